@@ -1,0 +1,23 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <caf/type_id.hpp>
+
+#include "messages/cluster_status.hpp"
+
+/// The one type-ID block of ambientd: every message type and atom exchanged between actors.
+/// Append only; the order defines the type IDs.
+CAF_BEGIN_TYPE_ID_BLOCK(ambient, caf::first_custom_type_id)
+
+CAF_ADD_TYPE_ID(ambient, (ambient::messages::cluster_state))
+CAF_ADD_TYPE_ID(ambient, (ambient::messages::cluster_status))
+CAF_ADD_TYPE_ID(ambient, (std::vector<ambient::messages::cluster_status>))
+
+/// Asks an actor for its status report.
+CAF_ADD_ATOM(ambient, ambient::atom, status, "status")
+/// Periodic or delayed self-message carrying a generation number.
+CAF_ADD_ATOM(ambient, ambient::atom, timer, "timer")
+
+CAF_END_TYPE_ID_BLOCK(ambient)

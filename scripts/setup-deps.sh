@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs every Debian package ambientd's build, tests and demo need. Idempotent and
+# non-interactive: packages already installed are left alone, and `apt-get update` runs at most once.
+# Fails loudly, naming the package, when one cannot be installed.
+set -euo pipefail
+
+packages=(
+  # toolchain
+  g++ cmake ninja-build pkg-config git clang-format clang-tidy
+  # the stack
+  libcaf-dev libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  libsimdjson-dev libspdlog-dev catch2 libcurl4-openssl-dev libyaml-cpp-dev libboost-dev libssl-dev
+  openssl
+)
+
+if [ "$(id -u)" -ne 0 ]; then
+  sudo=sudo
+  command -v sudo >/dev/null || { echo "setup-deps: run as root (or install sudo)" >&2; exit 1; }
+else
+  sudo=
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+echo "setup-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+if ! $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"; then
+  for p in "${missing[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
+      || echo "setup-deps: FAILED to install Debian package '$p'" >&2
+  done
+  exit 1
+fi
+for p in "${missing[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
+    || { echo "setup-deps: package '$p' is still missing after apt-get install" >&2; exit 1; }
+done
+echo "setup-deps: done"

@@ -1,0 +1,169 @@
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <unistd.h>
+
+#include "cmd/ambientd/options.hpp"
+#include "cmd/flags.hpp"
+
+using namespace ambient::cmd;
+using namespace std::chrono_literals;
+
+namespace {
+
+template <class... Ts>
+ambientd_parse parse(Ts... args) {
+  std::vector<const char*> argv{"ambientd", args...};
+  return parse_ambientd_flags(static_cast<int>(argv.size()), argv.data());
+}
+
+/// A temporary file deleted when the test ends.
+struct temp_file {
+  std::string path;
+  explicit temp_file(const std::string& content) {
+    char name[] = "/tmp/ambientd-test-XXXXXX";
+    int fd = mkstemp(name);
+    REQUIRE(fd >= 0);
+    close(fd);
+    path = name;
+    std::ofstream{path} << content;
+  }
+  ~temp_file() {
+    std::remove(path.c_str());
+  }
+};
+
+} // namespace
+
+TEST_CASE("ambientd starts with istiod's defaults when given no flags", "[cmd]") {
+  auto p = parse();
+  REQUIRE(p.result.outcome == parse_outcome::run);
+  CHECK(p.options.cluster_id == "Kubernetes");
+  CHECK(p.options.system_namespace == "istio-system");
+  CHECK(p.log.level == spdlog::level::info);
+}
+
+TEST_CASE("flags take --name=value and --name value forms", "[cmd]") {
+  auto p = parse("--cluster-id=east", "--system-namespace", "mesh", "--log-format=json");
+  REQUIRE(p.result.outcome == parse_outcome::run);
+  CHECK(p.options.cluster_id == "east");
+  CHECK(p.options.system_namespace == "mesh");
+  CHECK(p.log.format == ambient::telemetry::log_format::json);
+}
+
+TEST_CASE("an unknown flag is an error that names it", "[cmd]") {
+  auto p = parse("--cluster-id=a", "--clusterid=b");
+  REQUIRE(p.result.outcome == parse_outcome::error);
+  CHECK(p.result.message.find("unknown flag --clusterid") != std::string::npos);
+}
+
+TEST_CASE("a bad flag value is an error naming the flag and the allowed values", "[cmd]") {
+  auto p = parse("--log-level=verbose");
+  REQUIRE(p.result.outcome == parse_outcome::error);
+  CHECK(p.result.message.find("--log-level") != std::string::npos);
+  CHECK(p.result.message.find("verbose") != std::string::npos);
+  CHECK(p.result.message.find("debug") != std::string::npos);
+}
+
+TEST_CASE("a flag without its value, and a bare argument, are errors", "[cmd]") {
+  CHECK(parse("--cluster-id").result.outcome == parse_outcome::error);
+  auto p = parse("east");
+  REQUIRE(p.result.outcome == parse_outcome::error);
+  CHECK(p.result.message.find("'east'") != std::string::npos);
+}
+
+TEST_CASE("--help and --version win over everything else", "[cmd]") {
+  auto h = parse("--bogus", "--help");
+  CHECK(h.result.outcome == parse_outcome::help);
+  CHECK(h.usage.find("--cluster-id STRING") != std::string::npos);
+  CHECK(h.usage.find("(default istio-system)") != std::string::npos);
+  auto v = parse("--version");
+  CHECK(v.result.outcome == parse_outcome::version);
+  CHECK(v.version.starts_with("ambientd "));
+}
+
+TEST_CASE("a config file sets flags and the command line overrides it", "[cmd]") {
+  temp_file f{"cluster-id: west\nsystem-namespace: mesh-system\nlog-level: debug\n"};
+  auto p = parse("--config", f.path.c_str(), "--cluster-id=east");
+  REQUIRE(p.result.outcome == parse_outcome::run);
+  CHECK(p.options.cluster_id == "east");
+  CHECK(p.options.system_namespace == "mesh-system");
+  CHECK(p.log.level == spdlog::level::debug);
+  CHECK(p.options.config_file == f.path);
+}
+
+TEST_CASE("config file errors name the file and the key", "[cmd]") {
+  SECTION("unknown key") {
+    temp_file f{"cluster_id: west\n"};
+    auto p = parse(("--config=" + f.path).c_str());
+    REQUIRE(p.result.outcome == parse_outcome::error);
+    CHECK(p.result.message.find(f.path) != std::string::npos);
+    CHECK(p.result.message.find("unknown key 'cluster_id'") != std::string::npos);
+  }
+  SECTION("not a mapping") {
+    temp_file f{"- a\n- b\n"};
+    auto p = parse("--config", f.path.c_str());
+    REQUIRE(p.result.outcome == parse_outcome::error);
+    CHECK(p.result.message.find("mapping") != std::string::npos);
+  }
+  SECTION("broken YAML") {
+    temp_file f{"cluster-id: [unclosed\n"};
+    auto p = parse("--config", f.path.c_str());
+    REQUIRE(p.result.outcome == parse_outcome::error);
+    CHECK(p.result.message.find("not valid YAML") != std::string::npos);
+  }
+  SECTION("bad value") {
+    temp_file f{"log-format: xml\n"};
+    auto p = parse("--config", f.path.c_str());
+    REQUIRE(p.result.outcome == parse_outcome::error);
+    CHECK(p.result.message.find("--log-format") != std::string::npos);
+  }
+  SECTION("missing file") {
+    auto p = parse("--config", "/nonexistent/ambientd.yaml");
+    REQUIRE(p.result.outcome == parse_outcome::error);
+    CHECK(p.result.message.find("/nonexistent/ambientd.yaml") != std::string::npos);
+  }
+}
+
+TEST_CASE("typed flags check their values", "[cmd]") {
+  uint16_t port = 15010;
+  std::chrono::milliseconds timeout = 30s;
+  bool flag = false;
+  std::vector<std::string> list;
+  flag_set fs{"t", "test", "t 1"};
+  fs.add("port", &port, "a port");
+  fs.add("timeout", &timeout, "a duration");
+  fs.add("flag", &flag, "a bool");
+  fs.add("list", &list, "a list");
+  auto run = [&](std::vector<const char*> args) {
+    args.insert(args.begin(), "t");
+    return fs.parse(static_cast<int>(args.size()), args.data()).outcome;
+  };
+  CHECK(run({"--port=8080", "--timeout=1m30s", "--flag", "--list=a,b", "--list", "c"})
+        == parse_outcome::run);
+  CHECK(port == 8080);
+  CHECK(timeout == 90s);
+  CHECK(flag);
+  CHECK(list == std::vector<std::string>{"a", "b", "c"});
+  CHECK(run({"--port=65536"}) == parse_outcome::error);
+  CHECK(run({"--port=-1"}) == parse_outcome::error);
+  CHECK(run({"--timeout=10"}) == parse_outcome::error);
+  CHECK(run({"--flag=maybe"}) == parse_outcome::error);
+  CHECK(run({"--flag=false"}) == parse_outcome::run);
+  CHECK(!flag);
+}
+
+TEST_CASE("durations parse Go-style and format back", "[cmd]") {
+  CHECK(parse_duration("250ms") == 250ms);
+  CHECK(parse_duration("1h2m3s4ms") == 3'723'004ms);
+  CHECK(parse_duration("0") == 0ms);
+  CHECK(!parse_duration(""));
+  CHECK(!parse_duration("5"));
+  CHECK(!parse_duration("5d"));
+  CHECK(!parse_duration("-5s"));
+  CHECK(!parse_duration("99999999999999999999h"));
+  CHECK(format_duration(90s) == "1m30s");
+  CHECK(format_duration(7500ms) == "7s500ms");
+  CHECK(format_duration(0ms) == "0s");
+}
