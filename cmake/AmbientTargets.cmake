@@ -1,7 +1,7 @@
 # Helpers that give every project target the same warnings, include root and sanitizer flags.
 
 set(AMBIENT_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
-    -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough)
+    -Woverloaded-virtual -Wimplicit-fallthrough)
 
 if(AMBIENT_SANITIZE STREQUAL "address")
   set(AMBIENT_SAN_FLAGS -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
