@@ -27,6 +27,11 @@ for p in "${packages[@]}"; do
   fi
 done
 
+# kubectl 1.32 comes with the machine image (its package is not in Debian's archive; Debian's own
+# kubernetes-client conflicts with it): the interop tests need it, so say so early.
+command -v kubectl >/dev/null \
+  || { echo "setup-deps: kubectl is missing (the interop tests run the real kubectl 1.32)" >&2; exit 1; }
+
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup-deps: all ${#packages[@]} packages present"
   exit 0

@@ -1,0 +1,60 @@
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <variant>
+
+#include "sim/store.hpp"
+
+namespace ambient::sim {
+
+/// An API request with the HTTP framing already removed.
+struct api_request {
+  std::string method; ///< GET, POST, PUT, PATCH, DELETE
+  std::string target; ///< path and query, as sent
+  std::string content_type;
+  std::string body;
+};
+
+/// A complete (non-streaming) response.
+struct api_response {
+  int status = 200;
+  std::string body;
+  std::string content_type = "application/json";
+};
+
+/// A request that turns into a watch stream; the transport starts it on the store.
+struct watch_request {
+  const resource_type* resource = nullptr;
+  object_filter filter;
+  std::string resource_version;
+  bool allow_bookmarks = false;
+  std::chrono::seconds timeout{0}; ///< 0: until the client or the server ends it
+};
+
+using api_outcome = std::variant<api_response, watch_request>;
+
+/// Splits "a=b&c=d" into a map, percent-decoding names and values ('+' is a space).
+std::map<std::string, std::string> parse_query(std::string_view query);
+
+/// Percent-decodes URL text; nullopt on a malformed escape.
+std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space);
+
+/// Routes one Kubernetes API request (discovery, get, list, create, update, patch, delete, and the
+/// start of a watch) against a store. Pure apart from the store: no sockets, no clocks.
+api_outcome handle_api_request(store& s, const api_request& req, const std::string& server_address);
+
+/// Renders an error as a complete response.
+api_response error_response(const api_error& e);
+
+/// Serializes one watch event line (without the trailing newline).
+std::string watch_event_json(const watch_event& e);
+
+/// The BOOKMARK event of a watch at resource version `rv`.
+std::string bookmark_event_json(const resource_type& rt, uint64_t rv);
+
+/// The ERROR event that ends a watch (410 Expired and the like).
+std::string error_event_json(const api_error& e);
+
+} // namespace ambient::sim

@@ -1,0 +1,72 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+
+#include "sim/faults.hpp"
+#include "sim/store.hpp"
+
+namespace ambient::sim {
+
+/// TLS material for one API server: its certificate and key, and the CA that client
+/// certificates must chain to.
+struct tls_material {
+  std::string server_cert_pem;
+  std::string server_key_pem;
+  std::string client_ca_pem;
+};
+
+/// Who may call: valid bearer tokens (client certificates from the CA are always accepted).
+class credentials {
+public:
+  void add_token(const std::string& token);
+  void revoke_token(const std::string& token);
+  bool token_valid(const std::string& token) const;
+
+private:
+  mutable std::mutex mutex_;
+  std::set<std::string, std::less<>> tokens_;
+};
+
+/// Settings of one API server.
+struct api_server_options {
+  std::chrono::milliseconds bookmark_interval{std::chrono::seconds{60}};
+  size_t max_body_bytes = 64u << 20;
+};
+
+/// One cluster's Kubernetes API endpoint: HTTPS on 127.0.0.1, HTTP/1.1 with keep-alive, chunked
+/// watch streams, bearer-token and client-certificate authentication, and the fault menu applied
+/// at the connection level. Runs on the io_context's threads.
+class api_server : public std::enable_shared_from_this<api_server> {
+public:
+  api_server(boost::asio::io_context& io, std::shared_ptr<store> data,
+             std::shared_ptr<credentials> creds, std::shared_ptr<fault_state> faults,
+             tls_material tls, api_server_options opts);
+  ~api_server();
+
+  /// Listens on 127.0.0.1:`port` (0 picks one); returns the bound port. Throws on failure.
+  uint16_t start(uint16_t port);
+  /// Stops accepting and drops every connection (the cluster is "down"). start() again to recover.
+  void stop();
+  bool running() const;
+  /// Closes every open watch stream abruptly (the TCP connection is cut).
+  void cut_watches();
+  /// Serves new connections with new TLS material (CA rotation); open connections keep theirs.
+  void set_tls(const tls_material& tls);
+  uint16_t port() const;
+  size_t open_watches() const;
+
+  struct impl;
+
+private:
+  std::shared_ptr<impl> impl_;
+};
+
+} // namespace ambient::sim

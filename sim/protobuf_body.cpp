@@ -1,0 +1,206 @@
+#include "sim/protobuf_body.hpp"
+
+#include <cstdint>
+#include <functional>
+
+#include "sim/pki.hpp"
+
+namespace ambient::sim {
+
+namespace {
+
+/// Reads protobuf wire format: calls `on_field(number, wire_type, varint, bytes)` per field.
+class wire_reader {
+public:
+  explicit wire_reader(std::string_view data) : data_(data) {
+    // nop
+  }
+
+  using field_fn = std::function<bool(uint32_t, uint32_t, uint64_t, std::string_view)>;
+
+  /// Returns false on malformed input or when `on_field` returns false.
+  bool each(const field_fn& on_field) {
+    while (pos_ < data_.size()) {
+      uint64_t key = 0;
+      if (!varint(key))
+        return false;
+      auto number = static_cast<uint32_t>(key >> 3);
+      auto type = static_cast<uint32_t>(key & 7);
+      uint64_t v = 0;
+      std::string_view bytes;
+      switch (type) {
+        case 0:
+          if (!varint(v))
+            return false;
+          break;
+        case 1:
+          if (data_.size() - pos_ < 8)
+            return false;
+          pos_ += 8;
+          break;
+        case 2:
+          if (!varint(v) || v > data_.size() - pos_)
+            return false;
+          bytes = data_.substr(pos_, v);
+          pos_ += v;
+          break;
+        case 5:
+          if (data_.size() - pos_ < 4)
+            return false;
+          pos_ += 4;
+          break;
+        default:
+          return false;
+      }
+      if (!on_field(number, type, v, bytes))
+        return false;
+    }
+    return true;
+  }
+
+private:
+  bool varint(uint64_t& out) {
+    out = 0;
+    for (int shift = 0; shift < 64 && pos_ < data_.size(); shift += 7) {
+      auto b = static_cast<uint8_t>(data_[pos_++]);
+      out |= static_cast<uint64_t>(b & 0x7f) << shift;
+      if ((b & 0x80) == 0)
+        return true;
+    }
+    return false;
+  }
+
+  std::string_view data_;
+  size_t pos_ = 0;
+};
+
+/// Decodes a map entry (key = 1, value = 2, both length-delimited).
+bool map_entry(std::string_view entry, std::string& key, std::string& value) {
+  return wire_reader{entry}.each([&](uint32_t n, uint32_t t, uint64_t, std::string_view b) {
+    if (t == 2 && n == 1)
+      key = std::string{b};
+    else if (t == 2 && n == 2)
+      value = std::string{b};
+    return true;
+  });
+}
+
+bool add_map_entry(json_value& obj, const char* field, std::string_view entry, bool base64) {
+  std::string k, v;
+  if (!map_entry(entry, k, v))
+    return false;
+  obj[field].set(k, json_value::string(base64 ? base64_encode(v) : v));
+  return true;
+}
+
+bool decode_object_meta(std::string_view data, json_value& meta) {
+  meta = json_value::object();
+  return wire_reader{data}.each([&](uint32_t n, uint32_t t, uint64_t, std::string_view b) {
+    if (t != 2 || b.empty())
+      return true; // gogo-protobuf writes empty strings; the API server treats them as unset
+    switch (n) {
+      case 1:
+        meta.set("name", json_value::string(std::string{b}));
+        return true;
+      case 2:
+        meta.set("generateName", json_value::string(std::string{b}));
+        return true;
+      case 3:
+        meta.set("namespace", json_value::string(std::string{b}));
+        return true;
+      case 11:
+        return add_map_entry(meta, "labels", b, false);
+      case 12:
+        return add_map_entry(meta, "annotations", b, false);
+      default:
+        return true; // fields the simulator sets itself
+    }
+  });
+}
+
+} // namespace
+
+bool is_kubernetes_protobuf(std::string_view content_type) {
+  return content_type.starts_with("application/vnd.kubernetes.protobuf");
+}
+
+std::optional<json_value> decode_kubernetes_protobuf(std::string_view body, std::string* error) {
+  auto fail = [&](std::string msg) -> std::optional<json_value> {
+    if (error != nullptr)
+      *error = std::move(msg);
+    return std::nullopt;
+  };
+  constexpr std::string_view magic{"k8s\0", 4};
+  if (!body.starts_with(magic))
+    return fail("protobuf body lacks the k8s envelope prefix");
+  std::string api_version, kind;
+  std::string_view raw;
+  bool ok
+      = wire_reader{body.substr(4)}.each([&](uint32_t n, uint32_t t, uint64_t, std::string_view b) {
+          if (t == 2 && n == 1) {
+            return wire_reader{b}.each([&](uint32_t m, uint32_t u, uint64_t, std::string_view c) {
+              if (u == 2 && m == 1)
+                api_version = std::string{c};
+              else if (u == 2 && m == 2)
+                kind = std::string{c};
+              return true;
+            });
+          }
+          if (t == 2 && n == 2)
+            raw = b;
+          return true;
+        });
+  if (!ok)
+    return fail("malformed protobuf envelope");
+  if (api_version != "v1" || (kind != "Secret" && kind != "ConfigMap" && kind != "Namespace"))
+    return fail("protobuf bodies are supported for v1 Secret, ConfigMap and Namespace only, not "
+                + api_version + " " + kind + "; send application/json");
+  json_value obj = json_value::object();
+  obj.set("apiVersion", json_value::string(api_version));
+  obj.set("kind", json_value::string(kind));
+  ok = wire_reader{raw}.each([&](uint32_t n, uint32_t t, uint64_t v, std::string_view b) {
+    if (n == 1 && t == 2) {
+      json_value meta;
+      if (!decode_object_meta(b, meta))
+        return false;
+      obj.set("metadata", std::move(meta));
+      return true;
+    }
+    if (kind == "Secret") {
+      if (n == 2 && t == 2)
+        return add_map_entry(obj, "data", b, true);
+      if (n == 3 && t == 2)
+        obj.set("type", json_value::string(std::string{b}));
+      if (n == 4 && t == 2)
+        return add_map_entry(obj, "stringData", b, false);
+      if (n == 5 && t == 0)
+        obj.set("immutable", json_value::boolean(v != 0));
+    } else if (kind == "ConfigMap") {
+      if (n == 2 && t == 2)
+        return add_map_entry(obj, "data", b, false);
+      if (n == 3 && t == 2)
+        return add_map_entry(obj, "binaryData", b, true);
+      if (n == 4 && t == 0)
+        obj.set("immutable", json_value::boolean(v != 0));
+    }
+    return true;
+  });
+  if (!ok)
+    return fail("malformed protobuf " + kind);
+  if (!obj.find("metadata"))
+    obj.set("metadata", json_value::object());
+  if (kind == "Secret") {
+    auto* type = obj.find("type");
+    if (type == nullptr || (type->is_string() && type->as_string().empty()))
+      obj.set("type", json_value::string("Opaque"));
+  }
+  // Like the API server, a Secret's stringData is folded into data.
+  if (auto* sd = obj.find("stringData"); sd && sd->is_object()) {
+    for (const auto& [k, val] : sd->members())
+      obj["data"].set(k, json_value::string(base64_encode(val.as_string())));
+    obj.erase("stringData");
+  }
+  return obj;
+}
+
+} // namespace ambient::sim

@@ -1,0 +1,160 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/json.hpp"
+#include "sim/resources.hpp"
+#include "sim/selector.hpp"
+
+namespace ambient::sim {
+
+/// One stored object, immutable once stored: its serialized JSON (with metadata.resourceVersion)
+/// and the fields selectors need.
+struct stored_object {
+  std::string namespace_;
+  std::string name;
+  std::string uid;
+  uint64_t resource_version = 0;
+  label_map labels;
+  std::map<std::string, std::string, std::less<>> fields; ///< selectable fields beyond metadata
+  std::string json;
+};
+
+using object_ptr = std::shared_ptr<const stored_object>;
+
+/// The kind of a watch event, as on the wire.
+enum class event_type { added, modified, deleted };
+
+/// Returns "ADDED", "MODIFIED" or "DELETED".
+const char* to_string(event_type t);
+
+/// One change in the store's history.
+struct watch_event {
+  event_type type;
+  const resource_type* resource;
+  object_ptr object;   ///< for deletes: the last state, with the delete's resource version
+  object_ptr previous; ///< for modifications: the state before (selectors need both)
+};
+
+/// An error the API server reports as a `kind: Status` object.
+struct api_error {
+  int code = 500;
+  std::string reason; ///< NotFound, AlreadyExists, Conflict, Invalid, BadRequest, Expired...
+  std::string message;
+  std::string kind; ///< details.kind (the resource), may be empty
+  std::string name; ///< details.name, may be empty
+};
+
+/// Renders an api_error as a Status object.
+std::string status_json(const api_error& e);
+
+/// Result of a mutation or get: the object, or the error.
+struct object_result {
+  object_ptr object;
+  std::optional<api_error> error;
+};
+
+/// Which objects a list or watch selects.
+struct object_filter {
+  std::string namespace_; ///< empty: all namespaces
+  label_selector labels;
+  field_selector fields;
+  bool matches(const stored_object& o) const;
+};
+
+/// A page of a LIST.
+struct list_result {
+  std::vector<object_ptr> items;
+  uint64_t resource_version = 0;
+  std::string continue_token;
+  std::optional<api_error> error;
+};
+
+/// Receives the events a watch selects. Called with the store's lock held: it must only enqueue.
+class watch_sink {
+public:
+  virtual ~watch_sink() = default;
+  virtual void on_event(const watch_event& e) = 0;
+};
+
+/// Result of starting a watch.
+struct watch_start {
+  /// Events to deliver first (history since the requested version, or synthetic ADDEDs).
+  std::vector<watch_event> backlog;
+  uint64_t resource_version = 0;  ///< the store's version when the watch started
+  std::optional<api_error> error; ///< 410 Expired when the version is older than the history
+  uint64_t watch_id = 0;
+};
+
+/// The storage of one simulated cluster: every resource, one resource-version counter, a bounded
+/// event history, and the watches. Thread-safe. Keys are kept sorted, so LIST pages are stable.
+class store {
+public:
+  /// `history_limit` bounds the events kept for watches that resume from an old version.
+  explicit store(size_t history_limit = 100'000,
+                 std::function<std::chrono::system_clock::time_point()> clock = nullptr);
+
+  object_result create(const resource_type& rt, const std::string& ns, json_value obj);
+  /// Replaces an object; a non-empty metadata.resourceVersion must match (else 409 Conflict).
+  object_result update(const resource_type& rt, const std::string& ns, const std::string& name,
+                       json_value obj);
+  enum class patch_type { merge, strategic };
+  object_result patch(const resource_type& rt, const std::string& ns, const std::string& name,
+                      patch_type type, const json_value& patch);
+  /// Deletes an object (a namespace takes its namespaced objects with it).
+  object_result remove(const resource_type& rt, const std::string& ns, const std::string& name);
+  object_result get(const resource_type& rt, const std::string& ns, const std::string& name) const;
+
+  /// Lists objects in key order; `limit` 0 means everything; `continue_token` from a previous page.
+  list_result list(const resource_type& rt, const object_filter& filter, size_t limit,
+                   const std::string& continue_token) const;
+
+  /// Starts a watch from `resource_version` ("" or "0": synthetic ADDEDs of the current state).
+  watch_start watch(const resource_type& rt, const object_filter& filter,
+                    const std::string& resource_version, std::shared_ptr<watch_sink> sink);
+  void unwatch(uint64_t watch_id);
+
+  /// Drops all history: every watch from an older version now gets 410 Expired.
+  void compact();
+  uint64_t resource_version() const;
+  size_t object_count(const resource_type& rt) const;
+  size_t watch_count() const;
+
+private:
+  struct watcher {
+    const resource_type* resource;
+    object_filter filter;
+    std::weak_ptr<watch_sink> sink;
+  };
+  using table = std::map<std::string, object_ptr, std::less<>>; // key "ns/name"
+
+  object_result store_locked(const resource_type& rt, json_value obj, const object_ptr& old,
+                             const std::string& ns, const std::string& name);
+  void emit_locked(event_type type, const resource_type& rt, object_ptr obj, object_ptr previous);
+  object_result remove_locked(const resource_type& rt, const std::string& ns,
+                              const std::string& name);
+
+  mutable std::mutex mutex_;
+  std::function<std::chrono::system_clock::time_point()> clock_;
+  std::map<std::string, table, std::less<>> tables_; // by resource id
+  uint64_t rv_ = 1;
+  uint64_t oldest_rv_ = 1; ///< history holds every event with rv > oldest_rv_
+  std::deque<watch_event> history_;
+  size_t history_limit_;
+  std::map<uint64_t, watcher> watchers_;
+  uint64_t next_watch_id_ = 1;
+};
+
+/// Returns the "ns/name" key of an object.
+std::string object_key(std::string_view ns, std::string_view name);
+
+} // namespace ambient::sim

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Interop: the real kubectl (1.32) against kube-sim, using the kubeconfig kube-sim writes.
+# Usage: kubectl_test.sh KUBE_SIM_BINARY
+set -uo pipefail
+sim=$1
+command -v kubectl >/dev/null || { echo "kubectl is not installed"; exit 1; }
+work=$(mktemp -d)
+pid=
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+"$sim" --clusters 1 --dir "$work/fleet" --duration 120s --seed-pods 6 >"$work/sim.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 100); do [ -f "$work/fleet/fleet.json" ] && break; sleep 0.1; done
+[ -f "$work/fleet/fleet.json" ] || { echo "kube-sim did not start"; cat "$work/sim.log"; exit 1; }
+export KUBECONFIG=$work/fleet/cluster-1.kubeconfig
+k() { timeout 20 kubectl "$@"; }
+failures=0
+pass=0
+check() { # check NAME COMMAND...: the command must succeed
+  local name=$1; shift
+  if out=$("$@" 2>&1); then pass=$((pass+1)); echo "ok   $name"; else failures=$((failures+1)); echo "FAIL $name"; echo "$out" | sed 's/^/     /'; fi
+}
+expect() { # expect NAME PATTERN COMMAND...: output must match the extended regex
+  local name=$1 pattern=$2; shift 2
+  out=$("$@" 2>&1)
+  if echo "$out" | grep -Eq -- "$pattern"; then pass=$((pass+1)); echo "ok   $name"; else failures=$((failures+1)); echo "FAIL $name (wanted /$pattern/)"; echo "$out" | sed 's/^/     /'; fi
+}
+
+expect "get ns,pods,svc -A lists seeded objects" "pod/svc-1-" k get ns,pods,svc -A
+expect "get ns shows istio-system" "istio-system" k get ns
+
+cat >"$work/app.yaml" <<'YAML'
+apiVersion: v1
+kind: Namespace
+metadata: {name: demo}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: demo}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: 8080}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web-0, namespace: demo, labels: {app: web}}
+spec:
+  containers: [{name: web, image: nginx, ports: [{containerPort: 8080, name: http}]}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: demo}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: nginx}]
+YAML
+expect "apply creates Namespace, Service, Pod and Deployment" "deployment.apps/web created" k apply --validate=false -f "$work/app.yaml"
+sed -i 's/replicas: 2/replicas: 3/' "$work/app.yaml"
+expect "apply again patches the changed Deployment" "deployment.apps/web configured" k apply --validate=false -f "$work/app.yaml"
+expect "the patched Deployment has 3 replicas" "^3$" k get deploy web -n demo -o 'jsonpath={.spec.replicas}'
+check "label a pod" k label pod web-0 -n demo tier=front
+check "annotate a pod" k annotate pod web-0 -n demo note=hello
+expect "labels and annotations are stored" "front hello" k get pod web-0 -n demo -o 'jsonpath={.metadata.labels.tier} {.metadata.annotations.note}'
+printf 'kubeconfig-bytes\n' >"$work/cfg"
+check "create secret generic --from-file" k create secret generic remote -n demo --from-file=cluster-2="$work/cfg"
+expect "get secret -o yaml shows the base64 data" "cluster-2: a3ViZWNvbmZpZy1ieXRlcwo=" k get secret remote -n demo -o yaml
+
+# get -w prints changes made while it watches.
+k get pods -n demo -w >"$work/watch.txt" 2>&1 &
+wpid=$!
+sleep 1.5
+k label pod web-0 -n demo watched=yes >/dev/null
+k run web-1 -n demo --image=nginx >/dev/null
+sleep 1.5
+kill $wpid 2>/dev/null; wait $wpid 2>/dev/null
+expect "get pods -w shows a pod created while watching" "^web-1 " cat "$work/watch.txt"
+expect "get pods -w shows the relabelled pod again" "^[2-9]$" grep -c "^web-0 " "$work/watch.txt"
+
+k get svc web -n demo -o json >"$work/svc.json"
+check "patch the service" k patch svc web -n demo -p '{"metadata":{"labels":{"v":"2"}}}'
+expect "replace with a stale resourceVersion is a Conflict" "Conflict" k replace --validate=false -f "$work/svc.json"
+check "delete the pod" k delete pod web-0 -n demo
+expect "the deleted pod is gone" "NotFound" k get pod web-0 -n demo
+check "delete the namespace" k delete ns demo
+expect "deleting a namespace removes what was in it" "No resources found" k get svc -A --field-selector metadata.namespace=demo
+
+echo "$pass passed, $failures failed"
+[ "$failures" -eq 0 ]
