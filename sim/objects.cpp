@@ -459,8 +459,11 @@ void require(bool ok, const char* what) {
 } // namespace
 
 std::string pod_ip(uint32_t cluster_index, uint32_t i) {
-  require(cluster_index < 200 && i < 65000, "pod_ip: cluster index or pod index out of range");
-  return dotted(10, cluster_index, (i + 1) / 256, (i + 1) % 256);
+  // Four /16s per cluster: 10.<4c + n/65536>.<n/256 % 256>.<n % 256> with n = i + 1, so up to
+  // 262,143 pods in each of 60 clusters, clear of node addresses (10.250.x.y).
+  require(cluster_index < 60 && i < 262'143, "pod_ip: cluster index or pod index out of range");
+  auto n = i + 1;
+  return dotted(10, cluster_index * 4 + n / 65536, (n / 256) % 256, n % 256);
 }
 
 std::string service_ip(uint32_t cluster_index, uint32_t i) {

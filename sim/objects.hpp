@@ -61,7 +61,7 @@ std::string make_secret_json(const std::string& ns, const std::string& name,
 
 /// Deterministic addresses for generated fleets, unique per cluster and kind; out-of-range
 /// arguments throw std::out_of_range. The i-th pod IP of
-/// cluster c is "10.<c>.x.y" where x.y = i + 1 (c < 200, i < 65000).
+/// cluster c is "10.<4c + n/65536>.<n/256 % 256>.<n % 256>" with n = i + 1 (c < 60, i < 262,143).
 std::string pod_ip(uint32_t cluster_index, uint32_t i);
 
 /// The i-th service IP of cluster c: "172.<16 + c%16>.x.y" where x.y = i + 1 (i < 65000); clusters

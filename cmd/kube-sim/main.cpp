@@ -73,8 +73,8 @@ int main(int argc, char** argv) {
     case cmd::parse_outcome::run:
       break;
   }
-  if (o.clusters == 0 || o.clusters > 200) {
-    std::cerr << "kube-sim: --clusters must be between 1 and 200\n";
+  if (o.clusters == 0 || o.clusters > 60) {
+    std::cerr << "kube-sim: --clusters must be between 1 and 60\n";
     return 2;
   }
   telemetry::configure_logging(
