@@ -31,6 +31,16 @@ std::string list_rv(ambient::test::https_client& cl, const std::string& url) {
   return v->find_path({"metadata", "resourceVersion"})->as_string();
 }
 
+/// Every line of a watch until the server ends it.
+std::vector<std::string> watch_all(ambient::test::https_client& cl, const std::string& url) {
+  std::vector<std::string> lines;
+  cl.watch(url, 10s, [&](const std::string& l) {
+    lines.push_back(l);
+    return true;
+  });
+  return lines;
+}
+
 /// Creates pods from another thread shortly after a watch starts.
 struct background_writer {
   std::thread t;
@@ -89,12 +99,8 @@ TEST_CASE("a watch from a compacted version gets 410 Expired as an ERROR event",
   auto rv = list_rv(cl, fx.url("/api/v1/namespaces/default/pods"));
   cl.request("POST", fx.url("/api/v1/namespaces/default/pods"), make_pod("x"));
   fx.cluster().compact();
-  std::vector<std::string> lines;
-  cl.watch(fx.url("/api/v1/namespaces/default/pods?watch=true&resourceVersion=" + rv), 10s,
-           [&](const std::string& l) {
-             lines.push_back(l);
-             return true;
-           });
+  auto lines
+      = watch_all(cl, fx.url("/api/v1/namespaces/default/pods?watch=true&resourceVersion=" + rv));
   REQUIRE(lines.size() == 1);
   CHECK(event_type(lines[0]) == "ERROR");
   CHECK(lines[0].find("\"code\":410") != std::string::npos);
@@ -182,12 +188,8 @@ TEST_CASE(
   }
   SECTION("expire the next watch") {
     fx.cluster().faults().expire_next_watches = 1;
-    std::vector<std::string> lines;
-    cl.watch(fx.url("/api/v1/namespaces/default/pods?watch=true&resourceVersion=" + rv), 10s,
-             [&](const std::string& l) {
-               lines.push_back(l);
-               return true;
-             });
+    auto lines
+        = watch_all(cl, fx.url("/api/v1/namespaces/default/pods?watch=true&resourceVersion=" + rv));
     REQUIRE(lines.size() == 1);
     CHECK(lines[0].find("\"code\":410") != std::string::npos);
   }
