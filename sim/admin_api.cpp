@@ -134,6 +134,8 @@ admin_api::response admin_api::handle(const std::string& method, const std::stri
     std::string path = target.substr(0, qpos);
     auto q = parse_query(qpos == std::string::npos ? std::string_view{}
                                                    : std::string_view{target}.substr(qpos + 1));
+    if (!q)
+      return text(400, "malformed query string");
     if (path == "/fleet" && method == "GET")
       return {200, fleet_json(), "application/json"};
     if (!path.starts_with("/clusters/"))
@@ -151,7 +153,7 @@ admin_api::response admin_api::handle(const std::string& method, const std::stri
       return {200, c->kubeconfig(), "application/yaml"};
     if (method != "POST")
       return text(405, action + " takes POST");
-    return act(*c, action, q);
+    return act(*c, action, *q);
   } catch (const std::exception& e) {
     return text(500, e.what());
   }

@@ -299,7 +299,7 @@ std::optional<std::string> percent_decode(std::string_view text, bool plus_is_sp
   return out;
 }
 
-std::map<std::string, std::string> parse_query(std::string_view query) {
+std::optional<std::map<std::string, std::string>> parse_query(std::string_view query) {
   std::map<std::string, std::string> out;
   while (!query.empty()) {
     auto amp = query.find('&');
@@ -308,7 +308,9 @@ std::map<std::string, std::string> parse_query(std::string_view query) {
     auto key = percent_decode(pair.substr(0, eq), true);
     auto value = eq == std::string_view::npos ? std::optional<std::string>{""}
                                               : percent_decode(pair.substr(eq + 1), true);
-    if (key && value && !key->empty())
+    if (!key || !value)
+      return std::nullopt;
+    if (!key->empty())
       out[*key] = *value;
     if (amp == std::string_view::npos)
       break;
@@ -414,7 +416,7 @@ api_outcome handle_api_request(store& s, const api_request& req,
   if (rt->namespaced && ns.empty() && (!name.empty() || req.method != "GET"))
     return error_response(
         {404, "NotFound", "the server could not find the requested resource", {}, {}});
-  return handle_resource(s, req, *rt, ns, name, query);
+  return handle_resource(s, req, *rt, ns, name, *query);
 }
 
 } // namespace ambient::sim

@@ -398,7 +398,9 @@ void api_server::impl::accept_loop() {
   acceptor->async_accept(asio::make_strand(io),
                          [self = shared_from_this()](beast::error_code ec, tcp::socket sock) {
                            if (ec)
-                             return; // acceptor closed (down) or failed
+                             return;                     // acceptor closed (down) or failed
+                           beast::error_code nodelay_ec; // small watch events go out at once
+                           sock.set_option(tcp::no_delay(true), nodelay_ec);
                            std::shared_ptr<ssl::context> ctx;
                            {
                              std::lock_guard g{self->mutex};

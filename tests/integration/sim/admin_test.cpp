@@ -1,0 +1,55 @@
+#include <catch2/catch.hpp>
+
+#include "sim/admin_api.hpp"
+#include "support/sim_fixture.hpp"
+
+using ambient::test::sim_fixture;
+
+TEST_CASE("the admin API applies faults and refuses bad parameters", "[sim][integration]") {
+  sim_fixture fx{2};
+  ambient::sim::admin_api admin{*fx.fleet};
+  auto fleet = admin.handle("GET", "/fleet");
+  CHECK(fleet.status == 200);
+  CHECK(fleet.body.find("\"name\":\"cluster-2\"") != std::string::npos);
+  CHECK(admin.handle("GET", "/clusters/cluster-1/kubeconfig").body.find("current-context")
+        != std::string::npos);
+
+  CHECK(admin.handle("POST", "/clusters/cluster-1/fail?count=2&code=429").status == 200);
+  CHECK(fx.cluster(0).faults().fail_next == 2);
+  CHECK(fx.cluster(0).faults().fail_code == 429);
+  CHECK(fx.cluster(1).faults().fail_next == 0); // only the named cluster
+  CHECK(admin.handle("POST", "/clusters/cluster-1/latency?ms=5").status == 200);
+  CHECK(fx.cluster(0).faults().latency_ms == 5);
+  CHECK(admin.handle("POST", "/clusters/cluster-2/down").status == 200);
+  CHECK(!fx.cluster(1).is_up());
+  CHECK(admin.handle("POST", "/clusters/cluster-2/up").status == 200);
+  CHECK(fx.cluster(1).is_up());
+
+  CHECK(admin.handle("POST", "/clusters/cluster-1/fail?code=418").status == 400);
+  CHECK(admin.handle("POST", "/clusters/cluster-1/fail?count=x").status == 400);
+  CHECK(admin.handle("POST", "/clusters/cluster-1/latency?ms=-1").status == 400);
+  CHECK(admin.handle("POST", "/clusters/cluster-1/stall-watches?on=maybe").status == 400);
+  CHECK(admin.handle("POST", "/clusters/cluster-1/seed?pods=-4").status == 400);
+  CHECK(admin.handle("POST", "/clusters/cluster-1/churn?rate=5").status == 409); // not seeded
+  CHECK(admin.handle("POST", "/clusters/cluster-1/explode").status == 404);
+  CHECK(admin.handle("POST", "/clusters/cluster-9/down").status == 404);
+  CHECK(admin.handle("GET", "/clusters/cluster-1/down").status == 405);
+  CHECK(admin.handle("GET", "/nowhere").status == 404);
+  // Still serving after all of that.
+  CHECK(fx.client().request("GET", fx.url("/api/v1/namespaces")).status == 429);
+}
+
+TEST_CASE("the admin API seeds and churns a cluster", "[sim][integration]") {
+  sim_fixture fx;
+  ambient::sim::admin_api admin{*fx.fleet};
+  REQUIRE(admin.handle("POST", "/clusters/cluster-1/seed?namespaces=1&nodes=1&services=2&pods=10")
+              .status
+          == 200);
+  CHECK(fx.cluster().data().object_count(*ambient::sim::find_resource("", "v1", "pods")) == 10);
+  auto rv = fx.cluster().data().resource_version();
+  REQUIRE(admin.handle("POST", "/clusters/cluster-1/churn?rate=200").status == 200);
+  for (int i = 0; i < 200 && fx.cluster().data().resource_version() < rv + 5; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds{10});
+  CHECK(fx.cluster().data().resource_version() >= rv + 5);
+  CHECK(admin.handle("POST", "/clusters/cluster-1/churn?rate=0").status == 200);
+}

@@ -1,0 +1,104 @@
+#include <catch2/catch.hpp>
+
+#include "sim/api_handler.hpp"
+
+using namespace ambient::sim;
+
+namespace {
+
+api_response call(store& s, const std::string& method, const std::string& target,
+                  const std::string& body = {}, const std::string& ct = "application/json") {
+  auto out = handle_api_request(s, {method, target, ct, body}, "127.0.0.1:6443");
+  REQUIRE(std::holds_alternative<api_response>(out));
+  return std::get<api_response>(out);
+}
+
+void add_default_namespace(store& s) {
+  s.create(*find_resource("", "v1", "namespaces"), "",
+           *parse_json(R"({"metadata":{"name":"default"}})", nullptr));
+}
+
+} // namespace
+
+TEST_CASE("discovery lists groups, versions and resources with verbs", "[sim]") {
+  store s;
+  CHECK(call(s, "GET", "/version").body.find("\"gitVersion\"") != std::string::npos);
+  CHECK(call(s, "GET", "/api").body.find("\"serverAddress\":\"127.0.0.1:6443\"")
+        != std::string::npos);
+  auto groups = call(s, "GET", "/apis").body;
+  CHECK(groups.find("\"name\":\"coordination.k8s.io\"") != std::string::npos);
+  CHECK(groups.find("\"groupVersion\":\"autoscaling/v2\"") != std::string::npos);
+  auto core = call(s, "GET", "/api/v1").body;
+  CHECK(core.find(R"("name":"pods","singularName":"pod","namespaced":true,"kind":"Pod")")
+        != std::string::npos);
+  CHECK(core.find(R"("shortNames":["svc"])") != std::string::npos);
+  CHECK(call(s, "GET", "/apis/apps/v1").body.find("\"Deployment\"") != std::string::npos);
+  CHECK(call(s, "GET", "/apis/apps").body.find("\"kind\":\"APIGroup\"") != std::string::npos);
+  CHECK(call(s, "GET", "/apis/nope.io/v1").status == 404);
+  CHECK(call(s, "GET", "/apis/apps/v9").status == 404);
+  CHECK(call(s, "GET", "/openapi/v2").status == 404);
+}
+
+TEST_CASE("a list request with a watch flag becomes a watch request", "[sim]") {
+  store s;
+  auto out = handle_api_request(
+      s,
+      {"GET",
+       "/api/v1/namespaces/default/pods?watch=true&resourceVersion=42&allowWatchBookmarks=true&"
+       "timeoutSeconds=300&labelSelector=app%3Dweb",
+       "", ""},
+      "x");
+  REQUIRE(std::holds_alternative<watch_request>(out));
+  const auto& w = std::get<watch_request>(out);
+  CHECK(w.resource->kind == "Pod");
+  CHECK(w.resource_version == "42");
+  CHECK(w.allow_bookmarks);
+  CHECK(w.timeout == std::chrono::seconds{300});
+  CHECK(w.filter.namespace_ == "default");
+  CHECK(!w.filter.labels.empty());
+}
+
+TEST_CASE("malformed requests get 4xx Status responses and leave the store untouched", "[sim]") {
+  store s;
+  add_default_namespace(s);
+  auto rv = s.resource_version();
+  CHECK(call(s, "GET", "/api/v1/pods?limit=ten").status == 400);
+  CHECK(call(s, "GET", "/api/v1/pods?watch=1&timeoutSeconds=-3").status == 400);
+  CHECK(call(s, "GET", "/api/v1/pods?continue=%%%").status == 400);
+  CHECK(call(s, "GET", "/api/v1/pods?continue=bm90LWEtdG9rZW4=").status == 400);
+  CHECK(call(s, "GET", "/api/v1/na%zzmespaces").status == 400);
+  CHECK(call(s, "GET", "/api/v1/namespaces/default/nodes").status == 404);
+  CHECK(call(s, "PUT", "/api/v1/namespaces/default/pods", "{}").status == 405);
+  CHECK(call(s, "POST", "/api/v1/namespaces/default/pods", "[1,2]").status == 400);
+  CHECK(call(s, "POST", "/api/v1/namespaces/default/pods", R"({"metadata":{}})").status == 422);
+  CHECK(call(s, "POST", "/api/v1/namespaces/default/pods",
+             R"({"kind":"Service","metadata":{"name":"x"}})")
+            .status
+        == 400);
+  CHECK(call(s, "POST", "/api/v1/namespaces/default/pods",
+             R"({"metadata":{"name":"x","namespace":"other"}})")
+            .status
+        == 400);
+  CHECK(
+      call(s, "POST", "/api/v1/namespaces/default/pods", "x", "application/vnd.kubernetes.protobuf")
+          .status
+      == 415);
+  auto status = call(s, "GET", "/api/v1/namespaces/default/pods/ghost");
+  CHECK(status.status == 404);
+  CHECK(status.body.find(R"("details":{"name":"ghost","kind":"pods"})") != std::string::npos);
+  CHECK(s.resource_version() == rv);
+}
+
+TEST_CASE("query strings are percent-decoded and malformed escapes are rejected", "[sim]") {
+  auto parsed = parse_query("labelSelector=app%20in%20(a%2Cb)&x=1+2&flag&=dropped");
+  REQUIRE(parsed);
+  auto& q = *parsed;
+  CHECK(q.at("labelSelector") == "app in (a,b)");
+  CHECK(q.at("x") == "1 2");
+  CHECK(q.at("flag").empty());
+  CHECK(!q.contains(""));
+  CHECK(!parse_query("a=%zz"));
+  CHECK(!percent_decode("%4", false));
+  CHECK(!percent_decode("%g1", false));
+  CHECK(percent_decode("a+b", false) == "a+b");
+}
