@@ -1,0 +1,174 @@
+#include "kube/reflector.hpp"
+
+namespace ambient::kube {
+
+const char* to_string(failure_kind k) {
+  switch (k) {
+    case failure_kind::expired:
+      return "expired";
+    case failure_kind::throttled:
+      return "throttled";
+    case failure_kind::server:
+      return "server_error";
+    case failure_kind::connection:
+      return "connection";
+    case failure_kind::unauthorized:
+      return "unauthorized";
+    case failure_kind::malformed:
+      return "malformed";
+    case failure_kind::watch_silent:
+      return "watch_silent";
+  }
+  return "unknown";
+}
+
+reflector::reflector(reflector_config cfg) : cfg_(cfg), backoff_(cfg.retry) {
+  // nop
+}
+
+reflector_step reflector::begin_list(std::string rv, bool paged) {
+  phase_ = phase::listing;
+  seen_in_list_.clear();
+  current_list_ = do_list{std::move(rv), paged ? cfg_.page_size : 0, {}};
+  return {{}, current_list_, false};
+}
+
+reflector_step reflector::begin_watch(time_point now, double random01) {
+  phase_ = phase::watching;
+  last_activity_ = now;
+  auto span = (cfg_.max_watch_timeout - cfg_.min_watch_timeout).count();
+  auto timeout
+      = cfg_.min_watch_timeout.count() + static_cast<int64_t>(static_cast<double>(span) * random01);
+  return {{}, do_watch{last_rv_, static_cast<int>(timeout)}, false};
+}
+
+reflector_step reflector::start(time_point) {
+  // client-go lists at "0" first: any version is fine, the API server may answer from its cache.
+  return begin_list("0", false);
+}
+
+reflector_step reflector::on_list_page(const list_page& page, time_point now, double random01) {
+  reflector_step step;
+  if (phase_ != phase::listing)
+    return step; // a late page of an abandoned list
+  for (const auto& item : page.items) {
+    seen_in_list_.insert(item.key);
+    auto it = known_.find(item.key);
+    if (it == known_.end()) {
+      known_.emplace(item.key, item.resource_version);
+      step.deltas.push_back({delta::added, item.key, item.resource_version, item.json});
+    } else if (it->second != item.resource_version) {
+      it->second = item.resource_version;
+      step.deltas.push_back({delta::updated, item.key, item.resource_version, item.json});
+    }
+  }
+  if (!page.continue_token.empty()) {
+    current_list_.continue_token = page.continue_token;
+    step.next = current_list_;
+    return step;
+  }
+  // The list is complete: what we knew and the server no longer has was deleted meanwhile.
+  for (auto it = known_.begin(); it != known_.end();) {
+    if (!seen_in_list_.contains(it->first)) {
+      step.deltas.push_back({delta::deleted, it->first, it->second, {}});
+      it = known_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  seen_in_list_.clear();
+  last_rv_ = page.resource_version;
+  rv_expired_ = false;
+  if (!synced_) {
+    synced_ = true;
+    step.synced_now = true;
+  }
+  auto w = begin_watch(now, random01);
+  step.next = w.next;
+  return step;
+}
+
+reflector_step reflector::on_event(const watched_event& ev, time_point now) {
+  reflector_step step;
+  if (phase_ != phase::watching)
+    return step; // an event from a watch we already gave up on
+  last_activity_ = now;
+  if (!ev.resource_version.empty())
+    last_rv_ = ev.resource_version;
+  switch (ev.kind) {
+    case event_kind::bookmark:
+      break;
+    case event_kind::added:
+    case event_kind::modified: {
+      auto it = known_.find(ev.key);
+      if (it == known_.end()) {
+        known_.emplace(ev.key, ev.resource_version);
+        step.deltas.push_back({delta::added, ev.key, ev.resource_version, ev.json});
+      } else if (it->second != ev.resource_version) {
+        it->second = ev.resource_version;
+        step.deltas.push_back({delta::updated, ev.key, ev.resource_version, ev.json});
+      }
+      break;
+    }
+    case event_kind::deleted:
+      if (known_.erase(ev.key) > 0)
+        step.deltas.push_back({delta::deleted, ev.key, ev.resource_version, ev.json});
+      break;
+  }
+  return step;
+}
+
+reflector_step reflector::on_watch_end(time_point now, double random01) {
+  if (phase_ != phase::watching)
+    return {};
+  // A clean end (the server's timeout) is routine: watch again from where we are.
+  return begin_watch(now, random01);
+}
+
+reflector_step reflector::on_failure(failure_kind why, time_point now, double random01) {
+  if (phase_ == phase::waiting || phase_ == phase::idle)
+    return {};
+  bool was_watching = phase_ == phase::watching;
+  switch (why) {
+    case failure_kind::expired:
+      // Our version is gone from the server's history: relist from scratch, paged.
+      rv_expired_ = true;
+      relist_after_wait_ = true;
+      break;
+    case failure_kind::throttled:
+    case failure_kind::connection:
+    case failure_kind::server:
+    case failure_kind::watch_silent:
+      // Transient: resume what we were doing (a watch resumes from the last version).
+      relist_after_wait_ = !was_watching || !synced_;
+      break;
+    case failure_kind::unauthorized:
+    case failure_kind::malformed:
+      // We may have missed or mis-read an event: relist to converge on the server's truth.
+      relist_after_wait_ = true;
+      break;
+  }
+  phase_ = phase::waiting;
+  return {{}, do_wait{backoff_.next(now, random01)}, false};
+}
+
+reflector_step reflector::on_timer(time_point now, double random01) {
+  if (phase_ != phase::waiting)
+    return {};
+  if (!relist_after_wait_ && synced_)
+    return begin_watch(now, random01);
+  ++relists_;
+  if (rv_expired_)
+    return begin_list("", true);
+  // client-go relists at the last synced version (any state at least that new), paged; "0"
+  // (unpaged) if there is none yet.
+  return begin_list(last_rv_.empty() ? "0" : last_rv_, !last_rv_.empty());
+}
+
+std::optional<reflector_step> reflector::check_liveness(time_point now, double random01) {
+  if (phase_ != phase::watching || now - last_activity_ <= cfg_.idle_timeout)
+    return std::nullopt;
+  return on_failure(failure_kind::watch_silent, now, random01);
+}
+
+} // namespace ambient::kube

@@ -1,0 +1,168 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <variant>
+#include <vector>
+
+#include "kube/backoff.hpp"
+
+namespace ambient::kube {
+
+// -- inputs -----------------------------------------------------------------------------------
+
+/// One object of a LIST page, already cut out of the response.
+struct listed_object {
+  std::string key; ///< "namespace/name" (or "name" for cluster-scoped objects)
+  std::string resource_version;
+  std::string json; ///< passed through to the deltas, never kept
+};
+
+/// One LIST response page.
+struct list_page {
+  std::string resource_version;
+  std::string continue_token;
+  std::vector<listed_object> items;
+};
+
+/// The kind of a watch event after the transport has decoded its envelope.
+enum class event_kind { added, modified, deleted, bookmark };
+
+/// One watch event.
+struct watched_event {
+  event_kind kind;
+  std::string key;
+  std::string resource_version;
+  std::string json;
+};
+
+/// Why a request failed.
+enum class failure_kind {
+  expired,      ///< 410 Gone / Expired: the resource version is too old
+  throttled,    ///< 429
+  server,       ///< 5xx
+  connection,   ///< connect, TLS or reset
+  unauthorized, ///< 401/403
+  malformed,    ///< a response or event that does not decode
+  watch_silent  ///< the watch went quiet past its deadline
+};
+
+/// Returns a short name for logs and metric labels ("expired", "throttled", ...).
+const char* to_string(failure_kind k);
+
+// -- outputs ----------------------------------------------------------------------------------
+
+/// Ask the transport to LIST.
+struct do_list {
+  std::string resource_version; ///< "0" for the first list, "" after 410, else the last seen
+  size_t limit = 0;             ///< 0: unpaged
+  std::string continue_token;
+};
+
+/// Ask the transport to WATCH.
+struct do_watch {
+  std::string resource_version;
+  int timeout_seconds = 300;
+};
+
+/// Ask the owner to call on_timer() after a delay.
+struct do_wait {
+  std::chrono::milliseconds delay;
+};
+
+using reflector_action = std::variant<do_list, do_watch, do_wait>;
+
+/// A change for the informer's handlers; `deleted` with empty json is a tombstone (the final state
+/// is unknown because the delete happened while we were not watching).
+struct delta {
+  enum type_t { added, updated, deleted } type;
+  std::string key;
+  std::string resource_version;
+  std::string json;
+};
+
+/// What the reflector wants after an input: deltas to hand on, and the next request (if any).
+struct reflector_step {
+  std::vector<delta> deltas;
+  std::optional<reflector_action> next;
+  bool synced_now = false; ///< the first complete list just finished
+};
+
+/// Settings, with client-go's defaults.
+struct reflector_config {
+  size_t page_size = 500;
+  std::chrono::seconds min_watch_timeout{300};
+  std::chrono::seconds max_watch_timeout{600};
+  /// A watch with no event or bookmark for this long is treated as dead.
+  std::chrono::milliseconds idle_timeout{std::chrono::seconds{150}};
+  backoff::params retry;
+};
+
+/// client-go's reflector as a pure state machine: LIST (first at resource version "0", paged after
+/// a 410), then WATCH from the list's version with bookmarks and a randomized timeout; relist on
+/// 410 emitting tombstones for keys that vanished; back off with jitter on failures; treat a
+/// silent watch as dead. It keeps only key → resource version, never objects. Every method takes
+/// the time (and randomness) as input and returns what to do; it performs no I/O.
+class reflector {
+public:
+  using time_point = std::chrono::steady_clock::time_point;
+
+  explicit reflector(reflector_config cfg = {});
+
+  /// The first request.
+  reflector_step start(time_point now);
+  /// A LIST page arrived.
+  reflector_step on_list_page(const list_page& page, time_point now, double random01);
+  /// A watch event arrived.
+  reflector_step on_event(const watched_event& ev, time_point now);
+  /// The watch stream ended cleanly (server timeout): watch again from the last version.
+  reflector_step on_watch_end(time_point now, double random01);
+  /// A request failed or the stream carried an error.
+  reflector_step on_failure(failure_kind why, time_point now, double random01);
+  /// A do_wait elapsed.
+  reflector_step on_timer(time_point now, double random01);
+  /// Checks the watch's liveness; returns a failure step when it went silent past its deadline.
+  std::optional<reflector_step> check_liveness(time_point now, double random01);
+
+  bool has_synced() const {
+    return synced_;
+  }
+  const std::string& last_resource_version() const {
+    return last_rv_;
+  }
+  size_t size() const {
+    return known_.size();
+  }
+  /// True while a watch is open (between do_watch and its end or failure).
+  bool watching() const {
+    return phase_ == phase::watching;
+  }
+  uint64_t relists() const {
+    return relists_;
+  }
+
+private:
+  enum class phase { idle, listing, watching, waiting };
+
+  reflector_step begin_list(std::string rv, bool paged);
+  reflector_step begin_watch(time_point now, double random01);
+
+  reflector_config cfg_;
+  backoff backoff_;
+  phase phase_ = phase::idle;
+  bool synced_ = false;
+  std::string last_rv_;
+  bool rv_expired_ = false; ///< the last version is gone: relist from "" (paged)
+  bool relist_after_wait_ = true;
+  std::unordered_map<std::string, std::string> known_; ///< key → resource version
+  std::unordered_set<std::string> seen_in_list_;
+  do_list current_list_;
+  time_point last_activity_{};
+  uint64_t relists_ = 0;
+};
+
+} // namespace ambient::kube

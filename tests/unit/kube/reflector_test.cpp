@@ -1,0 +1,184 @@
+#include <catch2/catch.hpp>
+
+#include <map>
+
+#include "kube/reflector.hpp"
+
+using namespace ambient::kube;
+using namespace std::chrono_literals;
+
+namespace {
+
+using tp = reflector::time_point;
+const tp t0{};
+
+listed_object obj(const std::string& key, const std::string& rv) {
+  return {key, rv, "{\"k\":\"" + key + "\"}"};
+}
+
+/// Replays deltas into a map, as an informer's handler would, failing on impossible sequences.
+struct replay {
+  std::map<std::string, std::string> cache;
+  void apply(const std::vector<delta>& ds) {
+    for (const auto& d : ds) {
+      if (d.type == delta::added) {
+        REQUIRE(!cache.contains(d.key));
+        cache[d.key] = d.resource_version;
+      } else if (d.type == delta::updated) {
+        REQUIRE(cache.contains(d.key));
+        cache[d.key] = d.resource_version;
+      } else {
+        REQUIRE(cache.erase(d.key) == 1);
+      }
+    }
+  }
+};
+
+template <class T>
+const T& action_as(const reflector_step& s) {
+  REQUIRE(s.next);
+  REQUIRE(std::holds_alternative<T>(*s.next));
+  return std::get<T>(*s.next);
+}
+
+} // namespace
+
+TEST_CASE("the reflector lists at version 0 then watches from the list's version", "[kube]") {
+  reflector r;
+  auto first = r.start(t0);
+  CHECK(action_as<do_list>(first).resource_version == "0");
+  CHECK(action_as<do_list>(first).limit == 0);
+  auto step = r.on_list_page({"10", "", {obj("ns/a", "5"), obj("ns/b", "7")}}, t0, 0.5);
+  CHECK(step.synced_now);
+  CHECK(r.has_synced());
+  CHECK(step.deltas.size() == 2);
+  const auto& w = action_as<do_watch>(step);
+  CHECK(w.resource_version == "10");
+  CHECK(w.timeout_seconds >= 300);
+  CHECK(w.timeout_seconds <= 600);
+  CHECK(w.timeout_seconds == 450);
+}
+
+TEST_CASE("watch events become deltas and duplicates are dropped", "[kube]") {
+  reflector r;
+  replay h;
+  r.start(t0);
+  h.apply(r.on_list_page({"10", "", {obj("ns/a", "5")}}, t0, 0).deltas);
+  h.apply(r.on_event({event_kind::added, "ns/b", "11", "{}"}, t0).deltas);
+  h.apply(r.on_event({event_kind::modified, "ns/a", "12", "{}"}, t0).deltas);
+  auto dup = r.on_event({event_kind::modified, "ns/a", "12", "{}"}, t0);
+  CHECK(dup.deltas.empty());
+  h.apply(r.on_event({event_kind::deleted, "ns/b", "13", "{}"}, t0).deltas);
+  CHECK(r.on_event({event_kind::deleted, "ns/ghost", "14", "{}"}, t0).deltas.empty());
+  r.on_event({event_kind::bookmark, "", "20", ""}, t0);
+  CHECK(r.last_resource_version() == "20");
+  CHECK(h.cache == std::map<std::string, std::string>{{"ns/a", "12"}});
+  CHECK(r.size() == 1);
+}
+
+TEST_CASE("a 410 relists from scratch with paging and emits tombstones for vanished keys",
+          "[kube]") {
+  reflector r;
+  replay h;
+  r.start(t0);
+  h.apply(r.on_list_page({"10", "", {obj("ns/a", "1"), obj("ns/b", "2"), obj("ns/c", "3")}}, t0, 0)
+              .deltas);
+  auto wait = r.on_failure(failure_kind::expired, t0, 0.0);
+  CHECK(action_as<do_wait>(wait).delay == 800ms);
+  auto relist = r.on_timer(t0 + 1s, 0);
+  CHECK(action_as<do_list>(relist).resource_version == "");
+  CHECK(action_as<do_list>(relist).limit == 500);
+  auto p1 = r.on_list_page({"30", "tok", {obj("ns/a", "1"), obj("ns/b", "25")}}, t0, 0);
+  CHECK(action_as<do_list>(p1).continue_token == "tok");
+  h.apply(p1.deltas);
+  auto p2 = r.on_list_page({"30", "", {obj("ns/d", "28")}}, t0, 0);
+  h.apply(p2.deltas);
+  CHECK(!p2.synced_now); // synced once, at the first list
+  CHECK(action_as<do_watch>(p2).resource_version == "30");
+  CHECK(h.cache
+        == std::map<std::string, std::string>{{"ns/a", "1"}, {"ns/b", "25"}, {"ns/d", "28"}});
+  auto tomb = std::find_if(p2.deltas.begin(), p2.deltas.end(),
+                           [](const delta& d) { return d.key == "ns/c"; });
+  REQUIRE(tomb != p2.deltas.end());
+  CHECK(tomb->type == delta::deleted);
+  CHECK(tomb->json.empty());
+  CHECK(r.relists() == 1);
+}
+
+TEST_CASE("transient watch failures resume the watch after a backoff without relisting", "[kube]") {
+  reflector r;
+  r.start(t0);
+  r.on_list_page({"10", "", {}}, t0, 0);
+  r.on_event({event_kind::added, "ns/a", "11", "{}"}, t0);
+  for (auto why : {failure_kind::connection, failure_kind::throttled, failure_kind::server}) {
+    auto w = r.on_failure(why, t0, 0);
+    REQUIRE(std::holds_alternative<do_wait>(*w.next));
+    auto again = r.on_timer(t0, 0);
+    CHECK(action_as<do_watch>(again).resource_version == "11");
+  }
+  CHECK(r.relists() == 0);
+}
+
+TEST_CASE("a malformed event relists at the last version to converge", "[kube]") {
+  reflector r;
+  replay h;
+  r.start(t0);
+  h.apply(r.on_list_page({"10", "", {obj("ns/a", "1")}}, t0, 0).deltas);
+  r.on_failure(failure_kind::malformed, t0, 0);
+  auto relist = r.on_timer(t0, 0);
+  CHECK(action_as<do_list>(relist).resource_version == "10");
+  CHECK(action_as<do_list>(relist).limit == 500);
+  // The lost event was a new object: the relist delivers it exactly once.
+  h.apply(r.on_list_page({"12", "", {obj("ns/a", "1"), obj("ns/b", "11")}}, t0, 0).deltas);
+  CHECK(h.cache == std::map<std::string, std::string>{{"ns/a", "1"}, {"ns/b", "11"}});
+}
+
+TEST_CASE("a failure during the first list retries the list after backing off", "[kube]") {
+  reflector r;
+  r.start(t0);
+  auto w = r.on_failure(failure_kind::connection, t0, 0);
+  CHECK(std::holds_alternative<do_wait>(*w.next));
+  CHECK(!r.has_synced());
+  auto again = r.on_timer(t0, 0);
+  CHECK(action_as<do_list>(again).resource_version == "0");
+  // A page from the abandoned attempt after giving up is ignored.
+  r.on_failure(failure_kind::connection, t0, 0);
+  CHECK(r.on_list_page({"5", "", {obj("ns/a", "1")}}, t0, 0).deltas.empty());
+}
+
+TEST_CASE("a silent watch is declared dead after the idle timeout", "[kube]") {
+  reflector_config cfg;
+  cfg.idle_timeout = 10s;
+  reflector r{cfg};
+  r.start(t0);
+  r.on_list_page({"10", "", {}}, t0, 0);
+  CHECK(!r.check_liveness(t0 + 9s, 0));
+  r.on_event({event_kind::bookmark, "", "11", ""}, t0 + 9s);
+  CHECK(!r.check_liveness(t0 + 18s, 0));
+  auto dead = r.check_liveness(t0 + 20s, 0);
+  REQUIRE(dead);
+  CHECK(std::holds_alternative<do_wait>(*dead->next));
+  CHECK(action_as<do_watch>(r.on_timer(t0 + 21s, 0)).resource_version == "11");
+}
+
+TEST_CASE("a clean end of the watch reopens it from the last version", "[kube]") {
+  reflector r;
+  r.start(t0);
+  r.on_list_page({"10", "", {}}, t0, 0);
+  r.on_event({event_kind::bookmark, "", "15", ""}, t0);
+  CHECK(action_as<do_watch>(r.on_watch_end(t0, 0.99)).resource_version == "15");
+}
+
+TEST_CASE("backoff doubles from 800ms to 30s with jitter and resets after two healthy minutes",
+          "[kube]") {
+  backoff b;
+  auto t = t0;
+  CHECK(b.next(t, 0) == 800ms);
+  CHECK(b.next(t += 1s, 0) == 1600ms);
+  CHECK(b.next(t += 1s, 0.5) == 4800ms); // 3.2s * 1.5
+  for (int i = 0; i < 10; ++i)
+    b.next(t += 1s, 0);
+  CHECK(b.next(t += 1s, 0) == 30s);
+  CHECK(b.next(t += 1s, 0.999) < 60s);
+  CHECK(b.next(t += 121s, 0) == 800ms);
+}
