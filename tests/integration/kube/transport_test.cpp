@@ -1,0 +1,152 @@
+#include <catch2/catch.hpp>
+
+#include <future>
+
+#include "kube/transport.hpp"
+#include "sim/pki.hpp"
+#include "support/sim_fixture.hpp"
+
+using namespace ambient::kube;
+using ambient::test::sim_fixture;
+using namespace std::chrono_literals;
+
+namespace {
+
+connection_settings settings_for(sim_fixture& fx, bool cert = false) {
+  auto& c = fx.cluster();
+  connection_settings s;
+  s.server = c.server_url();
+  s.ca_pem = c.ca_pem();
+  if (cert) {
+    auto ck = c.client_certificate();
+    s.client_cert_pem = ck.cert_pem;
+    s.client_key_pem = ck.key_pem;
+  } else {
+    s.token = c.token();
+  }
+  return s;
+}
+
+response_end get(transport& t, transport::client_id c, const std::string& path) {
+  std::promise<response_end> p;
+  auto f = p.get_future();
+  t.start(c, "GET", path, {}, nullptr, [&p](response_end e) { p.set_value(std::move(e)); });
+  REQUIRE(f.wait_for(30s) == std::future_status::ready);
+  return f.get();
+}
+
+} // namespace
+
+TEST_CASE("the transport gets a resource with a token or a client certificate",
+          "[kube][integration]") {
+  sim_fixture fx{1, true};
+  transport t;
+  auto by_cert = t.add_client(settings_for(fx, true));
+  auto r = get(t, by_cert, "/api/v1/namespaces");
+  CHECK(r.status == 200);
+  CHECK(r.body.find("\"kind\":\"NamespaceList\"") != std::string::npos);
+  auto by_token = t.add_client(settings_for(fx, false));
+  CHECK(get(t, by_token, "/api/v1/namespaces/default").status == 200);
+}
+
+TEST_CASE("the transport reports auth, TLS and connection failures without HTTP confusion",
+          "[kube][integration]") {
+  sim_fixture fx;
+  transport t;
+  auto bad_token = settings_for(fx);
+  bad_token.token = "wrong";
+  auto r = get(t, t.add_client(bad_token), "/api/v1/namespaces");
+  CHECK(r.status == 401);
+  CHECK(r.body.find("Unauthorized") != std::string::npos);
+
+  auto wrong_ca = settings_for(fx);
+  wrong_ca.ca_pem = ambient::sim::certificate_authority::create("other").cert_pem();
+  auto tls = get(t, t.add_client(wrong_ca), "/api/v1/namespaces");
+  CHECK(tls.status == 0);
+  CHECK(!tls.error.empty());
+
+  auto named = settings_for(fx);
+  named.tls_server_name = "localhost"; // in the serving certificate's SANs
+  CHECK(get(t, t.add_client(named), "/api/v1/namespaces").status == 200);
+  named.tls_server_name = "not-in-the-cert.example";
+  CHECK(get(t, t.add_client(named), "/api/v1/namespaces").status == 0);
+
+  auto c = t.add_client(settings_for(fx));
+  fx.cluster().down();
+  auto down = get(t, c, "/api/v1/namespaces");
+  CHECK(down.status == 0);
+  CHECK(!down.cancelled);
+  fx.cluster().up();
+  CHECK(get(t, c, "/api/v1/namespaces").status == 200);
+}
+
+TEST_CASE("a streamed watch delivers chunks until it is cancelled", "[kube][integration]") {
+  sim_fixture fx;
+  transport t;
+  auto c = t.add_client(settings_for(fx));
+  std::mutex m;
+  std::string received;
+  std::promise<response_end> done;
+  auto id = t.start(
+      c, "GET", "/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=0", {},
+      [&](std::string_view chunk) {
+        std::lock_guard g{m};
+        received.append(chunk);
+      },
+      [&](response_end e) { done.set_value(std::move(e)); });
+  for (int i = 0; i < 300 && fx.cluster().server().open_watches() == 0; ++i)
+    std::this_thread::sleep_for(10ms);
+  REQUIRE(fx.cluster().server().open_watches() == 1);
+  fx.cluster().data().create(*ambient::sim::find_resource("", "v1", "configmaps"), "default",
+                             *ambient::sim::parse_json(R"({"metadata":{"name":"cm1"}})", nullptr));
+  bool seen = false;
+  for (int i = 0; i < 300 && !seen; ++i) {
+    std::this_thread::sleep_for(10ms);
+    std::lock_guard g{m};
+    seen = received.find("\"name\":\"cm1\"") != std::string::npos;
+  }
+  CHECK(seen);
+  t.cancel(id);
+  auto f = done.get_future();
+  REQUIRE(f.wait_for(10s) == std::future_status::ready);
+  CHECK(f.get().cancelled);
+  CHECK(t.in_flight() == 0);
+}
+
+TEST_CASE("a client's QPS limit spaces its requests out", "[kube][integration]") {
+  sim_fixture fx;
+  transport t;
+  client_limits limits;
+  limits.qps = 4;
+  limits.burst = 1;
+  auto c = t.add_client(settings_for(fx), limits);
+  auto start = std::chrono::steady_clock::now();
+  std::vector<std::future<response_end>> fs;
+  std::vector<std::promise<response_end>> ps(5);
+  for (auto& p : ps) {
+    fs.push_back(p.get_future());
+    t.start(c, "GET", "/version", {}, nullptr, [&p](response_end e) { p.set_value(std::move(e)); });
+  }
+  for (auto& f : fs) {
+    REQUIRE(f.wait_for(30s) == std::future_status::ready);
+    CHECK(f.get().status == 200);
+  }
+  // One token at once, then four more at 4 a second: at least a second in all.
+  CHECK(std::chrono::steady_clock::now() - start >= 950ms);
+}
+
+TEST_CASE("removing a client cancels its open requests", "[kube][integration]") {
+  sim_fixture fx;
+  transport t;
+  auto c = t.add_client(settings_for(fx));
+  std::promise<response_end> done;
+  t.start(
+      c, "GET", "/api/v1/pods?watch=true", {}, [](std::string_view) {},
+      [&](response_end e) { done.set_value(std::move(e)); });
+  for (int i = 0; i < 300 && fx.cluster().server().open_watches() == 0; ++i)
+    std::this_thread::sleep_for(10ms);
+  t.remove_client(c);
+  auto f = done.get_future();
+  REQUIRE(f.wait_for(10s) == std::future_status::ready);
+  CHECK(f.get().cancelled);
+}
