@@ -128,6 +128,12 @@ public:
   /// Checks the watch's liveness; returns a failure step when it went silent past its deadline.
   std::optional<reflector_step> check_liveness(time_point now, double random01);
 
+  /// Drops a key the owner could not use (an undecodable object): a later delete of it is not
+  /// reported, and a later valid version arrives as an add.
+  void forget(const std::string& key) {
+    known_.erase(key);
+  }
+
   bool has_synced() const {
     return synced_;
   }

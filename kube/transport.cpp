@@ -304,6 +304,24 @@ struct transport::impl {
   std::map<request_id, std::unique_ptr<request_state>> running;
 };
 
+std::variant<connection_settings, kubeconfig_error> to_connection_settings(const rest_config& rc) {
+  auto refuse = [&](const char* what) {
+    return kubeconfig_error{"context " + rc.context_name + ": " + what
+                            + " credentials are allowed by policy but not supported by ambientd's "
+                              "transport; use inline data"};
+  };
+  if (rc.uses_exec)
+    return refuse("exec");
+  if (rc.uses_auth_provider)
+    return refuse("auth-provider");
+  if (!rc.token_file.empty() || !rc.client_cert_file.empty() || !rc.client_key_file.empty()
+      || !rc.ca_file.empty())
+    return refuse("file-based");
+  return connection_settings{rc.server,          rc.ca_pem, rc.insecure_skip_tls_verify,
+                             rc.tls_server_name, rc.token,  rc.client_cert_pem,
+                             rc.client_key_pem};
+}
+
 transport::transport() : impl_(std::make_unique<impl>()) {
   // nop
 }

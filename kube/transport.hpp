@@ -6,6 +6,9 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <variant>
+
+#include "kube/kubeconfig.hpp"
 
 namespace ambient::kube {
 
@@ -19,6 +22,11 @@ struct connection_settings {
   std::string client_cert_pem;
   std::string client_key_pem;
 };
+
+/// Turns a sanitised kubeconfig into transport settings. Credentials that live outside the
+/// kubeconfig (files, exec plugins, auth providers — only present when the operator allowed them)
+/// are not supported by this transport and give an error naming them.
+std::variant<connection_settings, kubeconfig_error> to_connection_settings(const rest_config& rc);
 
 /// Limits of one client (one cluster), as client-go's rest.Config has them.
 struct client_limits {

@@ -6,6 +6,7 @@
 #include <caf/type_id.hpp>
 
 #include "messages/cluster_status.hpp"
+#include "messages/informer.hpp"
 
 /// The one type-ID block of ambientd: every message type and atom exchanged between actors.
 /// Append only; the order defines the type IDs.
@@ -15,9 +16,18 @@ CAF_ADD_TYPE_ID(ambient, (ambient::messages::cluster_state))
 CAF_ADD_TYPE_ID(ambient, (ambient::messages::cluster_status))
 CAF_ADD_TYPE_ID(ambient, (std::vector<ambient::messages::cluster_status>))
 
+// Local-only payloads (whitelisted as unsafe: they never cross a process boundary).
+CAF_ADD_TYPE_ID(ambient, (ambient::messages::informer_batch_ptr))
+CAF_ADD_TYPE_ID(ambient, (ambient::messages::informer_health))
+CAF_ADD_TYPE_ID(ambient, (ambient::messages::list_result))
+CAF_ADD_TYPE_ID(ambient, (ambient::messages::watch_data))
+CAF_ADD_TYPE_ID(ambient, (ambient::messages::watch_end))
+
 /// Asks an actor for its status report.
 CAF_ADD_ATOM(ambient, ambient::atom, status, "status")
 /// Periodic or delayed self-message carrying a generation number.
 CAF_ADD_ATOM(ambient, ambient::atom, timer, "timer")
+/// Periodic self-message (liveness checks, sampling).
+CAF_ADD_ATOM(ambient, ambient::atom, tick, "tick")
 
 CAF_END_TYPE_ID_BLOCK(ambient)

@@ -1,0 +1,62 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <random>
+#include <string>
+
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include "kube/reflector.hpp"
+#include "kube/resource_kind.hpp"
+#include "kube/transport.hpp"
+#include "kube/watch_framer.hpp"
+#include "messages/informer.hpp"
+
+namespace ambient::actors {
+
+/// What one informer watches and whom it tells.
+struct informer_config {
+  kube::resource_kind kind = kube::resource_kind::pods;
+  std::string cluster_id;
+  std::shared_ptr<kube::transport> transport;
+  kube::transport::client_id client = 0;
+  caf::actor parent;                ///< receives informer_batch_ptr and informer_health
+  std::string namespace_;           ///< empty: all namespaces
+  std::string label_selector;       ///< empty: everything
+  kube::reflector_config reflector; ///< client-go defaults
+  kube::decode_limits limits;
+  std::chrono::milliseconds liveness_interval{1000};
+};
+
+/// The informer's state: the reflector core plus what ties it to the transport and the parent.
+struct informer_state {
+  static inline const char* name = "informer";
+
+  ~informer_state();
+
+  informer_config cfg;
+  kube::reflector core;
+  kube::watch_framer framer;
+  std::mt19937_64 rng{std::random_device{}()};
+  uint64_t request = 0; ///< the open transport request (to cancel it)
+  uint64_t ticket = 0;  ///< results are accepted only for the current ticket
+  uint64_t timer_generation = 0;
+  messages::informer_stats stats;
+  bool healthy = false;
+  std::string last_error;
+  bool reported_once = false;
+  double random01() {
+    return std::uniform_real_distribution<double>{0.0, 1.0}(rng);
+  }
+};
+
+using informer_actor_ptr = caf::stateful_actor<informer_state>*;
+
+/// One (cluster, resource) informer: lists and watches through the transport, turns the
+/// reflector's deltas into decoded batches for its parent, reports synced and health changes.
+/// Transient errors never kill it; it backs off and heals.
+caf::behavior informer_impl(informer_actor_ptr self, informer_config cfg);
+
+} // namespace ambient::actors

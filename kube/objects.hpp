@@ -1,0 +1,171 @@
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+/// Compact Kubernetes objects: only the fields the mesh needs, decoded once from the API server's
+/// JSON (kube/decode.hpp). Raw JSON is never kept in them.
+namespace ambient::kube {
+
+/// Labels, annotations, selectors and data: sorted by key, unique keys. A sorted vector is smaller
+/// and faster to compare than a map for the handful of entries objects carry.
+using string_map = std::vector<std::pair<std::string, std::string>>;
+
+/// The value of `key` in a sorted map, if present.
+inline std::optional<std::string_view> lookup(const string_map& m, std::string_view key) {
+  auto i = std::lower_bound(m.begin(), m.end(), key,
+                            [](const auto& kv, std::string_view k) { return kv.first < k; });
+  if (i == m.end() || i->first != key)
+    return std::nullopt;
+  return std::string_view{i->second};
+}
+
+/// The part of `metadata` every kind shares. The annotation
+/// `kubectl.kubernetes.io/last-applied-configuration` is dropped: it is a second copy of the
+/// object (for Secrets, of their data) that the mesh never reads.
+struct object_meta {
+  std::string namespace_, name, uid, resource_version;
+  string_map labels, annotations;
+  bool deleting = false; ///< deletionTimestamp is set: the object is terminating.
+  bool operator==(const object_meta&) const = default;
+};
+
+/// An entry of `metadata.ownerReferences`.
+struct owner_ref {
+  std::string kind, name;
+  bool controller = false;
+  bool operator==(const owner_ref&) const = default;
+};
+
+/// A declared container port (`spec.containers[].ports[]`): resolves named service target ports.
+struct container_port {
+  std::string name;
+  int32_t port = 0;
+  std::string protocol;
+  bool operator==(const container_port&) const = default;
+};
+
+/// A Pod: a workload candidate.
+struct pod {
+  object_meta meta;
+  std::string node_name, service_account, phase;
+  std::string pod_ip;               ///< status.podIP
+  std::vector<std::string> pod_ips; ///< status.podIPs[].ip; {podIP} when only podIP is set.
+  std::string host_ip;
+  bool host_network = false;
+  bool ready = false; ///< The condition Ready has status "True".
+  std::vector<owner_ref> owners;
+  std::vector<container_port> ports; ///< Ports of every container, in order.
+  bool operator==(const pod&) const = default;
+};
+
+/// A Service port. `targetPort` is a number or a port name; absent, it defaults to `port` (the
+/// API server's own default).
+struct service_port {
+  std::string name, protocol, app_protocol;
+  int32_t port = 0;
+  int32_t target_port_number = 0;
+  std::string target_port_name;
+  bool operator==(const service_port&) const = default;
+};
+
+/// A Service.
+struct service {
+  object_meta meta;
+  std::string type, cluster_ip;
+  std::vector<std::string> cluster_ips; ///< spec.clusterIPs; {clusterIP} when only that is set.
+  std::vector<std::string> ip_families, external_ips;
+  string_map selector;
+  std::vector<service_port> ports;
+  std::string internal_traffic_policy, traffic_distribution;
+  std::string external_name;                ///< spec.externalName (type ExternalName)
+  bool publish_not_ready_addresses = false; ///< Makes the load-balancing health policy ALLOW_ALL.
+  bool headless = false;                    ///< clusterIP "None".
+  bool operator==(const service&) const = default;
+};
+
+/// A Namespace: its labels feed discovery selectors, service scope and the cluster network.
+struct namespace_ {
+  object_meta meta;
+  bool operator==(const namespace_&) const = default;
+};
+
+/// A Node: its labels carry the topology (region, zone, subzone).
+struct node {
+  object_meta meta;
+  std::string internal_ip; ///< The first status.addresses entry of type InternalIP.
+  bool operator==(const node&) const = default;
+};
+
+/// An EndpointSlice (discovery.k8s.io/v1).
+struct endpoint_slice {
+  object_meta meta;
+  std::string service_name; ///< The label kubernetes.io/service-name.
+  std::string address_type;
+
+  /// One endpoint. An absent `conditions.ready` means ready, as the API defines.
+  struct endpoint {
+    std::vector<std::string> addresses;
+    bool ready = true;
+    std::string node_name;
+    std::string target_pod; ///< targetRef.name when targetRef.kind is Pod.
+    bool operator==(const endpoint&) const = default;
+  };
+  std::vector<endpoint> endpoints;
+
+  /// One port; 0 when the port is unset (all ports).
+  struct port {
+    std::string name, protocol;
+    int32_t port = 0;
+    bool operator==(const endpoint_slice::port&) const = default;
+  };
+  std::vector<port> ports;
+  bool operator==(const endpoint_slice&) const = default;
+};
+
+/// A Secret. Holds key material: never log `data`.
+struct secret {
+  object_meta meta;
+  std::string type;
+  std::vector<std::pair<std::string, std::string>> data; ///< base64-decoded values, sorted by key.
+  bool operator==(const secret&) const = default;
+};
+
+/// A ConfigMap (its `data`; `binaryData` is not decoded).
+struct config_map {
+  object_meta meta;
+  string_map data;
+  bool operator==(const config_map&) const = default;
+};
+
+/// A Lease (coordination.k8s.io/v1), for leader election. Times stay RFC 3339 strings.
+struct lease {
+  object_meta meta;
+  std::string holder_identity, acquire_time, renew_time;
+  int32_t lease_duration_seconds = 0, lease_transitions = 0;
+  bool operator==(const lease&) const = default;
+};
+
+/// A Gateway (gateway.networking.k8s.io): network gateways for multi-network meshes.
+struct gateway {
+  object_meta meta;
+  std::string gateway_class;
+
+  /// A listener; `tls_mode` is spec.listeners[].tls.mode ("Terminate", "Passthrough" or empty).
+  struct listener {
+    std::string name, protocol;
+    int32_t port = 0;
+    std::string tls_mode;
+    bool operator==(const listener&) const = default;
+  };
+  std::vector<listener> listeners;
+  std::vector<std::string> addresses; ///< status.addresses[].value (IPs or hostnames).
+  bool operator==(const gateway&) const = default;
+};
+
+} // namespace ambient::kube

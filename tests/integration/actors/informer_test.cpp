@@ -1,0 +1,213 @@
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include <caf/all.hpp>
+
+#include "actors/informer.hpp"
+#include "messages/type_ids.hpp"
+#include "sim/workload.hpp"
+#include "support/actor_fixture.hpp"
+#include "support/sim_fixture.hpp"
+
+using namespace ambient;
+using namespace std::chrono_literals;
+
+namespace {
+
+/// What the informer's parent saw: the handler stream replayed into a cache, and every
+/// impossible transition (add of a known key, update or delete of an unknown one) counted.
+struct observed {
+  std::mutex m;
+  std::map<std::string, std::string> cache; // key → resourceVersion
+  int violations = 0;
+  bool synced = false;
+  bool healthy = false;
+  std::string last_error;
+  messages::informer_stats stats;
+};
+
+caf::behavior collector(caf::event_based_actor*, std::shared_ptr<observed> o) {
+  return {
+      [o](const messages::informer_batch_ptr& b) {
+        std::lock_guard g{o->m};
+        for (const auto& c : b->changes) {
+          bool known = o->cache.contains(c.key);
+          switch (c.type) {
+            case messages::object_change::added:
+              o->violations += known;
+              o->cache[c.key] = c.resource_version;
+              break;
+            case messages::object_change::updated:
+              o->violations += !known;
+              o->cache[c.key] = c.resource_version;
+              break;
+            case messages::object_change::deleted:
+              o->violations += !known;
+              o->cache.erase(c.key);
+              break;
+          }
+          if (c.type != messages::object_change::deleted && !c.object)
+            ++o->violations;
+        }
+      },
+      [o](const messages::informer_health& h) {
+        std::lock_guard g{o->m};
+        o->synced = h.synced;
+        o->healthy = h.healthy;
+        o->last_error = h.last_error;
+        o->stats = h.stats;
+      },
+  };
+}
+
+/// The server's truth: key → resourceVersion of every pod.
+std::map<std::string, std::string> truth(sim::sim_cluster& c) {
+  std::map<std::string, std::string> out;
+  for (const auto& o : c.data().list(*sim::find_resource("", "v1", "pods"), {}, 0, {}).items)
+    out[o->namespace_ + "/" + o->name] = std::to_string(o->resource_version);
+  return out;
+}
+
+struct informer_fixture : test::live_actor_fixture {
+  test::sim_fixture sim;
+  std::shared_ptr<kube::transport> transport = std::make_shared<kube::transport>();
+  std::shared_ptr<observed> seen = std::make_shared<observed>();
+  caf::actor parent;
+  caf::actor informer;
+  sim::seeded_cluster seed;
+
+  informer_fixture() {
+    seed = sim::seed_workloads(sim.cluster().data(), 0, {2, 2, 5, 40, true});
+    parent = sys.spawn(collector, seen);
+    auto& c = sim.cluster();
+    kube::connection_settings s{c.server_url(), c.ca_pem(), false, {}, c.token(), {}, {}};
+    actors::informer_config ic;
+    ic.kind = kube::resource_kind::pods;
+    ic.cluster_id = c.name();
+    ic.transport = transport;
+    ic.client = transport->add_client(s);
+    ic.parent = parent;
+    ic.reflector.idle_timeout = 2s;
+    ic.reflector.retry.initial = 50ms;
+    ic.reflector.retry.cap = 400ms;
+    ic.liveness_interval = 200ms;
+    informer = sys.spawn(actors::informer_impl, ic);
+  }
+
+  ~informer_fixture() {
+    caf::anon_send_exit(informer, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(parent, caf::exit_reason::user_shutdown);
+  }
+
+  /// Waits until the replayed cache equals the server's pods (or 20 s pass).
+  bool converged() {
+    for (int i = 0; i < 400; ++i) {
+      {
+        std::lock_guard g{seen->m};
+        if (seen->synced && seen->cache == truth(sim.cluster()))
+          return true;
+      }
+      std::this_thread::sleep_for(50ms);
+    }
+    return false;
+  }
+
+  void churn(int n) {
+    sim::churn_driver d{sim.cluster().data(), seed, static_cast<uint64_t>(n)};
+    for (int i = 0; i < n; ++i)
+      d.step();
+  }
+};
+
+} // namespace
+
+TEST_CASE_METHOD(informer_fixture, "an informer syncs and follows changes exactly",
+                 "[actors][integration]") {
+  REQUIRE(converged());
+  churn(50);
+  REQUIRE(converged());
+  std::lock_guard g{seen->m};
+  CHECK(seen->violations == 0);
+  CHECK(seen->healthy);
+}
+
+TEST_CASE_METHOD(informer_fixture, "an informer converges after every fault in kube-sim's menu",
+                 "[actors][integration]") {
+  REQUIRE(converged());
+  auto& c = sim.cluster();
+  auto& f = c.faults();
+  SECTION("API server down and back") {
+    c.down();
+    churn(20);
+    std::this_thread::sleep_for(300ms);
+    c.up();
+  }
+  SECTION("requests fail with 500 and 429") {
+    f.fail_code = 500;
+    f.fail_next = 3;
+    c.cut_watches();
+    churn(10);
+    std::this_thread::sleep_for(300ms);
+    f.fail_code = 429;
+    f.fail_next = 3;
+    c.cut_watches();
+    churn(10);
+  }
+  SECTION("stalled watch is declared dead and replaced") {
+    f.stall_watches = true;
+    churn(20);
+    std::this_thread::sleep_for(2500ms); // past the 2 s idle timeout
+    f.stall_watches = false;
+  }
+  SECTION("cut watches") {
+    for (int i = 0; i < 3; ++i) {
+      churn(10);
+      c.cut_watches();
+    }
+  }
+  SECTION("the next watch expires, and history compacted under a cut watch") {
+    f.expire_next_watches = 1;
+    c.cut_watches();
+    churn(10);
+    std::this_thread::sleep_for(200ms);
+    c.compact();
+    churn(10);
+    c.cut_watches();
+  }
+  SECTION("a malformed event") {
+    f.malformed_next_events = 1;
+    churn(20);
+  }
+  SECTION("latency") {
+    f.latency_ms = 100;
+    c.cut_watches();
+    churn(20);
+  }
+  churn(5);
+  REQUIRE(converged());
+  std::lock_guard g{seen->m};
+  CHECK(seen->violations == 0);
+}
+
+TEST_CASE_METHOD(informer_fixture, "rejected credentials degrade the informer without killing it",
+                 "[actors][integration]") {
+  REQUIRE(converged());
+  sim.cluster().revoke_token();
+  sim.cluster().cut_watches();
+  bool degraded = false;
+  for (int i = 0; i < 200 && !degraded; ++i) {
+    std::this_thread::sleep_for(50ms);
+    std::lock_guard g{seen->m};
+    degraded = !seen->healthy && seen->last_error.find("unauthorized") != std::string::npos;
+  }
+  CHECK(degraded);
+  // Still alive and still answering.
+  caf::scoped_actor probe{sys};
+  probe->monitor(informer);
+  bool died = false;
+  probe->receive([&](const caf::down_msg&) { died = true; }, caf::after(300ms) >> [] {});
+  CHECK(!died);
+}
