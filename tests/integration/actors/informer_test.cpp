@@ -8,6 +8,7 @@
 
 #include "actors/informer.hpp"
 #include "messages/type_ids.hpp"
+#include "sim/json.hpp"
 #include "sim/workload.hpp"
 #include "support/actor_fixture.hpp"
 #include "support/sim_fixture.hpp"
@@ -79,7 +80,7 @@ struct informer_fixture : test::live_actor_fixture {
   caf::actor informer;
   sim::seeded_cluster seed;
 
-  informer_fixture() {
+  explicit informer_fixture(size_t max_object_bytes = 1u << 20) {
     seed = sim::seed_workloads(sim.cluster().data(), 0, {2, 2, 5, 40, true});
     parent = sys.spawn(collector, seen);
     auto& c = sim.cluster();
@@ -94,6 +95,7 @@ struct informer_fixture : test::live_actor_fixture {
     ic.reflector.retry.initial = 50ms;
     ic.reflector.retry.cap = 400ms;
     ic.liveness_interval = 200ms;
+    ic.limits.max_object_bytes = max_object_bytes;
     informer = sys.spawn(actors::informer_impl, ic);
   }
 
@@ -210,4 +212,45 @@ TEST_CASE_METHOD(informer_fixture, "rejected credentials degrade the informer wi
   bool died = false;
   probe->receive([&](const caf::down_msg&) { died = true; }, caf::after(300ms) >> [] {});
   CHECK(!died);
+}
+
+namespace {
+
+struct small_limit_fixture : informer_fixture {
+  small_limit_fixture() : informer_fixture(16 * 1024) {}
+};
+
+} // namespace
+
+TEST_CASE_METHOD(small_limit_fixture,
+                 "an object over the size limit is dropped and counted and the rest converges",
+                 "[actors][integration]") {
+  REQUIRE(converged());
+  const auto& pods = *sim::find_resource("", "v1", "pods");
+  auto& store = sim.cluster().data();
+  auto current = store.get(pods, "app-1", "svc-1-5d8f7c9b4-0");
+  REQUIRE(current.object);
+  auto big = *sim::parse_json(current.object->json, nullptr);
+  big["metadata"]["annotations"].set("blob", sim::json_value::string(std::string(20'000, 'x')));
+  REQUIRE(!store.update(pods, "app-1", "svc-1-5d8f7c9b4-0", std::move(big)).error);
+  churn(5);
+  // Everything but the oversized pod is cached; the oversized one was withdrawn (it was known).
+  bool done = false;
+  for (int i = 0; i < 200 && !done; ++i) {
+    std::this_thread::sleep_for(50ms);
+    auto want = truth(sim.cluster());
+    want.erase("app-1/svc-1-5d8f7c9b4-0");
+    std::lock_guard g{seen->m};
+    done = seen->cache == want;
+  }
+  CHECK(done);
+  // A later version within the limit comes back as an add.
+  auto small = store.get(pods, "app-1", "svc-1-5d8f7c9b4-0");
+  REQUIRE(small.object);
+  auto fixed = *sim::parse_json(small.object->json, nullptr);
+  fixed["metadata"]["annotations"].erase("blob");
+  REQUIRE(!store.update(pods, "app-1", "svc-1-5d8f7c9b4-0", std::move(fixed)).error);
+  REQUIRE(converged());
+  std::lock_guard g{seen->m};
+  CHECK(seen->violations == 0);
 }
