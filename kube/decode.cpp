@@ -198,7 +198,8 @@ bool each_field(ctx& cx, od::value& v, const path& p, F&& f) {
   return fields_of(cx, obj, p, f);
 }
 
-/// Calls `f(value, path)` for each element of an array (or of null: none); stops at the first false.
+/// Calls `f(value, path)` for each element of an array (or of null: none); stops at the first
+/// false.
 template <class F>
 bool each_element(ctx& cx, od::value& v, const path& p, F&& f) {
   od::json_type t;
@@ -305,7 +306,9 @@ bool read_each(ctx& cx, od::value& v, const path& p, std::vector<T>& out, F read
 /// Sorts by key and keeps the last of duplicate keys (JSON's last-wins).
 template <class Map>
 void normalize(Map& m) {
-  auto by_key = [](const auto& a, const auto& b) { return a.first < b.first; };
+  auto by_key = [](const auto& a, const auto& b) {
+    return a.first < b.first;
+  };
   if (!std::is_sorted(m.begin(), m.end(), by_key))
     std::stable_sort(m.begin(), m.end(), by_key);
   auto out = m.begin();
@@ -464,12 +467,13 @@ decode_error make_error(std::string_view what, std::string_view ns, std::string_
 
 decode_error too_large(std::string_view what, size_t size, const decode_limits& limits) {
   return {decode_errc::too_large, std::string{what} + ": " + std::to_string(size)
-                                    + " bytes exceed the limit of "
-                                    + std::to_string(limits.max_object_bytes)};
+                                      + " bytes exceed the limit of "
+                                      + std::to_string(limits.max_object_bytes)};
 }
 
 std::string_view trim_right(std::string_view s) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\n' || s.back() == '\r' || s.back() == '\t'))
+  while (!s.empty()
+         && (s.back() == ' ' || s.back() == '\n' || s.back() == '\r' || s.back() == '\t'))
     s.remove_suffix(1);
   return s;
 }
@@ -885,8 +889,7 @@ std::optional<watch_event_type> event_type_of(std::string_view s) {
 
 /// Reads the "object" of a watch event: its metadata, the Status fields (used for ERROR events;
 /// ignored when of another type, since other kinds may have fields of those names) and its span.
-bool read_event_object(ctx& cx, od::value& v, const path& p, raw_watch_event& ev,
-                       status_info& st) {
+bool read_event_object(ctx& cx, od::value& v, const path& p, raw_watch_event& ev, status_info& st) {
   od::json_type t;
   if (!peek_type(cx, v, p, t))
     return false;
@@ -930,8 +933,7 @@ decoded<node> decode_node(std::string_view json, const decode_limits& limits) {
   return decode_kind<node>("Node", json, limits);
 }
 
-decoded<endpoint_slice> decode_endpoint_slice(std::string_view json,
-                                              const decode_limits& limits) {
+decoded<endpoint_slice> decode_endpoint_slice(std::string_view json, const decode_limits& limits) {
   return decode_kind<endpoint_slice>("EndpointSlice", json, limits);
 }
 

@@ -200,7 +200,8 @@ const std::string node_json = R"({"kind":"Node","apiVersion":"v1",
     "daemonEndpoints":{"kubeletEndpoint":{"Port":10250}},
     "nodeInfo":{"kubeletVersion":"v1.29.2","architecture":"amd64"}}})";
 
-const std::string endpoint_slice_json = R"({"kind":"EndpointSlice","apiVersion":"discovery.k8s.io/v1",
+const std::string endpoint_slice_json
+    = R"({"kind":"EndpointSlice","apiVersion":"discovery.k8s.io/v1",
   "metadata":{"name":"reviews-7xk2p","generateName":"reviews-","namespace":"bookinfo",
     "resourceVersion":"9930","labels":{"endpointslice.kubernetes.io/managed-by":"endpointslice-controller.k8s.io",
       "kubernetes.io/service-name":"reviews"},
@@ -217,8 +218,9 @@ const std::string endpoint_slice_json = R"({"kind":"EndpointSlice","apiVersion":
   ],
   "ports":[{"name":"http","protocol":"TCP","port":9080},{"name":"all","protocol":"TCP","port":null}]})";
 
-const std::string kubeconfig_text = "apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    server: "
-                                    "https://10.0.0.2:6443\n  name: cluster2\n";
+const std::string kubeconfig_text
+    = "apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    server: "
+      "https://10.0.0.2:6443\n  name: cluster2\n";
 
 const std::string secret_json = R"({"kind":"Secret","apiVersion":"v1",
   "metadata":{"name":"istio-remote-secret-cluster2","namespace":"istio-system","resourceVersion":"4410",
@@ -363,8 +365,8 @@ TEST_CASE("an endpoint slice decodes endpoints and ports", "[kube]") {
   CHECK(es.address_type == "IPv4");
   REQUIRE(es.endpoints.size() == 3);
   CHECK(es.endpoints[0]
-        == endpoint_slice::endpoint{{"10.244.1.21"}, true, "worker-a-1",
-                                    "reviews-v1-5b4c8d7f6-abcde"});
+        == endpoint_slice::endpoint{
+            {"10.244.1.21"}, true, "worker-a-1", "reviews-v1-5b4c8d7f6-abcde"});
   CHECK_FALSE(es.endpoints[1].ready);
   CHECK(es.endpoints[1].target_pod == "reviews-v1-5b4c8d7f6-fghij");
   CHECK(es.endpoints[2].ready); // no ready condition means ready
@@ -380,7 +382,10 @@ TEST_CASE("secret data is base64 decoded and sorted", "[kube]") {
   REQUIRE(s.data.size() == 3);
   CHECK(s.data[0] == std::pair<std::string, std::string>{"ab", "ab"}); // unpadded input
   CHECK(s.data[1].first == "binary");
-  CHECK(s.data[1].second == std::string{"\x00\xff\x10" "binary", 9});
+  CHECK(s.data[1].second
+        == std::string{"\x00\xff\x10"
+                       "binary",
+                       9});
   CHECK(s.data[2].first == "cluster2");
   CHECK(s.data[2].second == kubeconfig_text);
 }
@@ -406,14 +411,15 @@ TEST_CASE("config maps leases and gateways decode", "[kube]") {
 
 TEST_CASE("escaped strings and duplicate keys decode like JSON says", "[kube]") {
   const auto& ns = ok(decode_namespace(
-    R"({"metadata":{"name":"caf\u00e9","labels":{"b":"1","a\"q":"x\ny","b":"2"}}})"));
+      R"({"metadata":{"name":"caf\u00e9","labels":{"b":"1","a\"q":"x\ny","b":"2"}}})"));
   CHECK(ns.meta.name == "caf\xc3\xa9");
   CHECK(ns.meta.labels == string_map{{"a\"q", "x\ny"}, {"b", "2"}});
 }
 
 TEST_CASE("malformed and truncated JSON are rejected", "[kube]") {
-  for (std::string_view bad : {"", "not json", "[1,2]", R"({"metadata":{"name":"a"}} {})",
-                               R"({"metadata":{"name":"a"}} trailing)", R"({"metadata":{"name":"a})"}) {
+  for (std::string_view bad :
+       {"", "not json", "[1,2]", R"({"metadata":{"name":"a"}} {})",
+        R"({"metadata":{"name":"a"}} trailing)", R"({"metadata":{"name":"a})"}) {
     INFO(bad);
     CHECK(err(decode_namespace(bad)).code == decode_errc::malformed_json);
   }
@@ -442,24 +448,21 @@ TEST_CASE("a field of the wrong type names the object and the field", "[kube]") 
 
   // Spec before metadata: the name is still found for the message.
   const auto& e2 = err(decode_service(
-    R"({"spec":{"ports":[{"port":"80"}]},"metadata":{"namespace":"a","name":"b"}})"));
+      R"({"spec":{"ports":[{"port":"80"}]},"metadata":{"namespace":"a","name":"b"}})"));
   CHECK(e2.message == "Service a/b: spec.ports[0].port: expected integer");
 
   const auto& e3 = err(decode_namespace(R"({"metadata":{"name":"x","labels":{"k.io/a":1}}})"));
   CHECK(e3.message == R"(Namespace x: metadata.labels["k.io/a"]: expected string)");
 
-  CHECK(err(decode_service(R"({"metadata":{"name":"s"},"spec":{"ports":[{"port":70000}]}})"))
-          .code
+  CHECK(err(decode_service(R"({"metadata":{"name":"s"},"spec":{"ports":[{"port":70000}]}})")).code
         == decode_errc::bad_field);
   CHECK(err(decode_service(R"({"metadata":{"name":"s"},"spec":{"ports":{}}})")).code
         == decode_errc::bad_field);
-  CHECK(err(decode_lease(R"({"metadata":{"name":"l"},"spec":{"leaseDurationSeconds":1.5}})"))
-          .code
+  CHECK(err(decode_lease(R"({"metadata":{"name":"l"},"spec":{"leaseDurationSeconds":1.5}})")).code
         == decode_errc::bad_field);
-  CHECK(err(decode_lease(
-              R"({"metadata":{"name":"l"},"spec":{"leaseTransitions":99999999999}})"))
-          .code
-        == decode_errc::bad_field);
+  CHECK(
+      err(decode_lease(R"({"metadata":{"name":"l"},"spec":{"leaseTransitions":99999999999}})")).code
+      == decode_errc::bad_field);
 }
 
 TEST_CASE("an object without a name is missing a field", "[kube]") {
@@ -477,17 +480,17 @@ TEST_CASE("oversized input is rejected before parsing", "[kube]") {
 }
 
 TEST_CASE("invalid base64 names the key but not the value", "[kube]") {
-  const auto& e = err(decode_secret(
-    R"({"metadata":{"name":"s","namespace":"n"},"data":{"token":"c2VjcmV0!!"}})"));
+  const auto& e = err(
+      decode_secret(R"({"metadata":{"name":"s","namespace":"n"},"data":{"token":"c2VjcmV0!!"}})"));
   CHECK(e.code == decode_errc::bad_field);
   CHECK(e.message == R"(Secret n/s: data["token"]: invalid base64)");
   CHECK(e.message.find("c2VjcmV0") == std::string::npos);
   for (std::string_view bad : {"a", "ab=c", "abcde", "a===", "YWI=="}) {
     INFO(bad);
-    CHECK(err(decode_secret(R"({"metadata":{"name":"s"},"data":{"k":")" + std::string{bad}
-                            + "\"}}"))
+    CHECK(
+        err(decode_secret(R"({"metadata":{"name":"s"},"data":{"k":")" + std::string{bad} + "\"}}"))
             .code
-          == decode_errc::bad_field);
+        == decode_errc::bad_field);
   }
 }
 
@@ -510,17 +513,17 @@ TEST_CASE("watch events of every type decode", "[kube]") {
   CHECK(deleted.meta.name == "istio-system");
 
   const auto& bookmark = ok(decode_watch_event(
-    R"({"type":"BOOKMARK","object":{"kind":"Pod","apiVersion":"v1","metadata":{"resourceVersion":"190021",)"
-    R"("creationTimestamp":null,"annotations":{"k8s.io/initial-events-end":"true"}},)"
-    R"("spec":{"containers":null},"status":{}}})"));
+      R"({"type":"BOOKMARK","object":{"kind":"Pod","apiVersion":"v1","metadata":{"resourceVersion":"190021",)"
+      R"("creationTimestamp":null,"annotations":{"k8s.io/initial-events-end":"true"}},)"
+      R"("spec":{"containers":null},"status":{}}})"));
   CHECK(bookmark.type == watch_event_type::bookmark);
   CHECK(bookmark.meta.resource_version == "190021");
   CHECK(bookmark.meta.name.empty());
   CHECK(lookup(bookmark.meta.annotations, "k8s.io/initial-events-end") == "true");
 
   const auto& error = ok(decode_watch_event(
-    R"({"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure",)"
-    R"j("message":"too old resource version: 184467 (190021)","reason":"Expired","code":410}})j"));
+      R"({"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure",)"
+      R"j("message":"too old resource version: 184467 (190021)","reason":"Expired","code":410}})j"));
   CHECK(error.type == watch_event_type::error);
   CHECK(error.status_code == 410);
   CHECK(error.status_reason == "Expired");
@@ -539,18 +542,17 @@ TEST_CASE("broken watch events are rejected", "[kube]") {
   CHECK(nameless.message == "watch event ADDED: object.metadata.name: missing");
   CHECK(err(decode_watch_event(R"({"type":"BOOKMARK","object":{"metadata":{}}})")).code
         == decode_errc::missing_field);
-  CHECK(err(decode_watch_event(R"({"type":"ADDED","object":"x"})")).code
-        == decode_errc::bad_field);
+  CHECK(err(decode_watch_event(R"({"type":"ADDED","object":"x"})")).code == decode_errc::bad_field);
   CHECK(err(decode_watch_event(R"({"type":"ADDED","object":{"metadata":{"name":"a"})")).code
         == decode_errc::malformed_json);
 }
 
 TEST_CASE("a list page yields its items and continue token", "[kube]") {
-  const std::string body = R"({"kind":"PodList","apiVersion":"v1",)"
-                           R"("metadata":{"resourceVersion":"190021","continue":"eyJ2IjoibWV0YS5rOHMuaW8vdjEifQ",)"
-                           R"("remainingItemCount":3},"items":[ )"
-                           + pod_json + " ,\n" + R"({"metadata":{"name":"web-1","namespace":"default"}})"
-                           + "]}";
+  const std::string body
+      = R"({"kind":"PodList","apiVersion":"v1",)"
+        R"("metadata":{"resourceVersion":"190021","continue":"eyJ2IjoibWV0YS5rOHMuaW8vdjEifQ",)"
+        R"("remainingItemCount":3},"items":[ )"
+        + pod_json + " ,\n" + R"({"metadata":{"name":"web-1","namespace":"default"}})" + "]}";
   const auto& l = ok(decode_list(body));
   CHECK(l.resource_version == "190021");
   CHECK(l.continue_token == "eyJ2IjoibWV0YS5rOHMuaW8vdjEifQ");
@@ -572,9 +574,10 @@ TEST_CASE("a list page yields its items and continue token", "[kube]") {
 }
 
 TEST_CASE("a status body yields code reason and message", "[kube]") {
-  auto st = decode_status(R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure",)"
-                          R"("message":"pods is forbidden: User \"x\" cannot list resource \"pods\"",)"
-                          R"("reason":"Forbidden","details":{"kind":"pods"},"code":403})");
+  auto st
+      = decode_status(R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure",)"
+                      R"("message":"pods is forbidden: User \"x\" cannot list resource \"pods\"",)"
+                      R"("reason":"Forbidden","details":{"kind":"pods"},"code":403})");
   REQUIRE(st);
   CHECK(st->code == 403);
   CHECK(st->reason == "Forbidden");
