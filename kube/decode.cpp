@@ -1,5 +1,7 @@
 #include "kube/decode.hpp"
 
+#include "kube/base64.hpp"
+
 #include <simdjson.h>
 
 #include <algorithm>
@@ -339,50 +341,6 @@ bool read_map(ctx& cx, od::value& v, const path& p, string_map& out, std::string
   if (ok)
     normalize(out);
   return ok;
-}
-
-// -- base64 -------------------------------------------------------------------------------------
-
-int base64_digit(char c) {
-  if (c >= 'A' && c <= 'Z')
-    return c - 'A';
-  if (c >= 'a' && c <= 'z')
-    return c - 'a' + 26;
-  if (c >= '0' && c <= '9')
-    return c - '0' + 52;
-  if (c == '+')
-    return 62;
-  if (c == '/')
-    return 63;
-  return -1;
-}
-
-/// Decodes standard base64 (RFC 4648 §4, padding optional); nothing when the text is invalid.
-std::optional<std::string> decode_base64(std::string_view in) {
-  size_t n = in.size();
-  size_t padding = 0;
-  while (n > 0 && in[n - 1] == '=' && padding < 2) {
-    --n;
-    ++padding;
-  }
-  if ((padding > 0 && in.size() % 4 != 0) || n % 4 == 1)
-    return std::nullopt;
-  std::string out;
-  out.reserve(n / 4 * 3 + 2);
-  uint32_t acc = 0;
-  int bits = 0;
-  for (size_t i = 0; i < n; ++i) {
-    int d = base64_digit(in[i]);
-    if (d < 0)
-      return std::nullopt;
-    acc = (acc << 6) | static_cast<uint32_t>(d);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xffu));
-    }
-  }
-  return out;
 }
 
 // -- metadata -----------------------------------------------------------------------------------

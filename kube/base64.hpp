@@ -1,0 +1,14 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace ambient::kube {
+
+/// Decodes standard-alphabet base64 (RFC 4648 section 4) as Kubernetes data fields and kubeconfigs
+/// carry it: padding optional, whitespace ignored; nullopt for any other character, data after
+/// padding, or a dangling digit.
+std::optional<std::string> decode_base64(std::string_view in);
+
+} // namespace ambient::kube
