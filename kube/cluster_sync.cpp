@@ -1,0 +1,65 @@
+#include "kube/cluster_sync.hpp"
+
+#include <algorithm>
+
+namespace ambient::kube {
+
+const std::vector<resource_kind>& remote_cluster_resources() {
+  static const std::vector<resource_kind> kinds{
+      resource_kind::namespaces,      resource_kind::pods,  resource_kind::services,
+      resource_kind::endpoint_slices, resource_kind::nodes, resource_kind::gateways};
+  return kinds;
+}
+
+cluster_sync::cluster_sync(std::vector<resource_kind> kinds) {
+  for (auto k : kinds)
+    informers_[k];
+}
+
+std::optional<lifecycle> cluster_sync::settle() {
+  bool all_synced = std::all_of(informers_.begin(), informers_.end(),
+                                [](const auto& kv) { return kv.second.synced; });
+  bool all_healthy = std::all_of(informers_.begin(), informers_.end(),
+                                 [](const auto& kv) { return kv.second.healthy; });
+  lifecycle next = state_;
+  if (!ever_synced_) {
+    if (all_synced) {
+      ever_synced_ = true;
+      next = all_healthy ? lifecycle::synced : lifecycle::stale;
+    } else {
+      next = deadline_passed_ ? lifecycle::timeout : lifecycle::syncing;
+    }
+  } else {
+    next = all_healthy ? lifecycle::synced : lifecycle::stale;
+  }
+  if (next == state_)
+    return std::nullopt;
+  state_ = next;
+  return next;
+}
+
+std::optional<lifecycle> cluster_sync::on_report(resource_kind k, bool synced, bool healthy,
+                                                 const std::string& error) {
+  auto it = informers_.find(k);
+  if (it == informers_.end())
+    return std::nullopt;
+  // An informer that synced once stays synced for admission; health is what changes after.
+  it->second.synced = it->second.synced || synced;
+  it->second.healthy = healthy;
+  it->second.error = error;
+  return settle();
+}
+
+std::optional<lifecycle> cluster_sync::on_sync_deadline() {
+  deadline_passed_ = true;
+  return settle();
+}
+
+std::string cluster_sync::last_error() const {
+  for (const auto& [k, v] : informers_)
+    if (!v.error.empty())
+      return std::string{to_string(k)} + ": " + v.error;
+  return {};
+}
+
+} // namespace ambient::kube
