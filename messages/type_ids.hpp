@@ -5,6 +5,7 @@
 
 #include <caf/type_id.hpp>
 
+#include "messages/cluster.hpp"
 #include "messages/cluster_status.hpp"
 #include "messages/informer.hpp"
 
@@ -22,6 +23,8 @@ CAF_ADD_TYPE_ID(ambient, (ambient::messages::informer_health))
 CAF_ADD_TYPE_ID(ambient, (ambient::messages::list_result))
 CAF_ADD_TYPE_ID(ambient, (ambient::messages::watch_data))
 CAF_ADD_TYPE_ID(ambient, (ambient::messages::watch_end))
+CAF_ADD_TYPE_ID(ambient, (ambient::messages::cluster_state_report))
+CAF_ADD_TYPE_ID(ambient, (ambient::messages::cluster_batch))
 
 /// Asks an actor for its status report.
 CAF_ADD_ATOM(ambient, ambient::atom, status, "status")

@@ -1,0 +1,149 @@
+#include <catch2/catch.hpp>
+
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include <caf/all.hpp>
+
+#include "actors/remote_cluster.hpp"
+#include "messages/type_ids.hpp"
+#include "sim/workload.hpp"
+#include "support/actor_fixture.hpp"
+#include "support/sim_fixture.hpp"
+
+using namespace ambient;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct recorded {
+  std::mutex m;
+  std::vector<kube::lifecycle> states;
+  std::string last_error;
+  size_t batches = 0;
+  std::map<kube::resource_kind, size_t> objects; // adds minus deletes, per kind
+};
+
+caf::behavior recorder(caf::event_based_actor*, std::shared_ptr<recorded> r) {
+  return {
+      [r](const messages::cluster_state_report& rep) {
+        std::lock_guard g{r->m};
+        r->states.push_back(rep.state);
+        r->last_error = rep.last_error;
+      },
+      [r](const messages::cluster_batch& b) {
+        std::lock_guard g{r->m};
+        ++r->batches;
+        for (const auto& c : b.batch->changes) {
+          if (c.type == messages::object_change::added)
+            ++r->objects[b.batch->kind];
+          else if (c.type == messages::object_change::deleted)
+            --r->objects[b.batch->kind];
+        }
+      },
+  };
+}
+
+struct remote_cluster_fixture : test::live_actor_fixture {
+  test::sim_fixture sim;
+  std::shared_ptr<kube::transport> transport = std::make_shared<kube::transport>();
+  std::shared_ptr<recorded> rec = std::make_shared<recorded>();
+  caf::actor parent = sys.spawn(recorder, rec);
+  caf::actor cluster;
+
+  remote_cluster_fixture() {
+    sim::seed_workloads(sim.cluster().data(), 0, {2, 2, 4, 20, true});
+  }
+
+  ~remote_cluster_fixture() {
+    caf::anon_send_exit(cluster, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(parent, caf::exit_reason::user_shutdown);
+  }
+
+  void start(std::chrono::milliseconds sync_timeout) {
+    auto& c = sim.cluster();
+    actors::remote_cluster_config rc;
+    rc.cluster_id = c.name();
+    rc.generation = 1;
+    rc.settings = {c.server_url(), c.ca_pem(), false, {}, c.token(), {}, {}};
+    rc.transport = transport;
+    rc.parent = parent;
+    rc.sink = parent;
+    rc.sync_timeout = sync_timeout;
+    rc.reflector.retry.initial = 50ms;
+    rc.reflector.retry.cap = 300ms;
+    cluster = sys.spawn(actors::remote_cluster_impl, rc);
+  }
+
+  bool reaches(kube::lifecycle s, std::chrono::milliseconds limit = 15s) {
+    for (auto waited = 0ms; waited < limit; waited += 50ms) {
+      {
+        std::lock_guard g{rec->m};
+        if (!rec->states.empty() && rec->states.back() == s)
+          return true;
+      }
+      std::this_thread::sleep_for(50ms);
+    }
+    return false;
+  }
+};
+
+} // namespace
+
+TEST_CASE_METHOD(remote_cluster_fixture,
+                 "a remote cluster syncs all its informers then reports synced",
+                 "[actors][integration]") {
+  start(30s);
+  REQUIRE(reaches(kube::lifecycle::synced));
+  std::lock_guard g{rec->m};
+  CHECK(rec->states.front() == kube::lifecycle::syncing);
+  CHECK(rec->objects[kube::resource_kind::pods] == 20);
+  CHECK(rec->objects[kube::resource_kind::services] == 4);
+  CHECK(rec->objects[kube::resource_kind::nodes] == 2);
+  CHECK(rec->objects[kube::resource_kind::namespaces] == 7);
+}
+
+TEST_CASE_METHOD(remote_cluster_fixture,
+                 "an API server down before the first sync times out and a late sync is admitted",
+                 "[actors][integration]") {
+  sim.cluster().down();
+  start(500ms);
+  REQUIRE(reaches(kube::lifecycle::timeout));
+  {
+    std::lock_guard g{rec->m};
+    CHECK(!rec->last_error.empty());
+  }
+  sim.cluster().up();
+  CHECK(reaches(kube::lifecycle::synced));
+}
+
+TEST_CASE_METHOD(remote_cluster_fixture,
+                 "an API server lost after sync makes the cluster stale until it returns",
+                 "[actors][integration]") {
+  start(30s);
+  REQUIRE(reaches(kube::lifecycle::synced));
+  sim.cluster().down();
+  REQUIRE(reaches(kube::lifecycle::stale));
+  sim.cluster().up();
+  CHECK(reaches(kube::lifecycle::synced));
+}
+
+TEST_CASE_METHOD(remote_cluster_fixture, "stopping a remote cluster stops its informers",
+                 "[actors][integration]") {
+  start(30s);
+  REQUIRE(reaches(kube::lifecycle::synced));
+  REQUIRE(sim.cluster().server().open_watches() == 6);
+  caf::scoped_actor probe{sys};
+  probe->monitor(cluster);
+  caf::anon_send_exit(cluster, caf::exit_reason::user_shutdown);
+  bool down = false;
+  probe->receive([&](const caf::down_msg&) { down = true; }, caf::after(5s) >> [] {});
+  CHECK(down);
+  bool closed = false;
+  for (int i = 0; i < 100 && !closed; ++i) {
+    std::this_thread::sleep_for(50ms);
+    closed = sim.cluster().server().open_watches() == 0;
+  }
+  CHECK(closed);
+}
