@@ -351,6 +351,8 @@ api_outcome handle_api_request(store& s, const api_request& req,
   auto raw_path = target.substr(0, qpos);
   auto query
       = parse_query(qpos == std::string_view::npos ? std::string_view{} : target.substr(qpos + 1));
+  if (!query)
+    return error_response({400, "BadRequest", "malformed query string", {}, {}});
   auto decoded = percent_decode(raw_path, false);
   if (!decoded)
     return error_response({400, "BadRequest", "malformed URL path", {}, {}});
