@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <caf/allowed_unsafe_message_type.hpp>
 
@@ -29,3 +30,39 @@ struct cluster_batch {
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ambient::messages::cluster_state_report)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ambient::messages::cluster_batch)
+
+namespace ambient::messages {
+
+/// A remote secret was added or changed (secret_watcher → cluster_store); `entries` is its data.
+struct remote_secret_update {
+  std::string secret; ///< "namespace/name"
+  std::vector<kube::remote_kubeconfig> entries;
+};
+
+/// A remote secret was deleted.
+struct remote_secret_deleted {
+  std::string secret;
+};
+
+/// One row of cluster_store's status (istioctl's `remote-clusters` and /debug/clusterz).
+struct cluster_status_row {
+  std::string cluster_id;
+  std::string secret;
+  std::string sync_status; ///< synced | syncing | timeout | closed (istioctl's words)
+  kube::lifecycle state = kube::lifecycle::pending;
+  std::string last_error;
+  uint32_t restarts = 0;
+  uint64_t generation = 0;
+};
+
+/// The whole status answer.
+struct cluster_store_status {
+  std::vector<cluster_status_row> clusters;
+  std::vector<kube::cluster_conflict> conflicts;
+};
+
+} // namespace ambient::messages
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ambient::messages::remote_secret_update)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ambient::messages::remote_secret_deleted)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ambient::messages::cluster_store_status)

@@ -25,6 +25,9 @@ CAF_ADD_TYPE_ID(ambient, (ambient::messages::watch_data))
 CAF_ADD_TYPE_ID(ambient, (ambient::messages::watch_end))
 CAF_ADD_TYPE_ID(ambient, (ambient::messages::cluster_state_report))
 CAF_ADD_TYPE_ID(ambient, (ambient::messages::cluster_batch))
+CAF_ADD_TYPE_ID(ambient, (ambient::messages::remote_secret_update))
+CAF_ADD_TYPE_ID(ambient, (ambient::messages::remote_secret_deleted))
+CAF_ADD_TYPE_ID(ambient, (ambient::messages::cluster_store_status))
 
 /// Asks an actor for its status report.
 CAF_ADD_ATOM(ambient, ambient::atom, status, "status")

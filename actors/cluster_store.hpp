@@ -1,0 +1,56 @@
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include "actors/remote_cluster.hpp"
+#include "kube/cluster_registry.hpp"
+#include "kube/transport.hpp"
+
+namespace ambient::actors {
+
+/// What cluster_store needs.
+struct cluster_store_config {
+  std::string config_cluster_id;
+  kube::kubeconfig_policy policy;
+  std::shared_ptr<kube::transport> transport;
+  caf::actor sink; ///< where remote clusters send their batches (the readiness aggregator)
+  std::chrono::milliseconds sync_timeout{std::chrono::seconds{30}};
+  kube::reflector_config reflector;
+  kube::backoff::params restart_backoff;
+};
+
+/// cluster_store's state: the registry core and the live cluster actors.
+struct cluster_store_state {
+  static inline const char* name = "cluster_store";
+
+  /// Stops every cluster actor when cluster_store itself stops (they are monitored, not linked,
+  /// so that a dying cluster never takes the store down).
+  ~cluster_store_state();
+
+  cluster_store_config cfg;
+  std::unique_ptr<kube::cluster_registry> registry;
+  /// Live remote_cluster actors by (cluster ID, generation).
+  std::map<std::pair<std::string, uint64_t>, caf::actor> running;
+  std::map<caf::actor_addr, std::pair<std::string, uint64_t>> by_address;
+  std::mt19937_64 rng{std::random_device{}()};
+};
+
+using cluster_store_ptr = caf::stateful_actor<cluster_store_state>*;
+
+/// The supervisor of every remote cluster: applies remote-secret updates through the registry
+/// (store before run, restart on hash change, first secret wins), spawns and stops remote_cluster
+/// actors, restarts crashed ones with backoff, and answers status queries. Nothing escalates past
+/// it.
+caf::behavior cluster_store_impl(cluster_store_ptr self, cluster_store_config cfg);
+
+/// istioctl's sync status word for a lifecycle state.
+const char* istioctl_status(kube::lifecycle s);
+
+} // namespace ambient::actors

@@ -1,0 +1,30 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <caf/event_based_actor.hpp>
+
+#include "kube/reflector.hpp"
+#include "kube/transport.hpp"
+
+namespace ambient::actors {
+
+/// Where remote secrets live and whom to tell.
+struct secret_watcher_config {
+  std::shared_ptr<kube::transport> transport;
+  kube::transport::client_id config_cluster_client = 0;
+  std::string config_cluster_id;
+  std::string system_namespace = "istio-system";
+  std::string label_selector = "istio/multiCluster=true";
+  caf::actor cluster_store;
+  kube::reflector_config reflector;
+};
+
+/// Watches the remote secrets of the config cluster (an informer on Secrets labelled
+/// istio/multiCluster=true in the system namespace) and tells cluster_store each secret's
+/// clusters, hashed, on every add and change, and each deletion. The secret parsing is pure
+/// (kube::read_remote_secret); the informer is linked and restarted if it ever dies.
+caf::behavior secret_watcher_impl(caf::event_based_actor* self, secret_watcher_config cfg);
+
+} // namespace ambient::actors

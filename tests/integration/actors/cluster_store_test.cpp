@@ -1,0 +1,166 @@
+#include <catch2/catch.hpp>
+
+#include <thread>
+
+#include <caf/all.hpp>
+
+#include "actors/cluster_store.hpp"
+#include "actors/secret_watcher.hpp"
+#include "messages/type_ids.hpp"
+#include "sim/objects.hpp"
+#include "support/actor_fixture.hpp"
+#include "support/sim_fixture.hpp"
+
+using namespace ambient;
+using namespace std::chrono_literals;
+
+namespace {
+
+caf::behavior sink_actor(caf::event_based_actor*) {
+  return {[](const messages::cluster_batch&) {
+  }};
+}
+
+/// cluster-1 is the config cluster holding the remote secrets; cluster-2 and cluster-3 are remote.
+struct store_fixture : test::live_actor_fixture {
+  test::sim_fixture sim{3};
+  std::shared_ptr<kube::transport> transport = std::make_shared<kube::transport>();
+  caf::actor sink = sys.spawn(sink_actor);
+  caf::actor store;
+  caf::actor watcher;
+
+  store_fixture() {
+    actors::cluster_store_config sc;
+    sc.config_cluster_id = "cluster-1";
+    sc.transport = transport;
+    sc.sink = sink;
+    sc.reflector.retry.initial = 50ms;
+    sc.reflector.retry.cap = 300ms;
+    store = sys.spawn(actors::cluster_store_impl, sc);
+    auto& cfg_cluster = sim.cluster(0);
+    actors::secret_watcher_config wc;
+    wc.transport = transport;
+    wc.config_cluster_client = transport->add_client(
+        {cfg_cluster.server_url(), cfg_cluster.ca_pem(), false, {}, cfg_cluster.token(), {}, {}});
+    wc.config_cluster_id = "cluster-1";
+    wc.cluster_store = store;
+    wc.reflector = sc.reflector;
+    watcher = sys.spawn(actors::secret_watcher_impl, wc);
+  }
+
+  ~store_fixture() {
+    caf::anon_send_exit(watcher, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(store, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(sink, caf::exit_reason::user_shutdown);
+  }
+
+  /// Creates or replaces the remote secret `name` in cluster-1's istio-system.
+  void put_secret(const std::string& name, const std::map<std::string, std::string>& data) {
+    auto& data_store = sim.cluster(0).data();
+    const auto& secrets = *sim::find_resource("", "v1", "secrets");
+    auto json = sim::make_secret_json("istio-system", name, {{"istio/multiCluster", "true"}}, data,
+                                      std::chrono::system_clock::now());
+    auto obj = *sim::parse_json(json, nullptr);
+    if (data_store.get(secrets, "istio-system", name).object)
+      REQUIRE(!data_store.update(secrets, "istio-system", name, std::move(obj)).error);
+    else
+      REQUIRE(!data_store.create(secrets, "istio-system", std::move(obj)).error);
+  }
+
+  messages::cluster_store_status status() {
+    caf::scoped_actor self{sys};
+    messages::cluster_store_status out;
+    self->request(store, 5s, atom::status_v)
+        .receive([&](const messages::cluster_store_status& s) { out = s; },
+                 [&](const caf::error& e) { FAIL(caf::to_string(e)); });
+    return out;
+  }
+
+  std::optional<messages::cluster_status_row> row(const std::string& id) {
+    for (auto& r : status().clusters)
+      if (r.cluster_id == id)
+        return r;
+    return std::nullopt;
+  }
+
+  /// Waits until `pred` holds for the status (or 20 s pass).
+  template <class Pred>
+  bool eventually(Pred pred) {
+    for (int i = 0; i < 200; ++i) {
+      if (pred())
+        return true;
+      std::this_thread::sleep_for(100ms);
+    }
+    return false;
+  }
+
+  bool synced(const std::string& id) {
+    auto r = row(id);
+    return r && r->state == kube::lifecycle::synced;
+  }
+};
+
+} // namespace
+
+TEST_CASE_METHOD(store_fixture,
+                 "clusters from a remote secret sync and a deleted secret withdraws them",
+                 "[actors][integration]") {
+  put_secret("remote-a", {{"cluster-2", sim.cluster(1).kubeconfig()},
+                          {"cluster-3", sim.cluster(2).kubeconfig()}});
+  REQUIRE(eventually([&] { return synced("cluster-2") && synced("cluster-3"); }));
+  CHECK(row("cluster-2")->sync_status == "synced");
+  CHECK(row("cluster-2")->secret == "istio-system/remote-a");
+  sim.cluster(0).data().remove(*sim::find_resource("", "v1", "secrets"), "istio-system",
+                               "remote-a");
+  CHECK(eventually([&] { return status().clusters.empty(); }));
+  CHECK(eventually([&] { return sim.cluster(1).server().open_watches() == 0; }));
+}
+
+TEST_CASE_METHOD(
+    store_fixture,
+    "a malformed kubeconfig is stored as failed and fixing the secret syncs it (58047)",
+    "[actors][integration]") {
+  put_secret("remote-b", {{"cluster-2", "apiVersion: v1\nclusters: [unclosed"}});
+  REQUIRE(eventually([&] {
+    auto r = row("cluster-2");
+    return r && r->state == kube::lifecycle::failed;
+  }));
+  CHECK(row("cluster-2")->sync_status == "closed");
+  CHECK(row("cluster-2")->last_error.find("cluster-2") != std::string::npos);
+  put_secret("remote-b", {{"cluster-2", sim.cluster(1).kubeconfig()}});
+  CHECK(eventually([&] { return synced("cluster-2"); }));
+}
+
+TEST_CASE_METHOD(store_fixture,
+                 "rotating one cluster's credentials restarts only that cluster (61296 and 60612)",
+                 "[actors][integration]") {
+  put_secret("remote-c", {{"cluster-2", sim.cluster(1).kubeconfig()},
+                          {"cluster-3", sim.cluster(2).kubeconfig()}});
+  REQUIRE(eventually([&] { return synced("cluster-2") && synced("cluster-3"); }));
+  auto gen2 = row("cluster-2")->generation;
+  auto gen3 = row("cluster-3")->generation;
+  sim.cluster(2).revoke_token(); // the old token stops working; the kubeconfig gets a new one
+  put_secret("remote-c", {{"cluster-2", sim.cluster(1).kubeconfig()},
+                          {"cluster-3", sim.cluster(2).kubeconfig()}});
+  REQUIRE(eventually([&] { return row("cluster-3")->generation != gen3 && synced("cluster-3"); }));
+  CHECK(row("cluster-2")->generation == gen2);
+  CHECK(row("cluster-2")->restarts == 0);
+  CHECK(synced("cluster-2"));
+  // The old incarnation's transport client is gone: cluster-3 holds exactly one set of watches.
+  CHECK(eventually([&] { return sim.cluster(2).server().open_watches() == 6; }));
+}
+
+TEST_CASE_METHOD(store_fixture,
+                 "the config cluster's ID is ignored and a contested ID goes to the first secret",
+                 "[actors][integration]") {
+  put_secret("first", {{"cluster-2", sim.cluster(1).kubeconfig()},
+                       {"cluster-1", sim.cluster(0).kubeconfig()}});
+  REQUIRE(eventually([&] { return synced("cluster-2"); }));
+  CHECK(!row("cluster-1"));
+  put_secret("second", {{"cluster-2", sim.cluster(2).kubeconfig()}});
+  REQUIRE(eventually([&] { return !status().conflicts.empty(); }));
+  auto st = status();
+  CHECK(st.conflicts[0].owner == "istio-system/first");
+  CHECK(st.conflicts[0].claimant == "istio-system/second");
+  CHECK(row("cluster-2")->secret == "istio-system/first");
+}
