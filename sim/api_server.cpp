@@ -93,10 +93,10 @@ public:
   }
 
   ~session() override {
-    if (watch_id_ != 0) {
-      server_->data->unwatch(watch_id_);
+    // No call into the store here: this may run under the store's lock (see watch_sink); the
+    // store drops the watch once this sink is gone.
+    if (watch_id_ != 0)
       server_->watches.fetch_sub(1);
-    }
   }
 
   void start() {

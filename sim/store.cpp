@@ -234,12 +234,23 @@ object_result store::store_locked(const resource_type& rt, json_value obj, const
 void store::emit_locked(event_type type, const resource_type& rt, object_ptr obj,
                         object_ptr previous) {
   watch_event e{type, &rt, std::move(obj), std::move(previous)};
-  for (auto& [id, w] : watchers_) {
-    if (w.resource != &rt)
+  // Watches whose sink is gone are pruned here. A sink may die while we hold it (its last other
+  // owner let go): its destructor then runs under our lock, so sinks must never call back into
+  // the store when destroyed.
+  for (auto it = watchers_.begin(); it != watchers_.end();) {
+    auto& w = it->second;
+    if (w.resource != &rt) {
+      ++it;
       continue;
-    if (auto sink = w.sink.lock())
-      if (auto seen = as_seen_by(w.filter, e))
-        sink->on_event(*seen);
+    }
+    auto sink = w.sink.lock();
+    if (!sink) {
+      it = watchers_.erase(it);
+      continue;
+    }
+    if (auto seen = as_seen_by(w.filter, e))
+      sink->on_event(*seen);
+    ++it;
   }
   history_.push_back(std::move(e));
   while (history_.size() > history_limit_) {
@@ -463,6 +474,7 @@ watch_start store::watch(const resource_type& rt, const object_filter& filter,
           out.backlog.push_back(std::move(*seen));
     }
   }
+  std::erase_if(watchers_, [](const auto& kv) { return kv.second.sink.expired(); });
   out.watch_id = next_watch_id_++;
   watchers_.emplace(out.watch_id, watcher{&rt, filter, sink});
   return out;
@@ -492,7 +504,9 @@ size_t store::object_count(const resource_type& rt) const {
 
 size_t store::watch_count() const {
   std::lock_guard guard{mutex_};
-  return watchers_.size();
+  return static_cast<size_t>(std::count_if(watchers_.begin(), watchers_.end(), [](const auto& kv) {
+    return !kv.second.sink.expired();
+  }));
 }
 
 } // namespace ambient::sim

@@ -79,7 +79,9 @@ struct list_result {
   std::optional<api_error> error;
 };
 
-/// Receives the events a watch selects. Called with the store's lock held: it must only enqueue.
+/// Receives the events a watch selects. Called with the store's lock held: it must only enqueue,
+/// and its destructor must not call the store (it may run under the lock). The store drops a
+/// watch once its sink is gone.
 class watch_sink {
 public:
   virtual ~watch_sink() = default;
