@@ -54,6 +54,40 @@ void run_effects(cluster_store_ptr self, kube::registry_effects effects) {
   }
 }
 
+/// Stamps `since` for every cluster whose state or generation changed, and forgets removed ones.
+void restamp(cluster_store_ptr self) {
+  auto& st = self->state;
+  auto now = std::chrono::system_clock::now();
+  const auto& clusters = st.registry->clusters();
+  std::erase_if(st.stamps, [&](const auto& kv) { return !clusters.contains(kv.first); });
+  for (const auto& [id, rec] : clusters) {
+    auto [it, added]
+        = st.stamps.try_emplace(id, cluster_store_state::stamp{rec.state, rec.generation, now});
+    if (!added && (it->second.state != rec.state || it->second.generation != rec.generation))
+      it->second = {rec.state, rec.generation, now};
+  }
+}
+
+messages::cluster_store_status base_status(cluster_store_ptr self) {
+  auto& st = self->state;
+  messages::cluster_store_status out;
+  for (const auto& [id, rec] : st.registry->clusters()) {
+    messages::cluster_status_row row;
+    row.cluster_id = id;
+    row.secret = rec.secret;
+    row.sync_status = istioctl_status(rec.state);
+    row.state = rec.state;
+    row.last_error = rec.last_error;
+    row.restarts = rec.restarts;
+    row.generation = rec.generation;
+    if (auto s = st.stamps.find(id); s != st.stamps.end())
+      row.since = s->second.since;
+    out.clusters.push_back(std::move(row));
+  }
+  out.conflicts = st.registry->conflicts();
+  return out;
+}
+
 } // namespace
 
 cluster_store_state::~cluster_store_state() {
@@ -94,27 +128,54 @@ caf::behavior cluster_store_impl(cluster_store_ptr self, cluster_store_config cf
                           id, gen, msg.reason ? caf::to_string(msg.reason) : "exited",
                           std::chrono::steady_clock::now(),
                           std::uniform_real_distribution<double>{0, 1}(s.rng)));
+    restamp(self);
   });
+  if (st.cfg.config_cluster)
+    run_effects(self, st.registry->add_config_cluster(*st.cfg.config_cluster));
+  restamp(self);
   return {
       [=](const messages::remote_secret_update& u) {
         run_effects(self, self->state.registry->on_secret(u.secret, u.entries));
+        restamp(self);
       },
       [=](const messages::remote_secret_deleted& d) {
         run_effects(self, self->state.registry->on_secret_deleted(d.secret));
+        restamp(self);
       },
       [=](const messages::cluster_state_report& r) {
         self->state.registry->on_state(r.cluster_id, r.generation, r.state, r.last_error);
+        restamp(self);
       },
       [=](atom::timer, const std::string& cluster_id, uint64_t generation) {
         run_effects(self, self->state.registry->on_restart_due(cluster_id, generation));
+        restamp(self);
       },
-      [=](atom::status) {
-        messages::cluster_store_status out;
-        for (const auto& [id, rec] : self->state.registry->clusters())
-          out.clusters.push_back({id, rec.secret, istioctl_status(rec.state), rec.state,
-                                  rec.last_error, rec.restarts, rec.generation});
-        out.conflicts = self->state.registry->conflicts();
-        return out;
+      [=](atom::status) -> caf::result<messages::cluster_store_status> {
+        // The registry's rows now; each running cluster adds its informer rows (a cluster that
+        // does not answer within a second is shown without them rather than holding up the rest).
+        auto out = std::make_shared<messages::cluster_store_status>(base_status(self));
+        auto& running = self->state.running;
+        if (running.empty())
+          return std::move(*out);
+        auto promise = self->make_response_promise<messages::cluster_store_status>();
+        auto pending = std::make_shared<size_t>(running.size());
+        for (const auto& [key, child] : running) {
+          auto finish = [out, pending, promise]() mutable {
+            if (--*pending == 0)
+              promise.deliver(std::move(*out));
+          };
+          self->request(child, std::chrono::seconds{1}, atom::status_v)
+              .then(
+                  [out, id = key.first, gen = key.second,
+                   finish](const messages::remote_cluster_status& rs) mutable {
+                    for (auto& row : out->clusters)
+                      if (row.cluster_id == id && row.generation == gen)
+                        row.informers = rs.informers;
+                    finish();
+                  },
+                  [finish](const caf::error&) mutable { finish(); });
+        }
+        return promise;
       },
   };
 }

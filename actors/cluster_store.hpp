@@ -3,6 +3,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 
@@ -21,6 +22,9 @@ struct cluster_store_config {
   kube::kubeconfig_policy policy;
   std::shared_ptr<kube::transport> transport;
   caf::actor sink; ///< where remote clusters send their batches (the readiness aggregator)
+  /// The config cluster's own credentials (service account or kubeconfig flag), if it is to be
+  /// watched like the remote clusters.
+  std::optional<kube::rest_config> config_cluster;
   std::chrono::milliseconds sync_timeout{std::chrono::seconds{30}};
   kube::reflector_config reflector;
   kube::backoff::params restart_backoff;
@@ -39,6 +43,13 @@ struct cluster_store_state {
   /// Live remote_cluster actors by (cluster ID, generation).
   std::map<std::pair<std::string, uint64_t>, caf::actor> running;
   std::map<caf::actor_addr, std::pair<std::string, uint64_t>> by_address;
+  /// When each cluster's (state, generation) last changed, for status's `since`.
+  struct stamp {
+    kube::lifecycle state;
+    uint64_t generation;
+    std::chrono::system_clock::time_point since;
+  };
+  std::map<std::string, stamp> stamps;
   std::mt19937_64 rng{std::random_device{}()};
 };
 
@@ -46,8 +57,8 @@ using cluster_store_ptr = caf::stateful_actor<cluster_store_state>*;
 
 /// The supervisor of every remote cluster: applies remote-secret updates through the registry
 /// (store before run, restart on hash change, first secret wins), spawns and stops remote_cluster
-/// actors, restarts crashed ones with backoff, and answers status queries. Nothing escalates past
-/// it.
+/// actors, restarts crashed ones with backoff, and answers status queries (`atom::status` →
+/// cluster_store_status, with every running cluster's informer rows). Nothing escalates past it.
 caf::behavior cluster_store_impl(cluster_store_ptr self, cluster_store_config cfg);
 
 /// istioctl's sync status word for a lifecycle state.

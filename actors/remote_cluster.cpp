@@ -27,6 +27,9 @@ void spawn_informer(remote_cluster_ptr self, kube::resource_kind kind) {
   ic.reflector = st.cfg.reflector;
   auto child = self->spawn<caf::linked>(informer_impl, std::move(ic));
   st.informers[child.address()] = kind;
+  auto& row = st.rows[kind];
+  row = messages::informer_status_row{}; // a new informer starts from an empty cache
+  row.resource = kube::to_string(kind);
 }
 
 } // namespace
@@ -66,12 +69,31 @@ caf::behavior remote_cluster_impl(remote_cluster_ptr self, remote_cluster_config
   return {
       [=](const messages::informer_health& h) {
         auto& s = self->state;
+        auto& row = s.rows[h.kind];
+        row.synced = h.synced;
+        row.healthy = h.healthy;
+        row.last_error = h.last_error;
+        row.relists = h.stats.relists;
+        row.watch_restarts = h.stats.watch_restarts;
+        row.errors = h.stats.errors;
         if (auto changed = s.sync.on_report(h.kind, h.synced, h.healthy, h.last_error))
           report(self, *changed);
       },
       [=](const messages::informer_batch_ptr& b) {
         auto& s = self->state;
-        self->send(s.cfg.sink, messages::cluster_batch{s.cfg.cluster_id, s.cfg.generation, b});
+        auto& row = s.rows[b->kind];
+        for (const auto& c : b->changes)
+          row.objects += c.type == messages::object_change::added     ? 1
+                         : c.type == messages::object_change::deleted ? -1
+                                                                      : 0;
+        if (s.cfg.sink)
+          self->send(s.cfg.sink, messages::cluster_batch{s.cfg.cluster_id, s.cfg.generation, b});
+      },
+      [=](atom::status) {
+        messages::remote_cluster_status out;
+        for (const auto& [kind, row] : self->state.rows)
+          out.informers.push_back(row);
+        return out;
       },
       [=](atom::tick) { // the sync deadline
         if (auto changed = self->state.sync.on_sync_deadline())

@@ -13,6 +13,7 @@
 #include "kube/cluster_sync.hpp"
 #include "kube/reflector.hpp"
 #include "kube/transport.hpp"
+#include "messages/cluster.hpp"
 
 namespace ambient::actors {
 
@@ -42,6 +43,8 @@ struct remote_cluster_state {
   kube::cluster_sync sync{kube::remote_cluster_resources()};
   std::map<caf::actor_addr, kube::resource_kind> informers;
   std::map<kube::resource_kind, kube::backoff> restart_backoff;
+  /// What status shows per informer: its last health report and a running object count.
+  std::map<kube::resource_kind, messages::informer_status_row> rows;
   std::mt19937_64 rng{std::random_device{}()};
 };
 
@@ -50,7 +53,7 @@ using remote_cluster_ptr = caf::stateful_actor<remote_cluster_state>*;
 /// One cluster incarnation: owns (links) an informer per resource, forwards their batches to the
 /// sink tagged with cluster and generation, reports lifecycle changes to its parent, and restarts
 /// an informer that crashes with backoff. Stopping it stops its informers and closes its
-/// transport client.
+/// transport client. Answers `atom::status` with a remote_cluster_status (one row per informer).
 caf::behavior remote_cluster_impl(remote_cluster_ptr self, remote_cluster_config cfg);
 
 } // namespace ambient::actors

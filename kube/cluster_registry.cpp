@@ -104,6 +104,17 @@ void cluster_registry::release(const std::string& cluster_id, registry_effects& 
   admit(next.secret, next.entry, out);
 }
 
+registry_effects cluster_registry::add_config_cluster(rest_config config) {
+  auto& rec = clusters_[config_cluster_id_];
+  if (rec.generation != 0 && rec.config)
+    return {}; // added once; it lives as long as the process
+  rec.cluster_id = config_cluster_id_;
+  rec.generation = next_generation_++;
+  rec.state = lifecycle::pending;
+  rec.config = std::move(config);
+  return {start_cluster{config_cluster_id_, rec.generation, *rec.config}};
+}
+
 registry_effects cluster_registry::on_secret(const std::string& secret_key,
                                              const std::vector<remote_kubeconfig>& entries) {
   registry_effects out;

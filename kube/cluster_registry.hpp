@@ -93,6 +93,9 @@ public:
   cluster_registry(std::string config_cluster_id, kubeconfig_policy policy,
                    backoff::params restart_backoff = {});
 
+  /// Adds the config cluster itself (credentials from the pod's service account or a kubeconfig
+  /// flag): a cluster like the others, owned by no secret (`secret` is empty) and never withdrawn.
+  registry_effects add_config_cluster(rest_config config);
   /// A remote secret was added or changed: `entries` is its whole data.
   registry_effects on_secret(const std::string& secret_key,
                              const std::vector<remote_kubeconfig>& entries);

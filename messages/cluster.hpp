@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -44,6 +45,23 @@ struct remote_secret_deleted {
   std::string secret;
 };
 
+/// One informer of a remote cluster, as its status shows it.
+struct informer_status_row {
+  std::string resource; ///< "pods", "services", ...
+  bool synced = false;  ///< has finished its first list
+  bool healthy = false; ///< its last request succeeded
+  std::string last_error;
+  int64_t objects = 0; ///< objects it currently holds
+  uint64_t relists = 0;
+  uint64_t watch_restarts = 0;
+  uint64_t errors = 0;
+};
+
+/// A remote_cluster's answer to `atom::status`.
+struct remote_cluster_status {
+  std::vector<informer_status_row> informers;
+};
+
 /// One row of cluster_store's status (istioctl's `remote-clusters` and /debug/clusterz).
 struct cluster_status_row {
   std::string cluster_id;
@@ -53,6 +71,8 @@ struct cluster_status_row {
   std::string last_error;
   uint32_t restarts = 0;
   uint64_t generation = 0;
+  std::chrono::system_clock::time_point since; ///< when `state` (or the generation) last changed
+  std::vector<informer_status_row> informers;  ///< empty when no actor runs (failed, restarting)
 };
 
 /// The whole status answer.
@@ -66,3 +86,4 @@ struct cluster_store_status {
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ambient::messages::remote_secret_update)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ambient::messages::remote_secret_deleted)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ambient::messages::cluster_store_status)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ambient::messages::remote_cluster_status)

@@ -36,4 +36,6 @@ CAF_ADD_ATOM(ambient, ambient::atom, timer, "timer")
 /// Periodic self-message (liveness checks, sampling).
 CAF_ADD_ATOM(ambient, ambient::atom, tick, "tick")
 
+CAF_ADD_TYPE_ID(ambient, (ambient::messages::remote_cluster_status))
+
 CAF_END_TYPE_ID_BLOCK(ambient)

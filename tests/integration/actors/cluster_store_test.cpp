@@ -1,6 +1,9 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
+#include <random>
+#include <set>
 #include <thread>
 
 #include <caf/all.hpp>
@@ -73,6 +76,19 @@ struct store_fixture : test::live_actor_fixture {
       REQUIRE(!data_store.create(secrets, "istio-system", std::move(obj)).error);
   }
 
+  void delete_secret(const std::string& name) {
+    sim.cluster(0).data().remove(*sim::find_resource("", "v1", "secrets"), "istio-system", name);
+  }
+
+  /// Actors alive in the system (the fixture's own scoped actors are gone when this is read).
+  size_t live_actors() {
+    return sys.registry().running();
+  }
+
+  size_t total_remote_watches() {
+    return sim.cluster(1).server().open_watches() + sim.cluster(2).server().open_watches();
+  }
+
   messages::cluster_store_status status() {
     caf::scoped_actor self{sys};
     messages::cluster_store_status out;
@@ -117,6 +133,21 @@ TEST_CASE_METHOD(store_fixture,
   CHECK(row("cluster-2")->sync_status == "synced");
   CHECK(batches->load() > 0); // the clusters' objects reached the sink
   CHECK(row("cluster-2")->secret == "istio-system/remote-a");
+  // Status shows every informer of a running cluster, and since when the cluster is synced.
+  auto r2 = *row("cluster-2");
+  REQUIRE(r2.informers.size() == 6);
+  for (const auto& inf : r2.informers) {
+    INFO(inf.resource);
+    CHECK(inf.synced);
+    CHECK(inf.healthy);
+    CHECK(inf.objects >= 0);
+  }
+  auto ns_row = std::find_if(r2.informers.begin(), r2.informers.end(),
+                             [](const auto& i) { return i.resource == "namespaces"; });
+  REQUIRE(ns_row != r2.informers.end());
+  CHECK(ns_row->objects > 0); // kube-sim starts with default, kube-system, istio-system
+  CHECK(r2.since <= std::chrono::system_clock::now());
+  CHECK(r2.since > std::chrono::system_clock::now() - 60s);
   sim.cluster(0).data().remove(*sim::find_resource("", "v1", "secrets"), "istio-system",
                                "remote-a");
   CHECK(eventually([&] { return status().clusters.empty(); }));
@@ -170,4 +201,70 @@ TEST_CASE_METHOD(store_fixture,
   CHECK(st.conflicts[0].owner == "istio-system/first");
   CHECK(st.conflicts[0].claimant == "istio-system/second");
   CHECK(row("cluster-2")->secret == "istio-system/first");
+}
+
+TEST_CASE_METHOD(store_fixture,
+                 "a storm of 500 secret updates converges to the final state and leaks no actor",
+                 "[actors][integration]") {
+  // Baseline: sink, store, secret watcher and its informer, once the watcher has synced.
+  REQUIRE(eventually([&] { return sim.cluster(0).server().open_watches() == 1; }));
+  auto baseline = live_actors();
+  constexpr int secrets = 50;
+  constexpr int updates = 500;
+  auto name = [](int i) {
+    return "storm-" + std::to_string(i);
+  };
+  auto id = [](int i) {
+    return "storm-c" + std::to_string(i);
+  };
+  auto valid = [&](int i, int revision) {
+    // A comment changes the kubeconfig's hash, so every valid update is a restart.
+    return sim.cluster(1 + i % 2).kubeconfig() + "# revision " + std::to_string(revision) + "\n";
+  };
+  std::mt19937 rng{20261127};
+  std::set<int> present;
+  auto started = std::chrono::steady_clock::now();
+  for (int u = 0; u < updates; ++u) {
+    int i = u % secrets;
+    switch (rng() % 4) {
+      case 0:
+        put_secret(name(i), {{id(i), "apiVersion: v1\nclusters: [broken " + std::to_string(u)}});
+        present.insert(i);
+        break;
+      case 1:
+        if (present.erase(i))
+          delete_secret(name(i));
+        break;
+      default:
+        put_secret(name(i), {{id(i), valid(i, u)}});
+        present.insert(i);
+    }
+    std::this_thread::sleep_until(started + std::chrono::milliseconds{20 * (u + 1)});
+  }
+  // The final word: the first 40 secrets hold a good kubeconfig, the last 10 are gone.
+  for (int i = 0; i < secrets; ++i) {
+    if (i < 40)
+      put_secret(name(i), {{id(i), valid(i, updates + i)}});
+    else if (present.erase(i))
+      delete_secret(name(i));
+  }
+  REQUIRE(eventually([&] {
+    auto st = status();
+    if (st.clusters.size() != 40 || !st.conflicts.empty())
+      return false;
+    return std::all_of(st.clusters.begin(), st.clusters.end(),
+                       [](const auto& r) { return r.state == kube::lifecycle::synced; });
+  }));
+  for (int i = 0; i < 40; ++i)
+    CHECK(row(id(i))->secret == "istio-system/" + name(i));
+  // Exactly one incarnation per cluster is alive: a remote_cluster and its six informers, each
+  // holding one watch.
+  CHECK(eventually([&] { return live_actors() == baseline + 40 * 7; }));
+  CHECK(eventually([&] { return total_remote_watches() == 40 * 6; }));
+  INFO("live actors " << live_actors() << ", baseline " << baseline);
+  for (int i = 0; i < 40; ++i)
+    delete_secret(name(i));
+  CHECK(eventually([&] { return status().clusters.empty(); }));
+  CHECK(eventually([&] { return live_actors() == baseline; }));
+  CHECK(eventually([&] { return total_remote_watches() == 0; }));
 }

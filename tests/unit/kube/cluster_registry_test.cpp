@@ -97,6 +97,27 @@ TEST_CASE("the config cluster's own ID in a secret is ignored with a warning", "
   CHECK(only<notice>(fx)[0].message.find("config cluster") != std::string::npos);
 }
 
+TEST_CASE("the config cluster is a cluster like the others that no secret can take or remove",
+          "[kube]") {
+  cluster_registry r{"config", {}};
+  rest_config local;
+  local.server = "https://10.96.0.1:443";
+  local.token = "sa-token";
+  auto fx = r.add_config_cluster(local);
+  REQUIRE(only<start_cluster>(fx).size() == 1);
+  CHECK(only<start_cluster>(fx)[0].cluster_id == "config");
+  CHECK(r.add_config_cluster(local).empty()); // added once
+  auto gen = r.clusters().at("config").generation;
+  r.on_secret("ns/s", {entry("config", good1), entry("c1", good2)});
+  r.on_secret_deleted("ns/s");
+  REQUIRE(r.clusters().contains("config"));
+  CHECK(r.clusters().at("config").generation == gen);
+  CHECK(r.clusters().at("config").secret.empty());
+  // It is supervised like any other cluster.
+  CHECK(only<restart_later>(r.on_cluster_died("config", gen, "boom", {}, 0)).size() == 1);
+  CHECK(only<start_cluster>(r.on_restart_due("config", gen)).size() == 1);
+}
+
 TEST_CASE("the first secret wins a contested ID and the next claimant takes over on release",
           "[kube]") {
   cluster_registry r{"config", {}};
