@@ -11,7 +11,7 @@ namespace {
 
 void run_effects(cluster_store_ptr self, kube::registry_effects effects) {
   auto& st = self->state;
-  static auto log = telemetry::make_logger("cluster_store");
+  auto& log = st.log;
   for (auto& e : effects) {
     if (auto* start = std::get_if<kube::start_cluster>(&e)) {
       auto settings = kube::to_connection_settings(start->config);
@@ -63,8 +63,12 @@ void restamp(cluster_store_ptr self) {
   for (const auto& [id, rec] : clusters) {
     auto [it, added]
         = st.stamps.try_emplace(id, cluster_store_state::stamp{rec.state, rec.generation, now});
-    if (!added && (it->second.state != rec.state || it->second.generation != rec.generation))
+    if (added || it->second.state != rec.state || it->second.generation != rec.generation) {
+      if (added || it->second.state != rec.state)
+        st.log->info("cluster {}: {}{}{} (generation {})", id, kube::to_string(rec.state),
+                     rec.last_error.empty() ? "" : ": ", rec.last_error, rec.generation);
       it->second = {rec.state, rec.generation, now};
+    }
   }
 }
 
@@ -114,6 +118,7 @@ const char* istioctl_status(kube::lifecycle s) {
 caf::behavior cluster_store_impl(cluster_store_ptr self, cluster_store_config cfg) {
   auto& st = self->state;
   st.cfg = std::move(cfg);
+  st.log = telemetry::make_logger("cluster_store", st.cfg.config_cluster_id);
   st.registry = std::make_unique<kube::cluster_registry>(st.cfg.config_cluster_id, st.cfg.policy,
                                                          st.cfg.restart_backoff);
   self->set_down_handler([self](const caf::down_msg& msg) {

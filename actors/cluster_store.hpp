@@ -13,6 +13,7 @@
 #include "actors/remote_cluster.hpp"
 #include "kube/cluster_registry.hpp"
 #include "kube/transport.hpp"
+#include "telemetry/log.hpp"
 
 namespace ambient::actors {
 
@@ -50,6 +51,7 @@ struct cluster_store_state {
     std::chrono::system_clock::time_point since;
   };
   std::map<std::string, stamp> stamps;
+  std::shared_ptr<spdlog::logger> log;
   std::mt19937_64 rng{std::random_device{}()};
 };
 

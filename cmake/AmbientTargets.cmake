@@ -7,6 +7,10 @@ if(AMBIENT_SANITIZE STREQUAL "address")
   set(AMBIENT_SAN_FLAGS -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
 elseif(AMBIENT_SANITIZE STREQUAL "thread")
   set(AMBIENT_SAN_FLAGS -fsanitize=thread -fno-omit-frame-pointer)
+  # TSan does not model std::atomic_thread_fence (GCC refuses it under -Werror=tsan). Asio's only
+  # fence guards handler memory that its scheduler mutex already orders, so the TSan lane builds
+  # Asio with its null fenced block instead of hiding the warning.
+  add_compile_definitions(BOOST_ASIO_DISABLE_FENCED_BLOCK)
 elseif(NOT AMBIENT_SANITIZE STREQUAL "")
   message(FATAL_ERROR "AMBIENT_SANITIZE must be '', 'address' or 'thread', not '${AMBIENT_SANITIZE}'")
 endif()

@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <deque>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <optional>
+#include <sstream>
 #include <thread>
 
 #include <curl/curl.h>
@@ -40,7 +43,24 @@ struct client_state {
   client_limits limits;
   token_bucket bucket;
   std::string auth_header;
-  std::string host_port; ///< host:port of the server URL, for CONNECT_TO
+  std::string host_port;                            ///< host:port of the server URL, for CONNECT_TO
+  std::chrono::steady_clock::time_point token_read; ///< when token_file was last read
+
+  void set_token(std::string token) {
+    settings.token = std::move(token);
+    auth_header = settings.token.empty() ? "" : "Authorization: Bearer " + settings.token;
+  }
+  /// Re-reads the token file when it is due; a file that cannot be read keeps the last token.
+  void refresh_token(std::chrono::steady_clock::time_point now, bool force = false) {
+    if (settings.token_file.empty() || (!force && now - token_read < limits.token_file_refresh))
+      return;
+    token_read = now;
+    if (auto t = read_file(settings.token_file)) {
+      while (!t->empty() && (t->back() == '\n' || t->back() == '\r' || t->back() == ' '))
+        t->pop_back();
+      set_token(std::move(*t));
+    }
+  }
 };
 
 struct request_state {
@@ -214,9 +234,10 @@ struct transport::impl {
         auto c = clients.find((*it)->client);
         if (c == clients.end())
           missing = true;
-        else if (c->second.bucket.take(now))
+        else if (c->second.bucket.take(now)) {
+          c->second.refresh_token(now);
           snapshot = c->second;
-        else
+        } else
           next_wake = std::min(next_wake, now + c->second.bucket.wait_time());
       }
       if (!missing && !snapshot) {
@@ -314,12 +335,67 @@ std::variant<connection_settings, kubeconfig_error> to_connection_settings(const
     return refuse("exec");
   if (rc.uses_auth_provider)
     return refuse("auth-provider");
-  if (!rc.token_file.empty() || !rc.client_cert_file.empty() || !rc.client_key_file.empty()
-      || !rc.ca_file.empty())
-    return refuse("file-based");
-  return connection_settings{rc.server,          rc.ca_pem, rc.insecure_skip_tls_verify,
-                             rc.tls_server_name, rc.token,  rc.client_cert_pem,
-                             rc.client_key_pem};
+  connection_settings out{rc.server,          rc.ca_pem, rc.insecure_skip_tls_verify,
+                          rc.tls_server_name, rc.token,  rc.client_cert_pem,
+                          rc.client_key_pem,  {}};
+  auto load = [&](const std::string& path, std::string& into,
+                  const char* what) -> std::optional<kubeconfig_error> {
+    if (path.empty())
+      return std::nullopt;
+    auto data = read_file(path);
+    if (!data)
+      return kubeconfig_error{"context " + rc.context_name + ": cannot read " + what + " file "
+                              + path};
+    into = std::move(*data);
+    return std::nullopt;
+  };
+  std::string token_now;
+  for (auto err : {load(rc.ca_file, out.ca_pem, "certificate-authority"),
+                   load(rc.client_cert_file, out.client_cert_pem, "client-certificate"),
+                   load(rc.client_key_file, out.client_key_pem, "client-key"),
+                   load(rc.token_file, token_now, "tokenFile")})
+    if (err)
+      return *err;
+  if (!rc.token_file.empty()) {
+    out.token_file = rc.token_file; // read in add_client, and again when it rotates
+    out.token.clear();
+  }
+  return out;
+}
+
+std::optional<std::string> read_file(const std::string& path) {
+  std::ifstream in{path, std::ios::binary};
+  if (!in)
+    return std::nullopt;
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  if (in.bad())
+    return std::nullopt;
+  return std::move(buf).str();
+}
+
+std::optional<std::variant<rest_config, kubeconfig_error>>
+in_cluster_config(const std::string& sa_dir) {
+  const char* host = std::getenv("KUBERNETES_SERVICE_HOST");
+  const char* port = std::getenv("KUBERNETES_SERVICE_PORT");
+  if (host == nullptr || *host == '\0')
+    return std::nullopt;
+  if (port == nullptr || *port == '\0')
+    return kubeconfig_error{"in-cluster: KUBERNETES_SERVICE_HOST is set but "
+                            "KUBERNETES_SERVICE_PORT is not"};
+  std::string h = host;
+  if (h.find(':') != std::string::npos)
+    h = "[" + h + "]"; // an IPv6 service address
+  rest_config rc;
+  rc.server = "https://" + h + ":" + port;
+  rc.token_file = sa_dir + "/token";
+  rc.ca_file = sa_dir + "/ca.crt";
+  rc.context_name = "in-cluster";
+  rc.default_namespace = "default";
+  for (const auto& f : {rc.token_file, rc.ca_file})
+    if (!read_file(f))
+      return kubeconfig_error{"in-cluster: cannot read service account file " + f};
+  return rc;
 }
 
 transport::transport() : impl_(std::make_unique<impl>()) {
@@ -335,9 +411,10 @@ transport::client_id transport::add_client(connection_settings settings, client_
                  token_bucket{limits.qps, static_cast<double>(limits.burst),
                               static_cast<double>(limits.burst), steady::now()},
                  {},
+                 {},
                  {}};
-  if (!c.settings.token.empty())
-    c.auth_header = "Authorization: Bearer " + c.settings.token;
+  c.set_token(c.settings.token);
+  c.refresh_token(steady::now(), true); // a token file is read now, then every token_file_refresh
   c.host_port = host_port_of(c.settings.server);
   std::lock_guard guard{impl_->mutex};
   impl_->clients.emplace(id, std::move(c));

@@ -21,12 +21,27 @@ struct connection_settings {
   std::string token;
   std::string client_cert_pem;
   std::string client_key_pem;
+  /// A bearer token file (a projected service-account token). It is read when the client is
+  /// added and again every client_limits::token_file_refresh, as client-go does, so rotated tokens
+  /// are used.
+  std::string token_file;
 };
 
-/// Turns a sanitised kubeconfig into transport settings. Credentials that live outside the
-/// kubeconfig (files, exec plugins, auth providers — only present when the operator allowed them)
-/// are not supported by this transport and give an error naming them.
+/// Turns a sanitised kubeconfig into transport settings. Files the kubeconfig names (present only
+/// when the operator allowed them) are read now; a token file is also re-read later. exec plugins
+/// and auth providers are not supported by this transport and give an error naming them, as does
+/// a file that cannot be read.
 std::variant<connection_settings, kubeconfig_error> to_connection_settings(const rest_config& rc);
+
+/// The config cluster's credentials inside a pod, as client-go's rest.InClusterConfig finds them:
+/// KUBERNETES_SERVICE_HOST/PORT and the service account's token and CA under `sa_dir`. Returns
+/// nullopt when not running in a pod (no KUBERNETES_SERVICE_HOST), an error when the service
+/// account files are missing.
+std::optional<std::variant<rest_config, kubeconfig_error>>
+in_cluster_config(const std::string& sa_dir = "/var/run/secrets/kubernetes.io/serviceaccount");
+
+/// Reads a whole file, or nullopt when it cannot be read.
+std::optional<std::string> read_file(const std::string& path);
 
 /// Limits of one client (one cluster), as client-go's rest.Config has them.
 struct client_limits {
@@ -36,6 +51,8 @@ struct client_limits {
   /// Total time for a non-streaming request (LIST, GET, writes).
   std::chrono::milliseconds request_timeout{60'000};
   size_t max_response_bytes = 1u << 30;
+  /// How often a token file is re-read (client-go caches a token file for one minute).
+  std::chrono::milliseconds token_file_refresh{60'000};
 };
 
 /// The end of a request. `status` is the HTTP status, or 0 when no HTTP response arrived (then

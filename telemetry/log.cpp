@@ -55,7 +55,7 @@ std::string_view level_name(spdlog::level::level_enum lvl) {
   return {sv.data(), sv.size()};
 }
 
-/// `2026-11-26T23:30:00.123456Z info    remote_cluster cluster=c1 text`
+/// `2026-11-26T23:30:00.123456Z info     remote_cluster cluster=c1 text`
 class text_formatter final : public spdlog::formatter {
 public:
   void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
@@ -63,7 +63,8 @@ public:
     dest.push_back(' ');
     auto lvl = level_name(msg.level);
     append(dest, lvl);
-    for (auto i = lvl.size(); i < 8; ++i)
+    // Pad to the longest name ("critical") plus one space, so columns align and never touch.
+    for (auto i = lvl.size(); i < 9; ++i)
       dest.push_back(' ');
     auto ctx = split_context(msg.logger_name);
     if (!ctx.actor.empty()) {

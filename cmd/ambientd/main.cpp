@@ -1,14 +1,22 @@
-// ambientd: start-up only. Flags, logging, the actor system, and an orderly stop on SIGINT/SIGTERM.
+// ambientd: start-up only. Flags, logging, the config cluster's credentials, the actor tree, and an
+// orderly stop on SIGINT/SIGTERM.
 
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <memory>
+#include <string>
+#include <variant>
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/scheduler/abstract_coordinator.hpp>
+#include <caf/send.hpp>
 
+#include "actors/cluster_store.hpp"
+#include "actors/secret_watcher.hpp"
 #include "cmd/ambientd/options.hpp"
+#include "kube/transport.hpp"
 #include "messages/registration.hpp"
 #include "telemetry/log.hpp"
 
@@ -33,6 +41,48 @@ private:
   sigset_t set_{};
 };
 
+/// The config cluster's credentials and where they came from.
+struct found_config {
+  ambient::kube::rest_config config;
+  ambient::kube::connection_settings settings;
+  std::string source;
+};
+struct no_config {};
+
+/// Finds the config cluster: --kubeconfig, else the pod's service account, else none. A string is
+/// an error that stops start-up (the operator's own configuration is wrong).
+std::variant<found_config, no_config, std::string>
+config_cluster(const ambient::cmd::ambientd_options& opts) {
+  using namespace ambient;
+  std::variant<kube::rest_config, kube::kubeconfig_error> parsed;
+  std::string source;
+  if (!opts.kubeconfig.empty()) {
+    auto text = kube::read_file(opts.kubeconfig);
+    if (!text)
+      return "--kubeconfig: cannot read " + opts.kubeconfig;
+    // The operator's own kubeconfig may use every local file it names; exec plugins and auth
+    // providers are refused by the transport below.
+    kube::kubeconfig_policy own;
+    for (auto o : {kube::kubeconfig_option::token_file, kube::kubeconfig_option::client_key_file,
+                   kube::kubeconfig_option::client_cert_file, kube::kubeconfig_option::ca_file})
+      own.allowed.insert(o);
+    parsed = kube::parse_kubeconfig(*text, opts.cluster_id, own);
+    source = opts.kubeconfig;
+  } else if (auto in_cluster = kube::in_cluster_config()) {
+    parsed = std::move(*in_cluster);
+    source = "in-cluster";
+  } else {
+    return no_config{};
+  }
+  if (auto* err = std::get_if<kube::kubeconfig_error>(&parsed))
+    return "config cluster (" + source + "): " + err->message;
+  auto& rc = std::get<kube::rest_config>(parsed);
+  auto settings = kube::to_connection_settings(rc);
+  if (auto* err = std::get_if<kube::kubeconfig_error>(&settings))
+    return "config cluster (" + source + "): " + err->message;
+  return found_config{rc, std::get<kube::connection_settings>(std::move(settings)), source};
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -55,13 +105,50 @@ int main(int argc, char** argv) {
   auto log = telemetry::make_logger("ambientd");
   signal_waiter signals;
 
+  const auto& opts = parsed.options;
+  auto local = config_cluster(opts);
+  if (auto* err = std::get_if<std::string>(&local)) {
+    log->critical("{}", *err);
+    return 2;
+  }
+  auto transport = std::make_shared<kube::transport>();
   caf::actor_system_config cfg;
   messages::register_types(cfg);
   caf::actor_system system{cfg};
-  log->info("started: cluster_id={} system_namespace={} scheduler_threads={}",
-            parsed.options.cluster_id, parsed.options.system_namespace,
+
+  actors::cluster_store_config store_cfg;
+  store_cfg.config_cluster_id = opts.cluster_id;
+  store_cfg.policy = std::get<kube::kubeconfig_policy>(parsed.policy_or_error);
+  store_cfg.transport = transport;
+  store_cfg.sync_timeout = opts.remote_sync_timeout;
+  // The readiness aggregator (the sink of every cluster's objects) is not built yet; until then
+  // clusters are watched and supervised and their health is reported, but nothing is merged.
+  auto* found = std::get_if<found_config>(&local);
+  if (found != nullptr)
+    store_cfg.config_cluster = found->config;
+  auto store = system.spawn(actors::cluster_store_impl, store_cfg);
+  caf::actor watcher;
+  if (found != nullptr) {
+    actors::secret_watcher_config wc;
+    wc.transport = transport;
+    wc.config_cluster_client = transport->add_client(found->settings);
+    wc.config_cluster_id = opts.cluster_id;
+    wc.system_namespace = opts.system_namespace;
+    wc.label_selector = opts.remote_secret_selector;
+    wc.cluster_store = store;
+    watcher = system.spawn(actors::secret_watcher_impl, wc);
+  } else {
+    log->warn("no config cluster: not in a pod and no --kubeconfig, so no remote secrets are "
+              "watched");
+  }
+  log->info("started: cluster_id={} system_namespace={} config_cluster={} scheduler_threads={}",
+            opts.cluster_id, opts.system_namespace, found ? found->source : "none",
             system.scheduler().num_workers());
   auto sig = signals.wait();
   log->info("received {}, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  if (watcher)
+    caf::anon_send_exit(watcher, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(store, caf::exit_reason::user_shutdown);
+  system.await_all_actors_done();
   return 0;
 }

@@ -21,10 +21,28 @@ ambientd_parse parse_ambientd_flags(int argc, const char* const* argv) {
                    "lowest level of log lines written");
   flags.add_choice("log-format", &o.log_format, {"text", "json"},
                    "log line format: text, or one JSON object per line");
+  flags.add("kubeconfig", &o.kubeconfig,
+            "kubeconfig of the config cluster (default: the pod's service account)");
+  flags.add("insecure-kubeconfig-options", &o.insecure_kubeconfig_options,
+            "kubeconfig features remote secrets may use, comma-separated: exec, authProvider, "
+            "tokenFile, clientKey, clientCertificate, certificateAuthority (default: none)");
+  flags.add("remote-sync-timeout", &o.remote_sync_timeout,
+            "time a cluster may take to sync before it is reported as timeout (it keeps trying)");
+  flags.add("remote-secret-selector", &o.remote_secret_selector,
+            "label selector of the remote secrets in the system namespace");
   out.result = flags.parse(argc, argv);
   out.usage = flags.usage();
   out.version = flags.version();
   if (out.result.outcome == parse_outcome::run) {
+    if (auto* err = std::get_if<kube::kubeconfig_error>(&(
+            out.policy_or_error = kube::parse_kubeconfig_policy(o.insecure_kubeconfig_options)))) {
+      out.result = {parse_outcome::error, "--insecure-kubeconfig-options: " + err->message};
+      return out;
+    }
+    if (o.remote_sync_timeout.count() <= 0) {
+      out.result = {parse_outcome::error, "--remote-sync-timeout must be positive"};
+      return out;
+    }
     // Both were validated as choices above.
     out.log.level = telemetry::parse_log_level(o.log_level).value_or(spdlog::level::info);
     out.log.format

@@ -1,8 +1,11 @@
 #pragma once
 
+#include <chrono>
 #include <string>
+#include <variant>
 
 #include "cmd/flags.hpp"
+#include "kube/kubeconfig.hpp"
 #include "telemetry/log.hpp"
 
 namespace ambient::cmd {
@@ -14,6 +17,14 @@ struct ambientd_options {
   std::string system_namespace = "istio-system";
   std::string log_level = "info";
   std::string log_format = "text";
+  /// The config cluster's kubeconfig; empty: in-cluster service-account credentials.
+  std::string kubeconfig;
+  /// Kubeconfig features remote secrets may use (istiod's --insecure-kubeconfig-options).
+  std::string insecure_kubeconfig_options;
+  /// istiod's PILOT_REMOTE_CLUSTER_TIMEOUT.
+  std::chrono::milliseconds remote_sync_timeout{std::chrono::seconds{30}};
+  /// Label that marks remote secrets (istiod's istio/multiCluster=true).
+  std::string remote_secret_selector = "istio/multiCluster=true";
 };
 
 /// The result of reading ambientd's command line.
@@ -23,6 +34,8 @@ struct ambientd_parse {
   std::string usage;
   std::string version;
   telemetry::log_config log;
+  /// The parsed --insecure-kubeconfig-options.
+  std::variant<kube::kubeconfig_policy, kube::kubeconfig_error> policy_or_error;
 };
 
 /// Reads ambientd's flags; on error the result names the flag or config key.

@@ -49,8 +49,14 @@ struct store_fixture : test::live_actor_fixture {
     auto& cfg_cluster = sim.cluster(0);
     actors::secret_watcher_config wc;
     wc.transport = transport;
-    wc.config_cluster_client = transport->add_client(
-        {cfg_cluster.server_url(), cfg_cluster.ca_pem(), false, {}, cfg_cluster.token(), {}, {}});
+    wc.config_cluster_client = transport->add_client({cfg_cluster.server_url(),
+                                                      cfg_cluster.ca_pem(),
+                                                      false,
+                                                      {},
+                                                      cfg_cluster.token(),
+                                                      {},
+                                                      {},
+                                                      {}});
     wc.config_cluster_id = "cluster-1";
     wc.cluster_store = store;
     wc.reflector = sc.reflector;

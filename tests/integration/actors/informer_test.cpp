@@ -84,7 +84,7 @@ struct informer_fixture : test::live_actor_fixture {
     seed = sim::seed_workloads(sim.cluster().data(), 0, {2, 2, 5, 40, true});
     parent = sys.spawn(collector, seen);
     auto& c = sim.cluster();
-    kube::connection_settings s{c.server_url(), c.ca_pem(), false, {}, c.token(), {}, {}};
+    kube::connection_settings s{c.server_url(), c.ca_pem(), false, {}, c.token(), {}, {}, {}};
     actors::informer_config ic;
     ic.kind = kube::resource_kind::pods;
     ic.cluster_id = c.name();

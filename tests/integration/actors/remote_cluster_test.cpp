@@ -66,7 +66,7 @@ struct remote_cluster_fixture : test::live_actor_fixture {
     actors::remote_cluster_config rc;
     rc.cluster_id = c.name();
     rc.generation = 1;
-    rc.settings = {c.server_url(), c.ca_pem(), false, {}, c.token(), {}, {}};
+    rc.settings = {c.server_url(), c.ca_pem(), false, {}, c.token(), {}, {}, {}};
     rc.transport = transport;
     rc.parent = parent;
     rc.sink = parent;

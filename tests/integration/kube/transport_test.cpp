@@ -1,6 +1,12 @@
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <future>
+#include <thread>
+
+#include <unistd.h>
 
 #include "kube/transport.hpp"
 #include "sim/pki.hpp"
@@ -149,4 +155,99 @@ TEST_CASE("removing a client cancels its open requests", "[kube][integration]") 
   auto f = done.get_future();
   REQUIRE(f.wait_for(10s) == std::future_status::ready);
   CHECK(f.get().cancelled);
+}
+
+namespace {
+
+/// A file in a fresh temporary directory, removed with the object.
+struct temp_file {
+  std::filesystem::path dir = std::filesystem::temp_directory_path()
+                              / ("ambient-transport-" + std::to_string(::getpid()) + "-"
+                                 + std::to_string(reinterpret_cast<uintptr_t>(this)));
+  std::filesystem::path path = dir / "token";
+  temp_file() {
+    std::filesystem::create_directories(dir);
+  }
+  ~temp_file() {
+    std::filesystem::remove_all(dir);
+  }
+  void write(const std::string& text) const {
+    std::ofstream{path, std::ios::trunc} << text;
+  }
+};
+
+} // namespace
+
+TEST_CASE("a rotated token file is picked up without a new client", "[kube][integration]") {
+  sim_fixture fx;
+  temp_file token;
+  token.write(fx.cluster().token() + "\n"); // kubelet's files may end in a newline
+  transport t;
+  auto s = settings_for(fx);
+  s.token.clear();
+  s.token_file = token.path.string();
+  client_limits limits;
+  limits.token_file_refresh = 100ms;
+  auto c = t.add_client(s, limits);
+  CHECK(get(t, c, "/api/v1/namespaces").status == 200);
+  fx.cluster().revoke_token(); // the old token is refused from now on
+  CHECK(get(t, c, "/api/v1/namespaces").status == 401);
+  token.write(fx.cluster().token());
+  std::this_thread::sleep_for(150ms);
+  CHECK(get(t, c, "/api/v1/namespaces").status == 200);
+  // A token file that disappears keeps the last token rather than sending none.
+  std::filesystem::remove(token.path);
+  std::this_thread::sleep_for(150ms);
+  CHECK(get(t, c, "/api/v1/namespaces").status == 200);
+}
+
+TEST_CASE("files a kubeconfig names are read, and an unreadable one is a clear error",
+          "[kube][integration]") {
+  sim_fixture fx;
+  temp_file ca;
+  ca.write(fx.cluster().ca_pem());
+  rest_config rc;
+  rc.context_name = "ctx";
+  rc.server = fx.cluster().server_url();
+  rc.ca_file = ca.path.string();
+  rc.token = fx.cluster().token();
+  auto s = to_connection_settings(rc);
+  REQUIRE(std::holds_alternative<connection_settings>(s));
+  CHECK(std::get<connection_settings>(s).ca_pem == fx.cluster().ca_pem());
+  transport t;
+  CHECK(get(t, t.add_client(std::get<connection_settings>(s)), "/api/v1/namespaces").status == 200);
+  rc.token_file = (ca.dir / "missing").string();
+  auto missing = to_connection_settings(rc);
+  REQUIRE(std::holds_alternative<kubeconfig_error>(missing));
+  CHECK(std::get<kubeconfig_error>(missing).message.find("cannot read tokenFile file")
+        != std::string::npos);
+  rc.token_file.clear();
+  rc.uses_exec = true;
+  REQUIRE(std::holds_alternative<kubeconfig_error>(to_connection_settings(rc)));
+}
+
+TEST_CASE("in-cluster credentials come from the service account files", "[kube][integration]") {
+  temp_file sa;
+  auto restore_host = std::getenv("KUBERNETES_SERVICE_HOST");
+  REQUIRE(restore_host == nullptr); // the test machine is not a pod
+  CHECK(!in_cluster_config(sa.dir.string()));
+  ::setenv("KUBERNETES_SERVICE_HOST", "fd00::1", 1);
+  ::unsetenv("KUBERNETES_SERVICE_PORT");
+  auto no_port = in_cluster_config(sa.dir.string());
+  REQUIRE(no_port);
+  CHECK(std::holds_alternative<kubeconfig_error>(*no_port));
+  ::setenv("KUBERNETES_SERVICE_PORT", "443", 1);
+  auto no_files = in_cluster_config(sa.dir.string());
+  REQUIRE(no_files);
+  REQUIRE(std::holds_alternative<kubeconfig_error>(*no_files));
+  CHECK(std::get<kubeconfig_error>(*no_files).message.find("/token") != std::string::npos);
+  sa.write("sa-token");
+  std::ofstream{sa.dir / "ca.crt"} << "-----BEGIN CERTIFICATE-----\n";
+  auto ok = in_cluster_config(sa.dir.string());
+  ::unsetenv("KUBERNETES_SERVICE_HOST");
+  ::unsetenv("KUBERNETES_SERVICE_PORT");
+  REQUIRE(ok);
+  REQUIRE(std::holds_alternative<rest_config>(*ok));
+  CHECK(std::get<rest_config>(*ok).server == "https://[fd00::1]:443");
+  CHECK(std::get<rest_config>(*ok).token_file == sa.path.string());
 }

@@ -167,3 +167,26 @@ TEST_CASE("durations parse Go-style and format back", "[cmd]") {
   CHECK(format_duration(7500ms) == "7s500ms");
   CHECK(format_duration(0ms) == "0s");
 }
+
+TEST_CASE("ambientd reads its config-cluster and remote-secret flags", "[cmd]") {
+  auto p = parse("--kubeconfig", "/etc/k.yaml", "--insecure-kubeconfig-options",
+                 "tokenFile, certificateAuthority", "--remote-sync-timeout", "1m");
+  REQUIRE(p.result.outcome == parse_outcome::run);
+  CHECK(p.options.kubeconfig == "/etc/k.yaml");
+  CHECK(p.options.remote_sync_timeout == std::chrono::minutes{1});
+  REQUIRE(std::holds_alternative<ambient::kube::kubeconfig_policy>(p.policy_or_error));
+  CHECK(std::get<ambient::kube::kubeconfig_policy>(p.policy_or_error).allowed.size() == 2);
+  auto defaults = parse();
+  CHECK(defaults.options.remote_sync_timeout == std::chrono::seconds{30});
+  CHECK(std::get<ambient::kube::kubeconfig_policy>(defaults.policy_or_error).allowed.empty());
+}
+
+TEST_CASE("ambientd refuses an unknown kubeconfig option and a zero sync timeout", "[cmd]") {
+  auto bad = parse("--insecure-kubeconfig-options", "exec,telepathy");
+  CHECK(bad.result.outcome == parse_outcome::error);
+  CHECK(bad.result.message.find("--insecure-kubeconfig-options") != std::string::npos);
+  CHECK(bad.result.message.find("telepathy") != std::string::npos);
+  auto zero = parse("--remote-sync-timeout", "0s");
+  CHECK(zero.result.outcome == parse_outcome::error);
+  CHECK(zero.result.message.find("--remote-sync-timeout") != std::string::npos);
+}

@@ -19,8 +19,10 @@ TEST_CASE("text log lines carry the actor and cluster context", "[telemetry]") {
   auto sink = capture(log_format::text, spdlog::level::info);
   make_logger("remote_cluster", "cluster-2")->info("informer {} synced", "pods");
   make_logger("xds_publisher")->warn("stream closed");
+  make_logger("ambientd")->critical("bad flag");
   auto lines = sink->lines();
-  REQUIRE(lines.size() == 2);
+  REQUIRE(lines.size() == 3);
+  CHECK(lines[2].find(" critical ambientd bad flag\n") != std::string::npos); // never glued
   CHECK(lines[0].find(" info ") != std::string::npos);
   CHECK(lines[0].find("remote_cluster cluster=cluster-2 informer pods synced\n")
         != std::string::npos);
