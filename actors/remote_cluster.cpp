@@ -12,8 +12,13 @@ namespace {
 
 void report(remote_cluster_ptr self, kube::lifecycle state) {
   auto& st = self->state;
-  self->send(st.cfg.parent, messages::cluster_state_report{st.cfg.cluster_id, st.cfg.generation,
-                                                           state, st.sync.last_error()});
+  messages::cluster_state_report r{st.cfg.cluster_id, st.cfg.generation, state,
+                                   st.sync.last_error()};
+  // The sink learns the lifecycle in order with the batches (it admits only synced clusters);
+  // the parent keeps the registry and status.
+  if (st.cfg.sink)
+    self->send(st.cfg.sink, r);
+  self->send(st.cfg.parent, std::move(r));
 }
 
 void spawn_informer(remote_cluster_ptr self, kube::resource_kind kind) {

@@ -25,7 +25,7 @@ struct remote_cluster_config {
   kube::client_limits limits;
   std::shared_ptr<kube::transport> transport;
   caf::actor parent; ///< receives cluster_state_report
-  caf::actor sink;   ///< receives cluster_batch
+  caf::actor sink;   ///< receives cluster_batch and cluster_state_report, in order
   /// istiod's PILOT_REMOTE_CLUSTER_TIMEOUT: after this the cluster is `timeout` (still trying).
   std::chrono::milliseconds sync_timeout{std::chrono::seconds{30}};
   kube::reflector_config reflector;

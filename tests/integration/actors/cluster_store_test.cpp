@@ -24,9 +24,10 @@ namespace {
 /// function actor without arguments trips UBSan inside CAF 0.17's spawn helper, a null
 /// shared_ptr<tuple<>> dereference.)
 caf::behavior sink_actor(caf::event_based_actor*, std::shared_ptr<std::atomic<size_t>> batches) {
-  return {[batches](const messages::cluster_batch&) {
-    ++*batches;
-  }};
+  return {
+      [batches](const messages::cluster_batch&) { ++*batches; },
+      [](const messages::cluster_state_report&) {},
+  };
 }
 
 /// cluster-1 is the config cluster holding the remote secrets; cluster-2 and cluster-3 are remote.

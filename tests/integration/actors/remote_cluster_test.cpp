@@ -50,6 +50,8 @@ struct remote_cluster_fixture : test::live_actor_fixture {
   std::shared_ptr<kube::transport> transport = std::make_shared<kube::transport>();
   std::shared_ptr<recorded> rec = std::make_shared<recorded>();
   caf::actor parent = sys.spawn(recorder, rec);
+  std::shared_ptr<recorded> sunk = std::make_shared<recorded>(); // what the sink sees
+  caf::actor sink = sys.spawn(recorder, sunk);
   caf::actor cluster;
 
   remote_cluster_fixture() {
@@ -59,6 +61,7 @@ struct remote_cluster_fixture : test::live_actor_fixture {
   ~remote_cluster_fixture() {
     caf::anon_send_exit(cluster, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(parent, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(sink, caf::exit_reason::user_shutdown);
   }
 
   void start(std::chrono::milliseconds sync_timeout) {
@@ -69,7 +72,7 @@ struct remote_cluster_fixture : test::live_actor_fixture {
     rc.settings = {c.server_url(), c.ca_pem(), false, {}, c.token(), {}, {}, {}};
     rc.transport = transport;
     rc.parent = parent;
-    rc.sink = parent;
+    rc.sink = sink;
     rc.sync_timeout = sync_timeout;
     rc.reflector.retry.initial = 50ms;
     rc.reflector.retry.cap = 300ms;
@@ -96,12 +99,15 @@ TEST_CASE_METHOD(remote_cluster_fixture,
                  "[actors][integration]") {
   start(30s);
   REQUIRE(reaches(kube::lifecycle::synced));
-  std::lock_guard g{rec->m};
+  std::scoped_lock g{rec->m, sunk->m};
   CHECK(rec->states.front() == kube::lifecycle::syncing);
-  CHECK(rec->objects[kube::resource_kind::pods] == 20);
-  CHECK(rec->objects[kube::resource_kind::services] == 4);
-  CHECK(rec->objects[kube::resource_kind::nodes] == 2);
-  CHECK(rec->objects[kube::resource_kind::namespaces] == 7);
+  // The sink (the readiness aggregator) gets the same lifecycle, after the objects it covers.
+  CHECK(sunk->states == rec->states);
+  CHECK(rec->batches == 0);
+  CHECK(sunk->objects[kube::resource_kind::pods] == 20);
+  CHECK(sunk->objects[kube::resource_kind::services] == 4);
+  CHECK(sunk->objects[kube::resource_kind::nodes] == 2);
+  CHECK(sunk->objects[kube::resource_kind::namespaces] == 7);
 }
 
 TEST_CASE_METHOD(remote_cluster_fixture,
