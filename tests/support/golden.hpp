@@ -1,0 +1,43 @@
+#pragma once
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <catch2/catch.hpp>
+#include <google/protobuf/text_format.h>
+#include <google/protobuf/util/message_differencer.h>
+
+namespace ambient::test {
+
+/// Compares `actual` with the text proto in `<golden dir>/<name>.textproto`. With
+/// AMBIENT_UPDATE_GOLDEN=1 in the environment the file is (re)written instead, for a reviewed
+/// update; a missing file always fails the test.
+template <class Message>
+void check_golden(const Message& actual, const std::string& dir, const std::string& name) {
+  auto path = dir + "/" + name + ".textproto";
+  if (const char* update = std::getenv("AMBIENT_UPDATE_GOLDEN");
+      update && std::string{update} == "1") {
+    std::string text;
+    google::protobuf::TextFormat::PrintToString(actual, &text);
+    std::ofstream{path} << "# golden: " << Message::descriptor()->full_name() << "\n" << text;
+    WARN("rewrote " << path);
+    return;
+  }
+  std::ifstream in{path};
+  INFO("golden file " << path);
+  REQUIRE(in.good());
+  std::stringstream buf;
+  buf << in.rdbuf();
+  Message expected;
+  REQUIRE(google::protobuf::TextFormat::ParseFromString(buf.str(), &expected));
+  google::protobuf::util::MessageDifferencer diff;
+  std::string report;
+  diff.ReportDifferencesToString(&report);
+  diff.set_repeated_field_comparison(google::protobuf::util::MessageDifferencer::AS_LIST);
+  INFO("differences (expected → actual):\n" << report);
+  CHECK(diff.Compare(expected, actual));
+}
+
+} // namespace ambient::test
