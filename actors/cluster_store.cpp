@@ -43,6 +43,9 @@ void run_effects(cluster_store_ptr self, kube::registry_effects effects) {
         st.running.erase(it);
         log->info("cluster {} stopped (generation {})", stop->cluster_id, stop->generation);
       }
+    } else if (auto* gone = std::get_if<kube::withdraw_cluster>(&e)) {
+      if (st.cfg.sink)
+        self->send(st.cfg.sink, messages::cluster_withdrawn{gone->cluster_id, gone->generation});
     } else if (auto* later = std::get_if<kube::restart_later>(&e)) {
       self->delayed_send(self, later->delay, atom::timer_v, later->cluster_id, later->generation);
     } else if (auto* n = std::get_if<kube::notice>(&e)) {

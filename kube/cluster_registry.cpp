@@ -85,6 +85,7 @@ void cluster_registry::release(const std::string& cluster_id, registry_effects& 
     return;
   if (it->second.generation != 0 && it->second.config)
     out.push_back(stop_cluster{cluster_id, it->second.generation});
+  out.push_back(withdraw_cluster{cluster_id, it->second.generation});
   auto owner = it->second.secret;
   clusters_.erase(it);
   backoffs_.erase(cluster_id);

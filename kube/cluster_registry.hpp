@@ -65,6 +65,13 @@ struct stop_cluster {
   std::string cluster_id;
   uint64_t generation;
 };
+/// The cluster is gone (its secret or key was deleted, or another secret took the ID over): its
+/// contribution up to `generation` leaves the merged view. A replaced or failed cluster is not
+/// withdrawn: its last-known-good contribution stays until a newer generation has synced.
+struct withdraw_cluster {
+  std::string cluster_id;
+  uint64_t generation;
+};
 /// Call on_restart_due(cluster_id, generation) after `delay`.
 struct restart_later {
   std::string cluster_id;
@@ -77,7 +84,8 @@ struct notice {
   std::string message;
 };
 
-using registry_effect = std::variant<start_cluster, stop_cluster, restart_later, notice>;
+using registry_effect
+    = std::variant<start_cluster, stop_cluster, withdraw_cluster, restart_later, notice>;
 using registry_effects = std::vector<registry_effect>;
 
 /// The functional core of cluster_store: which clusters exist, who owns them, and what to start,

@@ -27,9 +27,17 @@ struct cluster_batch {
   informer_batch_ptr batch;
 };
 
+/// A cluster left the mesh (cluster_store → readiness aggregator): drop its contribution up to
+/// `generation`. Sent when its secret or key is deleted or another secret takes its ID over.
+struct cluster_withdrawn {
+  std::string cluster_id;
+  uint64_t generation = 0;
+};
+
 } // namespace ambient::messages
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ambient::messages::cluster_state_report)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ambient::messages::cluster_withdrawn)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ambient::messages::cluster_batch)
 
 namespace ambient::messages {

@@ -37,5 +37,6 @@ CAF_ADD_ATOM(ambient, ambient::atom, timer, "timer")
 CAF_ADD_ATOM(ambient, ambient::atom, tick, "tick")
 
 CAF_ADD_TYPE_ID(ambient, (ambient::messages::remote_cluster_status))
+CAF_ADD_TYPE_ID(ambient, (ambient::messages::cluster_withdrawn))
 
 CAF_END_TYPE_ID_BLOCK(ambient)

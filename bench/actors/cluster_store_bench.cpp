@@ -92,6 +92,7 @@ caf::behavior observer(caf::event_based_actor*, std::shared_ptr<observations> o)
         o->cv.notify_all();
       },
       [](const messages::cluster_batch&) {},
+      [](const messages::cluster_withdrawn&) {},
   };
 }
 

@@ -20,13 +20,20 @@ using namespace std::chrono_literals;
 
 namespace {
 
-/// Counts the batches remote clusters deliver. (It takes an argument on purpose: spawning a
-/// function actor without arguments trips UBSan inside CAF 0.17's spawn helper, a null
-/// shared_ptr<tuple<>> dereference.)
-caf::behavior sink_actor(caf::event_based_actor*, std::shared_ptr<std::atomic<size_t>> batches) {
+/// What the sink (the readiness aggregator's place) received.
+struct sink_counts {
+  std::atomic<size_t> batches{0};
+  std::atomic<size_t> withdrawn{0};
+};
+
+/// Counts the batches remote clusters deliver and the withdrawals cluster_store sends. (It takes an
+/// argument on purpose: spawning a function actor without arguments trips UBSan inside CAF 0.17's
+/// spawn helper, a null shared_ptr<tuple<>> dereference.)
+caf::behavior sink_actor(caf::event_based_actor*, std::shared_ptr<sink_counts> counts) {
   return {
-      [batches](const messages::cluster_batch&) { ++*batches; },
+      [counts](const messages::cluster_batch&) { ++counts->batches; },
       [](const messages::cluster_state_report&) {},
+      [counts](const messages::cluster_withdrawn&) { ++counts->withdrawn; },
   };
 }
 
@@ -34,8 +41,8 @@ caf::behavior sink_actor(caf::event_based_actor*, std::shared_ptr<std::atomic<si
 struct store_fixture : test::live_actor_fixture {
   test::sim_fixture sim{3};
   std::shared_ptr<kube::transport> transport = std::make_shared<kube::transport>();
-  std::shared_ptr<std::atomic<size_t>> batches = std::make_shared<std::atomic<size_t>>(0);
-  caf::actor sink = sys.spawn(sink_actor, batches);
+  std::shared_ptr<sink_counts> counts = std::make_shared<sink_counts>();
+  caf::actor sink = sys.spawn(sink_actor, counts);
   caf::actor store;
   caf::actor watcher;
 
@@ -138,7 +145,7 @@ TEST_CASE_METHOD(store_fixture,
                           {"cluster-3", sim.cluster(2).kubeconfig()}});
   REQUIRE(eventually([&] { return synced("cluster-2") && synced("cluster-3"); }));
   CHECK(row("cluster-2")->sync_status == "synced");
-  CHECK(batches->load() > 0); // the clusters' objects reached the sink
+  CHECK(counts->batches.load() > 0); // the clusters' objects reached the sink
   CHECK(row("cluster-2")->secret == "istio-system/remote-a");
   // Status shows every informer of a running cluster, and since when the cluster is synced.
   auto r2 = *row("cluster-2");
@@ -159,6 +166,8 @@ TEST_CASE_METHOD(store_fixture,
                                "remote-a");
   CHECK(eventually([&] { return status().clusters.empty(); }));
   CHECK(eventually([&] { return sim.cluster(1).server().open_watches() == 0; }));
+  // The sink was told that both clusters left the mesh.
+  CHECK(eventually([&] { return counts->withdrawn.load() == 2; }));
 }
 
 TEST_CASE_METHOD(

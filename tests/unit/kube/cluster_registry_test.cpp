@@ -86,7 +86,28 @@ TEST_CASE("keys removed from a secret and deleted secrets stop and withdraw thei
   CHECK(!r.clusters().contains("b"));
   auto del = r.on_secret_deleted("ns/s");
   CHECK(only<stop_cluster>(del).size() == 1);
+  CHECK(only<withdraw_cluster>(del).size() == 1);
   CHECK(r.clusters().empty());
+}
+
+TEST_CASE("only a cluster that is gone is withdrawn; a replaced or refused one keeps its place",
+          "[kube]") {
+  cluster_registry r{"config", {}};
+  r.on_secret("ns/s", {entry("c1", good1)});
+  auto gen1 = r.clusters().at("c1").generation;
+  auto replaced = r.on_secret("ns/s", {entry("c1", good2)});
+  CHECK(only<stop_cluster>(replaced).size() == 1);
+  CHECK(only<withdraw_cluster>(replaced).empty());
+  auto refused = r.on_secret("ns/s", {entry("c1", "clusters: [unclosed")});
+  CHECK(only<withdraw_cluster>(refused).empty());
+  // Deleting the secret withdraws everything up to the failed entry's generation, although no
+  // actor runs for it (an older generation's contribution may still be in the merged view).
+  auto gen_failed = r.clusters().at("c1").generation;
+  CHECK(gen_failed > gen1);
+  auto gone = r.on_secret_deleted("ns/s");
+  CHECK(only<stop_cluster>(gone).empty());
+  REQUIRE(only<withdraw_cluster>(gone).size() == 1);
+  CHECK(only<withdraw_cluster>(gone)[0].generation == gen_failed);
 }
 
 TEST_CASE("the config cluster's own ID in a secret is ignored with a warning", "[kube]") {
