@@ -1,0 +1,276 @@
+#include "mesh/cluster_index.hpp"
+
+#include <type_traits>
+
+#include "mesh/service_builder.hpp"
+#include "mesh/workload_builder.hpp"
+
+namespace ambient::mesh {
+
+namespace {
+
+constexpr std::string_view network_label = "topology.istio.io/network";
+
+std::string namespace_of(const std::string& key) {
+  auto slash = key.find('/');
+  return slash == std::string::npos ? std::string{} : key.substr(0, slash);
+}
+
+std::string service_key(const istio::workload::Service& s) {
+  return s.namespace_() + "/" + s.hostname();
+}
+
+} // namespace
+
+std::string pod_uid(std::string_view cluster_id, std::string_view key) {
+  std::string out;
+  out.reserve(cluster_id.size() + key.size() + 6);
+  out.append(cluster_id).append("//Pod/").append(key);
+  return out;
+}
+
+cluster_index::cluster_index(cluster_context ctx, std::shared_ptr<const mesh_config> config,
+                             std::string system_namespace)
+  : ctx_(std::move(ctx)), config_(std::move(config)),
+    system_namespace_(std::move(system_namespace)), configured_network_(ctx_.network),
+    filter_(selectors_for(*config_, ctx_.cluster_id)) {
+  // nop
+}
+
+void cluster_index::mark_namespace(const std::string& ns) {
+  if (auto it = pods_by_namespace_.find(ns); it != pods_by_namespace_.end())
+    dirty_pods_.insert(it->second.begin(), it->second.end());
+  if (auto it = services_by_namespace_.find(ns); it != services_by_namespace_.end())
+    dirty_services_.insert(it->second.begin(), it->second.end());
+  dirty_gateways_ = true;
+}
+
+void cluster_index::mark_all() {
+  dirty_all_ = true;
+}
+
+void cluster_index::apply_filter(const filter_change& c) {
+  for (const auto& ns : c.added)
+    mark_namespace(ns);
+  for (const auto& ns : c.removed)
+    mark_namespace(ns);
+}
+
+std::string cluster_index::network_of_system_namespace() const {
+  auto it = namespaces_.find(system_namespace_);
+  if (it != namespaces_.end())
+    if (auto net = kube::lookup(it->second.meta.labels, network_label); net && !net->empty())
+      return std::string{*net};
+  return configured_network_;
+}
+
+void cluster_index::upsert(const kube::any_object& object) {
+  std::visit(
+      [this](const auto& o) {
+        using T = std::decay_t<decltype(o)>;
+        auto key = kube::object_key(o.meta);
+        if constexpr (std::is_same_v<T, kube::pod>) {
+          auto old = pods_.find(key);
+          if (old != pods_.end() && old->second.node_name != o.node_name)
+            pods_by_node_[old->second.node_name].erase(key);
+          pods_by_node_[o.node_name].insert(key);
+          pods_by_namespace_[o.meta.namespace_].insert(key);
+          pods_.insert_or_assign(key, o);
+          dirty_pods_.insert(key);
+        } else if constexpr (std::is_same_v<T, kube::service>) {
+          k8s_services_.insert_or_assign(key, o);
+          services_by_namespace_[o.meta.namespace_].insert(key);
+          mark_namespace(o.meta.namespace_); // its selector may pick other pods now
+        } else if constexpr (std::is_same_v<T, kube::namespace_>) {
+          namespaces_.insert_or_assign(key, o);
+          apply_filter(filter_.on_namespace(o));
+          mark_namespace(key); // dataplane mode and service scope come from its labels
+          if (key == system_namespace_ && network_of_system_namespace() != ctx_.network)
+            mark_all();
+        } else if constexpr (std::is_same_v<T, kube::node>) {
+          nodes_.insert_or_assign(key, o);
+          if (auto it = pods_by_node_.find(key); it != pods_by_node_.end())
+            dirty_pods_.insert(it->second.begin(), it->second.end());
+        } else if constexpr (std::is_same_v<T, kube::gateway>) {
+          k8s_gateways_.insert_or_assign(key, o);
+          dirty_gateways_ = true;
+        }
+        // EndpointSlices, Secrets, ConfigMaps and Leases do not shape the ambient index.
+      },
+      object);
+}
+
+void cluster_index::remove(kube::resource_kind kind, const std::string& key) {
+  switch (kind) {
+    case kube::resource_kind::pods:
+      if (auto it = pods_.find(key); it != pods_.end()) {
+        pods_by_node_[it->second.node_name].erase(key);
+        pods_by_namespace_[it->second.meta.namespace_].erase(key);
+        pods_.erase(it);
+        dirty_pods_.insert(key);
+      }
+      break;
+    case kube::resource_kind::services:
+      if (k8s_services_.erase(key) > 0) {
+        auto ns = namespace_of(key);
+        dirty_services_.insert(key);
+        mark_namespace(ns);
+        services_by_namespace_[ns].erase(key);
+      }
+      break;
+    case kube::resource_kind::namespaces:
+      if (namespaces_.erase(key) > 0) {
+        apply_filter(filter_.on_namespace_deleted(key));
+        mark_namespace(key);
+        if (key == system_namespace_ && network_of_system_namespace() != ctx_.network)
+          mark_all();
+      }
+      break;
+    case kube::resource_kind::nodes:
+      if (nodes_.erase(key) > 0)
+        if (auto it = pods_by_node_.find(key); it != pods_by_node_.end())
+          dirty_pods_.insert(it->second.begin(), it->second.end());
+      break;
+    case kube::resource_kind::gateways:
+      if (k8s_gateways_.erase(key) > 0)
+        dirty_gateways_ = true;
+      break;
+    default:
+      break;
+  }
+}
+
+void cluster_index::on_synced() {
+  apply_filter(filter_.on_synced());
+}
+
+void cluster_index::recompute_service(const std::string& key, index_changes& out) {
+  std::optional<scoped_service> next;
+  auto it = k8s_services_.find(key);
+  if (it != k8s_services_.end() && filter_.admits(it->second.meta.namespace_)) {
+    if (auto svc = build_service(it->second, ctx_)) {
+      auto ns = namespaces_.find(it->second.meta.namespace_);
+      // istiod answers LOCAL while the Service's Namespace object is unknown.
+      auto scope = ns == namespaces_.end()
+                       ? service_scope::local
+                       : scope_of(*config_, ns->second.meta.labels, it->second.meta.labels);
+      next = scoped_service{std::move(*svc), scope};
+    }
+  }
+  auto previous = service_output_.find(key);
+  if (previous != service_output_.end()
+      && (!next || previous->second != service_key(next->service))) {
+    services_.erase(previous->second);
+    out.services.insert(previous->second);
+    service_output_.erase(previous);
+  }
+  if (next) {
+    auto host = service_key(next->service);
+    service_output_[key] = host;
+    out.services.insert(host);
+    services_.insert_or_assign(host, std::move(*next));
+  }
+}
+
+void cluster_index::set_workload(const std::string& uid, std::optional<istio::workload::Workload> w,
+                                 index_changes& out) {
+  auto old = workloads_.find(uid);
+  if (old == workloads_.end() && !w)
+    return;
+  // Keep the per-service endpoint counts (split-horizon capacities) in step.
+  if (old != workloads_.end())
+    for (const auto& [svc, ports] : old->second.services())
+      if (auto c = endpoint_counts_.find(svc); c != endpoint_counts_.end()) {
+        out.services.insert(svc);
+        if (--c->second == 0)
+          endpoint_counts_.erase(c);
+      }
+  if (w)
+    for (const auto& [svc, ports] : w->services()) {
+      ++endpoint_counts_[svc];
+      out.services.insert(svc);
+    }
+  out.workloads.insert(uid);
+  if (w)
+    workloads_.insert_or_assign(uid, std::move(*w));
+  else
+    workloads_.erase(old);
+}
+
+void cluster_index::recompute_pod(const std::string& key, index_changes& out) {
+  auto uid = pod_uid(ctx_.cluster_id, key);
+  auto it = pods_.find(key);
+  if (it == pods_.end() || !filter_.admits(it->second.meta.namespace_)) {
+    set_workload(uid, std::nullopt, out);
+    return;
+  }
+  const auto& p = it->second;
+  workload_inputs in;
+  if (auto ns = namespaces_.find(p.meta.namespace_); ns != namespaces_.end())
+    in.ns = &ns->second;
+  if (auto n = nodes_.find(p.node_name); n != nodes_.end())
+    in.node = &n->second;
+  if (auto svcs = services_by_namespace_.find(p.meta.namespace_);
+      svcs != services_by_namespace_.end())
+    for (const auto& skey : svcs->second)
+      if (auto s = k8s_services_.find(skey); s != k8s_services_.end() && selects(s->second, p))
+        in.services.push_back(&s->second);
+  set_workload(uid, build_pod_workload(p, in, ctx_), out);
+}
+
+std::unique_ptr<cluster_index> cluster_index::rebuilt() const {
+  auto ctx = ctx_;
+  ctx.network = configured_network_;
+  auto out = std::make_unique<cluster_index>(std::move(ctx), config_, system_namespace_);
+  for (const auto& [k, o] : namespaces_)
+    out->upsert(o);
+  for (const auto& [k, o] : nodes_)
+    out->upsert(o);
+  for (const auto& [k, o] : k8s_services_)
+    out->upsert(o);
+  for (const auto& [k, o] : pods_)
+    out->upsert(o);
+  for (const auto& [k, o] : k8s_gateways_)
+    out->upsert(o);
+  if (filter_.synced())
+    out->on_synced();
+  out->take_changes();
+  return out;
+}
+
+index_changes cluster_index::take_changes() {
+  index_changes out;
+  if (dirty_all_) {
+    dirty_all_ = false;
+    auto network = network_of_system_namespace();
+    out.network = network != ctx_.network;
+    ctx_.network = std::move(network);
+    for (const auto& [key, p] : pods_)
+      dirty_pods_.insert(key);
+    for (const auto& [key, s] : k8s_services_)
+      dirty_services_.insert(key);
+    // Outputs of deleted inputs are recomputed (to removal) through their dirty keys already.
+    dirty_gateways_ = true;
+  }
+  for (const auto& key : dirty_services_)
+    recompute_service(key, out);
+  for (const auto& key : dirty_pods_)
+    recompute_pod(key, out);
+  dirty_services_.clear();
+  dirty_pods_.clear();
+  if (dirty_gateways_) {
+    dirty_gateways_ = false;
+    std::vector<network_gateway> next;
+    for (const auto& [key, g] : k8s_gateways_)
+      if (filter_.admits(g.meta.namespace_))
+        for (auto& gw : network_gateways_of(g, ctx_, ctx_.is_config_cluster))
+          next.push_back(std::move(gw));
+    if (next != gateways_) {
+      gateways_ = std::move(next);
+      out.gateways = true;
+    }
+  }
+  return out;
+}
+
+} // namespace ambient::mesh

@@ -1,0 +1,124 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "istio/workload/workload.pb.h"
+#include "kube/resource_kind.hpp"
+#include "mesh/context.hpp"
+#include "mesh/discovery_filter.hpp"
+#include "mesh/mesh_config.hpp"
+#include "mesh/network_gateway.hpp"
+
+namespace ambient::mesh {
+
+/// A Service of one cluster as the merge needs it: the resource and its scope.
+struct scoped_service {
+  istio::workload::Service service;
+  service_scope scope = service_scope::local;
+};
+
+/// Which outputs of a cluster_index may have changed since the last take_changes(): look each
+/// name up to see its new value (absent = removed).
+struct index_changes {
+  std::set<std::string> workloads; ///< workload uids
+  std::set<std::string> services;  ///< "namespace/hostname"
+  bool gateways = false;           ///< the cluster's network gateways
+  bool network = false;            ///< the cluster's network (everything of it changed)
+  bool empty() const {
+    return workloads.empty() && services.empty() && !gateways && !network;
+  }
+};
+
+/// The ambient index of ONE cluster incarnation: its decoded objects in, its contribution to the
+/// mesh out (workloads by uid, services by "namespace/hostname", network gateways, the cluster's
+/// network), kept up to date incrementally. Each object change marks what it can affect (a
+/// Service marks the pods of its namespace, a Node the pods on it, a Namespace everything in it,
+/// the system namespace's network label everything); take_changes() recomputes only those and
+/// says which outputs moved. The discovery filter of the cluster hides namespaces it does not
+/// admit. Pure: no CAF, no I/O.
+class cluster_index {
+public:
+  /// `ctx.network` is replaced by the system namespace's topology.istio.io/network label as soon
+  /// as that namespace is seen (the config cluster's may also come from the mesh config).
+  cluster_index(cluster_context ctx, std::shared_ptr<const mesh_config> config,
+                std::string system_namespace = "istio-system");
+
+  /// An object was added or updated.
+  void upsert(const kube::any_object& object);
+  /// An object was deleted (`key` is "namespace/name", or "name" for cluster-scoped kinds).
+  void remove(kube::resource_kind kind, const std::string& key);
+  /// Every informer has listed: the discovery filter opens.
+  void on_synced();
+
+  /// Recomputes what the changes since the last call affected; returns the outputs that moved.
+  index_changes take_changes();
+
+  const std::map<std::string, istio::workload::Workload>& workloads() const {
+    return workloads_;
+  }
+  const std::map<std::string, scoped_service>& services() const {
+    return services_;
+  }
+  const std::vector<network_gateway>& gateways() const {
+    return gateways_;
+  }
+  /// For each service ("namespace/hostname"), how many of this cluster's workloads it selects:
+  /// the capacity of its split-horizon workload seen from another network.
+  const std::map<std::string, uint32_t>& endpoint_counts() const {
+    return endpoint_counts_;
+  }
+  const cluster_context& context() const {
+    return ctx_;
+  }
+
+  /// A new index built from scratch from this one's inputs (objects, sync), with every output
+  /// computed: the oracle the incremental path is tested against.
+  std::unique_ptr<cluster_index> rebuilt() const;
+
+private:
+  void mark_namespace(const std::string& ns);
+  void mark_all();
+  void recompute_service(const std::string& key, index_changes& out);
+  void recompute_pod(const std::string& key, index_changes& out);
+  void set_workload(const std::string& uid, std::optional<istio::workload::Workload> w,
+                    index_changes& out);
+  void apply_filter(const filter_change& c);
+  std::string network_of_system_namespace() const;
+
+  cluster_context ctx_;
+  std::shared_ptr<const mesh_config> config_;
+  std::string system_namespace_;
+  std::string configured_network_;
+  discovery_filter filter_;
+
+  // Inputs, by key.
+  std::map<std::string, kube::pod> pods_;
+  std::map<std::string, kube::service> k8s_services_;
+  std::map<std::string, kube::namespace_> namespaces_;
+  std::map<std::string, kube::node> nodes_;
+  std::map<std::string, kube::gateway> k8s_gateways_;
+  std::map<std::string, std::set<std::string>> pods_by_namespace_;
+  std::map<std::string, std::set<std::string>> pods_by_node_;
+  std::map<std::string, std::set<std::string>> services_by_namespace_;
+
+  // What to recompute.
+  std::set<std::string> dirty_pods_, dirty_services_;
+  bool dirty_gateways_ = false, dirty_all_ = false;
+
+  // Outputs.
+  std::map<std::string, istio::workload::Workload> workloads_; ///< by uid
+  std::map<std::string, std::string> service_output_;          ///< k8s key → "ns/hostname"
+  std::map<std::string, scoped_service> services_;             ///< by "ns/hostname"
+  std::vector<network_gateway> gateways_;
+  std::map<std::string, uint32_t> endpoint_counts_;
+};
+
+/// istiod's workload uid of a pod: `<cluster>//Pod/<namespace>/<name>` (`key` is "ns/name").
+std::string pod_uid(std::string_view cluster_id, std::string_view key);
+
+} // namespace ambient::mesh

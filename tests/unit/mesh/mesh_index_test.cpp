@@ -1,0 +1,261 @@
+#include <catch2/catch.hpp>
+
+#include <random>
+
+#include "mesh/mesh_index.hpp"
+#include "support/mesh_builders.hpp"
+
+using namespace ambient;
+using namespace ambient::mesh;
+using ambient::test::make_map;
+using ambient::test::make_namespace;
+using ambient::test::make_node;
+using ambient::test::make_pod;
+using ambient::test::make_port;
+using ambient::test::make_service;
+
+namespace {
+
+std::shared_ptr<const mesh_config> config(std::string local_network = "") {
+  auto c = std::make_shared<mesh_config>();
+  c->cluster_id = "cluster-1";
+  c->network = std::move(local_network);
+  return c;
+}
+
+kube::namespace_ system_ns(const std::string& network) {
+  return make_namespace("istio-system", make_map({{"topology.istio.io/network", network}}));
+}
+
+kube::service global_service(std::string name, std::string ns, std::string ip) {
+  auto s = make_service(std::move(name), std::move(ns), make_map({{"app", "web"}}),
+                        {make_port(80, 8080)}, std::move(ip));
+  s.meta.labels = make_map({{"istio.io/global", "true"}});
+  return s;
+}
+
+/// Applies deltas to a map, as a client would.
+struct client_view {
+  std::map<std::string, std::string> bytes;
+  void apply(const mesh_delta& d) {
+    for (const auto& n : d.removed)
+      bytes.erase(n);
+    for (const auto& r : d.upserted)
+      bytes[r->name] = r->bytes;
+  }
+};
+
+std::map<std::string, std::string> bytes_of(const std::map<std::string, address_ptr>& m) {
+  std::map<std::string, std::string> out;
+  for (const auto& [n, r] : m)
+    out[n] = r->bytes;
+  return out;
+}
+
+} // namespace
+
+TEST_CASE("a cluster enters the merged view only once synced, in one delta", "[mesh]") {
+  mesh_index idx{config()};
+  idx.upsert("cluster-1", 1, make_namespace("demo"));
+  idx.upsert("cluster-1", 1, make_pod("web-0", "demo", "10.0.0.1", make_map({{"app", "web"}})));
+  idx.upsert("cluster-1", 1,
+             make_service("web", "demo", make_map({{"app", "web"}}), {make_port(80, 8080)}));
+  CHECK(idx.take_delta().empty());
+  idx.set_state("cluster-1", 1, kube::lifecycle::syncing);
+  idx.set_state("cluster-1", 1, kube::lifecycle::timeout);
+  CHECK(idx.take_delta().empty()); // a cluster that timed out is not admitted...
+  idx.set_state("cluster-1", 1, kube::lifecycle::synced);
+  auto d = idx.take_delta(); // ...until it syncs (istio/istio#61339)
+  CHECK(d.upserted.size() == 2);
+  CHECK(idx.resources().contains("cluster-1//Pod/demo/web-0"));
+  CHECK(idx.resources().contains("demo/web.demo.svc.cluster.local"));
+  const auto& w = idx.resources().at("cluster-1//Pod/demo/web-0")->address.workload();
+  REQUIRE(w.services().contains("demo/web.demo.svc.cluster.local"));
+  CHECK(d.version == 1);
+  CHECK(idx.take_delta().empty());
+}
+
+TEST_CASE("a stale cluster keeps its contribution and a withdrawn one leaves in one delta",
+          "[mesh]") {
+  mesh_index idx{config()};
+  idx.upsert("cluster-2", 4, make_namespace("demo"));
+  idx.upsert("cluster-2", 4, make_pod("a", "demo", "10.0.0.1"));
+  idx.upsert("cluster-2", 4, make_pod("b", "demo", "10.0.0.2"));
+  idx.set_state("cluster-2", 4, kube::lifecycle::synced);
+  REQUIRE(idx.take_delta().upserted.size() == 2);
+  idx.set_state("cluster-2", 4, kube::lifecycle::stale);
+  CHECK(idx.take_delta().empty());
+  CHECK(idx.resources().size() == 2);
+  idx.withdraw("cluster-2", 4);
+  auto d = idx.take_delta();
+  CHECK(d.removed.size() == 2);
+  CHECK(d.upserted.empty());
+  CHECK(idx.resources().empty());
+}
+
+TEST_CASE("a newer incarnation is swapped in whole when it syncs, never half", "[mesh]") {
+  mesh_index idx{config()};
+  idx.upsert("cluster-2", 1, make_namespace("demo"));
+  idx.upsert("cluster-2", 1, make_pod("a", "demo", "10.0.0.1"));
+  idx.upsert("cluster-2", 1, make_pod("b", "demo", "10.0.0.2"));
+  idx.set_state("cluster-2", 1, kube::lifecycle::synced);
+  idx.take_delta();
+  // Generation 2 (a rotated secret) lists: b moved, c is new, a is gone.
+  idx.upsert("cluster-2", 2, make_namespace("demo"));
+  idx.upsert("cluster-2", 2, make_pod("b", "demo", "10.0.0.22"));
+  idx.upsert("cluster-2", 2, make_pod("c", "demo", "10.0.0.3"));
+  CHECK(idx.take_delta().empty()); // still syncing: the old view stays whole
+  idx.set_state("cluster-2", 2, kube::lifecycle::failed);
+  CHECK(idx.take_delta().empty());
+  // Late events of the replaced incarnation are ignored once the new one is in.
+  idx.set_state("cluster-2", 2, kube::lifecycle::synced);
+  auto d = idx.take_delta();
+  CHECK(d.upserted.size() == 2);
+  REQUIRE(d.removed.size() == 1);
+  CHECK(d.removed[0] == "cluster-2//Pod/demo/a");
+  idx.upsert("cluster-2", 1, make_pod("z", "demo", "10.0.0.9"));
+  CHECK(idx.take_delta().empty());
+}
+
+TEST_CASE("remote services count only when global, and global copies merge their VIPs", "[mesh]") {
+  mesh_index idx{config()};
+  for (const auto* c : {"cluster-1", "cluster-2"}) {
+    idx.upsert(c, 1, make_namespace("demo"));
+    idx.set_state(c, 1, kube::lifecycle::synced);
+  }
+  idx.upsert("cluster-2", 1,
+             make_service("local-only", "demo", make_map({{"app", "x"}}), {make_port(80, 80)}));
+  idx.upsert("cluster-1", 1, global_service("web", "demo", "10.96.0.10"));
+  idx.upsert("cluster-2", 1, global_service("web", "demo", "10.97.0.10"));
+  idx.take_delta();
+  CHECK(!idx.resources().contains("demo/local-only.demo.svc.cluster.local"));
+  const auto& svc = idx.resources().at("demo/web.demo.svc.cluster.local")->address.service();
+  CHECK(svc.addresses_size() == 2);
+  // Dropping the remote copy shrinks the merged service again.
+  idx.remove("cluster-2", 1, kube::resource_kind::services, "demo/web");
+  idx.take_delta();
+  CHECK(idx.resources().at("demo/web.demo.svc.cluster.local")->address.service().addresses_size()
+        == 1);
+}
+
+TEST_CASE("another network's endpoints of a global service become one split-horizon workload",
+          "[mesh]") {
+  mesh_index idx{config("net-1")};
+  idx.upsert("cluster-1", 1, system_ns("net-1"));
+  idx.upsert("cluster-2", 1, system_ns("net-2"));
+  for (const auto* c : {"cluster-1", "cluster-2"}) {
+    idx.upsert(c, 1, make_namespace("demo"));
+    idx.upsert(c, 1, global_service("web", "demo", "10.96.0.10"));
+  }
+  for (int i = 0; i < 3; ++i)
+    idx.upsert("cluster-2", 1,
+               make_pod("r" + std::to_string(i), "demo", "10.2.0." + std::to_string(i + 1),
+                        make_map({{"app", "web"}})));
+  kube::gateway gw;
+  gw.meta.namespace_ = "istio-system";
+  gw.meta.name = "eastwest";
+  gw.meta.labels = make_map({{"topology.istio.io/network", "net-2"}});
+  gw.gateway_class = "istio-east-west";
+  gw.listeners = {{"mesh", "HBONE", 15008, "Terminate"}};
+  gw.addresses = {"172.18.0.20"};
+  idx.upsert("cluster-2", 1, gw);
+  idx.set_state("cluster-1", 1, kube::lifecycle::synced);
+  idx.set_state("cluster-2", 1, kube::lifecycle::synced);
+  idx.take_delta();
+  // The remote pods are not sent themselves; one workload stands for them, capacity 3.
+  CHECK(!idx.resources().contains("cluster-2//Pod/demo/r0"));
+  std::vector<const istio::workload::Workload*> sh;
+  for (const auto& [n, r] : idx.resources())
+    if (n.find("SplitHorizonWorkload") != std::string::npos)
+      sh.push_back(&r->address.workload());
+  REQUIRE(sh.size() == 1);
+  CHECK(sh[0]->capacity().value() == 3);
+  CHECK(sh[0]->addresses_size() == 0);
+  CHECK(sh[0]->network() == "net-2");
+  CHECK(sh[0]->has_network_gateway());
+  // One pod fewer: the capacity follows.
+  idx.remove("cluster-2", 1, kube::resource_kind::pods, "demo/r0");
+  auto d = idx.take_delta();
+  REQUIRE(d.upserted.size() == 1);
+  CHECK(d.upserted[0]->address.workload().capacity().value() == 2);
+}
+
+TEST_CASE("applying every emitted delta equals a full recompute, for random event sequences",
+          "[mesh]") {
+  const std::vector<std::string> clusters{"cluster-1", "cluster-2", "cluster-3"};
+  for (uint32_t seed = 1; seed <= 25; ++seed) {
+    INFO("seed " << seed);
+    std::mt19937 rng{seed};
+    auto pick = [&](size_t n) {
+      return static_cast<size_t>(rng() % n);
+    };
+    mesh_index idx{config(seed % 2 ? "net-1" : "")};
+    client_view view;
+    std::map<std::string, uint64_t> gen;
+    for (const auto& c : clusters)
+      gen[c] = 1;
+    for (int step = 0; step < 300; ++step) {
+      const auto& c = clusters[pick(clusters.size())];
+      auto ns = "ns-" + std::to_string(pick(3));
+      auto labels = make_map({{"app", "app-" + std::to_string(pick(3))}});
+      switch (pick(12)) {
+        case 0:
+        case 1:
+        case 2:
+          idx.upsert(c, gen[c],
+                     make_pod("p" + std::to_string(pick(8)), ns,
+                              "10." + std::to_string(pick(3)) + ".0." + std::to_string(pick(200)),
+                              labels));
+          break;
+        case 3:
+          idx.remove(c, gen[c], kube::resource_kind::pods, ns + "/p" + std::to_string(pick(8)));
+          break;
+        case 4: {
+          auto s = make_service("app-" + std::to_string(pick(3)), ns, labels, {make_port(80, 8080)},
+                                "10.96." + std::to_string(pick(3)) + "." + std::to_string(pick(9)));
+          if (pick(2))
+            s.meta.labels = make_map({{"istio.io/global", "true"}});
+          idx.upsert(c, gen[c], s);
+          break;
+        }
+        case 5:
+          idx.remove(c, gen[c], kube::resource_kind::services,
+                     ns + "/app-" + std::to_string(pick(3)));
+          break;
+        case 6:
+          idx.upsert(c, gen[c], make_namespace(ns));
+          idx.upsert(c, gen[c], system_ns("net-" + std::to_string(1 + pick(2))));
+          break;
+        case 7:
+          idx.upsert(c, gen[c], make_node("node-1", "region-" + std::to_string(pick(2))));
+          break;
+        case 8:
+          idx.set_state(c, gen[c], pick(3) ? kube::lifecycle::synced : kube::lifecycle::stale);
+          break;
+        case 9:
+          ++gen[c]; // a new incarnation starts listing
+          break;
+        case 10:
+          if (pick(4) == 0)
+            idx.withdraw(c, gen[c]++);
+          break;
+        default: {
+          kube::gateway gw;
+          gw.meta.namespace_ = "istio-system";
+          gw.meta.name = "eastwest";
+          gw.meta.labels
+              = make_map({{"topology.istio.io/network", "net-" + std::to_string(1 + pick(2))}});
+          gw.gateway_class = "istio-east-west";
+          gw.listeners = {{"mesh", "HBONE", 15008, "Terminate"}};
+          gw.addresses = {"172.18.0." + std::to_string(pick(4))};
+          idx.upsert(c, gen[c], gw);
+        }
+      }
+      if (pick(3) == 0)
+        view.apply(idx.take_delta());
+    }
+    view.apply(idx.take_delta());
+    CHECK(view.bytes == bytes_of(idx.resources()));
+    CHECK(view.bytes == bytes_of(idx.recompute()));
+  }
+}
