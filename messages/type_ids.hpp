@@ -8,6 +8,7 @@
 #include "messages/cluster.hpp"
 #include "messages/cluster_status.hpp"
 #include "messages/informer.hpp"
+#include "messages/mesh.hpp"
 
 /// The one type-ID block of ambientd: every message type and atom exchanged between actors.
 /// Append only; the order defines the type IDs.
@@ -38,5 +39,9 @@ CAF_ADD_ATOM(ambient, ambient::atom, tick, "tick")
 
 CAF_ADD_TYPE_ID(ambient, (ambient::messages::remote_cluster_status))
 CAF_ADD_TYPE_ID(ambient, (ambient::messages::cluster_withdrawn))
+CAF_ADD_TYPE_ID(ambient, (ambient::messages::mesh_delta_ptr))
+CAF_ADD_TYPE_ID(ambient, (ambient::messages::aggregator_status))
+/// Self-message: apply what the mailbox held so far and publish it.
+CAF_ADD_ATOM(ambient, ambient::atom, flush, "flush")
 
 CAF_END_TYPE_ID_BLOCK(ambient)

@@ -1,0 +1,68 @@
+#include "actors/readiness_aggregator.hpp"
+
+#include <caf/all.hpp>
+
+#include "messages/type_ids.hpp"
+
+namespace ambient::actors {
+
+namespace {
+
+void queue_flush(readiness_aggregator_ptr self) {
+  auto& st = self->state;
+  if (st.flush_queued)
+    return;
+  st.flush_queued = true;
+  self->send(self, atom::flush_v);
+}
+
+} // namespace
+
+caf::behavior readiness_aggregator_impl(readiness_aggregator_ptr self,
+                                        readiness_aggregator_config cfg) {
+  auto& st = self->state;
+  st.cfg = std::move(cfg);
+  st.index = std::make_unique<mesh::mesh_index>(st.cfg.mesh);
+  st.log = telemetry::make_logger("readiness_aggregator");
+  return {
+      [=](const messages::cluster_batch& b) {
+        auto& idx = *self->state.index;
+        for (const auto& c : b.batch->changes) {
+          if (c.type == messages::object_change::deleted || !c.object)
+            idx.remove(b.cluster_id, b.generation, b.batch->kind, c.key);
+          else
+            idx.upsert(b.cluster_id, b.generation, *c.object);
+        }
+        ++self->state.batches_since_flush;
+        queue_flush(self);
+      },
+      [=](const messages::cluster_state_report& r) {
+        self->state.index->set_state(r.cluster_id, r.generation, r.state);
+        queue_flush(self);
+      },
+      [=](const messages::cluster_withdrawn& w) {
+        self->state.index->withdraw(w.cluster_id, w.generation);
+        queue_flush(self);
+      },
+      [=](atom::flush) {
+        auto& s = self->state;
+        s.flush_queued = false;
+        auto delta = s.index->take_delta();
+        auto batches = s.batches_since_flush;
+        s.batches_since_flush = 0;
+        if (delta.empty())
+          return;
+        s.log->debug("version {}: {} upserted, {} removed, from {} batches", delta.version,
+                     delta.upserted.size(), delta.removed.size(), batches);
+        if (s.cfg.publisher)
+          self->send(s.cfg.publisher, std::make_shared<const mesh::mesh_delta>(std::move(delta)));
+      },
+      [=](atom::status) {
+        const auto& idx = *self->state.index;
+        return messages::aggregator_status{idx.version(), idx.resources().size(),
+                                           idx.admitted_clusters()};
+      },
+  };
+}
+
+} // namespace ambient::actors

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <memory>
+
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include "mesh/mesh_index.hpp"
+#include "telemetry/log.hpp"
+
+namespace ambient::actors {
+
+/// What the readiness aggregator needs.
+struct readiness_aggregator_config {
+  std::shared_ptr<const mesh::mesh_config> mesh;
+  caf::actor publisher; ///< receives mesh_delta_ptr (the xDS publisher); may be empty
+};
+
+/// State of the readiness aggregator: the merged view (a pure mesh_index) and whether a flush is
+/// already queued.
+struct readiness_aggregator_state {
+  static inline const char* name = "readiness_aggregator";
+
+  readiness_aggregator_config cfg;
+  std::unique_ptr<mesh::mesh_index> index;
+  bool flush_queued = false;
+  uint64_t batches_since_flush = 0;
+  std::shared_ptr<spdlog::logger> log;
+};
+
+using readiness_aggregator_ptr = caf::stateful_actor<readiness_aggregator_state>*;
+
+/// Merges the contributions of ready clusters (design.md §2 rules 4 and 5): applies every
+/// cluster_batch, cluster_state_report and cluster_withdrawn to its mesh_index, and publishes the
+/// minimal delta as soon as its mailbox has drained — a `flush` it sends itself after the first
+/// change queues behind everything already received, so a burst becomes one delta without any
+/// fixed debounce timer. Answers `atom::status` with an aggregator_status.
+caf::behavior readiness_aggregator_impl(readiness_aggregator_ptr self,
+                                        readiness_aggregator_config cfg);
+
+} // namespace ambient::actors

@@ -1,0 +1,157 @@
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include <caf/all.hpp>
+
+#include "actors/cluster_store.hpp"
+#include "actors/readiness_aggregator.hpp"
+#include "actors/secret_watcher.hpp"
+#include "messages/type_ids.hpp"
+#include "sim/objects.hpp"
+#include "sim/workload.hpp"
+#include "support/actor_fixture.hpp"
+#include "support/sim_fixture.hpp"
+
+using namespace ambient;
+using namespace std::chrono_literals;
+
+namespace {
+
+/// What the publisher's place received: the view rebuilt from deltas, and each delta's size.
+struct published {
+  std::mutex m;
+  std::map<std::string, std::string> view;       // name → bytes
+  std::vector<std::pair<size_t, size_t>> deltas; // (upserted, removed)
+  uint64_t last_version = 0;
+  bool versions_increase = true;
+
+  size_t count_prefix(const std::string& prefix) {
+    std::lock_guard g{m};
+    size_t n = 0;
+    for (const auto& [name, bytes] : view)
+      n += name.rfind(prefix, 0) == 0 ? 1 : 0;
+    return n;
+  }
+};
+
+caf::behavior publisher_stand_in(caf::event_based_actor*, std::shared_ptr<published> p) {
+  return {[p](const messages::mesh_delta_ptr& d) {
+    std::lock_guard g{p->m};
+    for (const auto& n : d->removed)
+      p->view.erase(n);
+    for (const auto& r : d->upserted)
+      p->view[r->name] = r->bytes;
+    p->deltas.emplace_back(d->upserted.size(), d->removed.size());
+    p->versions_increase = p->versions_increase && d->version > p->last_version;
+    p->last_version = d->version;
+  }};
+}
+
+/// cluster-1 holds the remote secrets; cluster-2 is a remote cluster with 20 seeded pods.
+struct aggregator_fixture : test::live_actor_fixture {
+  test::sim_fixture sim{2};
+  std::shared_ptr<kube::transport> transport = std::make_shared<kube::transport>();
+  std::shared_ptr<published> out = std::make_shared<published>();
+  caf::actor publisher = sys.spawn(publisher_stand_in, out);
+  caf::actor aggregator;
+  caf::actor store;
+  caf::actor watcher;
+
+  aggregator_fixture() {
+    sim::seed_workloads(sim.cluster(1).data(), 1, {2, 2, 4, 20, true});
+    auto mesh = std::make_shared<mesh::mesh_config>();
+    mesh->cluster_id = "cluster-1";
+    aggregator = sys.spawn(actors::readiness_aggregator_impl,
+                           actors::readiness_aggregator_config{mesh, publisher});
+    actors::cluster_store_config sc;
+    sc.config_cluster_id = "cluster-1";
+    sc.transport = transport;
+    sc.sink = aggregator;
+    sc.reflector.retry.initial = 50ms;
+    sc.reflector.retry.cap = 300ms;
+    store = sys.spawn(actors::cluster_store_impl, sc);
+    auto& c = sim.cluster(0);
+    actors::secret_watcher_config wc;
+    wc.transport = transport;
+    wc.config_cluster_client
+        = transport->add_client({c.server_url(), c.ca_pem(), false, {}, c.token(), {}, {}, {}});
+    wc.config_cluster_id = "cluster-1";
+    wc.cluster_store = store;
+    wc.reflector = sc.reflector;
+    watcher = sys.spawn(actors::secret_watcher_impl, wc);
+  }
+
+  ~aggregator_fixture() {
+    for (auto* a : {&watcher, &store, &aggregator, &publisher})
+      caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);
+  }
+
+  void put_secret(const std::string& name, const std::map<std::string, std::string>& data) {
+    auto& data_store = sim.cluster(0).data();
+    const auto& secrets = *sim::find_resource("", "v1", "secrets");
+    auto json = sim::make_secret_json("istio-system", name, {{"istio/multiCluster", "true"}}, data,
+                                      std::chrono::system_clock::now());
+    REQUIRE(!data_store.create(secrets, "istio-system", *sim::parse_json(json, nullptr)).error);
+  }
+
+  kube::lifecycle state_of(const std::string& id) {
+    caf::scoped_actor self{sys};
+    kube::lifecycle s = kube::lifecycle::pending;
+    self->request(store, 5s, atom::status_v)
+        .receive(
+            [&](const messages::cluster_store_status& st) {
+              for (const auto& r : st.clusters)
+                if (r.cluster_id == id)
+                  s = r.state;
+            },
+            [&](const caf::error& e) { FAIL(caf::to_string(e)); });
+    return s;
+  }
+
+  template <class Pred>
+  bool eventually(Pred pred) {
+    for (int i = 0; i < 200; ++i) {
+      if (pred())
+        return true;
+      std::this_thread::sleep_for(100ms);
+    }
+    return false;
+  }
+};
+
+} // namespace
+
+TEST_CASE_METHOD(aggregator_fixture,
+                 "a synced cluster is published, kept while stale and removed in one delta",
+                 "[actors][integration]") {
+  put_secret("remote-2", {{"cluster-2", sim.cluster(1).kubeconfig()}});
+  REQUIRE(eventually([&] { return out->count_prefix("cluster-2//Pod/") == 20; }));
+  {
+    std::lock_guard g{out->m};
+    CHECK(out->versions_increase);
+  }
+  // The API server goes away: the cluster is stale and its workloads stay (no black hole).
+  sim.cluster(1).down();
+  REQUIRE(eventually([&] { return state_of("cluster-2") == kube::lifecycle::stale; }));
+  std::this_thread::sleep_for(500ms);
+  CHECK(out->count_prefix("cluster-2//Pod/") == 20);
+  sim.cluster(1).up();
+  REQUIRE(eventually([&] { return state_of("cluster-2") == kube::lifecycle::synced; }));
+  CHECK(out->count_prefix("cluster-2//Pod/") == 20); // resynced, consistent
+  // The secret goes: every workload of the cluster leaves in a single delta.
+  size_t deltas_before = 0;
+  {
+    std::lock_guard g{out->m};
+    deltas_before = out->deltas.size();
+  }
+  sim.cluster(0).data().remove(*sim::find_resource("", "v1", "secrets"), "istio-system",
+                               "remote-2");
+  REQUIRE(eventually([&] { return out->count_prefix("cluster-2//") == 0; }));
+  std::lock_guard g{out->m};
+  REQUIRE(out->deltas.size() == deltas_before + 1);
+  CHECK(out->deltas.back().second >= 20);
+  CHECK(out->versions_increase);
+}
