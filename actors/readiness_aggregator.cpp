@@ -54,6 +54,14 @@ caf::behavior readiness_aggregator_impl(readiness_aggregator_ptr self,
           return;
         s.log->debug("version {}: {} upserted, {} removed, from {} batches", delta.version,
                      delta.upserted.size(), delta.removed.size(), batches);
+        if (auto admitted = s.index->admitted_clusters(); admitted != s.admitted) {
+          s.admitted = std::move(admitted);
+          std::string names;
+          for (const auto& id : s.admitted)
+            names += (names.empty() ? "" : ",") + id;
+          s.log->info("merged view: clusters [{}], {} resources, version {}", names,
+                      s.index->resources().size(), delta.version);
+        }
         if (s.cfg.publisher)
           self->send(s.cfg.publisher, std::make_shared<const mesh::mesh_delta>(std::move(delta)));
       },

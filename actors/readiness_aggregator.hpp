@@ -1,6 +1,8 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
@@ -25,6 +27,7 @@ struct readiness_aggregator_state {
   std::unique_ptr<mesh::mesh_index> index;
   bool flush_queued = false;
   uint64_t batches_since_flush = 0;
+  std::vector<std::string> admitted; ///< as last logged
   std::shared_ptr<spdlog::logger> log;
 };
 

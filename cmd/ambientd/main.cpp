@@ -14,9 +14,11 @@
 #include <caf/send.hpp>
 
 #include "actors/cluster_store.hpp"
+#include "actors/readiness_aggregator.hpp"
 #include "actors/secret_watcher.hpp"
 #include "cmd/ambientd/options.hpp"
 #include "kube/transport.hpp"
+#include "mesh/mesh_config.hpp"
 #include "messages/registration.hpp"
 #include "telemetry/log.hpp"
 
@@ -83,6 +85,28 @@ config_cluster(const ambient::cmd::ambientd_options& opts) {
   return found_config{rc, std::get<kube::connection_settings>(std::move(settings)), source};
 }
 
+/// Reads --mesh-config (defaults without one). The cluster ID is --cluster-id's; a file naming
+/// another one is refused rather than silently overridden. A string is a start-up error.
+std::variant<ambient::mesh::mesh_config, std::string>
+load_mesh_config(const ambient::cmd::ambientd_options& opts) {
+  using namespace ambient;
+  mesh::mesh_config cfg;
+  if (!opts.mesh_config.empty()) {
+    auto text = kube::read_file(opts.mesh_config);
+    if (!text)
+      return "--mesh-config: cannot read " + opts.mesh_config;
+    auto parsed = mesh::parse_mesh_config(*text);
+    if (auto* err = std::get_if<mesh::config_error>(&parsed))
+      return "--mesh-config " + opts.mesh_config + ": " + err->message;
+    cfg = std::get<mesh::mesh_config>(std::move(parsed));
+    if (cfg.cluster_id != mesh::mesh_config{}.cluster_id && cfg.cluster_id != opts.cluster_id)
+      return "--mesh-config " + opts.mesh_config + ": clusterId " + cfg.cluster_id
+             + " differs from --cluster-id " + opts.cluster_id;
+  }
+  cfg.cluster_id = opts.cluster_id;
+  return cfg;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -111,6 +135,11 @@ int main(int argc, char** argv) {
     log->critical("{}", *err);
     return 2;
   }
+  auto mesh_cfg = load_mesh_config(opts);
+  if (auto* err = std::get_if<std::string>(&mesh_cfg)) {
+    log->critical("{}", *err);
+    return 2;
+  }
   auto transport = std::make_shared<kube::transport>();
   caf::actor_system_config cfg;
   messages::register_types(cfg);
@@ -121,8 +150,13 @@ int main(int argc, char** argv) {
   store_cfg.policy = std::get<kube::kubeconfig_policy>(parsed.policy_or_error);
   store_cfg.transport = transport;
   store_cfg.sync_timeout = opts.remote_sync_timeout;
-  // The readiness aggregator (the sink of every cluster's objects) is not built yet; until then
-  // clusters are watched and supervised and their health is reported, but nothing is merged.
+  // Every cluster's objects flow into the readiness aggregator. The xDS publisher it feeds is not
+  // built yet: until then the merged view is kept and logged, not served.
+  auto aggregator = system.spawn(
+      actors::readiness_aggregator_impl,
+      actors::readiness_aggregator_config{
+          std::make_shared<const mesh::mesh_config>(std::get<mesh::mesh_config>(mesh_cfg)), {}});
+  store_cfg.sink = aggregator;
   auto* found = std::get_if<found_config>(&local);
   if (found != nullptr)
     store_cfg.config_cluster = found->config;
@@ -149,6 +183,7 @@ int main(int argc, char** argv) {
   if (watcher)
     caf::anon_send_exit(watcher, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(store, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(aggregator, caf::exit_reason::user_shutdown);
   system.await_all_actors_done();
   return 0;
 }

@@ -28,6 +28,9 @@ ambientd_parse parse_ambientd_flags(int argc, const char* const* argv) {
             "tokenFile, clientKey, clientCertificate, certificateAuthority (default: none)");
   flags.add("remote-sync-timeout", &o.remote_sync_timeout,
             "time a cluster may take to sync before it is reported as timeout (it keeps trying)");
+  flags.add("mesh-config", &o.mesh_config,
+            "mesh config file (YAML): trustDomain, clusterDomain, network, discoverySelectors, "
+            "serviceScopeConfigs, clusterDiscoverySelectors");
   flags.add("remote-secret-selector", &o.remote_secret_selector,
             "label selector of the remote secrets in the system namespace");
   out.result = flags.parse(argc, argv);

@@ -23,6 +23,9 @@ struct ambientd_options {
   std::string insecure_kubeconfig_options;
   /// istiod's PILOT_REMOTE_CLUSTER_TIMEOUT.
   std::chrono::milliseconds remote_sync_timeout{std::chrono::seconds{30}};
+  /// Mesh config file (YAML): trust domain, cluster domain, network, discovery selectors,
+  /// service scope.
+  std::string mesh_config;
   /// Label that marks remote secrets (istiod's istio/multiCluster=true).
   std::string remote_secret_selector = "istio/multiCluster=true";
 };

@@ -56,6 +56,8 @@ echo "ok   the config cluster syncs"
 remote_secret istio-remote-secret-cluster-2 cluster-2 "$work/fleet/cluster-2.kubeconfig"
 wait_log '"msg":"cluster cluster-2: synced'
 echo "ok   a remote cluster from a kubectl-made secret syncs"
+wait_log '"msg":"merged view: clusters \[cluster-1,cluster-2\], [0-9]+ resources'
+echo "ok   both clusters are in the merged view"
 
 printf 'apiVersion: v1\nclusters: [unclosed\n' >"$work/broken.kubeconfig"
 remote_secret istio-remote-secret-cluster-3 cluster-3 "$work/broken.kubeconfig"
@@ -67,7 +69,8 @@ echo "ok   fixing the secret syncs the cluster without a restart (58047)"
 
 k delete secret istio-remote-secret-cluster-2 -n istio-system >/dev/null || fail "kubectl delete"
 wait_log '"msg":"cluster cluster-2 stopped'
-echo "ok   a deleted secret withdraws its cluster"
+wait_log '"msg":"merged view: clusters \[cluster-1,cluster-3\]'
+echo "ok   a deleted secret withdraws its cluster from the merged view"
 
 kill -TERM "$amb_pid"
 wait "$amb_pid"
