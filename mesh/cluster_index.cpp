@@ -78,6 +78,9 @@ void cluster_index::upsert(const kube::any_object& object) {
           pods_.insert_or_assign(key, o);
           dirty_pods_.insert(key);
         } else if constexpr (std::is_same_v<T, kube::service>) {
+          if (auto old = k8s_services_.find(key); old != k8s_services_.end())
+            index_selector(old->second, key, false);
+          index_selector(o, key, true);
           k8s_services_.insert_or_assign(key, o);
           services_by_namespace_[o.meta.namespace_].insert(key);
           mark_namespace(o.meta.namespace_); // its selector may pick other pods now
@@ -111,7 +114,9 @@ void cluster_index::remove(kube::resource_kind kind, const std::string& key) {
       }
       break;
     case kube::resource_kind::services:
-      if (k8s_services_.erase(key) > 0) {
+      if (auto it = k8s_services_.find(key); it != k8s_services_.end()) {
+        index_selector(it->second, key, false);
+        k8s_services_.erase(it);
         auto ns = namespace_of(key);
         dirty_services_.insert(key);
         mark_namespace(ns);
@@ -137,6 +142,21 @@ void cluster_index::remove(kube::resource_kind kind, const std::string& key) {
       break;
     default:
       break;
+  }
+}
+
+void cluster_index::index_selector(const kube::service& s, const std::string& key, bool add) {
+  if (s.selector.empty())
+    return; // selects nothing
+  std::pair<std::string, kube::string_map::value_type> at{s.meta.namespace_, s.selector.front()};
+  if (add) {
+    services_by_selector_[at].insert(key);
+    return;
+  }
+  if (auto it = services_by_selector_.find(at); it != services_by_selector_.end()) {
+    it->second.erase(key);
+    if (it->second.empty())
+      services_by_selector_.erase(it);
   }
 }
 
@@ -210,11 +230,14 @@ void cluster_index::recompute_pod(const std::string& key, index_changes& out) {
     in.ns = &ns->second;
   if (auto n = nodes_.find(p.node_name); n != nodes_.end())
     in.node = &n->second;
-  if (auto svcs = services_by_namespace_.find(p.meta.namespace_);
-      svcs != services_by_namespace_.end())
-    for (const auto& skey : svcs->second)
-      if (auto s = k8s_services_.find(skey); s != k8s_services_.end() && selects(s->second, p))
-        in.services.push_back(&s->second);
+  std::set<std::string> candidates;
+  for (const auto& label : p.meta.labels)
+    if (auto c = services_by_selector_.find({p.meta.namespace_, label});
+        c != services_by_selector_.end())
+      candidates.insert(c->second.begin(), c->second.end());
+  for (const auto& skey : candidates)
+    if (auto s = k8s_services_.find(skey); s != k8s_services_.end() && selects(s->second, p))
+      in.services.push_back(&s->second);
   set_workload(uid, build_pod_workload(p, in, ctx_), out);
 }
 

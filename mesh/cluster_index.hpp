@@ -105,6 +105,11 @@ private:
   std::map<std::string, std::set<std::string>> pods_by_namespace_;
   std::map<std::string, std::set<std::string>> pods_by_node_;
   std::map<std::string, std::set<std::string>> services_by_namespace_;
+  /// Services by namespace and the first label of their selector: a pod looks up only the
+  /// services one of its labels could satisfy, not every service of its namespace.
+  std::map<std::pair<std::string, kube::string_map::value_type>, std::set<std::string>>
+      services_by_selector_;
+  void index_selector(const kube::service& s, const std::string& key, bool add);
 
   // What to recompute.
   std::set<std::string> dirty_pods_, dirty_services_;
