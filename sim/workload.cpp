@@ -35,6 +35,8 @@ pod_params pod_for(const seeded_cluster& c, const seeded_cluster::service_ref& s
   p.service_account = svc.app;
   p.labels = {{"app", svc.app}, {"version", "v1"}, {"pod-template-hash", "5d8f7c9b4"}};
   p.container_ports = {{"http", 8080}, {"grpc", 9090}};
+  if (c.ambient) // what istio-cni writes on a pod it redirected (istiod reads this, not the label)
+    p.annotations["ambient.istio.io/redirection"] = "enabled";
   return p;
 }
 
@@ -43,6 +45,7 @@ pod_params pod_for(const seeded_cluster& c, const seeded_cluster::service_ref& s
 seeded_cluster seed_workloads(store& s, uint32_t cluster_index, const workload_shape& shape) {
   seeded_cluster c;
   c.cluster_index = cluster_index;
+  c.ambient = shape.ambient;
   auto now = std::chrono::system_clock::now();
   const auto& ns_res = res("", "namespaces");
   const auto& node_res = res("", "nodes");

@@ -31,6 +31,8 @@ struct seeded_cluster {
   };
   std::vector<service_ref> services;
   uint32_t next_pod = 0;
+  /// Namespaces are in ambient: pods carry istio-cni's redirection annotation.
+  bool ambient = false;
 };
 
 /// Fills a store with namespaces, nodes (with topology labels), services and their pods.

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -132,6 +133,17 @@ TEST_CASE_METHOD(aggregator_fixture,
   {
     std::lock_guard g{out->m};
     CHECK(out->versions_increase);
+    // What a client decodes: a Workload of cluster-2, in ambient (HBONE), with its service.
+    auto it = std::find_if(out->view.begin(), out->view.end(), [](const auto& kv) {
+      return kv.first.rfind("cluster-2//Pod/", 0) == 0;
+    });
+    REQUIRE(it != out->view.end());
+    istio::workload::Address a;
+    REQUIRE(a.ParseFromString(it->second));
+    CHECK(a.workload().cluster_id() == "cluster-2");
+    CHECK(a.workload().tunnel_protocol() == istio::workload::TunnelProtocol::HBONE);
+    CHECK(a.workload().addresses_size() == 1);
+    CHECK(a.workload().services_size() == 1);
   }
   // The API server goes away: the cluster is stale and its workloads stay (no black hole).
   sim.cluster(1).down();

@@ -259,3 +259,24 @@ TEST_CASE("applying every emitted delta equals a full recompute, for random even
     CHECK(view.bytes == bytes_of(idx.recompute()));
   }
 }
+
+TEST_CASE("discovery selectors hide namespaces and a relabel brings them in and out", "[mesh]") {
+  auto cfg = std::make_shared<mesh_config>();
+  cfg->cluster_id = "cluster-1";
+  auto sel = label_selector::make(make_map({{"istio-discovery", "enabled"}}), {}, "test");
+  REQUIRE(std::holds_alternative<label_selector>(sel));
+  cfg->discovery_selectors = {std::get<label_selector>(sel)};
+  mesh_index idx{cfg};
+  idx.upsert("cluster-1", 1, make_namespace("demo"));
+  idx.upsert("cluster-1", 1, make_pod("a", "demo", "10.0.0.1"));
+  idx.set_state("cluster-1", 1, kube::lifecycle::synced);
+  CHECK(idx.take_delta().empty()); // not selected
+  idx.upsert("cluster-1", 1, make_namespace("demo", make_map({{"istio-discovery", "enabled"}})));
+  auto in = idx.take_delta();
+  REQUIRE(in.upserted.size() == 1);
+  CHECK(in.upserted[0]->name == "cluster-1//Pod/demo/a");
+  idx.upsert("cluster-1", 1, make_namespace("demo"));
+  auto out = idx.take_delta();
+  REQUIRE(out.removed.size() == 1);
+  CHECK(out.removed[0] == "cluster-1//Pod/demo/a");
+}
