@@ -18,8 +18,7 @@ TEST_CASE("seeding fills a store with the requested shape", "[sim]") {
   CHECK(pod.object->labels.at("app") == "svc-1");
   CHECK(pod.object->json.find("\"podIP\":\"10.8.0.1\"") != std::string::npos);
   // Pods of ambient namespaces carry istio-cni's redirection annotation; others do not.
-  CHECK(pod.object->json.find("\"ambient.istio.io/redirection\":\"enabled\"")
-        != std::string::npos);
+  CHECK(pod.object->json.find("\"ambient.istio.io/redirection\":\"enabled\"") != std::string::npos);
   store plain;
   seed_workloads(plain, 2, {1, 1, 1, 1, false});
   auto pods = plain.list(*find_resource("", "v1", "pods"), {}, 0, {}).items;
