@@ -188,18 +188,27 @@ TEST_CASE_METHOD(
 TEST_CASE_METHOD(store_fixture,
                  "rotating one cluster's credentials restarts only that cluster (61296 and 60612)",
                  "[actors][integration]") {
+  // Three clusters in one secret ("mirror-1" reaches the config cluster's API server under
+  // another ID, which is allowed).
   put_secret("remote-c", {{"cluster-2", sim.cluster(1).kubeconfig()},
-                          {"cluster-3", sim.cluster(2).kubeconfig()}});
-  REQUIRE(eventually([&] { return synced("cluster-2") && synced("cluster-3"); }));
+                          {"cluster-3", sim.cluster(2).kubeconfig()},
+                          {"mirror-1", sim.cluster(0).kubeconfig()}});
+  REQUIRE(
+      eventually([&] { return synced("cluster-2") && synced("cluster-3") && synced("mirror-1"); }));
   auto gen2 = row("cluster-2")->generation;
   auto gen3 = row("cluster-3")->generation;
+  auto gen_m = row("mirror-1")->generation;
   sim.cluster(2).revoke_token(); // the old token stops working; the kubeconfig gets a new one
   put_secret("remote-c", {{"cluster-2", sim.cluster(1).kubeconfig()},
-                          {"cluster-3", sim.cluster(2).kubeconfig()}});
+                          {"cluster-3", sim.cluster(2).kubeconfig()},
+                          {"mirror-1", sim.cluster(0).kubeconfig()}});
   REQUIRE(eventually([&] { return row("cluster-3")->generation != gen3 && synced("cluster-3"); }));
-  CHECK(row("cluster-2")->generation == gen2);
-  CHECK(row("cluster-2")->restarts == 0);
-  CHECK(synced("cluster-2"));
+  for (auto [id, gen] : {std::pair{"cluster-2", gen2}, std::pair{"mirror-1", gen_m}}) {
+    INFO(id);
+    CHECK(row(id)->generation == gen);
+    CHECK(row(id)->restarts == 0);
+    CHECK(synced(id));
+  }
   // The old incarnation's transport client is gone: cluster-3 holds exactly one set of watches.
   CHECK(eventually([&] { return sim.cluster(2).server().open_watches() == 6; }));
 }
