@@ -198,16 +198,24 @@ void cluster_index::set_workload(const std::string& uid, std::optional<istio::wo
   if (old == workloads_.end() && !w)
     return;
   // Keep the per-service endpoint counts (split-horizon capacities) in step.
+  auto identity = [](const istio::workload::Workload& x) {
+    return x.namespace_() + "/" + x.service_account();
+  };
   if (old != workloads_.end())
-    for (const auto& [svc, ports] : old->second.services())
-      if (auto c = endpoint_counts_.find(svc); c != endpoint_counts_.end()) {
-        out.services.insert(svc);
-        if (--c->second == 0)
-          endpoint_counts_.erase(c);
-      }
+    for (const auto& [svc, ports] : old->second.services()) {
+      out.services.insert(svc);
+      if (auto c = endpoint_counts_.find(svc); c != endpoint_counts_.end() && --c->second == 0)
+        endpoint_counts_.erase(c);
+      auto& ids = service_identities_[svc];
+      if (auto i = ids.find(identity(old->second)); i != ids.end() && --i->second == 0)
+        ids.erase(i);
+      if (ids.empty())
+        service_identities_.erase(svc);
+    }
   if (w)
     for (const auto& [svc, ports] : w->services()) {
       ++endpoint_counts_[svc];
+      ++service_identities_[svc][identity(*w)];
       out.services.insert(svc);
     }
   out.workloads.insert(uid);

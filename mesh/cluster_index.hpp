@@ -72,6 +72,11 @@ public:
   const std::map<std::string, uint32_t>& endpoint_counts() const {
     return endpoint_counts_;
   }
+  /// For each service, the identities (`namespace/service account`) of the workloads it selects,
+  /// with counts: what a global service's SANs gain from another network's endpoints.
+  const std::map<std::string, std::map<std::string, uint32_t>>& service_identities() const {
+    return service_identities_;
+  }
   const cluster_context& context() const {
     return ctx_;
   }
@@ -121,6 +126,7 @@ private:
   std::map<std::string, scoped_service> services_;             ///< by "ns/hostname"
   std::vector<network_gateway> gateways_;
   std::map<std::string, uint32_t> endpoint_counts_;
+  std::map<std::string, std::map<std::string, uint32_t>> service_identities_;
 };
 
 /// istiod's workload uid of a pod: `<cluster>//Pod/<namespace>/<name>` (`key` is "ns/name").

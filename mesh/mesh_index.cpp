@@ -198,6 +198,8 @@ address_ptr mesh_index::compute_workload(const std::string& uid) const {
 address_ptr mesh_index::compute_service(const std::string& key) const {
   const scoped_service* local = nullptr;
   std::vector<const scoped_service*> global_remote;
+  std::set<std::string> remote_network_sans; // identities behind another network's gateway
+  auto local_net = local_network();
   for (const auto& [id, s] : slots_) {
     if (!s.admitted)
       continue;
@@ -208,6 +210,14 @@ address_ptr mesh_index::compute_service(const std::string& key) const {
       local = &it->second;
     else if (it->second.scope == service_scope::global)
       global_remote.push_back(&it->second);
+    if (it->second.scope == service_scope::global && s.current->context().network != local_net)
+      if (auto ids = s.current->service_identities().find(key);
+          ids != s.current->service_identities().end())
+        for (const auto& [ns_sa, count] : ids->second) {
+          auto slash = ns_sa.find('/');
+          remote_network_sans.insert("spiffe://" + config_->trust_domain + "/ns/"
+                                     + ns_sa.substr(0, slash) + "/sa/" + ns_sa.substr(slash + 1));
+        }
   }
   if (!local && global_remote.empty())
     return nullptr;
@@ -226,6 +236,9 @@ address_ptr mesh_index::compute_service(const std::string& key) const {
       add(local->service);
     for (const auto* r : global_remote)
       add(r->service);
+    // istiod's SplitHorizonServices: the SPIFFE identities of another network's endpoints, which
+    // the client must accept at the far end of the double-HBONE tunnel.
+    sans.insert(remote_network_sans.begin(), remote_network_sans.end());
     std::sort(vips.begin(), vips.end());
     vips.erase(std::unique(vips.begin(), vips.end()), vips.end());
     merged->clear_addresses();

@@ -173,10 +173,14 @@ TEST_CASE("another network's endpoints of a global service become one split-hori
   CHECK(sh[0]->addresses_size() == 0);
   CHECK(sh[0]->network() == "net-2");
   CHECK(sh[0]->has_network_gateway());
+  // The merged service accepts the remote network's identities (SplitHorizonServices).
+  const auto& svc = idx.resources().at("demo/web.demo.svc.cluster.local")->address.service();
+  REQUIRE(svc.subject_alt_names_size() == 1);
+  CHECK(svc.subject_alt_names(0) == "spiffe://cluster.local/ns/demo/sa/default");
   // One pod fewer: the capacity follows.
   idx.remove("cluster-2", 1, kube::resource_kind::pods, "demo/r0");
   auto d = idx.take_delta();
-  REQUIRE(d.upserted.size() == 1);
+  REQUIRE(d.upserted.size() == 1); // the service's SANs did not change: only the capacity did
   CHECK(d.upserted[0]->address.workload().capacity().value() == 2);
 }
 
