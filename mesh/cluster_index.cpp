@@ -202,12 +202,13 @@ void cluster_index::set_workload(const std::string& uid, std::optional<istio::wo
     return x.namespace_() + "/" + x.service_account();
   };
   if (old != workloads_.end())
-    for (const auto& [svc, ports] : old->second.services()) {
+    for (const auto& [svc, ports] : old->second->address.workload().services()) {
       out.services.insert(svc);
       if (auto c = endpoint_counts_.find(svc); c != endpoint_counts_.end() && --c->second == 0)
         endpoint_counts_.erase(c);
       auto& ids = service_identities_[svc];
-      if (auto i = ids.find(identity(old->second)); i != ids.end() && --i->second == 0)
+      if (auto i = ids.find(identity(old->second->address.workload()));
+          i != ids.end() && --i->second == 0)
         ids.erase(i);
       if (ids.empty())
         service_identities_.erase(svc);
@@ -219,10 +220,16 @@ void cluster_index::set_workload(const std::string& uid, std::optional<istio::wo
       out.services.insert(svc);
     }
   out.workloads.insert(uid);
-  if (w)
-    workloads_.insert_or_assign(uid, std::move(*w));
-  else
+  if (!w) {
     workloads_.erase(old);
+    return;
+  }
+  istio::workload::Address a;
+  *a.mutable_workload() = std::move(*w);
+  auto next = make_resource(uid, std::move(a));
+  if (old != workloads_.end() && old->second->bytes == next->bytes)
+    return; // unchanged: keep the resource everyone already shares
+  workloads_.insert_or_assign(uid, std::move(next));
 }
 
 void cluster_index::recompute_pod(const std::string& key, index_changes& out) {

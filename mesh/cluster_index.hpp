@@ -13,6 +13,7 @@
 #include "mesh/discovery_filter.hpp"
 #include "mesh/mesh_config.hpp"
 #include "mesh/network_gateway.hpp"
+#include "mesh/resource.hpp"
 
 namespace ambient::mesh {
 
@@ -58,7 +59,8 @@ public:
   /// Recomputes what the changes since the last call affected; returns the outputs that moved.
   index_changes take_changes();
 
-  const std::map<std::string, istio::workload::Workload>& workloads() const {
+  /// Workloads as ready-to-send Address resources, by uid.
+  const std::map<std::string, address_ptr>& workloads() const {
     return workloads_;
   }
   const std::map<std::string, scoped_service>& services() const {
@@ -121,9 +123,9 @@ private:
   bool dirty_gateways_ = false, dirty_all_ = false;
 
   // Outputs.
-  std::map<std::string, istio::workload::Workload> workloads_; ///< by uid
-  std::map<std::string, std::string> service_output_;          ///< k8s key → "ns/hostname"
-  std::map<std::string, scoped_service> services_;             ///< by "ns/hostname"
+  std::map<std::string, address_ptr> workloads_;      ///< by uid
+  std::map<std::string, std::string> service_output_; ///< k8s key → "ns/hostname"
+  std::map<std::string, scoped_service> services_;    ///< by "ns/hostname"
   std::vector<network_gateway> gateways_;
   std::map<std::string, uint32_t> endpoint_counts_;
   std::map<std::string, std::map<std::string, uint32_t>> service_identities_;

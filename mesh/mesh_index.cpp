@@ -2,34 +2,11 @@
 
 #include <algorithm>
 
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
-
 #include "mesh/split_horizon.hpp"
 
 namespace ambient::mesh {
 
 namespace {
-
-/// Serializes deterministically (map entries sorted), so equal resources have equal bytes.
-std::string deterministic_bytes(const google::protobuf::Message& m) {
-  std::string out;
-  {
-    google::protobuf::io::StringOutputStream stream{&out};
-    google::protobuf::io::CodedOutputStream coded{&stream};
-    coded.SetSerializationDeterministic(true);
-    m.SerializeToCodedStream(&coded);
-  }
-  return out;
-}
-
-address_ptr make_resource(std::string name, istio::workload::Address address) {
-  auto r = std::make_shared<address_resource>();
-  r->name = std::move(name);
-  r->address = std::move(address);
-  r->bytes = deterministic_bytes(r->address);
-  return r;
-}
 
 bool is_workload_name(const std::string& name) {
   return name.find("//") != std::string::npos;
@@ -190,9 +167,7 @@ address_ptr mesh_index::compute_workload(const std::string& uid) const {
   auto w = idx.workloads().find(uid);
   if (w == idx.workloads().end() || idx.context().network != local_network())
     return nullptr; // another network's workloads are reached through split horizon
-  istio::workload::Address a;
-  *a.mutable_workload() = w->second;
-  return make_resource(uid, std::move(a));
+  return w->second; // built and serialized once by the cluster's index, shared from here on
 }
 
 address_ptr mesh_index::compute_service(const std::string& key) const {
@@ -334,7 +309,7 @@ mesh_delta mesh_index::take_delta() {
       }
       return;
     }
-    if (it != resources_.end() && it->second->bytes == next->bytes)
+    if (it != resources_.end() && (it->second == next || it->second->bytes == next->bytes))
       return;
     resources_[name] = next;
     out.upserted.push_back(std::move(next));

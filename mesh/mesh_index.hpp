@@ -13,16 +13,6 @@
 
 namespace ambient::mesh {
 
-/// One resource of the merged view as ztunnel receives it: the Address and its bytes, serialized
-/// once (deterministically) and shared by everyone who sends it.
-struct address_resource {
-  std::string name; ///< workload uid, or "namespace/hostname" for a service
-  istio::workload::Address address;
-  std::string bytes;
-};
-
-using address_ptr = std::shared_ptr<const address_resource>;
-
 /// What changed in the merged view: resources to (re)send, names to remove, the new version.
 struct mesh_delta {
   std::vector<address_ptr> upserted;
