@@ -1,0 +1,425 @@
+#include <catch2/catch.hpp>
+
+#include "unit/xds/address_builders.hpp"
+#include "xds/delta_session.hpp"
+#include "xds/type_urls.hpp"
+
+using namespace ambient;
+using namespace ambient::xds;
+using test::make_delta;
+using test::make_service_resource;
+using test::make_workload_resource;
+using test::service_key;
+using strings = std::vector<std::string>;
+
+namespace {
+
+const std::string address_type{address_type_url};
+
+resource_table address_table() {
+  return resource_table{address_type};
+}
+
+delta_request subscribe(strings names, std::string nonce = "") {
+  delta_request r;
+  r.type_url = address_type;
+  r.subscribe = std::move(names);
+  r.response_nonce = std::move(nonce);
+  return r;
+}
+
+delta_request unsubscribe(strings names, std::string nonce = "") {
+  delta_request r;
+  r.type_url = address_type;
+  r.unsubscribe = std::move(names);
+  r.response_nonce = std::move(nonce);
+  return r;
+}
+
+delta_request ack(std::string nonce) {
+  return subscribe({}, std::move(nonce));
+}
+
+delta_request nack(std::string nonce, std::string message) {
+  auto r = ack(std::move(nonce));
+  r.has_error = true;
+  r.error_message = std::move(message);
+  return r;
+}
+
+strings names_of(const delta_response& r) {
+  strings out;
+  for (const auto& e : r.resources)
+    out.push_back(e->name + "@" + e->version);
+  return out;
+}
+
+/// w1 (10.0.0.1) and w2 (10.0.0.2) in service web (10.96.0.1), w3 (10.0.0.3) alone; version 1.
+resource_table populated_table() {
+  auto t = address_table();
+  auto web = service_key("web");
+  t.apply(make_delta(1, {make_service_resource("web", "10.96.0.1"),
+                         make_workload_resource("w1", "10.0.0.1", {web}),
+                         make_workload_resource("w2", "10.0.0.2", {web}),
+                         make_workload_resource("w3", "10.0.0.3")}));
+  return t;
+}
+
+} // namespace
+
+TEST_CASE("a first request naming nothing is a wildcard and gets every resource", "[xds]") {
+  auto t = populated_table();
+  delta_session s{address_type};
+  auto out = s.on_request(subscribe({}));
+  CHECK(out.kind == request_kind::initial);
+  CHECK(s.wildcard());
+  auto r = s.next_response(t);
+  REQUIRE(r);
+  CHECK(names_of(*r) == strings{service_key("web") + "@1", "w1@1", "w2@1", "w3@1"});
+  CHECK(r->removed.empty());
+  CHECK(r->nonce == "1");
+  CHECK(r->system_version == "1");
+  CHECK(!s.next_response(t)); // up to date
+}
+
+TEST_CASE("a first wildcard request on an empty table still gets an empty response", "[xds]") {
+  auto t = address_table();
+  auto first = GENERATE(strings{}, strings{"*"});
+  delta_session s{address_type};
+  s.on_request(subscribe(first));
+  auto r = s.next_response(t);
+  REQUIRE(r);
+  CHECK(r->resources.empty());
+  CHECK(r->removed.empty());
+  CHECK(!s.next_response(t));
+}
+
+TEST_CASE("a type without legacy wildcard subscribes to nothing on an empty first request",
+          "[xds]") {
+  resource_table t{std::string{endpoint_type_url}};
+  t.apply({{"cla", "bytes", {}}}, {}, 1);
+  delta_session s{std::string{endpoint_type_url}};
+  s.on_request(delta_request{});
+  CHECK(!s.wildcard());
+  auto r = s.next_response(t);
+  REQUIRE(r); // the first request is always answered
+  CHECK(r->resources.empty());
+  t.apply({{"cla", "bytes2", {}}}, {}, 2);
+  CHECK(!s.next_response(t));
+}
+
+TEST_CASE("many table changes between two responses coalesce into the latest state", "[xds]") {
+  auto t = populated_table();
+  delta_session s{address_type};
+  s.on_request(subscribe({"*"}));
+  REQUIRE(s.next_response(t));
+  for (uint64_t v = 2; v <= 20; ++v)
+    t.apply(make_delta(v, {make_workload_resource("w3", "10.0.0.3", {}, "r" + std::to_string(v))}));
+  t.apply(make_delta(21, {make_workload_resource("tmp", "10.0.0.50")}));
+  t.apply(make_delta(22, {}, {"tmp"})); // born and gone between two responses: never sent
+  auto r = s.next_response(t);
+  REQUIRE(r);
+  CHECK(names_of(*r) == strings{"w3@20"});
+  CHECK(r->removed.empty());
+  CHECK(r->system_version == "22");
+  CHECK(s.sent().at("w3") == "20");
+}
+
+TEST_CASE("removed resources reach a wildcard client in removed_resources", "[xds]") {
+  auto t = populated_table();
+  delta_session s{address_type};
+  s.on_request(subscribe({}));
+  REQUIRE(s.next_response(t));
+  t.apply(make_delta(2, {}, {"w1", "w3"}));
+  auto r = s.next_response(t);
+  REQUIRE(r);
+  CHECK(r->resources.empty());
+  CHECK(r->removed == strings{"w1", "w3"});
+  CHECK(!s.sent().contains("w1"));
+}
+
+TEST_CASE("on-demand keys get the resources they resolve to and nothing else", "[xds]") {
+  auto web = service_key("web");
+  struct row {
+    std::string key;
+    strings sent;
+  };
+  auto rows = GENERATE_COPY(values<row>({
+      {"w3", {"w3@1"}},
+      {"net1/10.0.0.1", {"w1@1"}},
+      {"net1/10.96.0.1", {web + "@1", "w1@1", "w2@1"}},
+      {web, {web + "@1", "w1@1", "w2@1"}},
+  }));
+  CAPTURE(rows.key);
+  auto t = populated_table();
+  delta_session s{address_type};
+  s.on_request(subscribe({rows.key}));
+  CHECK(!s.wildcard());
+  auto r = s.next_response(t);
+  REQUIRE(r);
+  CHECK(names_of(*r) == rows.sent);
+  CHECK(r->removed.empty());
+  // A resource outside the subscription changes: nothing to send.
+  t.apply(make_delta(2, {make_workload_resource("w9", "10.0.0.9")}));
+  CHECK(!s.next_response(t));
+}
+
+TEST_CASE("a service subscription follows workloads that join and leave the service", "[xds]") {
+  auto web = service_key("web");
+  auto t = populated_table();
+  delta_session s{address_type};
+  s.on_request(subscribe({web}));
+  REQUIRE(s.next_response(t));
+  t.apply(make_delta(2, {make_workload_resource("w3", "10.0.0.3", {web}),
+                         make_workload_resource("w2", "10.0.0.2")}));
+  auto r = s.next_response(t);
+  REQUIRE(r);
+  CHECK(names_of(*r) == strings{"w3@2"});
+  CHECK(r->removed == strings{"w2"}); // no longer part of what the client asked for
+}
+
+TEST_CASE("names that do not exist are answered in removed and sent when they appear", "[xds]") {
+  auto t = populated_table();
+  delta_session s{address_type};
+  s.on_request(subscribe({"w1", "ghost", "net1/10.9.9.9"}));
+  auto r = s.next_response(t);
+  REQUIRE(r);
+  CHECK(names_of(*r) == strings{"w1@1"});
+  CHECK(r->removed == strings{"ghost", "net1/10.9.9.9"});
+  CHECK(!s.next_response(t)); // said once
+  t.apply(make_delta(2, {make_workload_resource("ghost", "10.9.9.9")}));
+  r = s.next_response(t);
+  REQUIRE(r);
+  CHECK(names_of(*r) == strings{"ghost@2"});
+}
+
+TEST_CASE("ztunnel's on-demand opening subscribes to nothing and still gets a response", "[xds]") {
+  auto t = populated_table();
+  delta_session s{address_type};
+  auto first = subscribe({"*"});
+  first.unsubscribe = {"*"};
+  s.on_request(first);
+  CHECK(!s.wildcard());
+  auto r = s.next_response(t);
+  REQUIRE(r);
+  CHECK(r->resources.empty());
+  CHECK(r->removed.empty());
+  t.apply(make_delta(2, {make_workload_resource("w1", "10.0.0.1", {}, "x")}));
+  CHECK(!s.next_response(t));
+  s.on_request(subscribe({"net1/10.0.0.1"}, r->nonce));
+  r = s.next_response(t);
+  REQUIRE(r);
+  CHECK(names_of(*r) == strings{"w1@2"});
+}
+
+TEST_CASE("a reconnect with initial_resource_versions resends only what differs", "[xds]") {
+  auto t = populated_table();
+  t.apply(make_delta(2, {make_workload_resource("w2", "10.0.0.2", {}, "new")}));
+  struct row {
+    strings subscribe;
+    std::map<std::string, std::string> have;
+    strings sent;
+    strings removed;
+  };
+  auto web = service_key("web");
+  auto rows = GENERATE_COPY(values<row>({
+      // wildcard: w1 current, w2 outdated, gone vanished, web and w3 missing
+      {{}, {{"w1", "1"}, {"w2", "1"}, {"gone", "1"}}, {web + "@1", "w2@2", "w3@1"}, {"gone"}},
+      // ztunnel sends empty versions: everything is resent
+      {{}, {{"w1", ""}}, {web + "@1", "w1@1", "w2@2", "w3@1"}, {}},
+      // by name: w1 current, w3 held but no longer subscribed
+      {{"w1", "w2"}, {{"w1", "1"}, {"w3", "1"}}, {"w2@2"}, {"w3"}},
+  }));
+  delta_session s{address_type};
+  auto req = subscribe(rows.subscribe, "17"); // a nonce of the previous stream
+  req.initial_resource_versions = rows.have;
+  CHECK(s.on_request(req).kind == request_kind::initial);
+  auto r = s.next_response(t);
+  REQUIRE(r);
+  CHECK(names_of(*r) == rows.sent);
+  CHECK(r->removed == rows.removed);
+  CHECK(s.stats().stale_nonces == 0);
+}
+
+TEST_CASE("an ACK of the latest nonce is recorded and needs no response", "[xds]") {
+  auto t = populated_table();
+  delta_session s{address_type};
+  s.on_request(subscribe({}));
+  auto r = s.next_response(t);
+  REQUIRE(r);
+  auto out = s.on_request(ack(r->nonce));
+  CHECK(out.kind == request_kind::ack);
+  CHECK(!out.subscription_changed);
+  CHECK(s.stats().acks == 1);
+  CHECK(s.stats().last_acked_nonce == "1");
+  CHECK(!s.next_response(t));
+}
+
+TEST_CASE("a NACK is counted, the rejected version not resent, a newer one sent", "[xds]") {
+  auto t = populated_table();
+  delta_session s{address_type};
+  s.on_request(subscribe({}));
+  auto r = s.next_response(t);
+  REQUIRE(r);
+  auto out = s.on_request(nack(r->nonce, "bad workload w1"));
+  CHECK(out.kind == request_kind::nack);
+  CHECK(out.rejected);
+  CHECK(s.stats().nacks == 1);
+  CHECK(s.stats().last_error == "bad workload w1");
+  CHECK(s.stats().last_nacked_nonce == "1");
+  CHECK(!s.next_response(t)); // no retry loop
+  t.apply(make_delta(2, {make_workload_resource("w1", "10.0.0.1", {}, "fixed")}));
+  r = s.next_response(t);
+  REQUIRE(r);
+  CHECK(names_of(*r) == strings{"w1@2"});
+  CHECK(r->nonce == "2");
+}
+
+TEST_CASE("a stale nonce is no ACK but its subscription changes apply", "[xds]") {
+  auto t = populated_table();
+  delta_session s{address_type};
+  s.on_request(subscribe({"w1"}));
+  auto first = s.next_response(t);
+  REQUIRE(first);
+  t.apply(make_delta(2, {make_workload_resource("w1", "10.0.0.1", {}, "b")}));
+  auto second = s.next_response(t);
+  REQUIRE(second);
+  auto out = s.on_request(subscribe({"w3"}, first->nonce));
+  CHECK(out.kind == request_kind::stale);
+  CHECK(out.subscription_changed);
+  CHECK(s.stats().stale_nonces == 1);
+  CHECK(s.stats().acks == 0);
+  CHECK(s.stats().last_acked_nonce.empty());
+  auto r = s.next_response(t);
+  REQUIRE(r);
+  CHECK(names_of(*r) == strings{"w3@1"});
+}
+
+TEST_CASE("nonces are increasing decimal strings", "[xds]") {
+  auto t = address_table();
+  delta_session s{address_type};
+  s.on_request(subscribe({}));
+  strings nonces;
+  for (uint64_t v = 1; v <= 12; ++v) {
+    t.apply(make_delta(v, {make_workload_resource("w" + std::to_string(v), "10.0.0.1")}));
+    auto r = s.next_response(t);
+    REQUIRE(r);
+    nonces.push_back(r->nonce);
+  }
+  CHECK(nonces.front() == "1");
+  CHECK(nonces.back() == "12");
+  CHECK(s.stats().responses == 12);
+}
+
+TEST_CASE("unsubscribing a name drops it silently and resubscribing sends it again", "[xds]") {
+  auto t = populated_table();
+  delta_session s{address_type};
+  s.on_request(subscribe({"w1", "w3"}));
+  REQUIRE(s.next_response(t));
+  auto out = s.on_request(unsubscribe({"w1", "never-subscribed"}));
+  CHECK(out.subscription_changed);
+  CHECK(!s.next_response(t)); // nothing to say: the client dropped it itself
+  CHECK(!s.sent().contains("w1"));
+  t.apply(make_delta(2, {make_workload_resource("w1", "10.0.0.1", {}, "c")}));
+  CHECK(!s.next_response(t));
+  s.on_request(subscribe({"w1"}));
+  auto r = s.next_response(t);
+  REQUIRE(r);
+  CHECK(names_of(*r) == strings{"w1@2"});
+}
+
+TEST_CASE("a name subscribed again is resent although the client had it", "[xds]") {
+  auto t = populated_table();
+  delta_session s{address_type};
+  s.on_request(subscribe({"w1"}));
+  REQUIRE(s.next_response(t));
+  auto out = s.on_request(subscribe({"w1"}));
+  CHECK(!out.subscription_changed);
+  auto r = s.next_response(t);
+  REQUIRE(r);
+  CHECK(names_of(*r) == strings{"w1@1"});
+}
+
+TEST_CASE("unsubscribing a name under a wildcard resends it or reports it removed", "[xds]") {
+  auto t = populated_table();
+  delta_session s{address_type};
+  s.on_request(subscribe({"*", "w1", "ghost"}));
+  auto r = s.next_response(t);
+  REQUIRE(r);
+  CHECK(r->removed == strings{"ghost"});
+  s.on_request(unsubscribe({"w1", "ghost"}));
+  r = s.next_response(t);
+  REQUIRE(r);
+  CHECK(names_of(*r) == strings{"w1@1"});
+  CHECK(r->removed == strings{"ghost"});
+}
+
+TEST_CASE("unsubscribing the wildcard removes what no name still covers", "[xds]") {
+  auto t = populated_table();
+  delta_session s{address_type};
+  s.on_request(subscribe({"*", "w1"}));
+  REQUIRE(s.next_response(t));
+  s.on_request(unsubscribe({"*"}));
+  CHECK(!s.wildcard());
+  auto r = s.next_response(t);
+  REQUIRE(r);
+  CHECK(r->resources.empty());
+  CHECK(r->removed == strings{service_key("web"), "w2", "w3"});
+  CHECK(s.sent().size() == 1);
+}
+
+TEST_CASE("unsubscribing a service key removes the workloads it brought in", "[xds]") {
+  auto web = service_key("web");
+  auto t = populated_table();
+  delta_session s{address_type};
+  s.on_request(subscribe({web, "w1"}));
+  REQUIRE(s.next_response(t));
+  s.on_request(unsubscribe({web}));
+  auto r = s.next_response(t);
+  REQUIRE(r);
+  CHECK(r->resources.empty());
+  CHECK(r->removed == strings{"w2"}); // web itself was dropped by the client, w1 still named
+}
+
+TEST_CASE("a change-log compaction makes the session compare everything", "[xds]") {
+  resource_table t{address_type, 2};
+  t.apply(make_delta(
+      1, {make_workload_resource("a", "10.0.0.1"), make_workload_resource("b", "10.0.0.2")}));
+  delta_session s{address_type};
+  s.on_request(subscribe({}));
+  REQUIRE(s.next_response(t));
+  t.apply(make_delta(2, {make_workload_resource("c", "10.0.0.3")}, {"a"}));
+  t.apply(make_delta(3, {make_workload_resource("d", "10.0.0.4")}));
+  t.apply(make_delta(4, {make_workload_resource("e", "10.0.0.5")}));
+  REQUIRE(t.changed_since(1).full_resync);
+  auto r = s.next_response(t);
+  REQUIRE(r);
+  CHECK(names_of(*r) == strings{"c@2", "d@3", "e@4"});
+  CHECK(r->removed == strings{"a"});
+}
+
+TEST_CASE("a request for another type URL is ignored", "[xds]") {
+  auto t = populated_table();
+  delta_session s{address_type};
+  auto r = subscribe({});
+  r.type_url = std::string{authorization_type_url};
+  CHECK(s.on_request(r).kind == request_kind::wrong_type);
+  CHECK(!s.next_response(t));
+}
+
+TEST_CASE("an address subscription follows whichever workload holds the address", "[xds]") {
+  auto t = populated_table();
+  delta_session s{address_type};
+  s.on_request(subscribe({"net1/10.0.0.3"}));
+  REQUIRE(s.next_response(t));
+  t.apply(make_delta(2, {make_workload_resource("w3", "10.0.0.7")}));
+  auto r = s.next_response(t);
+  REQUIRE(r);
+  CHECK(r->resources.empty());
+  CHECK(r->removed == strings{"w3"});
+  t.apply(make_delta(3, {make_workload_resource("w5", "10.0.0.3")}));
+  r = s.next_response(t);
+  REQUIRE(r);
+  CHECK(names_of(*r) == strings{"w5@3"});
+  CHECK(r->removed.empty());
+}

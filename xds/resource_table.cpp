@@ -1,0 +1,201 @@
+#include "xds/resource_table.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "mesh/context.hpp"
+
+namespace ambient::xds {
+
+namespace {
+
+void add_alias(std::vector<std::string>& out, const std::string& network, const std::string& ip) {
+  auto text = mesh::ip_text(ip);
+  if (!text.empty())
+    out.push_back(network + "/" + text);
+}
+
+void sort_unique(std::vector<std::string>& v) {
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+}
+
+} // namespace
+
+std::vector<std::string> address_aliases(const istio::workload::Address& address) {
+  std::vector<std::string> out;
+  if (address.has_workload()) {
+    const auto& w = address.workload();
+    for (const auto& ip : w.addresses())
+      add_alias(out, w.network(), ip);
+  } else if (address.has_service()) {
+    for (const auto& vip : address.service().addresses())
+      add_alias(out, vip.network(), vip.address());
+  }
+  sort_unique(out);
+  return out;
+}
+
+resource_table::resource_table(std::string type_url, std::size_t max_log_entries)
+  : type_url_(std::move(type_url)), log_(max_log_entries) {}
+
+void resource_table::check_version(uint64_t new_version) const {
+  if (new_version <= version_)
+    throw std::logic_error("resource_table " + type_url_ + ": version "
+                           + std::to_string(new_version) + " does not follow "
+                           + std::to_string(version_));
+}
+
+std::size_t resource_table::apply(const mesh::mesh_delta& delta) {
+  if (delta.empty())
+    return 0;
+  check_version(delta.version);
+  std::size_t changed = 0;
+  for (const auto& name : delta.removed)
+    changed += erase(name, delta.version) ? 1 : 0;
+  for (const auto& r : delta.upserted) {
+    if (!r)
+      continue;
+    address_info info;
+    if (r->address.has_workload()) {
+      info.workload = true;
+      for (const auto& [key, ports] : r->address.workload().services())
+        info.services.push_back(key);
+      sort_unique(info.services);
+    }
+    changed += upsert(r->name, r->bytes, address_aliases(r->address), &info, delta.version) ? 1 : 0;
+  }
+  if (changed > 0)
+    version_ = delta.version;
+  return changed;
+}
+
+std::size_t resource_table::apply(std::vector<resource_update> upserts,
+                                  const std::vector<std::string>& removes, uint64_t new_version) {
+  if (upserts.empty() && removes.empty())
+    return 0;
+  check_version(new_version);
+  std::size_t changed = 0;
+  for (const auto& name : removes)
+    changed += erase(name, new_version) ? 1 : 0;
+  for (auto& u : upserts) {
+    sort_unique(u.aliases);
+    changed
+        += upsert(std::move(u.name), std::move(u.bytes), std::move(u.aliases), nullptr, new_version)
+               ? 1
+               : 0;
+  }
+  if (changed > 0)
+    version_ = new_version;
+  return changed;
+}
+
+bool resource_table::upsert(std::string name, std::string bytes, std::vector<std::string> aliases,
+                            const address_info* info, uint64_t new_version) {
+  auto i = entries_.find(name);
+  if (i != entries_.end()) {
+    const auto& old = *i->second;
+    auto old_info = address_info_.find(name);
+    bool same_info = info == nullptr ? old_info == address_info_.end()
+                                     : old_info != address_info_.end()
+                                           && old_info->second.workload == info->workload
+                                           && old_info->second.services == info->services;
+    if (old.bytes == bytes && old.aliases == aliases && same_info)
+      return false;
+    unindex(old);
+  }
+  auto e = std::make_shared<resource_entry>();
+  e->name = name;
+  e->version = std::to_string(new_version);
+  e->bytes = std::move(bytes);
+  e->aliases = std::move(aliases);
+  index(*e, info);
+  log_.record(new_version, name);
+  entries_.insert_or_assign(std::move(name), std::move(e));
+  return true;
+}
+
+bool resource_table::erase(const std::string& name, uint64_t new_version) {
+  auto i = entries_.find(name);
+  if (i == entries_.end())
+    return false;
+  unindex(*i->second);
+  entries_.erase(i);
+  log_.record(new_version, name);
+  return true;
+}
+
+void resource_table::unindex(const resource_entry& e) {
+  for (const auto& alias : e.aliases) {
+    auto i = alias_names_.find(alias);
+    if (i == alias_names_.end())
+      continue;
+    i->second.erase(e.name);
+    if (i->second.empty())
+      alias_names_.erase(i);
+  }
+  auto info = address_info_.find(e.name);
+  if (info == address_info_.end())
+    return;
+  for (const auto& key : info->second.services) {
+    auto i = service_workloads_.find(key);
+    if (i == service_workloads_.end())
+      continue;
+    i->second.erase(e.name);
+    if (i->second.empty())
+      service_workloads_.erase(i);
+  }
+  address_info_.erase(info);
+}
+
+void resource_table::index(const resource_entry& e, const address_info* info) {
+  for (const auto& alias : e.aliases)
+    alias_names_[alias].insert(e.name);
+  if (info == nullptr)
+    return;
+  for (const auto& key : info->services)
+    service_workloads_[key].insert(e.name);
+  address_info_.insert_or_assign(e.name, *info);
+}
+
+entry_ptr resource_table::find(std::string_view name) const {
+  auto i = entries_.find(name);
+  return i == entries_.end() ? nullptr : i->second;
+}
+
+std::vector<std::string> resource_table::workloads_of(std::string_view service_key) const {
+  auto i = service_workloads_.find(service_key);
+  if (i == service_workloads_.end())
+    return {};
+  return {i->second.begin(), i->second.end()};
+}
+
+std::vector<std::string> resource_table::resolve(std::string_view key) const {
+  std::vector<std::string> out;
+  auto is_service = [this](const std::string& name) {
+    auto i = address_info_.find(name);
+    return i != address_info_.end() && !i->second.workload;
+  };
+  auto add_service = [&](const std::string& name) {
+    out.push_back(name);
+    for (auto& w : workloads_of(name))
+      out.push_back(std::move(w));
+  };
+  if (auto i = entries_.find(key); i != entries_.end()) {
+    if (is_service(i->first))
+      add_service(i->first);
+    else
+      out.push_back(i->first);
+  } else if (auto a = alias_names_.find(key); a != alias_names_.end()) {
+    for (const auto& name : a->second)
+      if (!is_service(name))
+        out.push_back(name);
+    if (out.empty())
+      for (const auto& name : a->second)
+        add_service(name);
+  }
+  sort_unique(out);
+  return out;
+}
+
+} // namespace ambient::xds

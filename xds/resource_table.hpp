@@ -1,0 +1,128 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mesh/mesh_index.hpp"
+#include "xds/change_log.hpp"
+
+namespace ambient::xds {
+
+/// One resource of one type at one version, serialized once and shared by every stream that
+/// sends it.
+struct resource_entry {
+  std::string name;
+  /// The table version at which the resource last changed, in decimal.
+  std::string version;
+  /// The serialized resource message itself (for Address: the istio.workload.Address bytes),
+  /// *not* packed in a google.protobuf.Any: the gRPC layer wraps it as Any{type_url, value=bytes}.
+  std::string bytes;
+  /// Other keys the resource answers to on demand (for Address: "network/ip" of each address),
+  /// sent as the xDS Resource's aliases.
+  std::vector<std::string> aliases;
+};
+
+using entry_ptr = std::shared_ptr<const resource_entry>;
+
+/// A resource to add or replace through the generic apply().
+struct resource_update {
+  std::string name;
+  std::string bytes;
+  std::vector<std::string> aliases;
+};
+
+/// Every resource of one type URL, owned by one actor: the versioned, serialized state that delta
+/// and state-of-the-world sessions compute their responses from. Keeps a bounded change log (what
+/// changed after a table version) and, for istio.workload.Address, the on-demand lookup keys
+/// ztunnel asks by: workload uid, "namespace/hostname" of a service, "network/ip" of a workload
+/// address or service VIP. Pure: no I/O.
+class resource_table {
+public:
+  static constexpr std::size_t default_max_log_entries = 65536;
+
+  explicit resource_table(std::string type_url,
+                          std::size_t max_log_entries = default_max_log_entries);
+
+  const std::string& type_url() const {
+    return type_url_;
+  }
+
+  /// The table version: that of the last apply() that changed something (0: never changed).
+  uint64_t version() const {
+    return version_;
+  }
+
+  /// Applies a delta of the merged ambient view (an istio.workload.Address table): removals
+  /// first, then upserts; every changed resource gets the delta's version. Upserts whose bytes
+  /// and aliases equal the current entry, and removals of unknown names, change nothing. Returns
+  /// the number of resources changed. A non-empty delta must carry a version above version()
+  /// (broken invariant otherwise: std::logic_error).
+  std::size_t apply(const mesh::mesh_delta& delta);
+
+  /// The same for any other type: resources to add or replace, names to remove, and the new
+  /// version.
+  std::size_t apply(std::vector<resource_update> upserts, const std::vector<std::string>& removes,
+                    uint64_t new_version);
+
+  /// The resource named `name`, or null.
+  entry_ptr find(std::string_view name) const;
+
+  /// Every resource, by name.
+  const std::map<std::string, entry_ptr, std::less<>>& entries() const {
+    return entries_;
+  }
+
+  /// The names upserted or removed after `since_version`, or full_resync when the change log no
+  /// longer reaches back that far.
+  change_set changed_since(uint64_t since_version) const {
+    return log_.since(since_version);
+  }
+
+  /// Versions at or below this one are out of the change log.
+  uint64_t resync_floor() const {
+    return log_.floor();
+  }
+
+  /// The resource names an on-demand key stands for, sorted (empty: nothing by that key):
+  /// - a resource name: that resource, and for a service also every workload whose `services`
+  ///   map names it;
+  /// - an alias ("network/ip"): the workloads with that address if there are any, otherwise the
+  ///   services with that VIP and their workloads (istiod's ambient index Lookup order).
+  std::vector<std::string> resolve(std::string_view key) const;
+
+  /// The names of the workloads whose `services` map has `service_key` ("namespace/hostname").
+  std::vector<std::string> workloads_of(std::string_view service_key) const;
+
+private:
+  /// What the Address lookups need to remember about a resource.
+  struct address_info {
+    bool workload = false;
+    std::vector<std::string> services; ///< the service keys of a workload
+  };
+
+  void check_version(uint64_t new_version) const;
+  bool upsert(std::string name, std::string bytes, std::vector<std::string> aliases,
+              const address_info* info, uint64_t new_version);
+  bool erase(const std::string& name, uint64_t new_version);
+  void unindex(const resource_entry& e);
+  void index(const resource_entry& e, const address_info* info);
+
+  std::string type_url_;
+  uint64_t version_ = 0;
+  std::map<std::string, entry_ptr, std::less<>> entries_;
+  change_log log_;
+  std::map<std::string, std::set<std::string>, std::less<>> alias_names_;
+  std::map<std::string, address_info, std::less<>> address_info_;
+  std::map<std::string, std::set<std::string>, std::less<>> service_workloads_;
+};
+
+/// The on-demand aliases of an Address: "network/ip" of each workload address or service VIP.
+std::vector<std::string> address_aliases(const istio::workload::Address& address);
+
+} // namespace ambient::xds
