@@ -9,6 +9,7 @@
 #include "messages/cluster_status.hpp"
 #include "messages/informer.hpp"
 #include "messages/mesh.hpp"
+#include "messages/xds.hpp"
 
 /// The one type-ID block of ambientd: every message type and atom exchanged between actors.
 /// Append only; the order defines the type IDs.
@@ -43,5 +44,9 @@ CAF_ADD_TYPE_ID(ambient, (ambient::messages::mesh_delta_ptr))
 CAF_ADD_TYPE_ID(ambient, (ambient::messages::aggregator_status))
 /// Self-message: apply what the mailbox held so far and publish it.
 CAF_ADD_ATOM(ambient, ambient::atom, flush, "flush")
+CAF_ADD_TYPE_ID(ambient, (ambient::xds::stream_opened))
+CAF_ADD_TYPE_ID(ambient, (ambient::xds::stream_request))
+CAF_ADD_TYPE_ID(ambient, (ambient::xds::stream_written))
+CAF_ADD_TYPE_ID(ambient, (ambient::xds::stream_closed))
 
 CAF_END_TYPE_ID_BLOCK(ambient)

@@ -12,10 +12,12 @@
 #include <caf/actor_system_config.hpp>
 #include <caf/scheduler/abstract_coordinator.hpp>
 #include <caf/send.hpp>
+#include <grpcpp/grpcpp.h>
 
 #include "actors/cluster_store.hpp"
 #include "actors/readiness_aggregator.hpp"
 #include "actors/secret_watcher.hpp"
+#include "actors/xds_publisher.hpp"
 #include "cmd/ambientd/options.hpp"
 #include "kube/transport.hpp"
 #include "mesh/mesh_config.hpp"
@@ -150,12 +152,30 @@ int main(int argc, char** argv) {
   store_cfg.policy = std::get<kube::kubeconfig_policy>(parsed.policy_or_error);
   store_cfg.transport = transport;
   store_cfg.sync_timeout = opts.remote_sync_timeout;
-  // Every cluster's objects flow into the readiness aggregator. The xDS publisher it feeds is not
-  // built yet: until then the merged view is kept and logged, not served.
-  auto aggregator = system.spawn(
-      actors::readiness_aggregator_impl,
-      actors::readiness_aggregator_config{
-          std::make_shared<const mesh::mesh_config>(std::get<mesh::mesh_config>(mesh_cfg)), {}});
+  // Every cluster's objects flow into the readiness aggregator, whose deltas the xDS publisher
+  // serves over delta ADS (gRPC's own threads; they only send the publisher messages).
+  auto publisher = system.spawn(actors::xds_publisher_impl, 0);
+  auto aggregator
+      = system.spawn(actors::readiness_aggregator_impl,
+                     actors::readiness_aggregator_config{std::make_shared<const mesh::mesh_config>(
+                                                             std::get<mesh::mesh_config>(mesh_cfg)),
+                                                         publisher});
+  xds::ads_service ads{actors::forward_to(publisher)};
+  std::unique_ptr<grpc::Server> xds_server;
+  int xds_port = 0;
+  if (!opts.xds_address.empty()) {
+    grpc::ServerBuilder builder;
+    builder.AddListeningPort(opts.xds_address, grpc::InsecureServerCredentials(), &xds_port);
+    builder.RegisterService(&ads);
+    xds_server = builder.BuildAndStart();
+    if (!xds_server || xds_port == 0) {
+      log->critical("--xds-address {}: cannot listen there", opts.xds_address);
+      for (const auto& a : {publisher, aggregator})
+        caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+      return 2;
+    }
+    log->info("serving delta ADS on {} (port {})", opts.xds_address, xds_port);
+  }
   store_cfg.sink = aggregator;
   auto* found = std::get_if<found_config>(&local);
   if (found != nullptr)
@@ -184,6 +204,9 @@ int main(int argc, char** argv) {
     caf::anon_send_exit(watcher, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(store, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(aggregator, caf::exit_reason::user_shutdown);
+  if (xds_server)
+    xds_server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds{2});
+  caf::anon_send_exit(publisher, caf::exit_reason::user_shutdown);
   system.await_all_actors_done();
   return 0;
 }

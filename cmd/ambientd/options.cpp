@@ -31,6 +31,8 @@ ambientd_parse parse_ambientd_flags(int argc, const char* const* argv) {
   flags.add("mesh-config", &o.mesh_config,
             "mesh config file (YAML): trustDomain, clusterDomain, network, discoverySelectors, "
             "serviceScopeConfigs, clusterDiscoverySelectors");
+  flags.add("xds-address", &o.xds_address,
+            "plaintext xDS (delta ADS) listener, host:port (port 0: any); empty: off");
   flags.add("remote-secret-selector", &o.remote_secret_selector,
             "label selector of the remote secrets in the system namespace");
   out.result = flags.parse(argc, argv);

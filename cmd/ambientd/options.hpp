@@ -26,6 +26,8 @@ struct ambientd_options {
   /// Mesh config file (YAML): trust domain, cluster domain, network, discovery selectors,
   /// service scope.
   std::string mesh_config;
+  /// Plaintext xDS (ADS) listener, host:port; empty turns it off.
+  std::string xds_address = "0.0.0.0:15010";
   /// Label that marks remote secrets (istiod's istio/multiCluster=true).
   std::string remote_secret_selector = "istio/multiCluster=true";
 };

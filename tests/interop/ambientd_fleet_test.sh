@@ -29,7 +29,7 @@ export KUBECONFIG=$work/fleet/cluster-1.kubeconfig
 k() { timeout 20 kubectl "$@"; }
 
 "$ambientd" --cluster-id cluster-1 --kubeconfig "$work/fleet/cluster-1.kubeconfig" \
-  --remote-sync-timeout 5s --log-format json >"$work/ambientd.log" 2>&1 &
+  --remote-sync-timeout 5s --xds-address 127.0.0.1:0 --log-format json >"$work/ambientd.log" 2>&1 &
 amb_pid=$!
 
 # wait_log PATTERN: ambientd's log gets a line matching the extended regex within 30 s.
@@ -50,8 +50,9 @@ remote_secret() {
 }
 
 wait_log '"msg":"started: cluster_id=cluster-1 .*config_cluster=.*cluster-1.kubeconfig'
+wait_log '"msg":"serving delta ADS on 127.0.0.1:0 \(port [0-9]+\)'
 wait_log '"msg":"cluster cluster-1: synced'
-echo "ok   the config cluster syncs"
+echo "ok   the config cluster syncs and delta ADS is served"
 
 remote_secret istio-remote-secret-cluster-2 cluster-2 "$work/fleet/cluster-2.kubeconfig"
 wait_log '"msg":"cluster cluster-2: synced'

@@ -1,0 +1,178 @@
+#include <catch2/catch.hpp>
+
+#include <thread>
+
+#include <caf/all.hpp>
+#include <grpcpp/grpcpp.h>
+
+#include "actors/xds_publisher.hpp"
+#include "envoy/service/discovery/v3/ads.grpc.pb.h"
+#include "messages/type_ids.hpp"
+#include "support/actor_fixture.hpp"
+#include "xds/type_urls.hpp"
+
+using namespace ambient;
+using namespace std::chrono_literals;
+using envoy::service::discovery::v3::AggregatedDiscoveryService;
+using envoy::service::discovery::v3::DeltaDiscoveryRequest;
+using envoy::service::discovery::v3::DeltaDiscoveryResponse;
+
+namespace {
+
+/// A workload at 10.0.0.<last>.
+mesh::address_ptr workload(const std::string& uid, char last) {
+  istio::workload::Address a;
+  auto* w = a.mutable_workload();
+  w->set_uid(uid);
+  w->set_name(uid.substr(uid.rfind('/') + 1));
+  w->set_namespace_("demo");
+  w->add_addresses(std::string{'\x0a', '\0', '\0', last});
+  return mesh::make_resource(uid, std::move(a));
+}
+
+messages::mesh_delta_ptr delta(uint64_t version, std::vector<mesh::address_ptr> up,
+                               std::vector<std::string> removed = {}) {
+  auto d = std::make_shared<mesh::mesh_delta>();
+  d->version = version;
+  d->upserted = std::move(up);
+  d->removed = std::move(removed);
+  return d;
+}
+
+/// ambientd's ADS service on 127.0.0.1 (a port the kernel picks) in front of an xds_publisher.
+struct xds_fixture : test::live_actor_fixture {
+  caf::actor publisher = sys.spawn(actors::xds_publisher_impl, 0);
+  xds::ads_service service{actors::forward_to(publisher)};
+  std::unique_ptr<grpc::Server> server;
+  int port = 0;
+
+  xds_fixture() {
+    grpc::ServerBuilder b;
+    b.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+    b.RegisterService(&service);
+    server = b.BuildAndStart();
+    REQUIRE(server);
+    REQUIRE(port > 0);
+  }
+
+  ~xds_fixture() {
+    server->Shutdown(std::chrono::system_clock::now() + 2s);
+    caf::anon_send_exit(publisher, caf::exit_reason::user_shutdown);
+  }
+
+  size_t open_streams() {
+    caf::scoped_actor self{sys};
+    size_t n = 0;
+    self->request(publisher, 5s, atom::status_v)
+        .receive([&](size_t x) { n = x; }, [&](const caf::error& e) { FAIL(caf::to_string(e)); });
+    return n;
+  }
+};
+
+/// A delta ADS client stream with a deadline, so a missing response fails instead of hanging.
+struct client {
+  std::shared_ptr<grpc::Channel> channel;
+  std::unique_ptr<AggregatedDiscoveryService::Stub> stub;
+  grpc::ClientContext ctx;
+  std::unique_ptr<grpc::ClientReaderWriter<DeltaDiscoveryRequest, DeltaDiscoveryResponse>> stream;
+
+  explicit client(int port)
+    : channel(grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
+                                  grpc::InsecureChannelCredentials())),
+      stub(AggregatedDiscoveryService::NewStub(channel)) {
+    ctx.set_deadline(std::chrono::system_clock::now() + 20s);
+    stream = stub->DeltaAggregatedResources(&ctx);
+  }
+
+  void send(std::vector<std::string> subscribe, const std::string& nonce = "",
+            const std::string& error = "",
+            std::string type_url = std::string{xds::address_type_url}) {
+    DeltaDiscoveryRequest r;
+    r.set_type_url(type_url);
+    for (auto& s : subscribe)
+      r.add_resource_names_subscribe(s);
+    r.set_response_nonce(nonce);
+    if (!error.empty()) {
+      r.mutable_error_detail()->set_code(3);
+      r.mutable_error_detail()->set_message(error);
+    }
+    REQUIRE(stream->Write(r));
+  }
+
+  DeltaDiscoveryResponse read() {
+    DeltaDiscoveryResponse r;
+    REQUIRE(stream->Read(&r));
+    return r;
+  }
+};
+
+std::vector<std::string> names(const DeltaDiscoveryResponse& r) {
+  std::vector<std::string> out;
+  for (const auto& res : r.resources())
+    out.push_back(res.name());
+  return out;
+}
+
+} // namespace
+
+TEST_CASE_METHOD(xds_fixture, "a wildcard delta stream gets the view, then only what changed",
+                 "[actors][integration]") {
+  caf::anon_send(publisher, delta(1, {workload("c1//Pod/demo/a", '\x01'),
+                                      workload("c1//Pod/demo/b", '\x02')}));
+  client c{port};
+  c.send({"*"});
+  auto first = c.read();
+  CHECK(first.type_url() == xds::address_type_url);
+  CHECK(names(first) == std::vector<std::string>{"c1//Pod/demo/a", "c1//Pod/demo/b"});
+  // What the client decodes is the Address the mesh built.
+  istio::workload::Address a;
+  REQUIRE(first.resources(0).resource().UnpackTo(&a));
+  CHECK(a.workload().uid() == "c1//Pod/demo/a");
+  c.send({}, first.nonce()); // ACK
+  caf::anon_send(publisher, delta(2, {workload("c1//Pod/demo/c", '\x03')}, {"c1//Pod/demo/a"}));
+  auto second = c.read();
+  CHECK(names(second) == std::vector<std::string>{"c1//Pod/demo/c"});
+  REQUIRE(second.removed_resources_size() == 1);
+  CHECK(second.removed_resources(0) == "c1//Pod/demo/a");
+  CHECK(second.nonce() != first.nonce());
+}
+
+TEST_CASE_METHOD(xds_fixture,
+                 "on-demand names are answered, unknown ones removed, and a NACK or an unknown "
+                 "type leaves the stream working",
+                 "[actors][integration]") {
+  caf::anon_send(publisher, delta(1, {workload("c1//Pod/demo/a", '\x01'),
+                                      workload("c1//Pod/demo/b", '\x02')}));
+  client c{port};
+  c.send({"c1//Pod/demo/b", "c1//Pod/demo/missing"});
+  auto r = c.read();
+  CHECK(names(r) == std::vector<std::string>{"c1//Pod/demo/b"});
+  REQUIRE(r.removed_resources_size() == 1);
+  CHECK(r.removed_resources(0) == "c1//Pod/demo/missing");
+  c.send({}, r.nonce(), "resource rejected by the client");  // NACK
+  c.send({"x"}, "", "", "type.googleapis.com/no.such.Type"); // ignored with a warning
+  caf::anon_send(publisher, delta(2, {workload("c1//Pod/demo/b", '\x09')}));
+  auto next = c.read(); // newer versions still flow after a NACK
+  CHECK(names(next) == std::vector<std::string>{"c1//Pod/demo/b"});
+}
+
+TEST_CASE_METHOD(xds_fixture, "a client that goes away is forgotten and others keep being served",
+                 "[actors][integration]") {
+  caf::anon_send(publisher, delta(1, {workload("c1//Pod/demo/a", '\x01')}));
+  {
+    client gone{port};
+    gone.send({"*"});
+    gone.read();
+    gone.ctx.TryCancel();
+  }
+  client stays{port};
+  stays.send({"*"});
+  CHECK(names(stays.read()) == std::vector<std::string>{"c1//Pod/demo/a"});
+  bool one_left = false;
+  for (int i = 0; i < 100 && !one_left; ++i) {
+    one_left = open_streams() == 1;
+    if (!one_left)
+      std::this_thread::sleep_for(50ms);
+  }
+  CHECK(one_left);
+}
