@@ -15,8 +15,14 @@ public:
 
   /// Called with the port's mutex held; the owner guarantees one write at a time.
   void write(std::shared_ptr<const delta_response_proto> r) {
-    in_flight_ = std::move(r);
-    StartWrite(in_flight_.get());
+    const delta_response_proto* msg = r.get();
+    {
+      // Its own mutex: OnWriteDone runs on a gRPC thread (possibly inline) and must not need the
+      // port's, which the owner holds here.
+      std::lock_guard guard{write_mutex_};
+      in_flight_ = std::move(r);
+    }
+    StartWrite(msg);
   }
 
   void OnReadDone(bool ok) override {
@@ -30,7 +36,10 @@ public:
   }
 
   void OnWriteDone(bool ok) override {
-    in_flight_.reset();
+    {
+      std::lock_guard guard{write_mutex_};
+      in_flight_.reset();
+    }
     if (ok)
       sink_(stream_written{id_});
   }
@@ -49,7 +58,8 @@ private:
   stream_event_sink sink_;
   std::shared_ptr<stream_port> port_;
   delta_request_proto request_;
-  std::shared_ptr<const delta_response_proto> in_flight_;
+  std::mutex write_mutex_;
+  std::shared_ptr<const delta_response_proto> in_flight_; ///< kept alive until written
 };
 
 bool stream_port::send(std::shared_ptr<const delta_response_proto> r) {
