@@ -61,12 +61,14 @@ void mesh_index::remove(const std::string& cluster_id, uint64_t generation,
     idx->remove(kind, key);
 }
 
-void mesh_index::note_changes(const index_changes& c) {
+void mesh_index::note_changes(const index_changes& c, bool remote_network) {
   dirty_names_.insert(c.workloads.begin(), c.workloads.end());
   dirty_names_.insert(c.services.begin(), c.services.end());
   if (c.gateways || c.network)
     dirty_all_ = true; // which workloads are local, and which gateway fronts a network
-  if (!c.services.empty() || !c.workloads.empty())
+  // Split-horizon workloads are built only from other networks' clusters: a change in the local
+  // network (the common case) leaves them as they are.
+  if (remote_network && (!c.services.empty() || !c.workloads.empty()))
     dirty_split_horizon_ = true;
 }
 
@@ -296,9 +298,10 @@ std::map<std::string, address_ptr> mesh_index::compute_all() const {
 }
 
 mesh_delta mesh_index::take_delta() {
+  auto local = local_network();
   for (auto& [id, s] : slots_)
     if (s.admitted)
-      note_changes(s.current->take_changes());
+      note_changes(s.current->take_changes(), s.current->context().network != local);
   mesh_delta out;
   auto apply = [&](const std::string& name, address_ptr next) {
     auto it = resources_.find(name);

@@ -79,7 +79,7 @@ private:
 
   cluster_index* route(const std::string& cluster_id, uint64_t generation);
   std::unique_ptr<cluster_index> make_index(const std::string& cluster_id) const;
-  void note_changes(const index_changes& c);
+  void note_changes(const index_changes& c, bool remote_network);
   void note_everything_of(const cluster_index& idx);
   std::string local_network() const;
   const network_gateway* gateway_for(const std::string& network) const;
