@@ -373,10 +373,13 @@ std::string make_node_json(const std::string& name, const std::string& region,
 
 std::string make_service_json(const std::string& ns, const std::string& name,
                               const labels_t& selector, const std::string& cluster_ip,
-                              const std::vector<service_port>& ports, time_point created) {
+                              const std::vector<service_port>& ports, time_point created,
+                              const labels_t& labels) {
   json_writer w;
   w.begin_object().kv("kind", "Service").kv("apiVersion", "v1");
   begin_metadata(w, ns, name, created);
+  if (!labels.empty())
+    w.string_map("labels", labels);
   w.end_object().key("spec").begin_object().key("ports").begin_array();
   for (const auto& port : ports) {
     w.begin_object();

@@ -47,11 +47,13 @@ struct service_port {
   std::string protocol = "TCP";
 };
 
-/// A ClusterIP service (cluster_ip "None" → headless) selecting `selector`.
+/// A ClusterIP service (cluster_ip "None" → headless) selecting `selector`, with `labels` (e.g.
+/// istio.io/global=true).
 std::string make_service_json(const std::string& ns, const std::string& name,
                               const std::map<std::string, std::string>& selector,
                               const std::string& cluster_ip, const std::vector<service_port>& ports,
-                              std::chrono::system_clock::time_point created);
+                              std::chrono::system_clock::time_point created,
+                              const std::map<std::string, std::string>& labels = {});
 
 /// A secret of type Opaque with base64-encoded data and the given labels.
 std::string make_secret_json(const std::string& ns, const std::string& name,

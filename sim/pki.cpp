@@ -148,9 +148,12 @@ void add_extension(X509* cert, X509* issuer, int nid, const char* value) {
   check(X509_add_ext(cert, ext.get(), -1), std::string{"X509_add_ext("} + OBJ_nid2sn(nid) + ")");
 }
 
-void add_subject_alt_names(X509* cert, const std::vector<std::string>& dns_names,
-                           const std::vector<std::string>& ip_addresses) {
-  if (dns_names.empty() && ip_addresses.empty())
+/// Adds the subjectAltName extension, in certificate order URIs, DNS names, IPs (none when all are
+/// empty); `critical` when the subject is empty, as RFC 5280 requires.
+void add_subject_alt_names(X509* cert, const std::vector<std::string>& uris,
+                           const std::vector<std::string>& dns_names,
+                           const std::vector<std::string>& ip_addresses, bool critical) {
+  if (uris.empty() && dns_names.empty() && ip_addresses.empty())
     return;
   general_names_ptr names{sk_GENERAL_NAME_new_null()};
   if (!names)
@@ -166,14 +169,19 @@ void add_subject_alt_names(X509* cert, const std::vector<std::string>& dns_names
       fail("sk_GENERAL_NAME_push");
     name.release(); // now owned by the stack
   };
-  for (const auto& dns : dns_names) {
+  auto push_ia5 = [&](int type, const std::string& text, const char* what) {
     ASN1_IA5STRING* value = ASN1_IA5STRING_new();
-    if (value == nullptr || !ASN1_STRING_set(value, dns.data(), static_cast<int>(dns.size()))) {
+    if (value == nullptr || text.size() > static_cast<size_t>(INT_MAX)
+        || !ASN1_STRING_set(value, text.data(), static_cast<int>(text.size()))) {
       ASN1_STRING_free(value);
-      fail("ASN1_STRING_set(DNS SAN)");
+      fail(std::string{"ASN1_STRING_set("} + what + " SAN)");
     }
-    push(GEN_DNS, value);
-  }
+    push(type, value);
+  };
+  for (const auto& uri : uris)
+    push_ia5(GEN_URI, uri, "URI");
+  for (const auto& dns : dns_names)
+    push_ia5(GEN_DNS, dns, "DNS");
   for (const auto& ip : ip_addresses) {
     ASN1_OCTET_STRING* value = a2i_IPADDRESS(ip.c_str());
     if (value == nullptr) {
@@ -182,7 +190,8 @@ void add_subject_alt_names(X509* cert, const std::vector<std::string>& dns_names
     }
     push(GEN_IPADD, value);
   }
-  check(X509_add1_ext_i2d(cert, NID_subject_alt_name, names.get(), 0, X509V3_ADD_DEFAULT),
+  check(X509_add1_ext_i2d(cert, NID_subject_alt_name, names.get(), critical ? 1 : 0,
+                          X509V3_ADD_DEFAULT),
         "X509_add1_ext_i2d(subjectAltName)");
 }
 
@@ -249,7 +258,17 @@ certificate_authority::issue_server(const std::string& common_name,
                                     const std::vector<std::string>& ip_addresses) const {
   return issue_leaf(cert_pem_, key_pem_, "serverAuth", [&](X509* cert) {
     add_name_entry(X509_get_subject_name(cert), "CN", common_name);
-    add_subject_alt_names(cert, dns_names, ip_addresses);
+    add_subject_alt_names(cert, {}, dns_names, ip_addresses, false);
+  });
+}
+
+cert_and_key certificate_authority::issue_workload(
+    const std::string& common_name, const std::vector<std::string>& uri_sans,
+    const std::vector<std::string>& dns_names, const std::vector<std::string>& ip_addresses) const {
+  return issue_leaf(cert_pem_, key_pem_, "serverAuth,clientAuth", [&](X509* cert) {
+    if (!common_name.empty())
+      add_name_entry(X509_get_subject_name(cert), "CN", common_name);
+    add_subject_alt_names(cert, uri_sans, dns_names, ip_addresses, common_name.empty());
   });
 }
 

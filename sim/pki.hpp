@@ -41,6 +41,16 @@ public:
   cert_and_key issue_client(const std::string& common_name,
                             const std::vector<std::string>& organizations) const;
 
+  /// Issues a workload certificate as Istio's CA does: clientAuth and serverAuth EKU, the given URI
+  /// SANs (e.g. "spiffe://cluster.local/ns/default/sa/echo"), plus optional DNS/IP SANs, in that
+  /// order. An empty common name leaves the subject empty (as Istio's certificates are) and marks
+  /// the SAN extension critical. Throws std::invalid_argument for an IP address that does not
+  /// parse, std::runtime_error on OpenSSL failure.
+  cert_and_key issue_workload(const std::string& common_name,
+                              const std::vector<std::string>& uri_sans,
+                              const std::vector<std::string>& dns_names = {},
+                              const std::vector<std::string>& ip_addresses = {}) const;
+
 private:
   certificate_authority(std::string cert_pem, std::string key_pem);
 

@@ -3,6 +3,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -54,6 +55,29 @@ std::multiset<std::string> organizations(const std::string& pem) {
     const ASN1_STRING* data = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, i));
     out.emplace(reinterpret_cast<const char*>(ASN1_STRING_get0_data(data)),
                 static_cast<size_t>(ASN1_STRING_length(data)));
+  }
+  return out;
+}
+
+/// The URI SANs of a certificate, in order; `critical` receives the extension's criticality.
+std::vector<std::string> uri_sans(const std::string& pem, bool* critical = nullptr) {
+  auto cert = parse(pem);
+  REQUIRE(cert);
+  int crit = -1;
+  std::unique_ptr<GENERAL_NAMES, decltype(&GENERAL_NAMES_free)> names{
+      static_cast<GENERAL_NAMES*>(
+          X509_get_ext_d2i(cert.get(), NID_subject_alt_name, &crit, nullptr)),
+      &GENERAL_NAMES_free};
+  if (critical != nullptr)
+    *critical = crit == 1;
+  std::vector<std::string> out;
+  for (int i = 0; names && i < sk_GENERAL_NAME_num(names.get()); ++i) {
+    const GENERAL_NAME* name = sk_GENERAL_NAME_value(names.get(), i);
+    if (name->type != GEN_URI)
+      continue;
+    const ASN1_STRING* uri = name->d.uniformResourceIdentifier;
+    out.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(uri)),
+                     static_cast<size_t>(ASN1_STRING_length(uri)));
   }
   return out;
 }
@@ -113,6 +137,53 @@ TEST_CASE("an issued client certificate names the user in CN and the groups in O
         == std::multiset<std::string>{"ambient:readers", "system:masters"});
   CHECK(verify(ca.cert_pem(), issued.cert_pem, X509_PURPOSE_SSL_CLIENT) == X509_V_OK);
   CHECK(verify(ca.cert_pem(), issued.cert_pem, X509_PURPOSE_SSL_SERVER) != X509_V_OK);
+}
+
+TEST_CASE("an issued workload certificate carries its SPIFFE ID and serves either end of mTLS",
+          "[sim]") {
+  auto ca = certificate_authority::create("sim CA");
+  auto issued = ca.issue_workload("echo", {"spiffe://cluster.local/ns/default/sa/echo"},
+                                  {"echo.default.svc"}, {"10.0.0.7"});
+  CHECK(issued.key_pem.starts_with("-----BEGIN PRIVATE KEY-----"));
+  CHECK(subject_common_name(issued.cert_pem) == "echo");
+  bool critical = true;
+  CHECK(uri_sans(issued.cert_pem, &critical)
+        == std::vector<std::string>{"spiffe://cluster.local/ns/default/sa/echo"});
+  CHECK_FALSE(critical);
+  CHECK(verify(ca.cert_pem(), issued.cert_pem, X509_PURPOSE_SSL_CLIENT) == X509_V_OK);
+  CHECK(verify(ca.cert_pem(), issued.cert_pem, X509_PURPOSE_SSL_SERVER) == X509_V_OK);
+
+  auto cert = parse(issued.cert_pem);
+  REQUIRE(cert);
+  CHECK(X509_check_ca(cert.get()) == 0);
+  CHECK(X509_check_host(cert.get(), "echo.default.svc", 0, 0, nullptr) == 1);
+  CHECK(X509_check_ip_asc(cert.get(), "10.0.0.7", 0) == 1);
+}
+
+TEST_CASE("a workload certificate without a common name has an empty subject and a critical SAN",
+          "[sim]") {
+  auto ca = certificate_authority::create("sim CA");
+  auto issued = ca.issue_workload("", {"spiffe://cluster.local/ns/a/sa/x", "urn:example:second"});
+  bool critical = false;
+  CHECK(uri_sans(issued.cert_pem, &critical)
+        == std::vector<std::string>{"spiffe://cluster.local/ns/a/sa/x", "urn:example:second"});
+  CHECK(critical);
+  CHECK(subject_common_name(issued.cert_pem).empty());
+  auto cert = parse(issued.cert_pem);
+  REQUIRE(cert);
+  CHECK(X509_NAME_entry_count(X509_get_subject_name(cert.get())) == 0);
+  CHECK(verify(ca.cert_pem(), issued.cert_pem, X509_PURPOSE_SSL_CLIENT) == X509_V_OK);
+}
+
+TEST_CASE("a workload certificate refuses a SAN that is not an IP address", "[sim]") {
+  auto ca = certificate_authority::create("sim CA");
+  CHECK_THROWS_AS(ca.issue_workload("w", {"spiffe://cluster.local/ns/a/sa/x"}, {}, {"10.0.0"}),
+                  std::invalid_argument);
+}
+
+TEST_CASE("a server certificate has no URI SAN", "[sim]") {
+  auto ca = certificate_authority::create("sim CA");
+  CHECK(uri_sans(ca.issue_server("apiserver", {"localhost"}, {"127.0.0.1"}).cert_pem).empty());
 }
 
 TEST_CASE("subject_common_name of text that is not a certificate is empty", "[sim]") {

@@ -1,0 +1,299 @@
+#include "xds/proxyless.hpp"
+
+#include <algorithm>
+#include <array>
+#include <compare>
+#include <optional>
+#include <utility>
+
+#include <google/protobuf/any.pb.h>
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
+#include "envoy/config/cluster/v3/cluster.pb.h"
+#include "envoy/config/core/v3/config_source.pb.h"
+#include "envoy/config/endpoint/v3/endpoint.pb.h"
+#include "envoy/config/listener/v3/listener.pb.h"
+#include "envoy/config/route/v3/route.pb.h"
+#include "envoy/extensions/filters/http/router/v3/router.pb.h"
+#include "envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.pb.h"
+#include "mesh/context.hpp"
+
+namespace ambient::xds {
+
+namespace {
+
+namespace cluster = envoy::config::cluster::v3;
+namespace core = envoy::config::core::v3;
+namespace endpoint = envoy::config::endpoint::v3;
+namespace hcm = envoy::extensions::filters::network::http_connection_manager::v3;
+namespace listener = envoy::config::listener::v3;
+namespace route = envoy::config::route::v3;
+namespace router = envoy::extensions::filters::http::router::v3;
+
+constexpr std::string_view hcm_type_url
+    = "type.googleapis.com/"
+      "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
+constexpr std::string_view router_type_url
+    = "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router";
+
+/// Serializes `m` deterministically (as mesh::make_resource does), so equal resources have equal
+/// bytes and the tables recognise unchanged ones.
+std::string serialize(const google::protobuf::MessageLite& m) {
+  std::string out;
+  {
+    google::protobuf::io::StringOutputStream stream{&out};
+    google::protobuf::io::CodedOutputStream coded{&stream};
+    coded.SetSerializationDeterministic(true);
+    m.SerializeToCodedStream(&coded);
+  }
+  return out;
+}
+
+void pack(google::protobuf::Any* any, std::string_view type_url,
+          const google::protobuf::MessageLite& m) {
+  any->set_type_url(std::string{type_url});
+  any->set_value(serialize(m));
+}
+
+void over_ads(core::ConfigSource* source) {
+  source->mutable_ads();
+  source->set_resource_api_version(core::V3);
+}
+
+std::string listener_bytes(std::string_view hostname, uint32_t port) {
+  hcm::HttpConnectionManager manager;
+  auto* rds = manager.mutable_rds();
+  over_ads(rds->mutable_config_source());
+  rds->set_route_config_name(listener_name(hostname, port));
+  auto* filter = manager.add_http_filters();
+  filter->set_name("envoy.filters.http.router");
+  pack(filter->mutable_typed_config(), router_type_url, router::Router{});
+  listener::Listener l;
+  l.set_name(listener_name(hostname, port));
+  pack(l.mutable_api_listener()->mutable_api_listener(), hcm_type_url, manager);
+  return serialize(l);
+}
+
+std::string route_bytes(std::string_view hostname, uint32_t port) {
+  route::RouteConfiguration rc;
+  rc.set_name(listener_name(hostname, port));
+  auto* vhost = rc.add_virtual_hosts();
+  vhost->set_name(listener_name(hostname, port));
+  vhost->add_domains(std::string{hostname});
+  vhost->add_domains(listener_name(hostname, port));
+  auto* r = vhost->add_routes();
+  r->mutable_match()->set_prefix("");
+  r->mutable_route()->set_cluster(cluster_name(hostname, port));
+  return serialize(rc);
+}
+
+std::string cluster_bytes(std::string_view hostname, uint32_t port) {
+  cluster::Cluster c;
+  c.set_name(cluster_name(hostname, port));
+  c.set_type(cluster::Cluster::EDS);
+  auto* eds = c.mutable_eds_cluster_config();
+  over_ads(eds->mutable_eds_config());
+  eds->set_service_name(cluster_name(hostname, port));
+  c.set_lb_policy(cluster::Cluster::ROUND_ROBIN);
+  c.mutable_connect_timeout()->set_seconds(10);
+  return serialize(c);
+}
+
+/// The resources that depend on (hostname, port) only, so are emitted once per port.
+void add_static(proxyless_delta& out, std::string_view hostname, uint32_t port) {
+  out.listeners.upserts.push_back(
+      {listener_name(hostname, port), listener_bytes(hostname, port), {}});
+  out.routes.upserts.push_back({listener_name(hostname, port), route_bytes(hostname, port), {}});
+  out.clusters.upserts.push_back({cluster_name(hostname, port), cluster_bytes(hostname, port), {}});
+}
+
+void add_removes(proxyless_delta& out, std::string_view hostname, uint32_t port) {
+  out.listeners.removes.push_back(listener_name(hostname, port));
+  out.routes.removes.push_back(listener_name(hostname, port));
+  out.clusters.removes.push_back(cluster_name(hostname, port));
+  out.endpoints.removes.push_back(cluster_name(hostname, port));
+}
+
+/// A service's ports: service_port → target_port, the first entry of a repeated port winning.
+std::map<uint32_t, uint32_t> ports_of(const istio::workload::Service& s) {
+  std::map<uint32_t, uint32_t> ports;
+  for (const auto& p : s.ports())
+    if (p.service_port() != 0)
+      ports.emplace(p.service_port(), p.target_port());
+  return ports;
+}
+
+/// The port a workload serves `service_port` on, or nullopt when its port list leaves it out.
+std::optional<uint32_t> endpoint_port(const istio::workload::PortList& list, uint32_t service_port,
+                                      uint32_t service_target) {
+  const uint32_t fallback = service_target != 0 ? service_target : service_port;
+  if (list.ports().empty())
+    return fallback;
+  for (const auto& p : list.ports())
+    if (p.service_port() == service_port)
+      return p.target_port() != 0 ? p.target_port() : fallback;
+  return std::nullopt;
+}
+
+/// One endpoint, ordered by locality {region, zone, subzone} (its group), then workload
+/// cluster, IP and port.
+struct endpoint_row {
+  std::array<std::string, 3> locality;
+  std::string cluster_id, ip;
+  uint32_t port = 0;
+  auto operator<=>(const endpoint_row&) const = default;
+};
+
+/// Removes `value` from the set at `key` of `index`, dropping the set when it empties.
+template <class Index>
+void unlink(Index& index, const std::string& key, const std::string& value) {
+  if (auto it = index.find(key);
+      it != index.end() && it->second.erase(value) > 0 && it->second.empty())
+    index.erase(it);
+}
+
+void sort_all(proxyless_delta& d) {
+  for (auto* t : {&d.listeners, &d.routes, &d.clusters, &d.endpoints}) {
+    std::sort(t->upserts.begin(), t->upserts.end(),
+              [](const resource_update& a, const resource_update& b) { return a.name < b.name; });
+    std::sort(t->removes.begin(), t->removes.end());
+  }
+}
+
+} // namespace
+
+proxyless_delta proxyless_view::apply(const mesh::mesh_delta& delta) {
+  std::set<std::string> dirty; // hostnames
+  for (const auto& name : delta.removed)
+    erase(name, dirty);
+  for (const auto& r : delta.upserted) {
+    erase(r->name, dirty);
+    insert(r, dirty);
+  }
+  proxyless_delta out;
+  for (const auto& hostname : dirty)
+    refresh(hostname, out);
+  sort_all(out);
+  return out;
+}
+
+proxyless_delta proxyless_view::rebuild() const {
+  proxyless_delta out;
+  for (const auto& [hostname, keys] : hostnames_)
+    emit(hostname, {}, out);
+  sort_all(out);
+  return out;
+}
+
+void proxyless_view::erase(const std::string& name, std::set<std::string>& dirty) {
+  if (auto it = services_.find(name); it != services_.end()) {
+    const auto& hostname = it->second->address.service().hostname();
+    dirty.insert(hostname);
+    unlink(hostnames_, hostname, name);
+    services_.erase(it);
+  }
+  if (auto it = workloads_.find(name); it != workloads_.end()) {
+    dirty_services_of(it->second, dirty);
+    for (const auto& [key, ports] : it->second->address.workload().services())
+      unlink(members_, key, name);
+    workloads_.erase(it);
+  }
+}
+
+void proxyless_view::insert(const mesh::address_ptr& r, std::set<std::string>& dirty) {
+  if (r->address.has_service()) {
+    const auto& hostname = r->address.service().hostname();
+    if (hostname.empty())
+      return; // nothing a client could dial
+    services_[r->name] = r;
+    hostnames_[hostname].insert(r->name);
+    dirty.insert(hostname);
+  } else if (r->address.has_workload()) {
+    workloads_[r->name] = r;
+    for (const auto& [key, ports] : r->address.workload().services())
+      members_[key].insert(r->name);
+    dirty_services_of(r, dirty);
+  }
+}
+
+void proxyless_view::dirty_services_of(const mesh::address_ptr& workload,
+                                       std::set<std::string>& dirty) const {
+  for (const auto& [key, ports] : workload->address.workload().services())
+    if (auto s = services_.find(key); s != services_.end())
+      dirty.insert(s->second->address.service().hostname());
+}
+
+void proxyless_view::refresh(const std::string& hostname, proxyless_delta& out) {
+  auto& ports = emitted_[hostname];
+  auto now = emit(hostname, ports, out);
+  for (auto port : ports)
+    if (!now.contains(port))
+      add_removes(out, hostname, port);
+  ports = std::move(now);
+  if (ports.empty())
+    emitted_.erase(hostname);
+}
+
+std::set<uint32_t> proxyless_view::emit(const std::string& hostname,
+                                        const std::set<uint32_t>& known,
+                                        proxyless_delta& out) const {
+  std::set<uint32_t> ports;
+  auto h = hostnames_.find(hostname);
+  if (h == hostnames_.end())
+    return ports;
+  const auto& key = *h->second.begin(); // the smallest resource name wins a shared hostname
+  for (const auto& [port, target] : ports_of(services_.at(key)->address.service())) {
+    ports.insert(port);
+    if (!known.contains(port))
+      add_static(out, hostname, port);
+    out.endpoints.upserts.push_back(
+        {cluster_name(hostname, port), load_assignment(key, hostname, port, target), {}});
+  }
+  return ports;
+}
+
+std::string proxyless_view::load_assignment(const std::string& key, const std::string& hostname,
+                                            uint32_t service_port, uint32_t service_target) const {
+  std::vector<endpoint_row> rows;
+  if (auto m = members_.find(key); m != members_.end()) {
+    for (const auto& uid : m->second) {
+      const auto& w = workloads_.at(uid)->address.workload();
+      if (w.status() != istio::workload::HEALTHY || w.addresses().empty())
+        continue; // split-horizon and network-gateway workloads have no address
+      auto ip = mesh::ip_text(w.addresses(0));
+      auto port = endpoint_port(w.services().at(key), service_port, service_target);
+      if (ip.empty() || !port)
+        continue;
+      const auto& l = w.locality();
+      rows.push_back({{l.region(), l.zone(), l.subzone()}, w.cluster_id(), std::move(ip), *port});
+    }
+  }
+  std::sort(rows.begin(), rows.end());
+  endpoint::ClusterLoadAssignment cla;
+  cla.set_cluster_name(cluster_name(hostname, service_port));
+  std::set<std::pair<std::string_view, uint32_t>> seen; // gRPC rejects a repeated address:port
+  endpoint::LocalityLbEndpoints* group = nullptr;
+  const std::array<std::string, 3>* group_locality = nullptr;
+  for (const auto& row : rows) {
+    if (!seen.emplace(row.ip, row.port).second)
+      continue;
+    if (!group || row.locality != *group_locality) {
+      group = cla.add_endpoints();
+      group_locality = &row.locality;
+      group->mutable_locality()->set_region(row.locality[0]);
+      group->mutable_locality()->set_zone(row.locality[1]);
+      group->mutable_locality()->set_sub_zone(row.locality[2]);
+    }
+    auto* lb = group->add_lb_endpoints();
+    lb->set_health_status(core::HEALTHY);
+    auto* socket = lb->mutable_endpoint()->mutable_address()->mutable_socket_address();
+    socket->set_address(row.ip);
+    socket->set_port_value(row.port);
+  }
+  for (auto& g : *cla.mutable_endpoints()) // gRPC skips a locality without a weight
+    g.mutable_load_balancing_weight()->set_value(static_cast<uint32_t>(g.lb_endpoints_size()));
+  return serialize(cla);
+}
+
+} // namespace ambient::xds
