@@ -13,6 +13,8 @@ void queue_flush(readiness_aggregator_ptr self) {
   if (st.flush_queued)
     return;
   st.flush_queued = true;
+  if (!st.first_change)
+    st.first_change = std::chrono::steady_clock::now();
   self->send(self, atom::flush_v);
 }
 
@@ -47,11 +49,14 @@ caf::behavior readiness_aggregator_impl(readiness_aggregator_ptr self,
       [=](atom::flush) {
         auto& s = self->state;
         s.flush_queued = false;
+        auto first_change = s.first_change.value_or(std::chrono::steady_clock::now());
+        s.first_change.reset();
         auto delta = s.index->take_delta();
         auto batches = s.batches_since_flush;
         s.batches_since_flush = 0;
         if (delta.empty())
           return;
+        delta.received = first_change;
         s.log->debug("version {}: {} upserted, {} removed, from {} batches", delta.version,
                      delta.upserted.size(), delta.removed.size(), batches);
         if (auto admitted = s.index->admitted_clusters(); admitted != s.admitted) {

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +28,8 @@ struct readiness_aggregator_state {
   readiness_aggregator_config cfg;
   std::unique_ptr<mesh::mesh_index> index;
   bool flush_queued = false;
+  /// When the first change not yet published arrived (the delta's `received`).
+  std::optional<std::chrono::steady_clock::time_point> first_change;
   uint64_t batches_since_flush = 0;
   std::vector<std::string> admitted; ///< as last logged
   std::shared_ptr<spdlog::logger> log;

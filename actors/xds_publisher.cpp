@@ -8,35 +8,107 @@ namespace ambient::actors {
 
 namespace {
 
-const xds::resource_table* table_for(xds_publisher_state& st, std::string_view type_url) {
-  if (type_url == xds::address_type_url)
-    return &st.addresses;
-  if (type_url == xds::authorization_type_url)
-    return &st.authorizations;
-  return nullptr;
+using clock_type = std::chrono::steady_clock;
+
+/// The next response of the stream's first session that has one, as the proto to send.
+template <class Sessions>
+std::pair<std::shared_ptr<const google::protobuf::Message>, std::string_view>
+next_response(const xds::publisher_tables& tables, Sessions& sessions) {
+  for (auto& [type_url, session] : sessions) {
+    const auto* table = tables.find(type_url);
+    if (table == nullptr)
+      continue;
+    if (auto r = session.next_response(*table))
+      return {std::make_shared<const decltype(xds::to_proto(*r, type_url))>(
+                  xds::to_proto(*r, type_url)),
+              type_url};
+  }
+  return {nullptr, {}};
 }
 
 /// Sends the stream its next response, if it can take one and has something to get.
 void pump(xds_publisher_ptr self, uint64_t id, xds_stream& s) {
   if (s.in_flight)
     return;
-  for (auto& [type_url, session] : s.sessions) {
-    const auto* table = table_for(self->state, type_url);
-    if (table == nullptr)
-      continue;
-    auto r = session.next_response(*table);
-    if (!r)
-      continue;
-    auto proto = std::make_shared<const xds::delta_response_proto>(xds::to_proto(*r, type_url));
-    if (s.port->send(std::move(proto)))
-      s.in_flight = true;
-    else
-      self->state.log->debug("stream {} is gone; dropping its response", id);
+  auto& st = self->state;
+  auto [msg, type_url] = s.protocol == xds::stream_protocol::delta
+                             ? next_response(st.tables, s.delta_sessions)
+                             : next_response(st.tables, s.sotw_sessions);
+  if (!msg) {
+    s.pending_since.reset(); // nothing is owed
     return;
   }
+  auto size = msg->ByteSizeLong();
+  if (!s.port->send(std::move(msg))) {
+    st.log->debug("stream {} is gone; dropping its response", id);
+    return;
+  }
+  s.in_flight = true;
+  auto& m = st.metrics->of(type_url);
+  m.pushes->inc();
+  m.bytes->inc(size);
+  if (s.pending_since)
+    st.metrics->latency.observe(
+        std::chrono::duration<double>(clock_type::now() - *s.pending_since).count());
+}
+
+/// Counts a request's outcome and logs a NACK.
+void account(xds_publisher_ptr self, uint64_t id, const xds_stream& s, const std::string& type_url,
+             const xds::request_outcome& outcome, const std::string& error) {
+  if (outcome.kind != xds::request_kind::nack)
+    return;
+  self->state.metrics->of(type_url).rejects->inc();
+  self->state.log->warn("stream {} ({}) rejected {}: {}", id, s.peer, type_url, error);
+}
+
+/// The stream's session for `type_url`, created (and counted) on first use; null for a type
+/// ambientd does not serve (logged and counted).
+template <class Session, class Sessions>
+Session* session_for(xds_publisher_ptr self, uint64_t id, Sessions& sessions,
+                     const std::string& type_url) {
+  auto& st = self->state;
+  if (auto it = sessions.find(type_url); it != sessions.end())
+    return &it->second;
+  if (st.tables.find(type_url) == nullptr) {
+    st.metrics->unknown_types.inc();
+    st.log->warn("stream {}: type '{}' is not served; request ignored", id, type_url);
+    return nullptr;
+  }
+  st.metrics->of(type_url).streams->add(1);
+  return &sessions.try_emplace(type_url, type_url).first->second;
 }
 
 } // namespace
+
+xds_metrics::xds_metrics(telemetry::registry& r)
+  : registry(r), connected(r.add_gauge("pilot_xds", "ADS streams connected to this ambientd.")),
+    latency(r.add_histogram(
+        "pilot_proxy_convergence_time",
+        "Seconds from a change reaching the merged view to its response being handed to gRPC, "
+        "per response.",
+        telemetry::exponential_buckets(0.0001, 2, 18))),
+    refused(r.add_counter("ambientd_xds_streams_refused_total",
+                          "ADS streams refused because the peer's identity is not allowed.")),
+    unknown_types(r.add_counter("ambientd_xds_unknown_type_requests_total",
+                                "xDS requests for a type URL ambientd does not serve.")) {
+  // nop
+}
+
+xds_type_metrics& xds_metrics::of(std::string_view type_url) {
+  auto type = xds::metric_type(type_url);
+  if (auto it = types.find(type); it != types.end())
+    return it->second;
+  telemetry::label_set labels{{"type", std::string{type}}};
+  xds_type_metrics m;
+  m.streams
+      = &registry.add_gauge("ambientd_xds_streams", "ADS streams subscribed to a type.", labels);
+  m.pushes = &registry.add_counter("pilot_xds_pushes", "xDS responses sent, by type.", labels);
+  m.rejects = &registry.add_counter("pilot_total_xds_rejects",
+                                    "xDS responses rejected (NACKed) by clients, by type.", labels);
+  m.bytes = &registry.add_counter("ambientd_xds_sent_bytes_total",
+                                  "Bytes of xDS responses handed to gRPC, by type.", labels);
+  return types.emplace(std::string{type}, m).first->second;
+}
 
 xds::stream_event_sink forward_to(caf::actor publisher) {
   return [publisher](xds::stream_event e) {
@@ -44,37 +116,65 @@ xds::stream_event_sink forward_to(caf::actor publisher) {
   };
 }
 
-caf::behavior xds_publisher_impl(xds_publisher_ptr self, int) {
+caf::behavior xds_publisher_impl(xds_publisher_ptr self, xds_publisher_config cfg) {
   self->state.log = telemetry::make_logger("xds_publisher");
+  self->state.metrics = std::make_unique<xds_metrics>(*cfg.metrics);
+  self->attach_functor([self] {
+    // The streams' gauges must not outlive the streams.
+    auto& st = self->state;
+    for (auto& [id, s] : st.streams) {
+      for (auto& [type_url, session] : s.delta_sessions)
+        st.metrics->of(type_url).streams->add(-1);
+      for (auto& [type_url, session] : s.sotw_sessions)
+        st.metrics->of(type_url).streams->add(-1);
+      st.metrics->connected.add(-1);
+    }
+  });
   return {
       [=](const messages::mesh_delta_ptr& d) {
         auto& st = self->state;
         if (d->empty())
           return;
-        st.addresses.apply(*d);
-        for (auto& [id, s] : st.streams)
+        auto received = d->received == clock_type::time_point{} ? clock_type::now() : d->received;
+        st.tables.apply(*d);
+        for (auto& [id, s] : st.streams) {
+          if (!s.pending_since)
+            s.pending_since = received;
           pump(self, id, s);
+        }
       },
       [=](const xds::stream_opened& o) {
-        self->state.streams[o.id] = xds_stream{o.port, o.peer, {}, false};
-        self->state.log->info("stream {} opened by {}", o.id, o.peer);
+        auto& st = self->state;
+        auto& s = st.streams[o.id];
+        s.port = o.port;
+        s.peer = o.peer;
+        s.protocol = o.protocol;
+        st.metrics->connected.add(1);
+        st.log->info("stream {} ({}) opened by {}", o.id,
+                     o.protocol == xds::stream_protocol::delta ? "delta" : "sotw", o.peer);
       },
       [=](const xds::stream_request& r) {
-        auto& st = self->state;
-        auto it = st.streams.find(r.id);
-        if (it == st.streams.end())
+        auto it = self->state.streams.find(r.id);
+        if (it == self->state.streams.end())
           return;
-        if (table_for(st, r.request.type_url) == nullptr) {
-          st.log->warn("stream {}: type {} is not served; request ignored", r.id,
-                       r.request.type_url);
+        auto* session = session_for<xds::delta_session>(self, r.id, it->second.delta_sessions,
+                                                        r.request.type_url);
+        if (session == nullptr)
           return;
-        }
-        auto [session, added]
-            = it->second.sessions.try_emplace(r.request.type_url, r.request.type_url);
-        auto outcome = session->second.on_request(r.request);
-        if (outcome.kind == xds::request_kind::nack)
-          st.log->warn("stream {} ({}) rejected {}: {}", r.id, it->second.peer, r.request.type_url,
-                       r.request.error_message);
+        account(self, r.id, it->second, r.request.type_url, session->on_request(r.request),
+                r.request.error_message);
+        pump(self, r.id, it->second);
+      },
+      [=](const xds::sotw_stream_request& r) {
+        auto it = self->state.streams.find(r.id);
+        if (it == self->state.streams.end())
+          return;
+        auto* session = session_for<xds::sotw_session>(self, r.id, it->second.sotw_sessions,
+                                                       r.request.type_url);
+        if (session == nullptr)
+          return;
+        account(self, r.id, it->second, r.request.type_url, session->on_request(r.request),
+                r.request.error_message);
         pump(self, r.id, it->second);
       },
       [=](const xds::stream_written& w) {
@@ -85,8 +185,21 @@ caf::behavior xds_publisher_impl(xds_publisher_ptr self, int) {
         pump(self, w.id, it->second);
       },
       [=](const xds::stream_closed& c) {
-        if (self->state.streams.erase(c.id) > 0)
-          self->state.log->info("stream {} closed", c.id);
+        auto& st = self->state;
+        auto it = st.streams.find(c.id);
+        if (it == st.streams.end())
+          return;
+        for (auto& [type_url, session] : it->second.delta_sessions)
+          st.metrics->of(type_url).streams->add(-1);
+        for (auto& [type_url, session] : it->second.sotw_sessions)
+          st.metrics->of(type_url).streams->add(-1);
+        st.metrics->connected.add(-1);
+        st.streams.erase(it);
+        st.log->info("stream {} closed", c.id);
+      },
+      [=](const xds::stream_refused& r) {
+        self->state.metrics->refused.inc();
+        self->state.log->warn("refused an ADS stream from {}: {}", r.peer, r.reason);
       },
       [=](atom::status) { return self->state.streams.size(); },
   };

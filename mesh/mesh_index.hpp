@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -18,6 +19,9 @@ struct mesh_delta {
   std::vector<address_ptr> upserted;
   std::vector<std::string> removed;
   uint64_t version = 0;
+  /// When the first change in this delta reached the aggregator (set by the actor shell; pure
+  /// code leaves it empty). The publisher measures push latency from it.
+  std::chrono::steady_clock::time_point received{};
   bool empty() const {
     return upserted.empty() && removed.empty();
   }

@@ -48,5 +48,7 @@ CAF_ADD_TYPE_ID(ambient, (ambient::xds::stream_opened))
 CAF_ADD_TYPE_ID(ambient, (ambient::xds::stream_request))
 CAF_ADD_TYPE_ID(ambient, (ambient::xds::stream_written))
 CAF_ADD_TYPE_ID(ambient, (ambient::xds::stream_closed))
+CAF_ADD_TYPE_ID(ambient, (ambient::xds::sotw_stream_request))
+CAF_ADD_TYPE_ID(ambient, (ambient::xds::stream_refused))
 
 CAF_END_TYPE_ID_BLOCK(ambient)

@@ -8,29 +8,45 @@
 #include <string>
 #include <variant>
 
+#include <google/protobuf/message.h>
 #include <grpcpp/grpcpp.h>
 
 #include "envoy/service/discovery/v3/ads.grpc.pb.h"
 #include "xds/delta_session.hpp"
+#include "xds/sotw_session.hpp"
 
 namespace ambient::xds {
 
 using delta_response_proto = envoy::service::discovery::v3::DeltaDiscoveryResponse;
 using delta_request_proto = envoy::service::discovery::v3::DeltaDiscoveryRequest;
+using sotw_response_proto = envoy::service::discovery::v3::DiscoveryResponse;
+using sotw_request_proto = envoy::service::discovery::v3::DiscoveryRequest;
 
-class delta_stream;
+/// Which ADS method a stream came in on.
+enum class stream_protocol { delta, sotw };
 
-/// The write side of one delta ADS stream as its owner (the publisher) sees it. Thread-safe. The
-/// owner keeps at most one response in flight: it sends the next one after `stream_written`.
+/// What a stream's port writes through (the gRPC reactor of either protocol).
+class stream_writer {
+public:
+  virtual ~stream_writer() = default;
+  /// Starts writing `r`, which must be the response type of the stream's protocol.
+  virtual void write(std::shared_ptr<const google::protobuf::Message> r) = 0;
+};
+
+/// The write side of one ADS stream as its owner (the publisher) sees it. Thread-safe. The owner
+/// keeps at most one response in flight: it sends the next one after `stream_written`.
 class stream_port {
 public:
-  /// Starts writing `r`; false when the stream is already gone.
-  bool send(std::shared_ptr<const delta_response_proto> r);
+  /// Starts writing `r` (a DeltaDiscoveryResponse on a delta stream, a DiscoveryResponse on a
+  /// state-of-the-world one); false when the stream is already gone.
+  bool send(std::shared_ptr<const google::protobuf::Message> r);
+
+  /// Called by the stream: attaches it, or (null) detaches it once gRPC is done with it.
+  void attach(stream_writer* w);
 
 private:
-  friend class delta_stream;
   std::mutex mutex_;
-  delta_stream* stream_ = nullptr; ///< null once gRPC is done with the stream
+  stream_writer* stream_ = nullptr;
 };
 
 /// A stream was opened (`peer` is gRPC's peer string).
@@ -38,11 +54,17 @@ struct stream_opened {
   uint64_t id;
   std::shared_ptr<stream_port> port;
   std::string peer;
+  stream_protocol protocol = stream_protocol::delta;
 };
-/// The client sent a request.
+/// The client sent a DeltaDiscoveryRequest.
 struct stream_request {
   uint64_t id;
   delta_request request;
+};
+/// The client sent a (state-of-the-world) DiscoveryRequest.
+struct sotw_stream_request {
+  uint64_t id;
+  sotw_request request;
 };
 /// The response handed to stream_port::send was written; the stream can take the next.
 struct stream_written {
@@ -52,32 +74,50 @@ struct stream_written {
 struct stream_closed {
   uint64_t id;
 };
-using stream_event = std::variant<stream_opened, stream_request, stream_written, stream_closed>;
+/// A stream was refused before it started (e.g. its client certificate's SPIFFE ID is not
+/// allowed); the client got PERMISSION_DENIED with `reason`.
+struct stream_refused {
+  std::string peer;
+  std::string reason;
+};
+using stream_event = std::variant<stream_opened, stream_request, sotw_stream_request,
+                                  stream_written, stream_closed, stream_refused>;
 
 /// Where stream events go. Called on gRPC threads: it must hand the event on and return at once
 /// (the actor shell sends a message), so gRPC threads never block on actors.
 using stream_event_sink = std::function<void(stream_event)>;
 
-/// The gRPC callback-API ADS service: DeltaAggregatedResources streams, each turned into events
-/// for the owner, which answers through the stream's port. StreamAggregatedResources (state of
-/// the world) is not served yet and answers UNIMPLEMENTED.
+/// Decides whether a peer may open streams: "" allows it, anything else is the reason it may not.
+/// Called on a gRPC thread when a stream starts.
+using peer_check = std::function<std::string(const grpc::CallbackServerContext&)>;
+
+/// The gRPC callback-API ADS service: DeltaAggregatedResources and StreamAggregatedResources
+/// streams, each turned into events for the owner, which answers through the stream's port. Stream
+/// IDs are unique in the process, so several services (one per listener) may share one sink.
 class ads_service final
   : public envoy::service::discovery::v3::AggregatedDiscoveryService::CallbackService {
 public:
-  explicit ads_service(stream_event_sink sink);
+  explicit ads_service(stream_event_sink sink, peer_check check = {});
 
   grpc::ServerBidiReactor<delta_request_proto, delta_response_proto>*
   DeltaAggregatedResources(grpc::CallbackServerContext* context) override;
 
+  grpc::ServerBidiReactor<sotw_request_proto, sotw_response_proto>*
+  StreamAggregatedResources(grpc::CallbackServerContext* context) override;
+
 private:
+  std::string refusal(grpc::CallbackServerContext* context);
+
   stream_event_sink sink_;
-  std::atomic<uint64_t> next_id_{1};
+  peer_check check_;
 };
 
 /// The session's view of a request proto.
 delta_request to_delta_request(const delta_request_proto& r);
+sotw_request to_sotw_request(const sotw_request_proto& r);
 
 /// The proto of a session's response: each resource packed in an Any of `type_url`.
 delta_response_proto to_proto(const delta_response& r, std::string_view type_url);
+sotw_response_proto to_proto(const sotw_response& r, std::string_view type_url);
 
 } // namespace ambient::xds

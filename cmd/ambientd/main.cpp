@@ -23,6 +23,7 @@
 #include "mesh/mesh_config.hpp"
 #include "messages/registration.hpp"
 #include "telemetry/log.hpp"
+#include "xds/peer_identity.hpp"
 
 namespace {
 
@@ -153,29 +154,65 @@ int main(int argc, char** argv) {
   store_cfg.transport = transport;
   store_cfg.sync_timeout = opts.remote_sync_timeout;
   // Every cluster's objects flow into the readiness aggregator, whose deltas the xDS publisher
-  // serves over delta ADS (gRPC's own threads; they only send the publisher messages).
-  auto publisher = system.spawn(actors::xds_publisher_impl, 0);
+  // serves over ADS (gRPC's own threads; they only send the publisher messages).
+  xds::spiffe_allow_list allowed;
+  try {
+    allowed = xds::spiffe_allow_list::parse(opts.xds_allowed_spiffe_ids);
+  } catch (const std::invalid_argument& e) {
+    log->critical("--xds-allowed-spiffe-ids: {}", e.what());
+    return 2;
+  }
+  std::shared_ptr<grpc::ServerCredentials> tls_creds;
+  if (!opts.xds_tls_address.empty()) {
+    auto made
+        = xds::make_server_credentials({opts.xds_tls_cert, opts.xds_tls_key, opts.xds_client_ca});
+    if (!made.error.empty()) {
+      log->critical("--xds-tls-address {}: {}", opts.xds_tls_address, made.error);
+      return 2;
+    }
+    tls_creds = made.creds;
+  }
+  auto publisher = system.spawn(actors::xds_publisher_impl, actors::xds_publisher_config{});
   auto aggregator
       = system.spawn(actors::readiness_aggregator_impl,
                      actors::readiness_aggregator_config{std::make_shared<const mesh::mesh_config>(
                                                              std::get<mesh::mesh_config>(mesh_cfg)),
                                                          publisher});
-  xds::ads_service ads{actors::forward_to(publisher)};
-  std::unique_ptr<grpc::Server> xds_server;
+  // One service for both listeners: a plaintext peer passes the check, a TLS peer needs an
+  // allowed SPIFFE ID.
+  xds::ads_service ads{actors::forward_to(publisher),
+                       [allowed](const grpc::CallbackServerContext& ctx) {
+                         auto auth = ctx.auth_context();
+                         return auth ? xds::check_peer(*auth, allowed) : std::string{};
+                       }};
+  grpc::ServerBuilder builder;
   int xds_port = 0;
-  if (!opts.xds_address.empty()) {
-    grpc::ServerBuilder builder;
+  int xds_tls_port = 0;
+  if (!opts.xds_address.empty())
     builder.AddListeningPort(opts.xds_address, grpc::InsecureServerCredentials(), &xds_port);
-    builder.RegisterService(&ads);
-    xds_server = builder.BuildAndStart();
-    if (!xds_server || xds_port == 0) {
-      log->critical("--xds-address {}: cannot listen there", opts.xds_address);
-      for (const auto& a : {publisher, aggregator})
-        caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
-      return 2;
-    }
-    log->info("serving delta ADS on {} (port {})", opts.xds_address, xds_port);
+  if (tls_creds)
+    builder.AddListeningPort(opts.xds_tls_address, tls_creds, &xds_tls_port);
+  builder.RegisterService(&ads);
+  auto xds_server = builder.BuildAndStart();
+  auto refused = [&](const std::string& flag, const std::string& address, int port) {
+    if (address.empty() || (xds_server && port != 0))
+      return false;
+    log->critical("{} {}: cannot listen there", flag, address);
+    return true;
+  };
+  if (refused("--xds-address", opts.xds_address, xds_port)
+      || refused("--xds-tls-address", opts.xds_tls_address, xds_tls_port)) {
+    for (const auto& a : {publisher, aggregator})
+      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    return 2;
   }
+  if (xds_port != 0)
+    log->info("serving ADS on {} (port {})", opts.xds_address, xds_port);
+  if (xds_tls_port != 0)
+    log->info("serving ADS with mTLS on {} (port {}), allowed SPIFFE IDs: {}", opts.xds_tls_address,
+              xds_tls_port,
+              allowed.empty() ? std::string{"any from the client CA"}
+                              : opts.xds_allowed_spiffe_ids);
   store_cfg.sink = aggregator;
   auto* found = std::get_if<found_config>(&local);
   if (found != nullptr)

@@ -33,6 +33,15 @@ ambientd_parse parse_ambientd_flags(int argc, const char* const* argv) {
             "serviceScopeConfigs, clusterDiscoverySelectors");
   flags.add("xds-address", &o.xds_address,
             "plaintext xDS (delta ADS) listener, host:port (port 0: any); empty: off");
+  flags.add("xds-tls-address", &o.xds_tls_address,
+            "mTLS xDS listener, host:port (istiod's 15012; port 0: any); empty: off");
+  flags.add("xds-tls-cert", &o.xds_tls_cert, "PEM serving certificate of the mTLS xDS listener");
+  flags.add("xds-tls-key", &o.xds_tls_key, "PEM private key of the mTLS xDS listener");
+  flags.add("xds-client-ca", &o.xds_client_ca,
+            "PEM CA bundle that clients' certificates on the mTLS listener must chain to");
+  flags.add("xds-allowed-spiffe-ids", &o.xds_allowed_spiffe_ids,
+            "SPIFFE IDs allowed on the mTLS listener, comma-separated; a trailing /* allows a "
+            "path prefix (default: any certificate from --xds-client-ca)");
   flags.add("remote-secret-selector", &o.remote_secret_selector,
             "label selector of the remote secrets in the system namespace");
   out.result = flags.parse(argc, argv);
@@ -46,6 +55,21 @@ ambientd_parse parse_ambientd_flags(int argc, const char* const* argv) {
     }
     if (o.remote_sync_timeout.count() <= 0) {
       out.result = {parse_outcome::error, "--remote-sync-timeout must be positive"};
+      return out;
+    }
+    if (!o.xds_tls_address.empty()) {
+      for (auto [flag, value] : {std::pair{"--xds-tls-cert", &o.xds_tls_cert},
+                                 std::pair{"--xds-tls-key", &o.xds_tls_key},
+                                 std::pair{"--xds-client-ca", &o.xds_client_ca}})
+        if (value->empty()) {
+          out.result
+              = {parse_outcome::error, std::string{flag} + " is required with --xds-tls-address"};
+          return out;
+        }
+    }
+    if (o.xds_address.empty() && o.xds_tls_address.empty()) {
+      out.result = {parse_outcome::error,
+                    "--xds-address and --xds-tls-address are both empty: nothing would serve xDS"};
       return out;
     }
     // Both were validated as choices above.

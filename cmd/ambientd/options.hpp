@@ -28,6 +28,13 @@ struct ambientd_options {
   std::string mesh_config;
   /// Plaintext xDS (ADS) listener, host:port; empty turns it off.
   std::string xds_address = "0.0.0.0:15010";
+  /// mTLS xDS listener (istiod's 15012), host:port; empty turns it off. Needs the three files.
+  std::string xds_tls_address;
+  /// Its serving certificate and key, and the CA bundle client certificates must chain to (PEM).
+  std::string xds_tls_cert, xds_tls_key, xds_client_ca;
+  /// SPIFFE IDs allowed on the mTLS listener, comma-separated; "…/*" allows a path prefix;
+  /// empty: every client certificate from the CA.
+  std::string xds_allowed_spiffe_ids;
   /// Label that marks remote secrets (istiod's istio/multiCluster=true).
   std::string remote_secret_selector = "istio/multiCluster=true";
 };

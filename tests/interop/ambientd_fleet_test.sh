@@ -50,7 +50,7 @@ remote_secret() {
 }
 
 wait_log '"msg":"started: cluster_id=cluster-1 .*config_cluster=.*cluster-1.kubeconfig'
-wait_log '"msg":"serving delta ADS on 127.0.0.1:0 \(port [0-9]+\)'
+wait_log '"msg":"serving ADS on 127.0.0.1:0 \(port [0-9]+\)'
 wait_log '"msg":"cluster cluster-1: synced'
 echo "ok   the config cluster syncs and delta ADS is served"
 

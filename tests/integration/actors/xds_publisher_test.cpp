@@ -41,7 +41,9 @@ messages::mesh_delta_ptr delta(uint64_t version, std::vector<mesh::address_ptr> 
 
 /// ambientd's ADS service on 127.0.0.1 (a port the kernel picks) in front of an xds_publisher.
 struct xds_fixture : test::live_actor_fixture {
-  caf::actor publisher = sys.spawn(actors::xds_publisher_impl, 0);
+  telemetry::registry metrics;
+  caf::actor publisher
+      = sys.spawn(actors::xds_publisher_impl, actors::xds_publisher_config{&metrics});
   xds::ads_service service{actors::forward_to(publisher)};
   std::unique_ptr<grpc::Server> server;
   int port = 0;
