@@ -1,0 +1,251 @@
+// Interop: gRPC's own xDS client (Debian's libgrpc, `xds:///` target, GRPC_XDS_BOOTSTRAP) against
+// the ambientd binary, which watches a kube-sim fleet. Two remote clusters run pods whose IPs are
+// 127.0.0.x addresses where real gRPC echo servers listen; the client's calls must reach the
+// backends the mesh view says, as pods and clusters come and go, and gRPC must never NACK.
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <set>
+#include <thread>
+
+#include <grpcpp/grpcpp.h>
+
+#include "interop/echo.grpc.pb.h"
+#include "sim/fleet.hpp"
+#include "sim/json.hpp"
+#include "sim/objects.hpp"
+#include "sim/resources.hpp"
+#include "support/child_process.hpp"
+
+using namespace ambient;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr const char* echo_target = "xds:///echo.echo.svc.cluster.local:7070";
+
+/// An echo backend: answers every call with its own name.
+class echo_service final : public ambient::test::Echo::Service {
+public:
+  explicit echo_service(std::string name) : name_(std::move(name)) {}
+  grpc::Status Echo(grpc::ServerContext*, const ambient::test::EchoRequest* req,
+                    ambient::test::EchoReply* reply) override {
+    reply->set_message(req->message());
+    reply->set_server(name_);
+    return grpc::Status::OK;
+  }
+
+private:
+  std::string name_;
+};
+
+struct backend {
+  std::string cluster, pod, ip;
+  std::unique_ptr<echo_service> service;
+  std::unique_ptr<grpc::Server> server;
+};
+
+/// Starts one echo server per (cluster, pod, ip) on one port shared by all; returns the port.
+int start_backends(std::vector<backend>& backends) {
+  int port = 0;
+  for (auto& b : backends) {
+    b.service = std::make_unique<echo_service>(b.cluster + "/" + b.pod);
+    grpc::ServerBuilder sb;
+    int bound = 0;
+    sb.AddListeningPort(b.ip + ":" + std::to_string(port), grpc::InsecureServerCredentials(),
+                        &bound);
+    sb.RegisterService(b.service.get());
+    b.server = sb.BuildAndStart();
+    REQUIRE(b.server);
+    REQUIRE(bound > 0);
+    port = bound;
+  }
+  return port;
+}
+
+void must_create(sim::sim_cluster& c, const char* resource, const std::string& ns,
+                 const std::string& json) {
+  const auto& rt = *sim::find_resource("", "v1", resource);
+  auto r = c.data().create(rt, ns, *sim::parse_json(json, nullptr));
+  REQUIRE(!r.error);
+}
+
+/// The echo namespace, the global echo service, and one pod per backend of this cluster.
+void seed_echo(sim::sim_cluster& c, const std::vector<backend>& backends, int target_port) {
+  auto now = std::chrono::system_clock::now();
+  must_create(c, "namespaces", "", sim::make_namespace_json("echo", {}, now));
+  must_create(c, "services", "echo",
+              sim::make_service_json("echo", "echo", {{"app", "echo"}}, "172.16.0.10",
+                                     {{"grpc", 7070, std::to_string(target_port)}}, now,
+                                     {{"istio.io/global", "true"}}));
+  for (const auto& b : backends) {
+    if (b.cluster != c.name())
+      continue;
+    sim::pod_params p;
+    p.namespace_ = "echo";
+    p.name = b.pod;
+    p.node_name = "node-1";
+    p.pod_ip = b.ip;
+    p.labels = {{"app", "echo"}};
+    p.owner_name = "echo-7d9c6b5f4";
+    p.container_ports = {{"grpc", target_port}};
+    must_create(c, "pods", "echo", sim::make_pod_json(p, now));
+  }
+}
+
+void put_remote_secret(sim::sim_cluster& config, const std::string& name,
+                       sim::sim_cluster& remote) {
+  must_create(config, "secrets", "istio-system",
+              sim::make_secret_json("istio-system", name, {{"istio/multiCluster", "true"}},
+                                    {{remote.name(), remote.kubeconfig()}},
+                                    std::chrono::system_clock::now()));
+}
+
+/// How many of `calls` calls each backend served ("error" counts failed calls).
+std::map<std::string, int> spread(ambient::test::Echo::Stub& stub, int calls) {
+  std::map<std::string, int> out;
+  for (int i = 0; i < calls; ++i) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + 2s);
+    ambient::test::EchoRequest req;
+    req.set_message("hello");
+    ambient::test::EchoReply reply;
+    auto status = stub.Echo(&ctx, req, &reply);
+    ++out[status.ok() ? reply.server() : "error"];
+  }
+  return out;
+}
+
+std::set<std::string> keys(const std::map<std::string, int>& m) {
+  std::set<std::string> out;
+  for (const auto& [k, v] : m)
+    out.insert(k);
+  return out;
+}
+
+/// Calls in rounds of 24 until one round is served by exactly `expected`; the last round's
+/// backends otherwise.
+std::set<std::string> converge(ambient::test::Echo::Stub& stub,
+                               const std::set<std::string>& expected) {
+  std::set<std::string> seen;
+  for (auto deadline = std::chrono::steady_clock::now() + 30s;
+       std::chrono::steady_clock::now() < deadline;) {
+    seen = keys(spread(stub, 24));
+    if (seen == expected)
+      return seen;
+    std::this_thread::sleep_for(100ms);
+  }
+  return seen;
+}
+
+} // namespace
+
+TEST_CASE("gRPC's xDS client reaches the backends of the merged view, in both clusters, as pods "
+          "and clusters change",
+          "[interop]") {
+  auto dir = std::filesystem::temp_directory_path()
+             / ("ambientd-grpc-xds-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  struct cleanup {
+    std::filesystem::path p;
+    ~cleanup() {
+      std::error_code ec;
+      std::filesystem::remove_all(p, ec);
+    }
+  } rm{dir};
+
+  std::vector<backend> backends(4);
+  backends[0] = {"cluster-2", "echo-a", "127.0.0.11", {}, {}};
+  backends[1] = {"cluster-2", "echo-b", "127.0.0.12", {}, {}};
+  backends[2] = {"cluster-3", "echo-a", "127.0.0.21", {}, {}};
+  backends[3] = {"cluster-3", "echo-b", "127.0.0.22", {}, {}};
+  int port = start_backends(backends);
+
+  std::filesystem::create_directories(dir / "fleet");
+  sim::fleet_options fo;
+  fo.clusters = 3;
+  fo.kubeconfig_dir = (dir / "fleet").string();
+  fo.server.bookmark_interval = 500ms;
+  sim::fleet fleet{fo};
+  fleet.start();
+  auto& config = fleet.cluster(0);
+  seed_echo(fleet.cluster(1), backends, port);
+  seed_echo(fleet.cluster(2), backends, port);
+  put_remote_secret(config, "istio-remote-secret-cluster-2", fleet.cluster(1));
+  put_remote_secret(config, "istio-remote-secret-cluster-3", fleet.cluster(2));
+
+  test::child_process ambientd{{AMBIENTD_BINARY, "--cluster-id", "cluster-1", "--kubeconfig",
+                                config.kubeconfig_path(), "--xds-address", "127.0.0.1:0",
+                                "--remote-sync-timeout", "5s", "--log-format", "json"},
+                               (dir / "ambientd.log").string()};
+  auto xds_port
+      = ambientd.wait_log(std::regex{R"(serving ADS on 127\.0\.0\.1:0 \(port (\d+)\))"}, 20s);
+  struct print_log {
+    test::child_process& p;
+    ~print_log() { // ctest shows it when the test fails
+      std::cout << "--- ambientd log\n" << p.log();
+    }
+  } show{ambientd};
+  REQUIRE(xds_port);
+  REQUIRE(ambientd.wait_log(
+      std::regex{R"(merged view: clusters \[cluster-1,cluster-2,cluster-3\])"}, 30s));
+
+  auto bootstrap = dir / "bootstrap.json";
+  std::ofstream{bootstrap}
+      << R"({"xds_servers":[{"server_uri":"127.0.0.1:)" << *xds_port
+      << R"(","channel_creds":[{"type":"insecure"}],"server_features":["xds_v3"]}],)"
+      << R"("node":{"id":"echo-client~127.0.0.1~client.echo~echo.svc.cluster.local","cluster":"echo-client"}})";
+  ::setenv("GRPC_XDS_BOOTSTRAP", bootstrap.c_str(), 1);
+  auto channel = grpc::CreateChannel(echo_target, grpc::InsecureChannelCredentials());
+  auto stub = ambient::test::Echo::NewStub(channel);
+
+  SECTION("calls reach every pod of both clusters, then follow the view") {
+    CHECK(converge(*stub,
+                   {"cluster-2/echo-a", "cluster-2/echo-b", "cluster-3/echo-a", "cluster-3/echo-b"})
+          == std::set<std::string>{"cluster-2/echo-a", "cluster-2/echo-b", "cluster-3/echo-a",
+                                   "cluster-3/echo-b"});
+
+    // A deleted pod leaves the endpoints, though its server still listens.
+    const auto& pods = *sim::find_resource("", "v1", "pods");
+    REQUIRE(!fleet.cluster(1).data().remove(pods, "echo", "echo-a").error);
+    CHECK(converge(*stub, {"cluster-2/echo-b", "cluster-3/echo-a", "cluster-3/echo-b"})
+          == std::set<std::string>{"cluster-2/echo-b", "cluster-3/echo-a", "cluster-3/echo-b"});
+
+    // A cluster whose API server goes down keeps its last-known-good endpoints (stale).
+    fleet.cluster(2).down();
+    REQUIRE(ambientd.wait_log(std::regex{R"(cluster cluster-3: stale)"}, 30s));
+    CHECK(keys(spread(*stub, 24))
+          == std::set<std::string>{"cluster-2/echo-b", "cluster-3/echo-a", "cluster-3/echo-b"});
+
+    // Deleting its secret withdraws it: traffic moves to what is left.
+    const auto& secrets = *sim::find_resource("", "v1", "secrets");
+    REQUIRE(!config.data().remove(secrets, "istio-system", "istio-remote-secret-cluster-3").error);
+    CHECK(converge(*stub, {"cluster-2/echo-b"}) == std::set<std::string>{"cluster-2/echo-b"});
+
+    // A pod that appears is reached.
+    sim::pod_params p;
+    p.namespace_ = "echo";
+    p.name = "echo-a";
+    p.node_name = "node-1";
+    p.pod_ip = "127.0.0.11";
+    p.labels = {{"app", "echo"}};
+    p.owner_name = "echo-7d9c6b5f4";
+    must_create(fleet.cluster(1), "pods", "echo",
+                sim::make_pod_json(p, std::chrono::system_clock::now()));
+    CHECK(converge(*stub, {"cluster-2/echo-a", "cluster-2/echo-b"})
+          == std::set<std::string>{"cluster-2/echo-a", "cluster-2/echo-b"});
+
+    // gRPC accepted every resource: no NACK in ambientd's log, and gRPC's streams were SotW ADS.
+    CHECK(ambientd.count_log(std::regex{R"(rejected type\.googleapis\.com)"}) == 0);
+    CHECK(ambientd.count_log(std::regex{R"(stream \d+ \(sotw\) opened)"}) >= 1);
+  }
+  stub.reset();
+  channel.reset();
+  CHECK(ambientd.stop() == 0);
+  for (auto& b : backends)
+    b.server->Shutdown(std::chrono::system_clock::now() + 1s);
+}
