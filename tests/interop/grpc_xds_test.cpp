@@ -19,7 +19,7 @@
 #include "sim/json.hpp"
 #include "sim/objects.hpp"
 #include "sim/resources.hpp"
-#include "support/child_process.hpp"
+#include "support/ambientd_harness.hpp"
 
 using namespace ambient;
 using namespace std::chrono_literals;
@@ -67,21 +67,14 @@ int start_backends(std::vector<backend>& backends) {
   return port;
 }
 
-void must_create(sim::sim_cluster& c, const char* resource, const std::string& ns,
-                 const std::string& json) {
-  const auto& rt = *sim::find_resource("", "v1", resource);
-  auto r = c.data().create(rt, ns, *sim::parse_json(json, nullptr));
-  REQUIRE(!r.error);
-}
-
 /// The echo namespace, the global echo service, and one pod per backend of this cluster.
 void seed_echo(sim::sim_cluster& c, const std::vector<backend>& backends, int target_port) {
   auto now = std::chrono::system_clock::now();
-  must_create(c, "namespaces", "", sim::make_namespace_json("echo", {}, now));
-  must_create(c, "services", "echo",
-              sim::make_service_json("echo", "echo", {{"app", "echo"}}, "172.16.0.10",
-                                     {{"grpc", 7070, std::to_string(target_port)}}, now,
-                                     {{"istio.io/global", "true"}}));
+  test::must_create(c, "namespaces", "", sim::make_namespace_json("echo", {}, now));
+  test::must_create(c, "services", "echo",
+                    sim::make_service_json("echo", "echo", {{"app", "echo"}}, "172.16.0.10",
+                                           {{"grpc", 7070, std::to_string(target_port)}}, now,
+                                           {{"istio.io/global", "true"}}));
   for (const auto& b : backends) {
     if (b.cluster != c.name())
       continue;
@@ -93,16 +86,8 @@ void seed_echo(sim::sim_cluster& c, const std::vector<backend>& backends, int ta
     p.labels = {{"app", "echo"}};
     p.owner_name = "echo-7d9c6b5f4";
     p.container_ports = {{"grpc", target_port}};
-    must_create(c, "pods", "echo", sim::make_pod_json(p, now));
+    test::must_create(c, "pods", "echo", sim::make_pod_json(p, now));
   }
-}
-
-void put_remote_secret(sim::sim_cluster& config, const std::string& name,
-                       sim::sim_cluster& remote) {
-  must_create(config, "secrets", "istio-system",
-              sim::make_secret_json("istio-system", name, {{"istio/multiCluster", "true"}},
-                                    {{remote.name(), remote.kubeconfig()}},
-                                    std::chrono::system_clock::now()));
 }
 
 /// How many of `calls` calls each backend served ("error" counts failed calls).
@@ -147,17 +132,6 @@ std::set<std::string> converge(ambient::test::Echo::Stub& stub,
 TEST_CASE("gRPC's xDS client reaches the backends of the merged view, in both clusters, as pods "
           "and clusters change",
           "[interop]") {
-  auto dir = std::filesystem::temp_directory_path()
-             / ("ambientd-grpc-xds-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  struct cleanup {
-    std::filesystem::path p;
-    ~cleanup() {
-      std::error_code ec;
-      std::filesystem::remove_all(p, ec);
-    }
-  } rm{dir};
-
   std::vector<backend> backends(4);
   backends[0] = {"cluster-2", "echo-a", "127.0.0.11", {}, {}};
   backends[1] = {"cluster-2", "echo-b", "127.0.0.12", {}, {}};
@@ -165,38 +139,18 @@ TEST_CASE("gRPC's xDS client reaches the backends of the merged view, in both cl
   backends[3] = {"cluster-3", "echo-b", "127.0.0.22", {}, {}};
   int port = start_backends(backends);
 
-  std::filesystem::create_directories(dir / "fleet");
-  sim::fleet_options fo;
-  fo.clusters = 3;
-  fo.kubeconfig_dir = (dir / "fleet").string();
-  fo.server.bookmark_interval = 500ms;
-  sim::fleet fleet{fo};
-  fleet.start();
-  auto& config = fleet.cluster(0);
-  seed_echo(fleet.cluster(1), backends, port);
-  seed_echo(fleet.cluster(2), backends, port);
-  put_remote_secret(config, "istio-remote-secret-cluster-2", fleet.cluster(1));
-  put_remote_secret(config, "istio-remote-secret-cluster-3", fleet.cluster(2));
+  test::ambientd_harness h{3, "ambientd-grpc-xds"};
+  auto& config = h.cluster(0);
+  seed_echo(h.cluster(1), backends, port);
+  seed_echo(h.cluster(2), backends, port);
+  test::put_remote_secret(config, "istio-remote-secret-cluster-2", h.cluster(1));
+  test::put_remote_secret(config, "istio-remote-secret-cluster-3", h.cluster(2));
+  h.start();
+  REQUIRE(h.wait_log(R"(merged view: clusters \[cluster-1,cluster-2,cluster-3\])"));
 
-  test::child_process ambientd{{AMBIENTD_BINARY, "--cluster-id", "cluster-1", "--kubeconfig",
-                                config.kubeconfig_path(), "--xds-address", "127.0.0.1:0",
-                                "--remote-sync-timeout", "5s", "--log-format", "json"},
-                               (dir / "ambientd.log").string()};
-  auto xds_port
-      = ambientd.wait_log(std::regex{R"(serving ADS on 127\.0\.0\.1:0 \(port (\d+)\))"}, 20s);
-  struct print_log {
-    test::child_process& p;
-    ~print_log() { // ctest shows it when the test fails
-      std::cout << "--- ambientd log\n" << p.log();
-    }
-  } show{ambientd};
-  REQUIRE(xds_port);
-  REQUIRE(ambientd.wait_log(
-      std::regex{R"(merged view: clusters \[cluster-1,cluster-2,cluster-3\])"}, 30s));
-
-  auto bootstrap = dir / "bootstrap.json";
+  auto bootstrap = h.dir.path / "bootstrap.json";
   std::ofstream{bootstrap}
-      << R"({"xds_servers":[{"server_uri":"127.0.0.1:)" << *xds_port
+      << R"({"xds_servers":[{"server_uri":"127.0.0.1:)" << h.xds_port
       << R"(","channel_creds":[{"type":"insecure"}],"server_features":["xds_v3"]}],)"
       << R"("node":{"id":"echo-client~127.0.0.1~client.echo~echo.svc.cluster.local","cluster":"echo-client"}})";
   ::setenv("GRPC_XDS_BOOTSTRAP", bootstrap.c_str(), 1);
@@ -210,20 +164,18 @@ TEST_CASE("gRPC's xDS client reaches the backends of the merged view, in both cl
                                    "cluster-3/echo-b"});
 
     // A deleted pod leaves the endpoints, though its server still listens.
-    const auto& pods = *sim::find_resource("", "v1", "pods");
-    REQUIRE(!fleet.cluster(1).data().remove(pods, "echo", "echo-a").error);
+    test::must_remove(h.cluster(1), "pods", "echo", "echo-a");
     CHECK(converge(*stub, {"cluster-2/echo-b", "cluster-3/echo-a", "cluster-3/echo-b"})
           == std::set<std::string>{"cluster-2/echo-b", "cluster-3/echo-a", "cluster-3/echo-b"});
 
     // A cluster whose API server goes down keeps its last-known-good endpoints (stale).
-    fleet.cluster(2).down();
-    REQUIRE(ambientd.wait_log(std::regex{R"(cluster cluster-3: stale)"}, 30s));
+    h.cluster(2).down();
+    REQUIRE(h.wait_log(R"(cluster cluster-3: stale)"));
     CHECK(keys(spread(*stub, 24))
           == std::set<std::string>{"cluster-2/echo-b", "cluster-3/echo-a", "cluster-3/echo-b"});
 
     // Deleting its secret withdraws it: traffic moves to what is left.
-    const auto& secrets = *sim::find_resource("", "v1", "secrets");
-    REQUIRE(!config.data().remove(secrets, "istio-system", "istio-remote-secret-cluster-3").error);
+    test::must_remove(config, "secrets", "istio-system", "istio-remote-secret-cluster-3");
     CHECK(converge(*stub, {"cluster-2/echo-b"}) == std::set<std::string>{"cluster-2/echo-b"});
 
     // A pod that appears is reached.
@@ -234,18 +186,18 @@ TEST_CASE("gRPC's xDS client reaches the backends of the merged view, in both cl
     p.pod_ip = "127.0.0.11";
     p.labels = {{"app", "echo"}};
     p.owner_name = "echo-7d9c6b5f4";
-    must_create(fleet.cluster(1), "pods", "echo",
-                sim::make_pod_json(p, std::chrono::system_clock::now()));
+    test::must_create(h.cluster(1), "pods", "echo",
+                      sim::make_pod_json(p, std::chrono::system_clock::now()));
     CHECK(converge(*stub, {"cluster-2/echo-a", "cluster-2/echo-b"})
           == std::set<std::string>{"cluster-2/echo-a", "cluster-2/echo-b"});
 
     // gRPC accepted every resource: no NACK in ambientd's log, and gRPC's streams were SotW ADS.
-    CHECK(ambientd.count_log(std::regex{R"(rejected type\.googleapis\.com)"}) == 0);
-    CHECK(ambientd.count_log(std::regex{R"(stream \d+ \(sotw\) opened)"}) >= 1);
+    CHECK(h.ambientd->count_log(std::regex{R"(rejected type\.googleapis\.com)"}) == 0);
+    CHECK(h.ambientd->count_log(std::regex{R"(stream \d+ \(sotw\) opened)"}) >= 1);
   }
   stub.reset();
   channel.reset();
-  CHECK(ambientd.stop() == 0);
+  CHECK(h.ambientd->stop() == 0);
   for (auto& b : backends)
     b.server->Shutdown(std::chrono::system_clock::now() + 1s);
 }

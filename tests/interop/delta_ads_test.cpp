@@ -1,0 +1,218 @@
+// A delta ADS client, as ztunnel uses it, against the ambientd binary watching a kube-sim fleet:
+// wildcard, on-demand keys, removals, ACK/NACK bookkeeping and a reconnect with
+// initial_resource_versions, end to end.
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <set>
+
+#include <grpcpp/grpcpp.h>
+
+#include "envoy/service/discovery/v3/ads.grpc.pb.h"
+#include "istio/workload/workload.pb.h"
+#include "mesh/context.hpp"
+#include "sim/workload.hpp"
+#include "support/ambientd_harness.hpp"
+
+using namespace ambient;
+using namespace std::chrono_literals;
+using envoy::service::discovery::v3::AggregatedDiscoveryService;
+using envoy::service::discovery::v3::DeltaDiscoveryRequest;
+using envoy::service::discovery::v3::DeltaDiscoveryResponse;
+
+namespace {
+
+constexpr const char* address_type = "type.googleapis.com/istio.workload.Address";
+
+/// One delta ADS stream for Address, keeping what the client holds (name → version, Address)
+/// the way ztunnel's cache does.
+struct delta_client {
+  std::shared_ptr<grpc::Channel> channel;
+  std::unique_ptr<AggregatedDiscoveryService::Stub> stub;
+  grpc::ClientContext ctx;
+  std::unique_ptr<grpc::ClientReaderWriter<DeltaDiscoveryRequest, DeltaDiscoveryResponse>> stream;
+  std::map<std::string, std::string> versions;
+  std::map<std::string, istio::workload::Address> held;
+
+  explicit delta_client(const std::string& target)
+    : channel(grpc::CreateChannel(target, grpc::InsecureChannelCredentials())),
+      stub(AggregatedDiscoveryService::NewStub(channel)) {
+    ctx.set_deadline(std::chrono::system_clock::now() + 60s);
+    stream = stub->DeltaAggregatedResources(&ctx);
+  }
+
+  void send(const std::vector<std::string>& subscribe,
+            const std::vector<std::string>& unsubscribe = {}, const std::string& nonce = "",
+            const std::string& error = "", const std::map<std::string, std::string>& initial = {}) {
+    DeltaDiscoveryRequest r;
+    r.set_type_url(address_type);
+    r.mutable_node()->set_id(
+        "ztunnel~10.0.0.1~ztunnel-x.istio-system~istio-system.svc.cluster.local");
+    for (const auto& s : subscribe)
+      r.add_resource_names_subscribe(s);
+    for (const auto& s : unsubscribe)
+      r.add_resource_names_unsubscribe(s);
+    r.set_response_nonce(nonce);
+    if (!error.empty()) {
+      r.mutable_error_detail()->set_code(3);
+      r.mutable_error_detail()->set_message(error);
+    }
+    for (const auto& [k, v] : initial)
+      (*r.mutable_initial_resource_versions())[k] = v;
+    REQUIRE(stream->Write(r));
+  }
+
+  /// Reads one response and applies it to what the client holds.
+  DeltaDiscoveryResponse read() {
+    DeltaDiscoveryResponse r;
+    REQUIRE(stream->Read(&r));
+    CHECK(r.type_url() == address_type);
+    for (const auto& res : r.resources()) {
+      istio::workload::Address a;
+      REQUIRE(res.resource().UnpackTo(&a));
+      versions[res.name()] = res.version();
+      held[res.name()] = a;
+    }
+    for (const auto& n : r.removed_resources()) {
+      versions.erase(n);
+      held.erase(n);
+    }
+    return r;
+  }
+
+  /// Reads and ACKs responses until `pred` holds for what the client holds (or fails after 30).
+  template <class Pred>
+  bool read_until(Pred pred) {
+    for (int i = 0; i < 30; ++i) {
+      auto r = read();
+      send({}, {}, r.nonce());
+      if (pred())
+        return true;
+    }
+    return false;
+  }
+
+  /// The name of the held workload called `pod`, or "".
+  std::string workload_named(const std::string& pod) const {
+    for (const auto& [name, a] : held)
+      if (a.has_workload() && a.workload().name() == pod)
+        return name;
+    return {};
+  }
+};
+
+std::set<std::string> names(const DeltaDiscoveryResponse& r) {
+  std::set<std::string> out;
+  for (const auto& res : r.resources())
+    out.insert(res.name());
+  return out;
+}
+
+} // namespace
+
+TEST_CASE("a delta ADS client follows ambientd's Address stream: wildcard, on-demand, removals, "
+          "NACK and reconnect",
+          "[interop]") {
+  test::ambientd_harness h{2, "ambientd-delta-ads"};
+  sim::seed_workloads(h.cluster(1).data(), 1, {2, 2, 4, 12, true});
+  // Remote services are local by default (not in the view); this one is global.
+  test::must_create(h.cluster(1), "services", "app-1",
+                    sim::make_service_json("app-1", "front", {{"app", "svc-1"}}, "172.17.0.99",
+                                           {{"http", 80, "8080"}}, std::chrono::system_clock::now(),
+                                           {{"istio.io/global", "true"}}));
+  test::put_remote_secret(h.cluster(0), "istio-remote-secret-cluster-2", h.cluster(1));
+  h.start();
+  auto total = h.ambientd->wait_log(
+      std::regex{R"(merged view: clusters \[cluster-1,cluster-2\], (\d+) resources)"}, 30s);
+  REQUIRE(total);
+
+  // Wildcard: the whole view, every resource an Address that decodes (the 12 pods and the
+  // services).
+  delta_client z{h.xds_target()};
+  z.send({"*"});
+  auto first = z.read();
+  CHECK(first.resources_size() == std::stoi(*total));
+  CHECK(first.removed_resources_size() == 0);
+  size_t workloads = 0, services = 0;
+  for (const auto& [name, a] : z.held) {
+    workloads += a.has_workload();
+    services += a.has_service();
+  }
+  CHECK(workloads == 12);
+  CHECK(services == 1);
+  z.send({}, {}, first.nonce()); // ACK
+
+  // A deleted pod comes back as a removal, and only that.
+  auto victim = z.workload_named("svc-1-1");
+  if (victim.empty()) // the seeding names pods <service>-<n>; take any held workload otherwise
+    for (const auto& [name, a] : z.held)
+      if (a.has_workload()) {
+        victim = name;
+        break;
+      }
+  REQUIRE(!victim.empty());
+  const auto vw = z.held.at(victim).workload(); // a copy: the removal erases it
+  test::must_remove(h.cluster(1), "pods", vw.namespace_(), vw.name());
+  auto removal = z.read();
+  CHECK(removal.resources_size() == 0);
+  REQUIRE(removal.removed_resources_size() == 1);
+  CHECK(removal.removed_resources(0) == victim);
+
+  // A NACK is logged by ambientd, and later versions still flow.
+  z.send({}, {}, removal.nonce(), "ztunnel could not apply it");
+  REQUIRE(h.wait_log(
+      R"(rejected type\.googleapis\.com/istio\.workload\.Address: ztunnel could not apply it)"));
+  sim::pod_params p;
+  p.namespace_ = "app-1";
+  p.name = "late-pod";
+  p.node_name = "node-1";
+  p.pod_ip = "10.4.9.9";
+  p.labels = {{"app", "svc-1"}};
+  p.owner_name = "late-7d9c6b5f4";
+  test::must_create(h.cluster(1), "pods", "app-1",
+                    sim::make_pod_json(p, std::chrono::system_clock::now()));
+  REQUIRE(z.read_until([&] { return !z.workload_named("late-pod").empty(); }));
+
+  // On demand: a service key brings the service and its workloads; an alias ("network/ip")
+  // resolves to the workload; an unknown key is reported removed.
+  std::string service_key;
+  for (const auto& [name, a] : z.held)
+    if (a.has_service() && a.service().name() == "front")
+      service_key = name;
+  REQUIRE(!service_key.empty());
+  auto late = z.workload_named("late-pod");
+  delta_client od{h.xds_target()};
+  od.send({"*"}); // ztunnel's on-demand mode: subscribe "*", then unsubscribe it, then keys
+  od.send({}, {"*"});
+  od.send({service_key, "/10.4.9.9", "no-such/thing"});
+  std::set<std::string> removed;
+  auto answered = [&] {
+    return od.held.count(service_key) == 1 && od.held.count(late) == 1
+           && removed.count("no-such/thing") == 1;
+  };
+  for (int i = 0; i < 5 && !answered(); ++i) {
+    auto r = od.read();
+    for (const auto& n : r.removed_resources())
+      removed.insert(n);
+    od.send({}, {}, r.nonce());
+  }
+  CHECK(answered());
+  for (const auto& [n, a] : od.held) // nothing beyond the key's service and its workloads
+    if (n != service_key)
+      CHECK(a.workload().services().count(service_key) == 1);
+
+  // Reconnect with what the wildcard client holds, plus a name that is gone and one with an
+  // outdated version: only those two are answered.
+  auto held = z.versions;
+  z.ctx.TryCancel();
+  auto stale_name = z.workload_named("late-pod");
+  held[stale_name] = "0";
+  held["cluster-2//Pod/gone/gone"] = "1";
+  delta_client again{h.xds_target()};
+  again.send({"*"}, {}, "", "", held);
+  auto resync = again.read();
+  CHECK(names(resync) == std::set<std::string>{stale_name});
+  REQUIRE(resync.removed_resources_size() == 1);
+  CHECK(resync.removed_resources(0) == "cluster-2//Pod/gone/gone");
+  CHECK(h.ambientd->stop() == 0);
+}

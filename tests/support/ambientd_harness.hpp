@@ -1,0 +1,124 @@
+#pragma once
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <regex>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+#include "sim/fleet.hpp"
+#include "sim/json.hpp"
+#include "sim/objects.hpp"
+#include "sim/resources.hpp"
+#include "support/child_process.hpp"
+
+namespace ambient::test {
+
+/// A temporary directory, removed with everything in it when destroyed.
+struct temp_dir {
+  explicit temp_dir(const std::string& prefix)
+    : path(std::filesystem::temp_directory_path()
+           / (prefix + "-" + std::to_string(::getpid()) + "-" + std::to_string(++counter()))) {
+    std::filesystem::create_directories(path);
+  }
+  ~temp_dir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+  static int& counter() {
+    static int n = 0;
+    return n;
+  }
+  std::filesystem::path path;
+};
+
+/// Creates a core/v1 object in a simulated cluster (REQUIREs success).
+inline void must_create(sim::sim_cluster& c, const char* resource, const std::string& ns,
+                        const std::string& json) {
+  const auto& rt = *sim::find_resource("", "v1", resource);
+  auto r = c.data().create(rt, ns, *sim::parse_json(json, nullptr));
+  REQUIRE(!r.error);
+}
+
+/// Deletes a core/v1 object from a simulated cluster (REQUIREs success).
+inline void must_remove(sim::sim_cluster& c, const char* resource, const std::string& ns,
+                        const std::string& name) {
+  const auto& rt = *sim::find_resource("", "v1", resource);
+  REQUIRE(!c.data().remove(rt, ns, name).error);
+}
+
+/// A remote secret in `config`'s istio-system holding `remote`'s kubeconfig, as
+/// `istioctl create-remote-secret` makes it.
+inline void put_remote_secret(sim::sim_cluster& config, const std::string& name,
+                              sim::sim_cluster& remote) {
+  must_create(config, "secrets", "istio-system",
+              sim::make_secret_json("istio-system", name, {{"istio/multiCluster", "true"}},
+                                    {{remote.name(), remote.kubeconfig()}},
+                                    std::chrono::system_clock::now()));
+}
+
+/// A kube-sim fleet (cluster-1 is the config cluster) and the ambientd binary watching it, with
+/// plaintext ADS on a port the kernel picks. ambientd's log is printed when the harness goes (ctest
+/// shows it for a failed test).
+struct ambientd_harness {
+  explicit ambientd_harness(size_t clusters, const std::string& prefix = "ambientd-interop")
+    : dir(prefix) {
+    std::filesystem::create_directories(dir.path / "fleet");
+    sim::fleet_options fo;
+    fo.clusters = clusters;
+    fo.kubeconfig_dir = (dir.path / "fleet").string();
+    fo.server.bookmark_interval = std::chrono::milliseconds{500};
+    fleet = std::make_unique<sim::fleet>(fo);
+    fleet->start();
+  }
+
+  ~ambientd_harness() {
+    if (ambientd)
+      std::cout << "--- ambientd log\n" << ambientd->log();
+  }
+
+  sim::sim_cluster& cluster(size_t i) {
+    return fleet->cluster(i);
+  }
+
+  /// Starts ambientd (extra flags appended) and waits for its ADS port.
+  void start(const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> argv{AMBIENTD_BINARY,
+                                  "--cluster-id",
+                                  "cluster-1",
+                                  "--kubeconfig",
+                                  cluster(0).kubeconfig_path(),
+                                  "--xds-address",
+                                  "127.0.0.1:0",
+                                  "--remote-sync-timeout",
+                                  "5s",
+                                  "--log-format",
+                                  "json"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    ambientd = std::make_unique<child_process>(argv, (dir.path / "ambientd.log").string());
+    auto port = ambientd->wait_log(std::regex{R"(serving ADS on 127\.0\.0\.1:0 \(port (\d+)\))"},
+                                   std::chrono::seconds{20});
+    REQUIRE(port);
+    xds_port = std::stoi(*port);
+  }
+
+  /// Waits for a log line of ambientd matching `re` (30 s).
+  bool wait_log(const std::string& re) {
+    return ambientd->wait_log(std::regex{re}, std::chrono::seconds{30}).has_value();
+  }
+
+  std::string xds_target() const {
+    return "127.0.0.1:" + std::to_string(xds_port);
+  }
+
+  temp_dir dir;
+  std::unique_ptr<sim::fleet> fleet;
+  std::unique_ptr<child_process> ambientd;
+  int xds_port = 0;
+};
+
+} // namespace ambient::test
