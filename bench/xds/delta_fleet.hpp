@@ -1,0 +1,14 @@
+#pragma once
+
+namespace ambient::bench {
+
+/// The client side of xds_bench, run in its own process: N delta ADS streams (wildcard Address)
+/// over C connections, driven by lines on stdin and reporting on stdout:
+///   default: prints "ready" once every stream holds the view, "got <version>" once every stream
+///            received a version, and on "dump" every "<version> <arrival ns>" then "end";
+///   --full 1: prints "<start ns> <done ns> <bytes>" per stream once each got its first
+///            response, then "end".
+/// Arguments: --port P --streams N [--channels C] [--full 0|1].
+int run_delta_fleet(int argc, char** argv);
+
+} // namespace ambient::bench
