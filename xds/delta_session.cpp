@@ -99,6 +99,37 @@ std::set<std::string> delta_session::resolve_interest(const resource_table& tabl
   return out;
 }
 
+void delta_session::merge_full_wildcard(const resource_table& table,
+                                        std::vector<entry_ptr>& resources,
+                                        std::set<std::string>& removed) {
+  std::map<std::string, std::string> next;
+  auto t = table.entries().begin();
+  auto te = table.entries().end();
+  auto s = sent_.begin();
+  while (t != te || s != sent_.end()) {
+    int order = t == te ? 1 : s == sent_.end() ? -1 : t->first.compare(s->first);
+    if (order > 0) { // the client has it, the table no longer does
+      if (!silent_drop_.contains(s->first))
+        removed.insert(s->first);
+      ++s;
+      continue;
+    }
+    const auto& entry = t->second;
+    bool resend = order < 0 || s->second != entry->version || silent_drop_.contains(t->first);
+    if (resend)
+      resources.push_back(entry);
+    if (order == 0) { // reuse the client's node: no new string for the name
+      auto node = sent_.extract(s++);
+      node.mapped() = entry->version;
+      next.insert(next.end(), std::move(node));
+    } else {
+      next.emplace_hint(next.end(), t->first, entry->version);
+    }
+    ++t;
+  }
+  sent_ = std::move(next);
+}
+
 std::optional<delta_response> delta_session::next_response(const resource_table& table) {
   if (!initialized_)
     return std::nullopt;
@@ -134,17 +165,22 @@ std::optional<delta_response> delta_session::next_response(const resource_table&
       candidates.insert(name);
     }
   }
-  candidates.insert(silent_drop_.begin(), silent_drop_.end());
-  if (full) {
-    if (wildcard_)
-      for (const auto& [name, entry] : table.entries())
+  std::vector<entry_ptr> resources;
+  if (full && wildcard_) {
+    // Every name counts: one merge walk over the table and what the client has (both sorted),
+    // instead of collecting every name into `candidates` (the first response of a wildcard
+    // stream, and every resync).
+    merge_full_wildcard(table, resources, removed);
+    candidates.clear();
+  } else {
+    candidates.insert(silent_drop_.begin(), silent_drop_.end());
+    if (full) {
+      candidates.insert(interest_.begin(), interest_.end());
+      for (const auto& [name, version] : sent_)
         candidates.insert(name);
-    candidates.insert(interest_.begin(), interest_.end());
-    for (const auto& [name, version] : sent_)
-      candidates.insert(name);
+    }
   }
 
-  std::vector<entry_ptr> resources;
   for (const auto& name : candidates) {
     auto entry = table.find(name);
     bool interested = entry && (wildcard_ || interest_.contains(name));

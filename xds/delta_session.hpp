@@ -95,6 +95,10 @@ private:
   void subscribe(const std::string& name, bool first, request_outcome& out);
   void unsubscribe(const std::string& name, request_outcome& out);
   std::set<std::string> resolve_interest(const resource_table& table) const;
+  /// The full evaluation of a wildcard session: sends what the client lacks or has at another
+  /// version, removes what the table no longer holds; rebuilds sent_.
+  void merge_full_wildcard(const resource_table& table, std::vector<entry_ptr>& resources,
+                           std::set<std::string>& removed);
 
   std::string type_url_;
   bool legacy_wildcard_;
