@@ -46,6 +46,8 @@ public:
 
   void OnReadDone(bool ok) override {
     if (!ok) { // the client closed its side, or the stream broke
+      // Detached first: no write may start once Finish is called.
+      port_->attach(nullptr);
       this->Finish(grpc::Status::OK);
       return;
     }

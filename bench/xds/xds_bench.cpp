@@ -263,7 +263,8 @@ int run_server(const std::string& self, const options& o) {
                 o.streams, o.rounds, pct(last_ms, 0.5), pct(last_ms, 1.0));
   }
 
-  // Full state to fresh clients.
+  // Full state to fresh clients, once the fan-out streams are gone.
+  std::this_thread::sleep_for(std::chrono::seconds{2});
   {
     std::vector<mesh::address_ptr> more;
     for (int i = o.view; i < o.full; ++i)
@@ -301,6 +302,9 @@ int run_server(const std::string& self, const options& o) {
   }
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds{2});
   caf::anon_send_exit(publisher, caf::exit_reason::user_shutdown);
+  caf::scoped_actor {
+    sys
+    } -> wait_for(publisher); // it uses `metrics` until it is gone
   return 0;
 }
 

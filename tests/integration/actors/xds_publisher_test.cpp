@@ -60,6 +60,9 @@ struct xds_fixture : test::live_actor_fixture {
   ~xds_fixture() {
     server->Shutdown(std::chrono::system_clock::now() + 2s);
     caf::anon_send_exit(publisher, caf::exit_reason::user_shutdown);
+    caf::scoped_actor {
+      sys
+      } -> wait_for(publisher); // it uses `metrics` until it is gone
   }
 
   size_t open_streams() {

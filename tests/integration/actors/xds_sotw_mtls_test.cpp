@@ -108,6 +108,9 @@ struct sotw_fixture : test::live_actor_fixture {
   ~sotw_fixture() {
     server->Shutdown(std::chrono::system_clock::now() + 2s);
     caf::anon_send_exit(publisher, caf::exit_reason::user_shutdown);
+    caf::scoped_actor {
+      sys
+      } -> wait_for(publisher); // it uses `metrics` until it is gone
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);
   }
