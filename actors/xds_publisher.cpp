@@ -32,8 +32,8 @@ void pump(xds_publisher_ptr self, uint64_t id, xds_stream& s) {
     return;
   auto& st = self->state;
   auto [msg, type_url] = s.protocol == xds::stream_protocol::delta
-                             ? next_response(st.tables, s.delta_sessions)
-                             : next_response(st.tables, s.sotw_sessions);
+                             ? next_response(*st.tables, s.delta_sessions)
+                             : next_response(*st.tables, s.sotw_sessions);
   if (!msg) {
     s.pending_since.reset(); // nothing is owed
     return;
@@ -69,7 +69,7 @@ Session* session_for(xds_publisher_ptr self, uint64_t id, Sessions& sessions,
   auto& st = self->state;
   if (auto it = sessions.find(type_url); it != sessions.end())
     return &it->second;
-  if (st.tables.find(type_url) == nullptr) {
+  if (st.tables->find(type_url) == nullptr) {
     st.metrics->unknown_types.inc();
     st.log->warn("stream {}: type '{}' is not served; request ignored", id, type_url);
     return nullptr;
@@ -119,6 +119,7 @@ xds::stream_event_sink forward_to(caf::actor publisher) {
 caf::behavior xds_publisher_impl(xds_publisher_ptr self, xds_publisher_config cfg) {
   self->state.log = telemetry::make_logger("xds_publisher");
   self->state.metrics = std::make_unique<xds_metrics>(*cfg.metrics);
+  self->state.tables = std::make_unique<xds::publisher_tables>(cfg.version_prefix);
   self->attach_functor([self] {
     // The streams' gauges must not outlive the streams.
     auto& st = self->state;
@@ -136,7 +137,7 @@ caf::behavior xds_publisher_impl(xds_publisher_ptr self, xds_publisher_config cf
         if (d->empty())
           return;
         auto received = d->received == clock_type::time_point{} ? clock_type::now() : d->received;
-        st.tables.apply(*d);
+        st.tables->apply(*d);
         for (auto& [id, s] : st.streams) {
           if (!s.pending_since)
             s.pending_since = received;

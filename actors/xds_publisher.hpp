@@ -58,6 +58,9 @@ struct xds_metrics {
 struct xds_publisher_config {
   /// Where its metrics go (must outlive the actor).
   telemetry::registry* metrics = &telemetry::default_registry();
+  /// Prefix of every resource and response version (see resource_table::set_version_prefix);
+  /// ambientd makes a random one per process.
+  std::string version_prefix;
 };
 
 /// State of the xDS publisher: every served table (the merged view, serialized once) and the
@@ -65,7 +68,7 @@ struct xds_publisher_config {
 struct xds_publisher_state {
   static inline const char* name = "xds_publisher";
 
-  xds::publisher_tables tables;
+  std::unique_ptr<xds::publisher_tables> tables;
   std::map<uint64_t, xds_stream> streams;
   std::unique_ptr<xds_metrics> metrics;
   std::shared_ptr<spdlog::logger> log;

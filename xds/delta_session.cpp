@@ -212,7 +212,7 @@ std::optional<delta_response> delta_session::next_response(const resource_table&
   out.resources = std::move(resources);
   out.removed.assign(removed.begin(), removed.end());
   out.nonce = acks_.next_nonce();
-  out.system_version = std::to_string(table.version());
+  out.system_version = table.version_string(table.version());
   return out;
 }
 

@@ -13,7 +13,10 @@ std::size_t apply_change(resource_table& table, proxyless_delta::table_change& c
 
 } // namespace
 
-publisher_tables::publisher_tables() = default;
+publisher_tables::publisher_tables(const std::string& version_prefix) {
+  for (auto* t : {&addresses_, &authorizations_, &listeners_, &routes_, &clusters_, &endpoints_})
+    t->set_version_prefix(version_prefix);
+}
 
 std::size_t publisher_tables::apply(const mesh::mesh_delta& delta) {
   if (delta.empty())

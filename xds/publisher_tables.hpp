@@ -17,7 +17,8 @@ namespace ambient::xds {
 /// them at one version. Pure: no I/O.
 class publisher_tables {
 public:
-  publisher_tables();
+  /// Tables whose versions carry `version_prefix` (see resource_table::set_version_prefix).
+  explicit publisher_tables(const std::string& version_prefix = {});
 
   /// Applies one delta of the merged view to every table; returns the number of resources
   /// changed across all of them.

@@ -106,7 +106,7 @@ bool resource_table::upsert(std::string name, std::string bytes, std::vector<std
   }
   auto e = std::make_shared<resource_entry>();
   e->name = name;
-  e->version = std::to_string(new_version);
+  e->version = version_string(new_version);
   e->bytes = std::move(bytes);
   e->aliases = std::move(aliases);
   index(*e, info);

@@ -53,6 +53,18 @@ public:
     return type_url_;
   }
 
+  /// Resource versions (and response versions) read `<prefix><table version>`. ambientd sets a
+  /// prefix of its own per process, so versions a client cached from another process (before a
+  /// restart, or from another replica) never pass for current ones: such a client gets every
+  /// resource again instead of keeping stale ones. Set it before the first apply().
+  void set_version_prefix(std::string prefix) {
+    version_prefix_ = std::move(prefix);
+  }
+  /// The version string of table version `v`.
+  std::string version_string(uint64_t v) const {
+    return version_prefix_ + std::to_string(v);
+  }
+
   /// The table version: that of the last apply() that changed something (0: never changed).
   uint64_t version() const {
     return version_;
@@ -114,6 +126,7 @@ private:
   void index(const resource_entry& e, const address_info* info);
 
   std::string type_url_;
+  std::string version_prefix_;
   uint64_t version_ = 0;
   std::map<std::string, entry_ptr, std::less<>> entries_;
   change_log log_;

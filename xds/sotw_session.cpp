@@ -97,7 +97,7 @@ std::optional<sotw_response> sotw_session::next_response(const resource_table& t
   sent_ = std::move(versions);
   sotw_response out;
   out.resources = std::move(resources);
-  out.version_info = std::to_string(table.version());
+  out.version_info = table.version_string(table.version());
   out.nonce = acks_.next_nonce();
   return out;
 }

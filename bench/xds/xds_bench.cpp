@@ -184,7 +184,8 @@ int run_server(const std::string& self, const options& o) {
   messages::register_types(cfg);
   caf::actor_system sys{cfg};
   telemetry::registry metrics;
-  auto publisher = sys.spawn(actors::xds_publisher_impl, actors::xds_publisher_config{&metrics});
+  auto publisher
+      = sys.spawn(actors::xds_publisher_impl, actors::xds_publisher_config{&metrics, {}});
   xds::ads_service service{actors::forward_to(publisher)};
   grpc::ServerBuilder b;
   int port = 0;

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <random>
 #include <string>
 #include <variant>
 
@@ -172,7 +173,10 @@ int main(int argc, char** argv) {
     }
     tls_creds = made.creds;
   }
-  auto publisher = system.spawn(actors::xds_publisher_impl, actors::xds_publisher_config{});
+  actors::xds_publisher_config publisher_cfg;
+  // Versions of this process's resources: a client's cache from before a restart never matches.
+  publisher_cfg.version_prefix = fmt::format("{:08x}-", std::random_device{}());
+  auto publisher = system.spawn(actors::xds_publisher_impl, publisher_cfg);
   auto aggregator
       = system.spawn(actors::readiness_aggregator_impl,
                      actors::readiness_aggregator_config{std::make_shared<const mesh::mesh_config>(

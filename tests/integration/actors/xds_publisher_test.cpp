@@ -43,7 +43,7 @@ messages::mesh_delta_ptr delta(uint64_t version, std::vector<mesh::address_ptr> 
 struct xds_fixture : test::live_actor_fixture {
   telemetry::registry metrics;
   caf::actor publisher
-      = sys.spawn(actors::xds_publisher_impl, actors::xds_publisher_config{&metrics});
+      = sys.spawn(actors::xds_publisher_impl, actors::xds_publisher_config{&metrics, {}});
   xds::ads_service service{actors::forward_to(publisher)};
   std::unique_ptr<grpc::Server> server;
   int port = 0;

@@ -72,7 +72,7 @@ std::string write_file(const std::filesystem::path& p, const std::string& text) 
 struct sotw_fixture : test::live_actor_fixture {
   telemetry::registry metrics;
   caf::actor publisher
-      = sys.spawn(actors::xds_publisher_impl, actors::xds_publisher_config{&metrics});
+      = sys.spawn(actors::xds_publisher_impl, actors::xds_publisher_config{&metrics, {}});
   sim::certificate_authority ca = sim::certificate_authority::create("mesh-ca");
   std::filesystem::path dir
       = std::filesystem::temp_directory_path() / ("ambientd-mtls-" + std::to_string(::getpid()));

@@ -241,6 +241,22 @@ TEST_CASE("a reconnect with initial_resource_versions resends only what differs"
   CHECK(s.stats().stale_nonces == 0);
 }
 
+TEST_CASE("versions cached from another process never pass for this one's", "[xds]") {
+  // Before a restart (or on another replica) table version 1 was other content.
+  resource_table t{std::string{address_type}};
+  t.set_version_prefix("5f3a09c1-");
+  t.apply(make_delta(1, {make_workload_resource("w1", "10.0.0.1")}));
+  auto have = GENERATE(as<std::string>{}, "1", "0b7e44d2-1");
+  delta_session s{address_type};
+  auto req = subscribe({});
+  req.initial_resource_versions = {{"w1", have}};
+  s.on_request(req);
+  auto r = s.next_response(t);
+  REQUIRE(r);
+  CHECK(names_of(*r) == strings{"w1@5f3a09c1-1"});
+  CHECK(r->system_version == "5f3a09c1-1");
+}
+
 TEST_CASE("an ACK of the latest nonce is recorded and needs no response", "[xds]") {
   auto t = populated_table();
   delta_session s{address_type};
