@@ -3,6 +3,7 @@
 #include <thread>
 
 #include <caf/all.hpp>
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
 #include "actors/xds_publisher.hpp"
@@ -180,4 +181,71 @@ TEST_CASE_METHOD(xds_fixture, "a client that goes away is forgotten and others k
       std::this_thread::sleep_for(50ms);
   }
   CHECK(one_left);
+}
+
+TEST_CASE_METHOD(xds_fixture, "a client that never ACKs still gets the latest state",
+                 "[actors][integration]") {
+  caf::anon_send(publisher, delta(1, {workload("c1//Pod/demo/a", '\x01')}));
+  client c{port};
+  c.send({"*"});
+  CHECK(names(c.read()) == std::vector<std::string>{"c1//Pod/demo/a"});
+  // No ACK, ever: the publisher does not wait for one, and changes keep flowing.
+  caf::anon_send(publisher, delta(2, {workload("c1//Pod/demo/b", '\x02')}));
+  CHECK(names(c.read()) == std::vector<std::string>{"c1//Pod/demo/b"});
+  caf::anon_send(publisher, delta(3, {workload("c1//Pod/demo/c", '\x03')}));
+  CHECK(names(c.read()) == std::vector<std::string>{"c1//Pod/demo/c"});
+}
+
+TEST_CASE_METHOD(xds_fixture,
+                 "a request that is not a DeltaDiscoveryRequest ends that stream and no other",
+
+                 "[actors][integration]") {
+  caf::anon_send(publisher, delta(1, {workload("c1//Pod/demo/a", '\x01')}));
+  client good{port};
+  good.send({"*"});
+  CHECK(names(good.read()) == std::vector<std::string>{"c1//Pod/demo/a"});
+
+  auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
+                                     grpc::InsecureChannelCredentials());
+  grpc::GenericStub stub{channel};
+  grpc::CompletionQueue cq;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + 10s);
+  auto call = stub.PrepareCall(
+      &ctx, "/envoy.service.discovery.v3.AggregatedDiscoveryService/DeltaAggregatedResources", &cq);
+  auto step = [&](int tag) {
+    void* got = nullptr;
+    bool ok = false;
+    REQUIRE(cq.Next(&got, &ok));
+    CHECK(got == reinterpret_cast<void*>(static_cast<intptr_t>(tag)));
+    return ok;
+  };
+  auto tag = [](int t) {
+    return reinterpret_cast<void*>(static_cast<intptr_t>(t));
+  };
+  call->StartCall(tag(1));
+  step(1);
+  const char garbage[] = "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01";
+  grpc::Slice slice{garbage, sizeof garbage - 1};
+  grpc::ByteBuffer bytes{&slice, 1};
+  call->Write(bytes, tag(2));
+  step(2);
+  grpc::ByteBuffer reply;
+  call->Read(&reply, tag(3));
+  CHECK_FALSE(step(3)); // no response: the stream is over
+  grpc::Status status;
+  call->Finish(&status, tag(4));
+  step(4);
+  // gRPC reports a request that does not parse to the server as the end of the client's side
+  // (as for any streaming method), so the server ends the stream; the status cannot say more.
+  cq.Shutdown();
+  void* ignored = nullptr;
+  bool ok = false;
+  while (cq.Next(&ignored, &ok)) {
+  }
+
+  // The good stream is still served.
+  good.send({}, "1");
+  caf::anon_send(publisher, delta(2, {workload("c1//Pod/demo/b", '\x02')}));
+  CHECK(names(good.read()) == std::vector<std::string>{"c1//Pod/demo/b"});
 }
