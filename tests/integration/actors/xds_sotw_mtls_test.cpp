@@ -267,3 +267,37 @@ TEST_CASE_METHOD(sotw_fixture,
   REQUIRE(plain.send(xds::cluster_type_url, {}));
   CHECK(plain.read().resources_size() == 1);
 }
+
+TEST_CASE_METHOD(sotw_fixture, "the proxyless types are served over delta ADS too",
+                 "[actors][integration]") {
+  using envoy::service::discovery::v3::DeltaDiscoveryRequest;
+  using envoy::service::discovery::v3::DeltaDiscoveryResponse;
+  caf::anon_send(publisher, delta(1, {echo_service(), echo_pod("a", "10.0.0.1")}));
+  auto stub = AggregatedDiscoveryService::NewStub(
+      grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + 20s);
+  auto stream = stub->DeltaAggregatedResources(&ctx);
+  DeltaDiscoveryRequest cds;
+  cds.set_type_url(std::string{xds::cluster_type_url}); // wildcard: every cluster
+  REQUIRE(stream->Write(cds));
+  DeltaDiscoveryResponse r;
+  REQUIRE(stream->Read(&r));
+  CHECK(r.type_url() == xds::cluster_type_url);
+  REQUIRE(r.resources_size() == 1);
+  CHECK(r.resources(0).name() == "outbound|7070||echo.demo.svc.cluster.local");
+  DeltaDiscoveryRequest eds;
+  eds.set_type_url(std::string{xds::endpoint_type_url});
+  eds.add_resource_names_subscribe("outbound|7070||echo.demo.svc.cluster.local");
+  REQUIRE(stream->Write(eds));
+  REQUIRE(stream->Read(&r));
+  CHECK(r.type_url() == xds::endpoint_type_url);
+  REQUIRE(r.resources_size() == 1);
+  // A new pod changes the load assignment, delivered as a new version of it.
+  auto version = r.resources(0).version();
+  caf::anon_send(publisher, delta(2, {echo_pod("b", "10.0.0.2")}));
+  REQUIRE(stream->Read(&r));
+  CHECK(r.type_url() == xds::endpoint_type_url);
+  REQUIRE(r.resources_size() == 1);
+  CHECK(r.resources(0).version() != version);
+}
