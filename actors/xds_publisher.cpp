@@ -78,6 +78,31 @@ Session* session_for(xds_publisher_ptr self, uint64_t id, Sessions& sessions,
   return &sessions.try_emplace(type_url, type_url).first->second;
 }
 
+/// Takes a request of either protocol: the stream's session for its type, ACK/NACK accounting,
+/// then whatever response is owed.
+template <class Session, class Request, class Sessions>
+void on_request(xds_publisher_ptr self, uint64_t id, const Request& request,
+                Sessions xds_stream::*sessions) {
+  auto it = self->state.streams.find(id);
+  if (it == self->state.streams.end())
+    return;
+  auto* session = session_for<Session>(self, id, it->second.*sessions, request.type_url);
+  if (session == nullptr)
+    return;
+  account(self, id, it->second, request.type_url, session->on_request(request),
+          request.error_message);
+  pump(self, id, it->second);
+}
+
+/// Takes a stream out of the gauges (it closed, or the publisher is going).
+void uncount(xds_metrics& m, const xds_stream& s) {
+  for (const auto& [type_url, session] : s.delta_sessions)
+    m.of(type_url).streams->add(-1);
+  for (const auto& [type_url, session] : s.sotw_sessions)
+    m.of(type_url).streams->add(-1);
+  m.connected.add(-1);
+}
+
 } // namespace
 
 xds_metrics::xds_metrics(telemetry::registry& r)
@@ -122,14 +147,8 @@ caf::behavior xds_publisher_impl(xds_publisher_ptr self, xds_publisher_config cf
   self->state.tables = std::make_unique<xds::publisher_tables>(cfg.version_prefix);
   self->attach_functor([self] {
     // The streams' gauges must not outlive the streams.
-    auto& st = self->state;
-    for (auto& [id, s] : st.streams) {
-      for (auto& [type_url, session] : s.delta_sessions)
-        st.metrics->of(type_url).streams->add(-1);
-      for (auto& [type_url, session] : s.sotw_sessions)
-        st.metrics->of(type_url).streams->add(-1);
-      st.metrics->connected.add(-1);
-    }
+    for (auto& [id, s] : self->state.streams)
+      uncount(*self->state.metrics, s);
   });
   return {
       [=](const messages::mesh_delta_ptr& d) {
@@ -155,28 +174,10 @@ caf::behavior xds_publisher_impl(xds_publisher_ptr self, xds_publisher_config cf
                      o.protocol == xds::stream_protocol::delta ? "delta" : "sotw", o.peer);
       },
       [=](const xds::stream_request& r) {
-        auto it = self->state.streams.find(r.id);
-        if (it == self->state.streams.end())
-          return;
-        auto* session = session_for<xds::delta_session>(self, r.id, it->second.delta_sessions,
-                                                        r.request.type_url);
-        if (session == nullptr)
-          return;
-        account(self, r.id, it->second, r.request.type_url, session->on_request(r.request),
-                r.request.error_message);
-        pump(self, r.id, it->second);
+        on_request<xds::delta_session>(self, r.id, r.request, &xds_stream::delta_sessions);
       },
       [=](const xds::sotw_stream_request& r) {
-        auto it = self->state.streams.find(r.id);
-        if (it == self->state.streams.end())
-          return;
-        auto* session = session_for<xds::sotw_session>(self, r.id, it->second.sotw_sessions,
-                                                       r.request.type_url);
-        if (session == nullptr)
-          return;
-        account(self, r.id, it->second, r.request.type_url, session->on_request(r.request),
-                r.request.error_message);
-        pump(self, r.id, it->second);
+        on_request<xds::sotw_session>(self, r.id, r.request, &xds_stream::sotw_sessions);
       },
       [=](const xds::stream_written& w) {
         auto it = self->state.streams.find(w.id);
@@ -190,11 +191,7 @@ caf::behavior xds_publisher_impl(xds_publisher_ptr self, xds_publisher_config cf
         auto it = st.streams.find(c.id);
         if (it == st.streams.end())
           return;
-        for (auto& [type_url, session] : it->second.delta_sessions)
-          st.metrics->of(type_url).streams->add(-1);
-        for (auto& [type_url, session] : it->second.sotw_sessions)
-          st.metrics->of(type_url).streams->add(-1);
-        st.metrics->connected.add(-1);
+        uncount(*st.metrics, it->second);
         st.streams.erase(it);
         st.log->info("stream {} closed", c.id);
       },
