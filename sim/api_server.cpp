@@ -78,6 +78,9 @@ struct api_server::impl : std::enable_shared_from_this<api_server::impl> {
   std::shared_ptr<ssl::context> tls_ctx;
   api_server_options opts;
   std::unique_ptr<tcp::acceptor> acceptor;
+  /// While stopped: a socket bound to the port without listening, so connections are refused
+  /// and the kernel cannot hand the port to an outgoing connection before start() takes it back.
+  std::unique_ptr<tcp::socket> placeholder;
   uint16_t bound_port = 0;
   std::map<session*, std::weak_ptr<session>> sessions;
   std::atomic<size_t> watches{0};
@@ -439,6 +442,8 @@ api_server::api_server(asio::io_context& io, std::shared_ptr<store> data,
 
 api_server::~api_server() {
   stop();
+  std::lock_guard guard{impl_->mutex};
+  impl_->placeholder.reset();
 }
 
 uint16_t api_server::start(uint16_t port) {
@@ -446,6 +451,7 @@ uint16_t api_server::start(uint16_t port) {
     std::lock_guard guard{impl_->mutex};
     if (impl_->acceptor)
       return impl_->bound_port;
+    impl_->placeholder.reset();
     auto acc = std::make_unique<tcp::acceptor>(impl_->io);
     tcp::endpoint ep{asio::ip::make_address("127.0.0.1"), port};
     acc->open(ep.protocol());
@@ -466,6 +472,14 @@ void api_server::stop() {
       beast::error_code ec;
       impl_->acceptor->close(ec);
       impl_->acceptor.reset();
+      auto hold = std::make_unique<tcp::socket>(impl_->io);
+      hold->open(tcp::v4(), ec);
+      if (!ec)
+        hold->set_option(asio::socket_base::reuse_address(true), ec);
+      if (!ec)
+        hold->bind({asio::ip::make_address("127.0.0.1"), impl_->bound_port}, ec);
+      if (!ec)
+        impl_->placeholder = std::move(hold);
     }
   }
   for (auto& s : impl_->sessions_snapshot())

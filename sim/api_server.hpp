@@ -53,7 +53,8 @@ public:
 
   /// Listens on 127.0.0.1:`port` (0 picks one); returns the bound port. Throws on failure.
   uint16_t start(uint16_t port);
-  /// Stops accepting and drops every connection (the cluster is "down"). start() again to recover.
+  /// Stops accepting and drops every connection (the cluster is "down": connections are refused).
+  /// The port stays reserved (bound, not listening), so start() on it again always succeeds.
   void stop();
   bool running() const;
   /// Closes every open watch stream abruptly (the TCP connection is cut).

@@ -24,6 +24,9 @@ child_process::child_process(const std::vector<std::string>& argv, std::string l
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, fd, STDOUT_FILENO);
   posix_spawn_file_actions_adddup2(&actions, fd, STDERR_FILENO);
+  // Nothing else of ours leaks into the child: an inherited listening socket of an in-process
+  // kube-sim cluster would keep its port listening (never accepting) after the cluster goes down.
+  posix_spawn_file_actions_addclosefrom_np(&actions, STDERR_FILENO + 1);
   std::vector<char*> args;
   for (const auto& a : argv)
     args.push_back(const_cast<char*>(a.c_str()));

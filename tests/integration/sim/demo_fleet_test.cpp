@@ -1,0 +1,257 @@
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <string>
+#include <unistd.h>
+#include <variant>
+
+#include "kube/cluster_registry.hpp"
+#include "kube/decode.hpp"
+#include "kube/kubeconfig.hpp"
+#include "mesh/mesh_config.hpp"
+#include "sim/demo_fleet.hpp"
+#include "sim/resources.hpp"
+#include "support/https_client.hpp"
+
+using namespace ambient;
+using namespace std::chrono_literals;
+
+namespace {
+
+/// A fresh temporary directory, removed with everything in it.
+struct scratch_dir {
+  std::filesystem::path path = std::filesystem::temp_directory_path()
+                               / ("ambient-demo-fleet-" + std::to_string(::getpid()) + "-"
+                                  + std::to_string(reinterpret_cast<uintptr_t>(this)));
+  scratch_dir() {
+    std::filesystem::create_directories(path);
+  }
+  ~scratch_dir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+};
+
+/// Short script times, so that a test can step through the whole script.
+sim::demo_options short_options(const scratch_dir& dir) {
+  sim::demo_options o;
+  o.dir = (dir.path / "demo").string();
+  o.fix_secret_after = 100ms;
+  o.outage_at = 200ms;
+  o.outage_length = 200ms;
+  return o;
+}
+
+const sim::resource_type& core(const char* resource) {
+  return *sim::find_resource("", "v1", resource);
+}
+
+std::vector<sim::object_ptr> list(sim::sim_cluster& c, const sim::resource_type& rt,
+                                  const std::string& ns) {
+  sim::object_filter f;
+  f.namespace_ = ns;
+  auto r = c.data().list(rt, f, 0, {});
+  REQUIRE(!r.error);
+  return r.items;
+}
+
+/// The kubeconfig in `cluster_id`'s remote secret, read the way ambientd reads it.
+std::string remote_kubeconfig(sim::demo_fleet& demo, const std::string& cluster_id) {
+  auto got = demo.clusters().cluster(0).data().get(core("secrets"), "istio-system",
+                                                   sim::demo_fleet::remote_secret_name(cluster_id));
+  REQUIRE(got.object);
+  auto secret = kube::decode_secret(got.object->json);
+  REQUIRE(std::holds_alternative<kube::secret>(secret));
+  CHECK(kube::lookup(std::get<kube::secret>(secret).meta.labels, "istio/multiCluster") == "true");
+  auto entries = kube::read_remote_secret(std::get<kube::secret>(secret));
+  REQUIRE(entries.size() == 1);
+  CHECK(entries[0].cluster_id == cluster_id);
+  return entries[0].kubeconfig;
+}
+
+/// The message parse_kubeconfig refuses `yaml` with, or "" when it accepts it.
+std::string refusal(const std::string& yaml, const std::string& cluster_id) {
+  auto parsed = kube::parse_kubeconfig(yaml, cluster_id, {});
+  auto* error = std::get_if<kube::kubeconfig_error>(&parsed);
+  return error ? error->message : std::string{};
+}
+
+} // namespace
+
+TEST_CASE("the demo fleet is a config cluster and three remotes on two networks",
+          "[sim][integration]") {
+  scratch_dir dir;
+  sim::demo_fleet demo{short_options(dir)};
+  CHECK(demo.cluster_ids()
+        == std::vector<std::string>{"cluster-1", "cluster-2", "cluster-3", "cluster-4"});
+  CHECK(demo.config_cluster_id() == "cluster-1");
+  CHECK(std::filesystem::exists(demo.config_kubeconfig_path()));
+  const char* networks[] = {"network-1", "network-1", "network-2", "network-2"};
+  const auto& gateways = *sim::find_resource("gateway.networking.k8s.io", "v1", "gateways");
+  for (size_t i = 0; i < 4; ++i) {
+    auto& c = demo.clusters().cluster(i);
+    INFO(c.name());
+    CHECK(c.server_url().rfind("https://127.0.0.1:", 0) == 0);
+    auto ns = c.data().get(core("namespaces"), "", "istio-system");
+    REQUIRE(ns.object);
+    CHECK(ns.object->labels.at("topology.istio.io/network") == networks[i]);
+    // Only the network-2 clusters have an east-west gateway, and it is the kind ambientd reads.
+    auto gws = list(c, gateways, "istio-system");
+    REQUIRE(gws.size() == (i >= 2 ? 1u : 0u));
+    if (gws.empty())
+      continue;
+    auto gw = kube::decode_gateway(gws[0]->json);
+    REQUIRE(std::holds_alternative<kube::gateway>(gw));
+    const auto& g = std::get<kube::gateway>(gw);
+    CHECK(g.gateway_class == "istio-east-west");
+    CHECK(kube::lookup(g.meta.labels, "topology.istio.io/network") == "network-2");
+    REQUIRE(g.listeners.size() == 1);
+    CHECK(g.listeners[0].protocol == "HBONE");
+    CHECK(g.listeners[0].tls_mode == "Terminate");
+    CHECK(g.addresses.size() == 1);
+  }
+  CHECK(demo.describe().size() == 5);
+}
+
+TEST_CASE("the demo fleet runs bookinfo in ambient in every cluster, with reviews spread out",
+          "[sim][integration]") {
+  scratch_dir dir;
+  sim::demo_fleet demo{short_options(dir)};
+  std::set<std::string> review_versions;
+  size_t pods = 0;
+  for (size_t i = 0; i < 4; ++i) {
+    auto& c = demo.clusters().cluster(i);
+    INFO(c.name());
+    auto ns = c.data().get(core("namespaces"), "", "bookinfo");
+    REQUIRE(ns.object);
+    CHECK(ns.object->labels.at("istio.io/dataplane-mode") == "ambient");
+    for (const auto& o : list(c, core("services"), "bookinfo")) {
+      auto svc = kube::decode_service(o->json);
+      REQUIRE(std::holds_alternative<kube::service>(svc));
+      bool global
+          = kube::lookup(std::get<kube::service>(svc).meta.labels, "istio.io/global") == "true";
+      CHECK(global == (o->name != "details"));
+    }
+    for (const auto& o : list(c, core("pods"), "bookinfo")) {
+      auto decoded = kube::decode_pod(o->json);
+      REQUIRE(std::holds_alternative<kube::pod>(decoded));
+      const auto& p = std::get<kube::pod>(decoded);
+      CHECK(p.phase == "Running");
+      CHECK(p.ready);
+      CHECK(!p.pod_ips.empty());
+      CHECK(kube::lookup(p.meta.annotations, "ambient.istio.io/redirection") == "enabled");
+      if (kube::lookup(p.meta.labels, "app") == "reviews")
+        review_versions.insert(std::string{*kube::lookup(p.meta.labels, "version")});
+      ++pods;
+    }
+  }
+  CHECK(pods == 11);
+  CHECK(review_versions == std::set<std::string>{"v1", "v2", "v3"});
+  CHECK(list(demo.clusters().cluster(0), core("services"), "bookinfo").size() == 4);
+}
+
+TEST_CASE("the demo mesh config parses and makes istio.io/global services global",
+          "[sim][integration]") {
+  scratch_dir dir;
+  sim::demo_fleet demo{short_options(dir)};
+  std::ifstream in{demo.mesh_config_path()};
+  std::string yaml{std::istreambuf_iterator<char>{in}, {}};
+  auto parsed = mesh::parse_mesh_config(yaml);
+  REQUIRE(std::holds_alternative<mesh::mesh_config>(parsed));
+  const auto& config = std::get<mesh::mesh_config>(parsed);
+  CHECK(config.cluster_id == demo.config_cluster_id());
+  CHECK(config.network == "network-1");
+  CHECK(mesh::scope_of(config, {}, {{"istio.io/global", "true"}}) == mesh::service_scope::global);
+  CHECK(mesh::scope_of(config, {}, {{"app", "details"}}) == mesh::service_scope::local);
+}
+
+TEST_CASE("the demo's malformed remote secret is refused until the script fixes it",
+          "[sim][integration]") {
+  scratch_dir dir;
+  sim::demo_fleet demo{short_options(dir)};
+  const auto& bad = demo.malformed_secret_cluster();
+  CHECK(bad == "cluster-3");
+  auto secrets = list(demo.clusters().cluster(0), core("secrets"), "istio-system");
+  CHECK(secrets.size() == 3);
+  for (const auto& id : {"cluster-2", "cluster-4"})
+    CHECK(refusal(remote_kubeconfig(demo, id), id).empty());
+  CHECK_THAT(refusal(remote_kubeconfig(demo, bad), bad), Catch::Contains("plain http"));
+
+  CHECK(demo.advance(99ms).empty());
+  auto events = demo.advance(100ms);
+  REQUIRE(events.size() == 1);
+  CHECK(events[0].at == 100ms);
+  CHECK_THAT(events[0].what, Catch::Contains("fixed"));
+  CHECK(refusal(remote_kubeconfig(demo, bad), bad).empty());
+  CHECK(remote_kubeconfig(demo, bad) == demo.clusters().find(bad)->kubeconfig());
+}
+
+TEST_CASE("the demo's outage cluster refuses connections during the outage and serves after",
+          "[sim][integration]") {
+  scratch_dir dir;
+  sim::demo_fleet demo{short_options(dir)};
+  auto& down = *demo.clusters().find(demo.outage_cluster());
+  test::https_client client;
+  client.ca_pem = down.ca_pem();
+  client.token = down.token();
+  const auto url = down.server_url() + "/api/v1/namespaces/bookinfo/pods";
+  CHECK(client.request("GET", url).status == 200);
+
+  REQUIRE(demo.advance(200ms).size() == 2); // the fix, then the outage
+  CHECK(!down.is_up());
+  auto refused = client.request("GET", url);
+  CHECK(refused.status == 0);
+  CHECK(!refused.error.empty());
+
+  CHECK(demo.advance(399ms).empty());
+  auto back = demo.advance(400ms);
+  REQUIRE(back.size() == 1);
+  CHECK_THAT(back[0].what, Catch::Contains("back"));
+  CHECK(down.is_up());
+  CHECK(client.request("GET", url).status == 200);
+}
+
+TEST_CASE("advance returns every demo step once, in time order", "[sim][integration]") {
+  scratch_dir dir;
+  auto opts = short_options(dir);
+  opts.fix_secret_after = 300ms; // after the outage has started: the script is sorted
+  sim::demo_fleet demo{opts};
+  CHECK(!demo.script_done());
+  CHECK(demo.advance(0ms).empty());
+  auto all = demo.advance(10s);
+  REQUIRE(all.size() == 3);
+  CHECK(all[0].at == 200ms);
+  CHECK(all[1].at == 300ms);
+  CHECK(all[2].at == 400ms);
+  CHECK_THAT(all[0].what, Catch::Contains("down"));
+  CHECK_THAT(all[1].what, Catch::Contains("fixed"));
+  CHECK_THAT(all[2].what, Catch::Contains("back"));
+  CHECK(demo.script_done());
+  CHECK(demo.advance(20s).empty());
+}
+
+TEST_CASE("the demo fleet refuses bad options with a message naming the problem",
+          "[sim][integration]") {
+  scratch_dir dir;
+  auto file = dir.path / "not-a-dir";
+  std::ofstream{file} << "x";
+  auto opts = short_options(dir);
+  opts.dir = (file / "demo").string();
+  CHECK_THROWS_WITH(sim::demo_fleet{opts},
+                    Catch::Contains("cannot create the directory") && Catch::Contains(opts.dir));
+  opts.dir = file.string();
+  CHECK_THROWS_WITH(sim::demo_fleet{opts}, Catch::Contains(file.string()));
+  opts.dir.clear();
+  CHECK_THROWS_AS(sim::demo_fleet{opts}, std::invalid_argument);
+
+  opts = short_options(dir);
+  opts.outage_length = 0ms;
+  CHECK_THROWS_WITH(sim::demo_fleet{opts}, Catch::Contains("outage_length must be positive"));
+  opts = short_options(dir);
+  opts.fix_secret_after = -1ms;
+  CHECK_THROWS_WITH(sim::demo_fleet{opts},
+                    Catch::Contains("fix_secret_after must not be negative"));
+}
