@@ -1,0 +1,231 @@
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <variant>
+
+#include <yaml-cpp/yaml.h>
+
+#include "cmd/ambientctl/remote_secret.hpp"
+#include "cmd/ambientctl/tables.hpp"
+#include "kube/kubeconfig.hpp"
+
+using namespace ambient::cmd;
+using Catch::Matchers::Contains;
+
+namespace {
+
+const std::string clusterz = R"([
+  {"id":"cluster-2","secretName":"istio-system/istio-remote-secret-cluster-2",
+   "syncStatus":"timeout","state":"timeout","lastError":"list pods:\nconnection refused",
+   "restarts":2,"generation":3,"since":"2026-11-27T08:00:00Z","informers":[]},
+  {"id":"config","secretName":"","syncStatus":"synced","lastError":""},
+  {"id":"c3","secretName":"istio-system/s3","syncStatus":"syncing","lastError":null}
+])";
+
+const std::string workloads = R"([
+  {"uid":"c2//Pod/bookinfo/reviews-v1-0","name":"reviews-v1-0","namespace":"bookinfo",
+   "cluster":"c2","addresses":["10.2.0.5","fd00::5"],"network":"network-2","node":"node-1",
+   "protocol":"HBONE","status":"Healthy","services":[]},
+  {"name":"ratings-0","namespace":"bookinfo","cluster":"c1","addresses":["10.1.0.7"],
+   "network":"network-1","node":"node-9","protocol":"TCP"},
+  {"name":"reviews-v1-0","namespace":"bookinfo","cluster":"c1","addresses":[],"protocol":"TCP"},
+  {"name":"sleep","namespace":"apps","cluster":"c2","addresses":["10.2.0.9"],"network":"",
+   "node":"node-2","protocol":"HBONE"}
+])";
+
+/// A kubeconfig with two contexts; `user` is the current user's entry body (indented 4).
+std::string kubeconfig(const std::string& user = "    token: secret-token-123\n",
+                       const std::string& current = "current-context: east\n") {
+  return "apiVersion: v1\nkind: Config\n" + current
+         + "clusters:\n"
+           "- name: east-cluster\n"
+           "  cluster:\n"
+           "    server: https://10.0.0.2:6443\n"
+           "    certificate-authority-data: dGVzdCBjYQ==\n"
+           "- name: west-cluster\n"
+           "  cluster: {server: 'https://10.0.0.3:6443', insecure-skip-tls-verify: true}\n"
+           "contexts:\n"
+           "- name: east\n"
+           "  context: {cluster: east-cluster, user: east-admin, namespace: kube-system}\n"
+           "- name: west\n"
+           "  context: {cluster: west-cluster, user: west-admin}\n"
+           "users:\n"
+           "- name: east-admin\n"
+           "  user:\n"
+         + user
+         + "- name: west-admin\n"
+           "  user:\n"
+           "    client-certificate-data: Y2VydA==\n"
+           "    client-key-data: a2V5\n";
+}
+
+/// Makes a secret that must be refused; returns the message, checked to hold no token.
+std::string refusal(const std::string& text, const std::string& name = "east") {
+  auto r = make_remote_secret(text, name, "istio-system");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.yaml.empty());
+  CHECK_THAT(r.error, !Contains("secret-token-123"));
+  return r.error;
+}
+
+} // namespace
+
+TEST_CASE("remote-clusters prints istioctl's columns aligned, in the body's order", "[cmd]") {
+  auto t = remote_clusters_table(clusterz);
+  REQUIRE(t.ok());
+  CHECK(t.text
+        == "NAME       SECRET                                      STATUS   LAST ERROR\n"
+           "cluster-2  istio-system/istio-remote-secret-cluster-2  timeout  list pods: connection "
+           "refused\n"
+           "config     -                                           synced   -\n"
+           "c3         istio-system/s3                             syncing  -\n");
+}
+
+TEST_CASE("remote-clusters of an empty list prints only the header", "[cmd]") {
+  CHECK(remote_clusters_table("[]").text == "NAME  SECRET  STATUS  LAST ERROR\n");
+}
+
+TEST_CASE("remote-clusters names what is wrong with a malformed body", "[cmd]") {
+  auto error = [](const std::string& json) {
+    auto t = remote_clusters_table(json);
+    CHECK(t.text.empty());
+    return t.error;
+  };
+  CHECK_THAT(error("[{"), Contains("not valid JSON"));
+  CHECK(error(R"({"id":"c1"})") == "body is not a JSON array");
+  CHECK(error(R"([{"id":"c1","syncStatus":"synced"}, 7])") == "element 1 is not a JSON object");
+  CHECK(error(R"([{"secretName":"s","syncStatus":"synced"}])") == "element 0: \"id\" is missing");
+  CHECK(error(R"([{"id":"c1","syncStatus":"synced"},{"id":"c2"}])")
+        == "element 1: \"syncStatus\" is missing");
+  CHECK(error(R"([{"id":5,"syncStatus":"synced"}])") == "element 0: \"id\" must be a string");
+  CHECK(error(R"([{"id":"c1","syncStatus":"synced","lastError":{}}])")
+        == "element 0: \"lastError\" must be a string");
+}
+
+TEST_CASE("workloads are sorted by namespace, name and cluster with - for empty cells", "[cmd]") {
+  auto t = workloads_table(workloads, {});
+  REQUIRE(t.ok());
+  CHECK(t.text
+        == "NAMESPACE  NAME          CLUSTER  ADDRESS           NODE    NETWORK    PROTOCOL\n"
+           "apps       sleep         c2       10.2.0.9          node-2  -          HBONE\n"
+           "bookinfo   ratings-0     c1       10.1.0.7          node-9  network-1  TCP\n"
+           "bookinfo   reviews-v1-0  c1       -                 -       -          TCP\n"
+           "bookinfo   reviews-v1-0  c2       10.2.0.5,fd00::5  node-1  network-2  HBONE\n");
+}
+
+TEST_CASE("workloads are filtered by namespace and by cluster", "[cmd]") {
+  auto by_ns = workloads_table(workloads, {"apps", ""});
+  REQUIRE(by_ns.ok());
+  CHECK(by_ns.text
+        == "NAMESPACE  NAME   CLUSTER  ADDRESS   NODE    NETWORK  PROTOCOL\n"
+           "apps       sleep  c2       10.2.0.9  node-2  -        HBONE\n");
+  auto both = workloads_table(workloads, {"bookinfo", "c1"});
+  REQUIRE(both.ok());
+  CHECK_THAT(both.text, Contains("ratings-0") && !Contains("c2") && !Contains("sleep"));
+  auto none = workloads_table(workloads, {"nope", ""});
+  CHECK(none.text == "NAMESPACE  NAME  CLUSTER  ADDRESS  NODE  NETWORK  PROTOCOL\n");
+}
+
+TEST_CASE("workloads names what is wrong with a malformed body", "[cmd]") {
+  auto error = [](const std::string& json) {
+    return workloads_table(json, {}).error;
+  };
+  CHECK(error("\"x\"") == "body is not a JSON array");
+  CHECK(error(R"([["a"]])") == "element 0 is not a JSON object");
+  CHECK(error(R"([{"namespace":"a","cluster":"c"}])") == "element 0: \"name\" is missing");
+  CHECK(error(R"([{"name":"n","namespace":"a","cluster":"c","addresses":"10.0.0.1"}])")
+        == "element 0: \"addresses\" must be an array of strings");
+  CHECK(error(R"([{"name":"n","namespace":"a","cluster":"c","addresses":[1]}])")
+        == "element 0: \"addresses\" must be an array of strings");
+  CHECK(error(R"([{"name":"n","namespace":"a","cluster":"c","node":true}])")
+        == "element 0: \"node\" must be a string");
+}
+
+TEST_CASE("render_table pads by code points and flattens control characters", "[cmd]") {
+  CHECK(render_table({{"A", "B"}, {"ünï", "x\ty"}, {"", "z"}})
+        == "A    B\n"
+           "ünï  x y\n"
+           "-    z\n");
+}
+
+TEST_CASE("create-remote-secret prints istioctl's secret with a minified kubeconfig", "[cmd]") {
+  auto r = make_remote_secret(kubeconfig(), "cluster-2", "istio-system");
+  REQUIRE(r.ok());
+  const YAML::Node s = YAML::Load(r.yaml);
+  CHECK(s["apiVersion"].as<std::string>() == "v1");
+  CHECK(s["kind"].as<std::string>() == "Secret");
+  CHECK(s["metadata"]["name"].as<std::string>() == "istio-remote-secret-cluster-2");
+  CHECK(s["metadata"]["namespace"].as<std::string>() == "istio-system");
+  CHECK(s["metadata"]["labels"]["istio/multiCluster"].as<std::string>() == "true");
+  CHECK_THAT(r.yaml, Contains("istio/multiCluster: \"true\""));
+  CHECK(s["metadata"]["annotations"]["networking.istio.io/cluster"].as<std::string>()
+        == "cluster-2");
+  REQUIRE(s["stringData"].size() == 1);
+  const auto embedded = s["stringData"]["cluster-2"].as<std::string>();
+
+  auto parsed = ambient::kube::parse_kubeconfig(embedded, "cluster-2", {});
+  REQUIRE(std::holds_alternative<ambient::kube::rest_config>(parsed));
+  const auto& rc = std::get<ambient::kube::rest_config>(parsed);
+  CHECK(rc.server == "https://10.0.0.2:6443");
+  CHECK(rc.ca_pem == "test ca");
+  CHECK(rc.token == "secret-token-123");
+  CHECK(rc.default_namespace == "kube-system");
+
+  const YAML::Node k = YAML::Load(embedded);
+  CHECK(k["current-context"].as<std::string>() == "east");
+  for (const char* list : {"clusters", "contexts", "users"})
+    CHECK(k[list].size() == 1);
+  CHECK(k["clusters"][0]["name"].as<std::string>() == "east-cluster");
+  CHECK(k["users"][0]["name"].as<std::string>() == "east-admin");
+  CHECK_THAT(embedded, !Contains("west"));
+}
+
+TEST_CASE("create-remote-secret honours the namespace and quotes names YAML would misread",
+          "[cmd]") {
+  auto r = make_remote_secret(kubeconfig(), "1234", "007");
+  REQUIRE(r.ok());
+  CHECK_THAT(r.yaml, Contains("namespace: \"007\"") && Contains("\"1234\": |"));
+  const YAML::Node s = YAML::Load(r.yaml);
+  CHECK(s["metadata"]["namespace"].as<std::string>() == "007");
+  CHECK(s["metadata"]["annotations"]["networking.istio.io/cluster"].Tag() == "!");
+  CHECK(s["stringData"]["1234"].IsScalar());
+}
+
+TEST_CASE("create-remote-secret refuses kubeconfigs ambientd would refuse", "[cmd]") {
+  CHECK_THAT(refusal(kubeconfig("    exec: {command: /bin/sh, apiVersion: x}\n")),
+             Contains("users[east-admin].user.exec is not allowed"));
+  CHECK_THAT(refusal(kubeconfig("    tokenFile: /var/run/token\n")),
+             Contains("users[east-admin].user.tokenFile is not allowed"));
+  CHECK_THAT(refusal(kubeconfig("    client-certificate-data: Y2VydA==\n"
+                                "    client-key: /etc/key.pem\n")),
+             Contains("users[east-admin].user.client-key is not allowed"));
+  CHECK_THAT(refusal(kubeconfig("    auth-provider: {name: gcp}\n")),
+             Contains("auth-provider gcp is not allowed"));
+  CHECK_THAT(refusal(kubeconfig("    token: secret-token-123\n", "")),
+             Contains("current-context is missing"));
+  CHECK_THAT(refusal(kubeconfig("    token: secret-token-123\n", "current-context: north\n")),
+             Contains("current-context names \"north\""));
+  CHECK_THAT(refusal("clusters: [unclosed"), Contains("not valid YAML"));
+}
+
+TEST_CASE("create-remote-secret refuses an oidc user that ambientd's transport cannot use",
+          "[cmd]") {
+  CHECK_THAT(refusal(kubeconfig("    auth-provider: {name: oidc}\n")),
+             Contains("auth-provider credentials are allowed by policy but not supported"));
+}
+
+TEST_CASE("create-remote-secret refuses names that cannot name a secret", "[cmd]") {
+  CHECK_THAT(refusal(kubeconfig(), ""), Contains("cluster name is empty"));
+  CHECK_THAT(refusal(kubeconfig(), "Cluster-2"), Contains("lowercase"));
+  CHECK_THAT(refusal(kubeconfig(), "cluster_2"), Contains("lowercase"));
+  CHECK_THAT(refusal(kubeconfig(), "-c2"), Contains("must start and end"));
+  CHECK_THAT(refusal(kubeconfig(), "c2-"), Contains("must start and end"));
+  CHECK_THAT(refusal(kubeconfig(), "a..b"), Contains("empty part"));
+  CHECK_THAT(refusal(kubeconfig(), std::string(234, 'a')), Contains("too long"));
+  CHECK(check_cluster_name(std::string(233, 'a')) == std::nullopt);
+  CHECK(check_cluster_name("east.prod-1") == std::nullopt);
+  auto bad_ns = make_remote_secret(kubeconfig(), "c2", "Istio_System");
+  CHECK_THAT(bad_ns.error, Contains("namespace \"Istio_System\""));
+  CHECK(check_namespace("a.b").has_value());
+  CHECK(check_namespace(std::string(64, 'a')).has_value());
+}
