@@ -47,6 +47,7 @@ void run_effects(cluster_store_ptr self, kube::registry_effects effects) {
       if (st.cfg.sink)
         self->send(st.cfg.sink, messages::cluster_withdrawn{gone->cluster_id, gone->generation});
     } else if (auto* later = std::get_if<kube::restart_later>(&e)) {
+      telemetry::default_actor_directory().restarted("remote_cluster", later->cluster_id);
       self->delayed_send(self, later->delay, atom::timer_v, later->cluster_id, later->generation);
     } else if (auto* n = std::get_if<kube::notice>(&e)) {
       if (n->warning)
@@ -62,6 +63,7 @@ void restamp(cluster_store_ptr self) {
   auto& st = self->state;
   auto now = std::chrono::system_clock::now();
   const auto& clusters = st.registry->clusters();
+  st.metrics->update(clusters);
   std::erase_if(st.stamps, [&](const auto& kv) { return !clusters.contains(kv.first); });
   for (const auto& [id, rec] : clusters) {
     auto [it, added]
@@ -82,7 +84,7 @@ messages::cluster_store_status base_status(cluster_store_ptr self) {
     messages::cluster_status_row row;
     row.cluster_id = id;
     row.secret = rec.secret;
-    row.sync_status = istioctl_status(rec.state);
+    row.sync_status = kube::istioctl_status(rec.state);
     row.state = rec.state;
     row.last_error = rec.last_error;
     row.restarts = rec.restarts;
@@ -102,28 +104,13 @@ cluster_store_state::~cluster_store_state() {
     caf::anon_send_exit(child, caf::exit_reason::user_shutdown);
 }
 
-const char* istioctl_status(kube::lifecycle s) {
-  switch (s) {
-    case kube::lifecycle::synced:
-    case kube::lifecycle::stale:
-      return "synced";
-    case kube::lifecycle::timeout:
-      return "timeout";
-    case kube::lifecycle::failed:
-      return "closed";
-    case kube::lifecycle::pending:
-    case kube::lifecycle::syncing:
-      return "syncing";
-  }
-  return "syncing";
-}
-
 caf::behavior cluster_store_impl(cluster_store_ptr self, cluster_store_config cfg) {
   auto& st = self->state;
   st.cfg = std::move(cfg);
   st.log = telemetry::make_logger("cluster_store", st.cfg.config_cluster_id);
   st.registry = std::make_unique<kube::cluster_registry>(st.cfg.config_cluster_id, st.cfg.policy,
                                                          st.cfg.restart_backoff);
+  st.metrics = std::make_unique<kube::cluster_metrics>(*st.cfg.metrics, st.cfg.config_cluster_id);
   self->set_down_handler([self](const caf::down_msg& msg) {
     auto& s = self->state;
     auto it = s.by_address.find(msg.source);

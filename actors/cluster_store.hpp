@@ -10,7 +10,10 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include "actors/instrumented.hpp"
+
 #include "actors/remote_cluster.hpp"
+#include "kube/cluster_metrics.hpp"
 #include "kube/cluster_registry.hpp"
 #include "kube/transport.hpp"
 #include "telemetry/log.hpp"
@@ -29,6 +32,8 @@ struct cluster_store_config {
   std::chrono::milliseconds sync_timeout{std::chrono::seconds{30}};
   kube::reflector_config reflector;
   kube::backoff::params restart_backoff;
+  /// Where the cluster metrics go (must outlive the actor).
+  telemetry::registry* metrics = &telemetry::default_registry();
 };
 
 /// cluster_store's state: the registry core and the live cluster actors.
@@ -41,6 +46,7 @@ struct cluster_store_state {
 
   cluster_store_config cfg;
   std::unique_ptr<kube::cluster_registry> registry;
+  std::unique_ptr<kube::cluster_metrics> metrics;
   /// Live remote_cluster actors by (cluster ID, generation).
   std::map<std::pair<std::string, uint64_t>, caf::actor> running;
   std::map<caf::actor_addr, std::pair<std::string, uint64_t>> by_address;
@@ -55,15 +61,12 @@ struct cluster_store_state {
   std::mt19937_64 rng{std::random_device{}()};
 };
 
-using cluster_store_ptr = caf::stateful_actor<cluster_store_state>*;
+using cluster_store_ptr = instrumented_actor<cluster_store_state>*;
 
 /// The supervisor of every remote cluster: applies remote-secret updates through the registry
 /// (store before run, restart on hash change, first secret wins), spawns and stops remote_cluster
 /// actors, restarts crashed ones with backoff, and answers status queries (`atom::status` →
 /// cluster_store_status, with every running cluster's informer rows). Nothing escalates past it.
 caf::behavior cluster_store_impl(cluster_store_ptr self, cluster_store_config cfg);
-
-/// istioctl's sync status word for a lifecycle state.
-const char* istioctl_status(kube::lifecycle s);
 
 } // namespace ambient::actors

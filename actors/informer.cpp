@@ -68,6 +68,24 @@ public:
     // nop
   }
 
+  /// Every handler runs through a shell: the metrics catch up with the stats as it ends.
+  ~informer_shell() {
+    auto& m = st_.metrics;
+    auto& now = st_.stats;
+    auto& was = st_.counted;
+    now.relists = st_.core.relists();
+    m.added->inc(now.events_added - was.events_added);
+    m.modified->inc(now.events_modified - was.events_modified);
+    m.deleted->inc(now.events_deleted - was.events_deleted);
+    m.relists->inc(now.relists - was.relists);
+    m.watch_restarts->inc(now.watch_restarts - was.watch_restarts);
+    m.errors->inc(now.errors - was.errors);
+    m.decode_errors->inc(now.decode_errors - was.decode_errors);
+    was = now;
+  }
+  informer_shell(const informer_shell&) = delete;
+  informer_shell& operator=(const informer_shell&) = delete;
+
   void apply(kube::reflector_step step) {
     emit(step.deltas);
     if (step.synced_now) {
@@ -289,8 +307,40 @@ informer_state::~informer_state() {
     cfg.transport->cancel(request);
 }
 
+namespace {
+
+/// The counters of one (cluster, resource) informer in the process-wide registry.
+informer_metrics make_informer_metrics(const informer_config& cfg) {
+  auto& r = telemetry::default_registry();
+  telemetry::label_set labels{{"cluster", cfg.cluster_id},
+                              {"resource", std::string{kube::to_string(cfg.kind)}}};
+  auto events = [&](const char* type) {
+    auto l = labels;
+    l.emplace_back("type", type);
+    return &r.add_counter("ambientd_informer_events_total",
+                          "Watch events an informer received, by type", std::move(l));
+  };
+  informer_metrics m;
+  m.added = events("added");
+  m.modified = events("modified");
+  m.deleted = events("deleted");
+  m.relists = &r.add_counter("ambientd_informer_relists_total",
+                             "Full LISTs an informer made after its first", labels);
+  m.watch_restarts = &r.add_counter("ambientd_informer_watch_restarts_total",
+                                    "Watches that ended normally and were reopened", labels);
+  m.errors = &r.add_counter("ambientd_informer_errors_total",
+                            "Failed LIST or WATCH requests (each is retried with backoff)", labels);
+  m.decode_errors = &r.add_counter("ambientd_informer_decode_errors_total",
+                                   "Objects or watch events that could not be decoded", labels);
+  return m;
+}
+
+} // namespace
+
 caf::behavior informer_impl(informer_actor_ptr self, informer_config cfg) {
   self->state.cfg = std::move(cfg);
+  self->set_telemetry_cluster(self->state.cfg.cluster_id);
+  self->state.metrics = make_informer_metrics(self->state.cfg);
   self->state.core = kube::reflector{self->state.cfg.reflector};
   informer_shell{self}.apply(self->state.core.start(std::chrono::steady_clock::now()));
   self->delayed_send(self, self->state.cfg.liveness_interval, atom::tick_v);

@@ -8,6 +8,8 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include "actors/instrumented.hpp"
+
 #include "kube/reflector.hpp"
 #include "kube/resource_kind.hpp"
 #include "kube/transport.hpp"
@@ -30,6 +32,18 @@ struct informer_config {
   std::chrono::milliseconds liveness_interval{1000};
 };
 
+/// An informer's counters (labels cluster, resource; events also by type). Several incarnations
+/// of one (cluster, resource) informer add to the same series.
+struct informer_metrics {
+  telemetry::counter* added = nullptr;
+  telemetry::counter* modified = nullptr;
+  telemetry::counter* deleted = nullptr;
+  telemetry::counter* relists = nullptr;
+  telemetry::counter* watch_restarts = nullptr;
+  telemetry::counter* errors = nullptr;
+  telemetry::counter* decode_errors = nullptr;
+};
+
 /// The informer's state: the reflector core plus what ties it to the transport and the parent.
 struct informer_state {
   static inline const char* name = "informer";
@@ -44,6 +58,9 @@ struct informer_state {
   uint64_t ticket = 0;  ///< results are accepted only for the current ticket
   uint64_t timer_generation = 0;
   messages::informer_stats stats;
+  /// What of `stats` the metrics have counted so far.
+  messages::informer_stats counted;
+  informer_metrics metrics;
   bool healthy = false;
   std::string last_error;
   bool reported_once = false;
@@ -52,7 +69,7 @@ struct informer_state {
   }
 };
 
-using informer_actor_ptr = caf::stateful_actor<informer_state>*;
+using informer_actor_ptr = instrumented_actor<informer_state>*;
 
 /// One (cluster, resource) informer: lists and watches through the transport, turns the
 /// reflector's deltas into decoded batches for its parent, reports synced and health changes.

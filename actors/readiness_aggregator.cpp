@@ -70,6 +70,14 @@ caf::behavior readiness_aggregator_impl(readiness_aggregator_ptr self,
         if (s.cfg.publisher)
           self->send(s.cfg.publisher, std::make_shared<const mesh::mesh_delta>(std::move(delta)));
       },
+      [=](atom::resources) {
+        std::vector<mesh::address_ptr> out;
+        out.reserve(self->state.index->resources().size());
+        for (const auto& [name, r] : self->state.index->resources())
+          out.push_back(r);
+        return messages::mesh_snapshot{
+            std::make_shared<const std::vector<mesh::address_ptr>>(std::move(out))};
+      },
       [=](atom::status) {
         const auto& idx = *self->state.index;
         return messages::aggregator_status{idx.version(), idx.resources().size(),

@@ -9,6 +9,8 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include "actors/instrumented.hpp"
+
 #include "mesh/mesh_index.hpp"
 #include "telemetry/log.hpp"
 
@@ -35,7 +37,7 @@ struct readiness_aggregator_state {
   std::shared_ptr<spdlog::logger> log;
 };
 
-using readiness_aggregator_ptr = caf::stateful_actor<readiness_aggregator_state>*;
+using readiness_aggregator_ptr = instrumented_actor<readiness_aggregator_state>*;
 
 /// Merges the contributions of ready clusters (design.md §2 rules 4 and 5): applies every
 /// cluster_batch, cluster_state_report and cluster_withdrawn to its mesh_index, and publishes the

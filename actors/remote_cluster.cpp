@@ -47,6 +47,7 @@ remote_cluster_state::~remote_cluster_state() {
 caf::behavior remote_cluster_impl(remote_cluster_ptr self, remote_cluster_config cfg) {
   auto& st = self->state;
   st.cfg = std::move(cfg);
+  self->set_telemetry_cluster(st.cfg.cluster_id);
   st.client = st.cfg.transport->add_client(st.cfg.settings, st.cfg.limits);
   // Informers are linked: they die with us; their crashes reach us as exit messages.
   self->set_exit_handler([self](const caf::exit_msg& msg) {
@@ -62,6 +63,7 @@ caf::behavior remote_cluster_impl(remote_cluster_ptr self, remote_cluster_config
     auto log = telemetry::make_logger("remote_cluster", s.cfg.cluster_id);
     log->error("informer {} died ({}); restarting", kube::to_string(kind),
                caf::to_string(msg.reason));
+    telemetry::default_actor_directory().restarted("informer", s.cfg.cluster_id);
     auto [b, _] = s.restart_backoff.try_emplace(kind, kube::backoff{s.cfg.informer_restart});
     auto delay = b->second.next(std::chrono::steady_clock::now(),
                                 std::uniform_real_distribution<double>{0, 1}(s.rng));

@@ -9,6 +9,8 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include "actors/instrumented.hpp"
+
 #include "kube/backoff.hpp"
 #include "kube/cluster_sync.hpp"
 #include "kube/reflector.hpp"
@@ -48,7 +50,7 @@ struct remote_cluster_state {
   std::mt19937_64 rng{std::random_device{}()};
 };
 
-using remote_cluster_ptr = caf::stateful_actor<remote_cluster_state>*;
+using remote_cluster_ptr = instrumented_actor<remote_cluster_state>*;
 
 /// One cluster incarnation: owns (links) an informer per resource, forwards their batches to the
 /// sink tagged with cluster and generation, reports lifecycle changes to its parent, and restarts

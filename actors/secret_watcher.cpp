@@ -11,7 +11,7 @@ namespace ambient::actors {
 
 namespace {
 
-caf::actor spawn_secret_informer(caf::event_based_actor* self, const secret_watcher_config& cfg) {
+caf::actor spawn_secret_informer(secret_watcher_ptr self, const secret_watcher_config& cfg) {
   informer_config ic;
   ic.kind = kube::resource_kind::secrets;
   ic.cluster_id = cfg.config_cluster_id;
@@ -26,7 +26,8 @@ caf::actor spawn_secret_informer(caf::event_based_actor* self, const secret_watc
 
 } // namespace
 
-caf::behavior secret_watcher_impl(caf::event_based_actor* self, secret_watcher_config cfg) {
+caf::behavior secret_watcher_impl(secret_watcher_ptr self, secret_watcher_config cfg) {
+  self->set_telemetry_cluster(cfg.config_cluster_id);
   auto log = telemetry::make_logger("secret_watcher", cfg.config_cluster_id);
   auto informer = std::make_shared<caf::actor>(spawn_secret_informer(self, cfg));
   self->set_exit_handler([self, cfg, informer, log](const caf::exit_msg& msg) {
@@ -36,6 +37,7 @@ caf::behavior secret_watcher_impl(caf::event_based_actor* self, secret_watcher_c
       return;
     }
     log->error("secret informer died ({}); restarting", caf::to_string(msg.reason));
+    telemetry::default_actor_directory().restarted("informer", cfg.config_cluster_id);
     *informer = spawn_secret_informer(self, cfg);
   });
   return {

@@ -5,6 +5,7 @@
 
 #include <caf/event_based_actor.hpp>
 
+#include "actors/instrumented.hpp"
 #include "kube/reflector.hpp"
 #include "kube/transport.hpp"
 
@@ -21,10 +22,17 @@ struct secret_watcher_config {
   kube::reflector_config reflector;
 };
 
+/// secret_watcher keeps everything in its handlers' captures; the state only names it.
+struct secret_watcher_state {
+  static inline const char* name = "secret_watcher";
+};
+
+using secret_watcher_ptr = instrumented_actor<secret_watcher_state>*;
+
 /// Watches the remote secrets of the config cluster (an informer on Secrets labelled
 /// istio/multiCluster=true in the system namespace) and tells cluster_store each secret's
 /// clusters, hashed, on every add and change, and each deletion. The secret parsing is pure
 /// (kube::read_remote_secret); the informer is linked and restarted if it ever dies.
-caf::behavior secret_watcher_impl(caf::event_based_actor* self, secret_watcher_config cfg);
+caf::behavior secret_watcher_impl(secret_watcher_ptr self, secret_watcher_config cfg);
 
 } // namespace ambient::actors

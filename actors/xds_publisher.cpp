@@ -141,6 +141,55 @@ xds::stream_event_sink forward_to(caf::actor publisher) {
   };
 }
 
+namespace {
+
+/// One session's row in /debug/xds.
+template <class Session>
+messages::xds_type_row type_row(const Session& session) {
+  messages::xds_type_row row;
+  row.type_url = session.type_url();
+  row.wildcard = session.wildcard();
+  row.subscribed = session.subscribed().size();
+  row.sent = session.sent().size();
+  const auto& stats = session.stats();
+  row.responses = stats.responses;
+  row.acks = stats.acks;
+  row.nacks = stats.nacks;
+  row.last_sent_nonce = stats.last_sent_nonce;
+  row.last_acked_nonce = stats.last_acked_nonce;
+  row.last_nacked_nonce = stats.last_nacked_nonce;
+  row.last_error = stats.last_error;
+  if constexpr (std::is_same_v<Session, xds::sotw_session>)
+    row.acked_version = session.acked_version();
+  return row;
+}
+
+/// The publisher's tables and streams, for /debug/xds.
+messages::xds_status debug_status(const xds_publisher_state& st) {
+  messages::xds_status out;
+  for (auto type_url : {xds::address_type_url, xds::authorization_type_url, xds::listener_type_url,
+                        xds::route_type_url, xds::cluster_type_url, xds::endpoint_type_url}) {
+    const auto* t = st.tables->find(type_url);
+    out.tables.push_back(
+        {std::string{type_url}, t->version_string(t->version()), t->entries().size()});
+  }
+  for (const auto& [id, s] : st.streams) {
+    messages::xds_stream_row row;
+    row.id = id;
+    row.peer = s.peer;
+    row.protocol = s.protocol == xds::stream_protocol::delta ? "delta" : "sotw";
+    row.in_flight = s.in_flight;
+    for (const auto& [type, session] : s.delta_sessions)
+      row.types.push_back(type_row(session));
+    for (const auto& [type, session] : s.sotw_sessions)
+      row.types.push_back(type_row(session));
+    out.streams.push_back(std::move(row));
+  }
+  return out;
+}
+
+} // namespace
+
 caf::behavior xds_publisher_impl(xds_publisher_ptr self, xds_publisher_config cfg) {
   self->state.log = telemetry::make_logger("xds_publisher");
   self->state.metrics = std::make_unique<xds_metrics>(*cfg.metrics);
@@ -200,6 +249,7 @@ caf::behavior xds_publisher_impl(xds_publisher_ptr self, xds_publisher_config cf
         self->state.log->warn("refused an ADS stream from {}: {}", r.peer, r.reason);
       },
       [=](atom::status) { return self->state.streams.size(); },
+      [=](atom::debug) { return debug_status(self->state); },
   };
 }
 

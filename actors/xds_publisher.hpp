@@ -10,6 +10,8 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include "actors/instrumented.hpp"
+
 #include "telemetry/log.hpp"
 #include "telemetry/metrics.hpp"
 #include "xds/ads_server.hpp"
@@ -74,7 +76,7 @@ struct xds_publisher_state {
   std::shared_ptr<spdlog::logger> log;
 };
 
-using xds_publisher_ptr = caf::stateful_actor<xds_publisher_state>*;
+using xds_publisher_ptr = instrumented_actor<xds_publisher_state>*;
 
 /// Serves the merged view over ADS: applies each mesh_delta_ptr from the readiness aggregator to
 /// its tables (Address, empty Authorization, and the proxyless LDS/RDS/CDS/EDS derived from

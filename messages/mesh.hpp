@@ -19,7 +19,12 @@ struct aggregator_status {
   std::vector<std::string> admitted_clusters;
 };
 
+/// The merged view at one moment (the readiness aggregator's answer to `atom::resources`):
+/// pointers to its immutable resources, so taking it copies no resource.
+using mesh_snapshot = std::shared_ptr<const std::vector<mesh::address_ptr>>;
+
 } // namespace ambient::messages
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ambient::messages::mesh_delta_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ambient::messages::aggregator_status)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ambient::messages::mesh_snapshot)

@@ -50,5 +50,11 @@ CAF_ADD_TYPE_ID(ambient, (ambient::xds::stream_written))
 CAF_ADD_TYPE_ID(ambient, (ambient::xds::stream_closed))
 CAF_ADD_TYPE_ID(ambient, (ambient::xds::sotw_stream_request))
 CAF_ADD_TYPE_ID(ambient, (ambient::xds::stream_refused))
+/// Asks the xDS publisher for its streams and tables (/debug/xds).
+CAF_ADD_ATOM(ambient, ambient::atom, debug, "debug")
+CAF_ADD_TYPE_ID(ambient, (ambient::messages::xds_status))
+/// Asks the readiness aggregator for the merged view (/debug/workloads).
+CAF_ADD_ATOM(ambient, ambient::atom, resources, "resources")
+CAF_ADD_TYPE_ID(ambient, (ambient::messages::mesh_snapshot))
 
 CAF_END_TYPE_ID_BLOCK(ambient)
