@@ -11,6 +11,9 @@ packages=(
   libcaf-dev libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libsimdjson-dev libspdlog-dev catch2 libcurl4-openssl-dev libyaml-cpp-dev libboost-dev libssl-dev
   openssl
+  # real tools the interop tests check against: promtool (/metrics) and headless Chromium
+  # (the dashboard)
+  prometheus chromium
 )
 
 if [ "$(id -u)" -ne 0 ]; then

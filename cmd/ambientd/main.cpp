@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <variant>
@@ -15,14 +16,20 @@
 #include <caf/send.hpp>
 #include <grpcpp/grpcpp.h>
 
+#include "actors/ask.hpp"
 #include "actors/cluster_store.hpp"
 #include "actors/readiness_aggregator.hpp"
 #include "actors/secret_watcher.hpp"
 #include "actors/xds_publisher.hpp"
+#include "admin/http_server.hpp"
+#include "cmd/ambientd/admin_routes.hpp"
+#include "cmd/ambientd/demo.hpp"
 #include "cmd/ambientd/options.hpp"
+#include "cmd/version.hpp"
 #include "kube/transport.hpp"
 #include "mesh/mesh_config.hpp"
 #include "messages/registration.hpp"
+#include "messages/type_ids.hpp"
 #include "telemetry/log.hpp"
 #include "xds/peer_identity.hpp"
 
@@ -40,6 +47,16 @@ public:
   int wait() {
     int sig = 0;
     sigwait(&set_, &sig);
+    return sig;
+  }
+  /// The signal that arrived within `timeout`, or nullopt.
+  std::optional<int> wait_for(std::chrono::milliseconds timeout) {
+    auto secs = std::chrono::duration_cast<std::chrono::seconds>(timeout);
+    timespec ts{static_cast<time_t>(secs.count()),
+                static_cast<long>(std::chrono::nanoseconds{timeout - secs}.count())};
+    int sig = sigtimedwait(&set_, nullptr, &ts);
+    if (sig < 0)
+      return std::nullopt;
     return sig;
   }
 
@@ -133,7 +150,23 @@ int main(int argc, char** argv) {
   auto log = telemetry::make_logger("ambientd");
   signal_waiter signals;
 
-  const auto& opts = parsed.options;
+  auto opts = parsed.options;
+  std::unique_ptr<cmd::demo_run> demo;
+  if (opts.demo) {
+    try {
+      demo = std::make_unique<cmd::demo_run>();
+    } catch (const std::exception& e) {
+      log->critical("--demo: {}", e.what());
+      return 1;
+    }
+    demo->configure(opts);
+    for (const auto& line : demo->describe())
+      log->info("demo: {}", line);
+  }
+  telemetry::default_registry()
+      .add_gauge("ambientd_build_info", "1, labelled with the running version",
+                 {{"version", cmd::version_string}})
+      .set(1);
   auto local = config_cluster(opts);
   if (auto* err = std::get_if<std::string>(&local)) {
     log->critical("{}", *err);
@@ -236,11 +269,76 @@ int main(int argc, char** argv) {
     log->warn("no config cluster: not in a pod and no --kubeconfig, so no remote secrets are "
               "watched");
   }
+  std::atomic<bool> xds_serving{xds_server != nullptr};
+  cmd::admin_context actx;
+  actx.system = &system;
+  actx.cluster_store = store;
+  actx.aggregator = aggregator;
+  actx.publisher = publisher;
+  actx.config_cluster_id = opts.cluster_id;
+  actx.has_config_cluster = found != nullptr;
+  actx.require_remote = opts.require_remote_clusters;
+  actx.xds_serving = &xds_serving;
+  std::vector<std::unique_ptr<admin::http_server>> admin_servers;
+  auto serve_admin = [&](const char* flag, const std::string& address, const char* what,
+                         void (*routes)(admin::http_server&, const cmd::admin_context&)) {
+    if (address.empty())
+      return true;
+    admin::http_server_options ho;
+    ho.address = address;
+    ho.threads = 2;
+    auto server = std::make_unique<admin::http_server>(ho);
+    routes(*server, actx);
+    try {
+      server->start();
+    } catch (const std::exception& e) {
+      log->critical("{} {}: {}", flag, address, e.what());
+      return false;
+    }
+    log->info("serving {} on {} (port {})", what, address, server->port());
+    admin_servers.push_back(std::move(server));
+    return true;
+  };
+  bool admin_ok = serve_admin("--monitoring-address", opts.monitoring_address,
+                              "/metrics, /healthz, /readyz", cmd::add_monitoring_routes)
+                  && serve_admin("--debug-address", opts.debug_address, "/debug and the dashboard",
+                                 cmd::add_debug_routes);
   log->info("started: cluster_id={} system_namespace={} config_cluster={} scheduler_threads={}",
             opts.cluster_id, opts.system_namespace, found ? found->source : "none",
             system.scheduler().num_workers());
-  auto sig = signals.wait();
-  log->info("received {}, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  int exit_code = 0;
+  if (!admin_ok) {
+    exit_code = 2;
+  } else if (demo) {
+    auto start = std::chrono::steady_clock::now();
+    for (;;) {
+      auto sig = signals.wait_for(std::chrono::milliseconds{500});
+      auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::steady_clock::now() - start);
+      auto status = actors::ask<messages::cluster_store_status>(
+          system, store, std::chrono::seconds{2}, atom::status_v);
+      demo->tick(elapsed, status ? &*status : nullptr, std::cout);
+      if (sig) {
+        log->info("received {}, shutting down", *sig == SIGTERM ? "SIGTERM" : "SIGINT");
+        break;
+      }
+      if (opts.demo_duration.count() > 0 && elapsed >= opts.demo_duration) {
+        if (auto missing = demo->verdict(); !missing.empty()) {
+          log->error("demo: after {} ms: {}", opts.demo_duration.count(), missing);
+          exit_code = 1;
+        } else {
+          log->info("demo: every cluster reached synced and is synced now; stopping after {} ms",
+                    opts.demo_duration.count());
+        }
+        break;
+      }
+    }
+  } else {
+    auto sig = signals.wait();
+    log->info("received {}, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  }
+  // The admin servers go first: their handlers ask the actors.
+  admin_servers.clear();
   if (watcher)
     caf::anon_send_exit(watcher, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(store, caf::exit_reason::user_shutdown);
@@ -249,5 +347,5 @@ int main(int argc, char** argv) {
     xds_server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds{2});
   caf::anon_send_exit(publisher, caf::exit_reason::user_shutdown);
   system.await_all_actors_done();
-  return 0;
+  return exit_code;
 }

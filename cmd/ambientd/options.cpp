@@ -1,5 +1,6 @@
 #include "cmd/ambientd/options.hpp"
 
+#include "admin/http_server.hpp"
 #include "cmd/version.hpp"
 
 namespace ambient::cmd {
@@ -44,6 +45,19 @@ ambientd_parse parse_ambientd_flags(int argc, const char* const* argv) {
             "path prefix (default: any certificate from --xds-client-ca)");
   flags.add("remote-secret-selector", &o.remote_secret_selector,
             "label selector of the remote secrets in the system namespace");
+  flags.add("monitoring-address", &o.monitoring_address,
+            "/metrics, /healthz and /readyz listener, host:port (istiod's 15014; port 0: any); "
+            "empty: off");
+  flags.add("debug-address", &o.debug_address,
+            "/debug/* and dashboard listener, host:port (port 0: any); empty: off");
+  flags.add("require-remote-clusters", &o.require_remote_clusters,
+            "/readyz waits until every remote cluster has synced, timed out or failed");
+  flags.add("demo", &o.demo,
+            "run against an embedded simulated fleet (a config cluster and three remote "
+            "clusters) instead of --kubeconfig or the pod's service account");
+  flags.add("demo-duration", &o.demo_duration_text,
+            "with --demo: stop after this long and exit 0 only if every demo cluster synced "
+            "(default: run until Ctrl-C)");
   out.result = flags.parse(argc, argv);
   out.usage = flags.usage();
   out.version = flags.version();
@@ -66,6 +80,32 @@ ambientd_parse parse_ambientd_flags(int argc, const char* const* argv) {
               = {parse_outcome::error, std::string{flag} + " is required with --xds-tls-address"};
           return out;
         }
+    }
+    for (auto [flag, value] : {std::pair{"--monitoring-address", &o.monitoring_address},
+                               std::pair{"--debug-address", &o.debug_address}})
+      if (!value->empty() && !admin::parse_listen_address(*value)) {
+        out.result = {parse_outcome::error,
+                      std::string{flag} + " " + *value + ": not host:port, [v6]:port or :port"};
+        return out;
+      }
+    if (!o.demo_duration_text.empty()) {
+      const auto& t = o.demo_duration_text;
+      bool seconds = t.find_first_not_of("0123456789") == std::string::npos && t.size() < 9;
+      auto d = seconds ? std::optional{std::chrono::milliseconds{std::stoll(t) * 1000}}
+                       : parse_duration(t);
+      if (!d || d->count() <= 0 || !o.demo) {
+        out.result = {parse_outcome::error,
+                      "--demo-duration " + t
+                          + ": needs --demo and a positive duration (\"30\" seconds, \"90s\", "
+                            "\"2m\")"};
+        return out;
+      }
+      o.demo_duration = *d;
+    }
+    if (o.demo && !o.kubeconfig.empty()) {
+      out.result = {parse_outcome::error,
+                    "--demo runs its own fleet: it cannot be combined with --kubeconfig"};
+      return out;
     }
     if (o.xds_address.empty() && o.xds_tls_address.empty()) {
       out.result = {parse_outcome::error,

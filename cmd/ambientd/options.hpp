@@ -37,6 +37,19 @@ struct ambientd_options {
   std::string xds_allowed_spiffe_ids;
   /// Label that marks remote secrets (istiod's istio/multiCluster=true).
   std::string remote_secret_selector = "istio/multiCluster=true";
+  /// /metrics, /healthz and /readyz (istiod's 15014), host:port; empty turns it off.
+  std::string monitoring_address = ":15014";
+  /// /debug/* and the dashboard, host:port; loopback unless told otherwise; empty turns it off.
+  std::string debug_address = "127.0.0.1:8080";
+  /// /readyz also waits until every remote cluster has finished trying to sync.
+  bool require_remote_clusters = false;
+  /// Runs against an embedded simulated fleet instead of a real config cluster.
+  bool demo = false;
+  /// With --demo: stop after this long (0: run until SIGINT/SIGTERM). The flag takes a
+  /// duration ("90s", "2m") or a bare number of seconds ("30", as in `scripts/demo.sh
+  /// --demo-duration 30`).
+  std::chrono::milliseconds demo_duration{0};
+  std::string demo_duration_text;
 };
 
 /// The result of reading ambientd's command line.

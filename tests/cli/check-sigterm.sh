@@ -4,7 +4,8 @@ set -uo pipefail
 bin=$1
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-"$bin" --log-format=json --xds-address 127.0.0.1:0 >"$log" 2>&1 &
+"$bin" --log-format=json --xds-address 127.0.0.1:0 --monitoring-address 127.0.0.1:0 \
+  --debug-address 127.0.0.1:0 >"$log" 2>&1 &
 pid=$!
 for _ in $(seq 1 100); do
   grep -q '"msg":"started' "$log" && break

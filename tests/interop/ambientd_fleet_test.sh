@@ -29,7 +29,8 @@ export KUBECONFIG=$work/fleet/cluster-1.kubeconfig
 k() { timeout 20 kubectl "$@"; }
 
 "$ambientd" --cluster-id cluster-1 --kubeconfig "$work/fleet/cluster-1.kubeconfig" \
-  --remote-sync-timeout 5s --xds-address 127.0.0.1:0 --log-format json >"$work/ambientd.log" 2>&1 &
+  --remote-sync-timeout 5s --xds-address 127.0.0.1:0 --monitoring-address 127.0.0.1:0 \
+  --debug-address 127.0.0.1:0 --log-format json >"$work/ambientd.log" 2>&1 &
 amb_pid=$!
 
 # wait_log PATTERN: ambientd's log gets a line matching the extended regex within 30 s.

@@ -97,13 +97,35 @@ struct ambientd_harness {
                                   "--remote-sync-timeout",
                                   "5s",
                                   "--log-format",
-                                  "json"};
+                                  "json",
+                                  "--monitoring-address",
+                                  "127.0.0.1:0",
+                                  "--debug-address",
+                                  "127.0.0.1:0"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     ambientd = std::make_unique<child_process>(argv, (dir.path / "ambientd.log").string());
     auto port = ambientd->wait_log(std::regex{R"(serving ADS on 127\.0\.0\.1:0 \(port (\d+)\))"},
                                    std::chrono::seconds{20});
     REQUIRE(port);
     xds_port = std::stoi(*port);
+    auto admin = [&](const char* what) {
+      auto p = ambientd->wait_log(
+          std::regex{std::string{"serving "} + what + R"( on 127\.0\.0\.1:0 \(port (\d+)\))"},
+          std::chrono::seconds{20});
+      REQUIRE(p);
+      return std::stoi(*p);
+    };
+    monitoring_port = admin("/metrics, /healthz, /readyz");
+    debug_port = admin("/debug and the dashboard");
+  }
+
+  /// A URL on the monitoring port (/metrics, /healthz, /readyz).
+  std::string monitoring_url(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(monitoring_port) + path;
+  }
+  /// A URL on the debug port (/debug/*, the dashboard).
+  std::string debug_url(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(debug_port) + path;
   }
 
   /// Waits for a log line of ambientd matching `re` (30 s).
@@ -119,6 +141,8 @@ struct ambientd_harness {
   std::unique_ptr<sim::fleet> fleet;
   std::unique_ptr<child_process> ambientd;
   int xds_port = 0;
+  int monitoring_port = 0;
+  int debug_port = 0;
 };
 
 } // namespace ambient::test

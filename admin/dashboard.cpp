@@ -1,0 +1,119 @@
+#include "admin/dashboard.hpp"
+
+namespace ambient::admin {
+
+namespace {
+
+constexpr std::string_view page = R"html(<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>ambientd</title>
+<style>
+body { font: 14px system-ui, sans-serif; margin: 1.5em; color: #222; }
+h1 { font-size: 1.3em; } h2 { font-size: 1.1em; margin-top: 1.5em; }
+table { border-collapse: collapse; }
+th, td { text-align: left; padding: 3px 10px; border-bottom: 1px solid #ddd; }
+td.synced { color: #17702a; } td.syncing { color: #8a6d00; }
+td.timeout, td.closed { color: #b00020; font-weight: bold; }
+ul.tree, ul.tree ul { list-style: none; padding-left: 1.2em; margin: 0; }
+.busy { color: #b00020; } .muted { color: #777; } #error { color: #b00020; }
+</style>
+</head>
+<body>
+<h1>ambientd <span id="updated" class="muted"></span></h1>
+<p id="error"></p>
+<h2>Clusters</h2>
+<table id="clusters">
+<thead><tr><th>NAME</th><th>SECRET</th><th>STATUS</th><th>STATE</th><th>RESTARTS</th><th>LAST ERROR</th></tr></thead>
+<tbody></tbody>
+</table>
+<h2>xDS</h2>
+<p>connected streams: <span id="streams">-</span>, pushes per second: <span id="push-rate">-</span></p>
+<h2>Actors (<span id="actor-count">-</span>)</h2>
+<ul class="tree" id="actors"></ul>
+<script>
+"use strict";
+let lastPushes = null, lastTime = null;
+function cell(tr, text, cls) {
+  const td = document.createElement("td");
+  td.textContent = text === "" ? "-" : String(text);
+  if (cls) td.className = cls;
+  tr.appendChild(td);
+}
+function renderClusters(rows) {
+  const body = document.querySelector("#clusters tbody");
+  body.replaceChildren();
+  for (const c of rows) {
+    const tr = document.createElement("tr");
+    tr.dataset.cluster = c.id;
+    cell(tr, c.id); cell(tr, c.secretName); cell(tr, c.syncStatus, c.syncStatus);
+    cell(tr, c.state); cell(tr, c.restarts); cell(tr, c.lastError.replace(/\n/g, " "));
+    body.appendChild(tr);
+  }
+}
+function actorItem(a) {
+  const li = document.createElement("li");
+  let text = a.kind + (a.cluster ? " [" + a.cluster + "]" : "") + " #" + a.id +
+             " handled " + a.handled + ", mailbox " + a.mailboxDepth;
+  if (a.busyMs > 1000) { text += ", busy " + a.busyMs + " ms"; li.className = "busy"; }
+  li.textContent = text;
+  if (a.children.length) {
+    const ul = document.createElement("ul");
+    for (const c of a.children) ul.appendChild(actorItem(c));
+    li.appendChild(ul);
+  }
+  return li;
+}
+function renderActors(doc) {
+  document.getElementById("actor-count").textContent = doc.actors;
+  const root = document.getElementById("actors");
+  root.replaceChildren();
+  for (const a of doc.tree) root.appendChild(actorItem(a));
+}
+function sumMetric(text, name) {
+  let sum = 0, seen = false;
+  for (const line of text.split("\n")) {
+    if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+      sum += Number(line.slice(line.lastIndexOf(" ") + 1)); seen = true;
+    }
+  }
+  return seen ? sum : null;
+}
+function renderMetrics(text) {
+  const now = Date.now(), pushes = sumMetric(text, "pilot_xds_pushes");
+  const streams = sumMetric(text, "pilot_xds");
+  document.getElementById("streams").textContent = streams === null ? "-" : streams;
+  if (pushes !== null && lastPushes !== null && now > lastTime)
+    document.getElementById("push-rate").textContent =
+        ((pushes - lastPushes) * 1000 / (now - lastTime)).toFixed(1);
+  lastPushes = pushes; lastTime = now;
+}
+async function refresh() {
+  try {
+    const [clusters, actors, metrics] = await Promise.all([
+      fetch("/debug/clusterz").then(r => r.json()),
+      fetch("/debug/actors").then(r => r.json()),
+      fetch("/metrics").then(r => r.text())]);
+    renderClusters(clusters); renderActors(actors); renderMetrics(metrics);
+    document.getElementById("error").textContent = "";
+    document.getElementById("updated").textContent = "updated " + new Date().toLocaleTimeString();
+    document.body.dataset.loaded = "true";
+  } catch (e) {
+    document.getElementById("error").textContent = "cannot reach ambientd: " + e;
+  }
+}
+refresh();
+setInterval(refresh, 2000);
+</script>
+</body>
+</html>
+)html";
+
+} // namespace
+
+std::string_view dashboard_html() {
+  return page;
+}
+
+} // namespace ambient::admin

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "mesh/resource.hpp"
+#include "messages/cluster.hpp"
+#include "messages/xds.hpp"
+#include "telemetry/actor_directory.hpp"
+
+namespace ambient::admin {
+
+/// /debug/clusterz: a JSON array with istiod's fields (id, secretName, syncStatus) and ambientd's
+/// own (state, lastError, restarts, generation, since, informers). The config cluster is listed
+/// with an empty secretName. Never shows a kubeconfig or anything from one.
+std::string clusterz_json(const messages::cluster_store_status& status);
+
+/// /debug/workloads: a JSON array of the merged view's workloads (services are left out): uid,
+/// name, namespace, cluster, addresses, network, node, serviceAccount, protocol (HBONE or TCP),
+/// status (Healthy or Unhealthy), services.
+std::string workloads_json(const std::vector<mesh::address_ptr>& resources);
+
+/// /debug/xds: {"tables":[{typeUrl,version,resources}],"streams":[{id,peer,protocol,inFlight,
+/// types:[{typeUrl,wildcard,subscribed,sent,responses,acks,nacks,lastSentNonce,lastAckedNonce,
+/// lastNackedNonce,ackedVersion,lastError}]}]}.
+std::string xds_json(const messages::xds_status& status);
+
+/// /debug/actors: the live actor tree, {"actors":N,"tree":[{id,kind,cluster,handled,
+/// mailboxDepth,busyMs,children:[...]}]}; an actor whose parent is gone hangs at the root.
+std::string actors_json(const std::vector<telemetry::actor_record>& actors);
+
+/// What /readyz answers.
+struct readiness {
+  bool ready = false;
+  std::string reason; ///< why not (or "ready")
+};
+
+/// Ready when xDS is serving and the config cluster (when there is one) has synced; with
+/// `require_remote`, also once every other cluster has finished trying to sync: synced, stale,
+/// timed out or failed (istio/istio#56706) — a broken secret must not keep a replica out of
+/// service forever. `status` null: the store did not answer.
+readiness evaluate_readiness(const messages::cluster_store_status* status,
+                             const std::string& config_cluster_id, bool has_config_cluster,
+                             bool xds_serving, bool require_remote);
+
+} // namespace ambient::admin

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <string>
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+
+#include "admin/http_server.hpp"
+
+namespace ambient::cmd {
+
+/// What the admin endpoints read: the actors to ask and what readiness depends on.
+struct admin_context {
+  caf::actor_system* system = nullptr;
+  caf::actor cluster_store;
+  caf::actor aggregator;
+  caf::actor publisher;
+  std::string config_cluster_id;
+  bool has_config_cluster = false;
+  /// --require-remote-clusters: /readyz also waits for every remote cluster.
+  bool require_remote = false;
+  /// Set once the xDS server is serving.
+  const std::atomic<bool>* xds_serving = nullptr;
+  /// How long an endpoint waits for an actor's answer.
+  std::chrono::milliseconds timeout{2000};
+};
+
+/// The monitoring port's routes (15014): /metrics (Prometheus 0.0.4), /healthz (the process
+/// answers), /readyz (admin::evaluate_readiness; 503 with the reason when not ready).
+void add_monitoring_routes(admin::http_server& server, const admin_context& ctx);
+
+/// The debug port's routes (8080): /debug/clusterz, /debug/actors, /debug/workloads, /debug/xds,
+/// the dashboard (/ and /debug/dashboard) and /metrics (which the dashboard reads). An actor that
+/// does not answer in time gives 503, never a hung request.
+void add_debug_routes(admin::http_server& server, const admin_context& ctx);
+
+} // namespace ambient::cmd

@@ -1,0 +1,95 @@
+#include "cmd/ambientd/demo.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+#include <ostream>
+#include <stdexcept>
+
+#include "cmd/ambientctl/tables.hpp"
+
+namespace ambient::cmd {
+
+namespace {
+
+std::string make_temp_dir() {
+  auto pattern = (std::filesystem::temp_directory_path() / "ambientd-demo-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr)
+    throw std::runtime_error("demo: cannot create a directory under "
+                             + std::filesystem::temp_directory_path().string());
+  return pattern;
+}
+
+std::string seconds(std::chrono::milliseconds d) {
+  auto tenths = d.count() / 100;
+  return std::to_string(tenths / 10) + "." + std::to_string(tenths % 10) + "s";
+}
+
+} // namespace
+
+demo_run::demo_run() : dir_(make_temp_dir()) {
+  sim::demo_options o;
+  o.dir = dir_;
+  try {
+    fleet_ = std::make_unique<sim::demo_fleet>(o);
+  } catch (...) {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+    throw;
+  }
+}
+
+demo_run::~demo_run() {
+  fleet_.reset();
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
+}
+
+void demo_run::configure(ambientd_options& opts) const {
+  opts.cluster_id = fleet_->config_cluster_id();
+  opts.kubeconfig = fleet_->config_kubeconfig_path();
+  opts.mesh_config = fleet_->mesh_config_path();
+}
+
+std::vector<std::string> demo_run::describe() const {
+  return fleet_->describe();
+}
+
+void demo_run::tick(std::chrono::milliseconds elapsed, const messages::cluster_store_status* status,
+                    std::ostream& out) {
+  for (const auto& e : fleet_->advance(elapsed))
+    out << "demo +" << seconds(e.at) << "  " << e.what << '\n';
+  if (status == nullptr)
+    return;
+  for (const auto& c : status->clusters) {
+    now_[c.cluster_id] = kube::to_string(c.state);
+    if (c.state == kube::lifecycle::synced)
+      ever_synced_.insert(c.cluster_id);
+  }
+  // istioctl's columns, plus ambientd's own state (a stale cluster is "synced" to istioctl).
+  std::vector<std::vector<std::string>> rows{{"NAME", "SECRET", "STATUS", "STATE", "LAST ERROR"}};
+  for (const auto& c : status->clusters)
+    rows.push_back({c.cluster_id, c.secret, c.sync_status, kube::to_string(c.state), c.last_error});
+  auto table = render_table(rows);
+  if (table != last_table_) {
+    out << "demo +" << seconds(elapsed) << "  clusters:\n" << table << std::flush;
+    last_table_ = std::move(table);
+  }
+}
+
+std::string demo_run::verdict() const {
+  std::string missing;
+  if (!fleet_->script_done())
+    missing += "the demo script did not finish (give --demo-duration more time); ";
+  for (const auto& id : fleet_->cluster_ids()) {
+    auto it = now_.find(id);
+    if (!ever_synced_.contains(id))
+      missing += id + " never synced; ";
+    else if (it == now_.end() || it->second != "synced")
+      missing += id + " is " + (it == now_.end() ? "gone" : it->second) + " at the end; ";
+  }
+  if (!missing.empty())
+    missing.resize(missing.size() - 2);
+  return missing;
+}
+
+} // namespace ambient::cmd

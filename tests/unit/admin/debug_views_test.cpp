@@ -1,0 +1,172 @@
+#include <catch2/catch.hpp>
+
+#include "admin/debug_views.hpp"
+#include "sim/json.hpp"
+
+using namespace ambient;
+using kube::lifecycle;
+
+namespace {
+
+messages::cluster_status_row row(const std::string& id, lifecycle state,
+                                 const std::string& sync_status) {
+  messages::cluster_status_row r;
+  r.cluster_id = id;
+  r.state = state;
+  r.sync_status = sync_status;
+  return r;
+}
+
+sim::json_value parse(const std::string& text) {
+  std::string error;
+  auto doc = sim::parse_json(text, &error);
+  INFO(error << "\n" << text);
+  REQUIRE(doc);
+  return *doc;
+}
+
+mesh::address_ptr workload(const std::string& uid, std::vector<std::string> ips,
+                           std::vector<std::string> services) {
+  istio::workload::Address a;
+  auto* w = a.mutable_workload();
+  w->set_uid(uid);
+  w->set_name("reviews-v1");
+  w->set_namespace_("bookinfo");
+  w->set_cluster_id("cluster-2");
+  w->set_network("network-1");
+  w->set_node("node-1");
+  w->set_service_account("bookinfo-reviews");
+  w->set_tunnel_protocol(istio::workload::HBONE);
+  for (auto& ip : ips)
+    w->add_addresses(ip);
+  for (auto& s : services)
+    (*w->mutable_services())[s];
+  return mesh::make_resource(uid, a);
+}
+
+} // namespace
+
+TEST_CASE("clusterz has istiod's fields, ambientd's own, and escapes errors", "[admin]") {
+  messages::cluster_store_status s;
+  s.clusters.push_back(row("cluster-1", lifecycle::synced, "synced"));
+  auto bad = row("cluster-3", lifecycle::failed, "closed");
+  bad.secret = "istio-system/istio-remote-secret-cluster-3";
+  bad.last_error = "kubeconfig \"x\" is not valid YAML\nline 2";
+  bad.restarts = 2;
+  bad.generation = 4;
+  bad.since = std::chrono::system_clock::time_point{std::chrono::seconds{1'800'000'000}};
+  messages::informer_status_row inf;
+  inf.resource = "pods";
+  inf.synced = true;
+  inf.objects = 12;
+  bad.informers.push_back(inf);
+  s.clusters.push_back(bad);
+  auto doc = parse(admin::clusterz_json(s));
+  REQUIRE(doc.elements().size() == 2);
+  const auto& c1 = doc.elements()[0];
+  CHECK(c1.find("id")->as_string() == "cluster-1");
+  CHECK(c1.find("secretName")->as_string() == "");
+  CHECK(c1.find("since")->as_string() == "");
+  const auto& c3 = doc.elements()[1];
+  CHECK(c3.find("syncStatus")->as_string() == "closed");
+  CHECK(c3.find("state")->as_string() == "failed");
+  CHECK(c3.find("lastError")->as_string() == bad.last_error);
+  CHECK(c3.find("restarts")->as_int() == 2);
+  CHECK(c3.find("generation")->as_int() == 4);
+  CHECK(c3.find("since")->as_string() == "2027-01-15T08:00:00Z");
+  CHECK(c3.find_path({"informers"})->elements().at(0).find("objects")->as_int() == 12);
+}
+
+TEST_CASE("workloads lists workloads only, with readable addresses and sorted services",
+          "[admin]") {
+  std::vector<mesh::address_ptr> view;
+  view.push_back(workload(
+      "cluster-2//Pod/bookinfo/reviews-v1", {std::string{"\x0a\x02\x00\x05", 4}},
+      {"bookinfo/reviews.bookinfo.svc.cluster.local", "bookinfo/a.bookinfo.svc.cluster.local"}));
+  std::string v6(16, '\0');
+  v6[0] = '\xfd';
+  v6[15] = '\x01';
+  view.push_back(workload("cluster-2//Pod/bookinfo/v6", {v6, std::string{"xyz"}}, {}));
+  istio::workload::Address svc;
+  svc.mutable_service()->set_name("reviews");
+  view.push_back(mesh::make_resource("bookinfo/reviews.bookinfo.svc.cluster.local", svc));
+  auto doc = parse(admin::workloads_json(view));
+  REQUIRE(doc.elements().size() == 2);
+  const auto& w = doc.elements()[0];
+  CHECK(w.find("uid")->as_string() == "cluster-2//Pod/bookinfo/reviews-v1");
+  CHECK(w.find("addresses")->elements().at(0).as_string() == "10.2.0.5");
+  CHECK(w.find("protocol")->as_string() == "HBONE");
+  CHECK(w.find("status")->as_string() == "Healthy");
+  CHECK(w.find("serviceAccount")->as_string() == "bookinfo-reviews");
+  CHECK(w.find("services")->elements().at(0).as_string()
+        == "bookinfo/a.bookinfo.svc.cluster.local");
+  const auto& w6 = doc.elements()[1];
+  CHECK(w6.find("addresses")->elements().at(0).as_string() == "fd00::1");
+  CHECK(w6.find("addresses")->elements().at(1).as_string() == "invalid(3 bytes)");
+}
+
+TEST_CASE("the actor tree nests children under parents; an orphan hangs at the root", "[admin]") {
+  std::vector<telemetry::actor_record> actors{
+      {1, 0, "cluster_store", "", 10, 0, {}},
+      {2, 1, "remote_cluster", "c2", 5, 1, std::chrono::milliseconds{1500}},
+      {3, 2, "informer", "c2", 7, 0, {}},
+      {4, 99, "informer", "c9", 1, 0, {}}};
+  auto doc = parse(admin::actors_json(actors));
+  CHECK(doc.find("actors")->as_int() == 4);
+  const auto& tree = doc.find("tree")->elements();
+  REQUIRE(tree.size() == 2);
+  CHECK(tree[0].find("kind")->as_string() == "cluster_store");
+  const auto& rc = tree[0].find("children")->elements().at(0);
+  CHECK(rc.find("cluster")->as_string() == "c2");
+  CHECK(rc.find("busyMs")->as_int() == 1500);
+  CHECK(rc.find("children")->elements().at(0).find("id")->as_int() == 3);
+  CHECK(tree[1].find("id")->as_int() == 4);
+}
+
+TEST_CASE("xds debug lists tables and streams", "[admin]") {
+  messages::xds_status s;
+  s.tables.push_back({"type.googleapis.com/istio.workload.Address", "ab-3", 14});
+  messages::xds_stream_row st;
+  st.id = 5;
+  st.peer = "ipv4:127.0.0.1:5000";
+  st.protocol = "delta";
+  messages::xds_type_row t;
+  t.type_url = "type.googleapis.com/istio.workload.Address";
+  t.wildcard = true;
+  t.nacks = 1;
+  t.last_error = "bad \"thing\"";
+  st.types.push_back(t);
+  s.streams.push_back(st);
+  auto doc = parse(admin::xds_json(s));
+  CHECK(doc.find_path({"tables"})->elements().at(0).find("version")->as_string() == "ab-3");
+  const auto& type = doc.find("streams")->elements().at(0).find("types")->elements().at(0);
+  CHECK(type.find("wildcard")->as_bool());
+  CHECK(type.find("nacks")->as_int() == 1);
+  CHECK(type.find("lastError")->as_string() == "bad \"thing\"");
+}
+
+TEST_CASE("readiness: xDS serving and the config cluster synced; remote clusters only when "
+          "required, and a failed one never holds it back",
+          "[admin]") {
+  messages::cluster_store_status s;
+  s.clusters.push_back(row("config", lifecycle::syncing, "syncing"));
+  s.clusters.push_back(row("east", lifecycle::syncing, "syncing"));
+  s.clusters.push_back(row("west", lifecycle::failed, "closed"));
+  auto ready = [&](bool xds, bool require) {
+    return admin::evaluate_readiness(&s, "config", true, xds, require);
+  };
+  CHECK(ready(false, false).reason == "xDS is not serving");
+  CHECK(!ready(true, false).ready);
+  CHECK(ready(true, false).reason == "config cluster config is syncing");
+  s.clusters[0].state = lifecycle::synced;
+  CHECK(ready(true, false).ready);
+  CHECK(!ready(true, true).ready);
+  CHECK(ready(true, true).reason == "remote cluster east is syncing");
+  s.clusters[1].state = lifecycle::timeout;
+  CHECK(ready(true, true).ready);
+  CHECK(!admin::evaluate_readiness(nullptr, "config", true, true, false).ready);
+  CHECK(admin::evaluate_readiness(nullptr, "config", false, true, false).ready);
+  messages::cluster_store_status empty;
+  CHECK(admin::evaluate_readiness(&empty, "config", true, true, false).reason
+        == "config cluster config is not registered yet");
+}
