@@ -19,8 +19,10 @@ void actor_probe::begin(std::size_t mailbox_depth) noexcept {
 }
 
 void actor_probe::end() noexcept {
-  auto took = steady_ns() - busy_since_.exchange(0, std::memory_order_relaxed);
-  handled_.fetch_add(1, std::memory_order_relaxed);
+  // The actor is the only writer of its own fields: plain loads and stores, no read-modify-write.
+  auto took = steady_ns() - busy_since_.load(std::memory_order_relaxed);
+  busy_since_.store(0, std::memory_order_relaxed);
+  handled_.store(handled_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   group_.messages->inc();
   group_.handler->observe(static_cast<double>(took) * 1e-9);
 }

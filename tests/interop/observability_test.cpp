@@ -275,4 +275,16 @@ TEST_CASE("/debug/clusterz, ambientctl remote-clusters and istiod_remote_cluster
   test::must_remove(config, "secrets", "istio-system", "istio-remote-secret-cluster-2");
   expected.erase("cluster-2");
   expect_agreement(h, expected);
+
+  // No bearer token of any cluster shows up in what an operator can read.
+  std::vector<std::string> exposed{h.ambientd->log()};
+  for (const char* path : {"/debug/clusterz", "/debug/workloads", "/debug/xds", "/debug/actors"})
+    exposed.push_back(test::http_get(h.debug_url(path)).body);
+  exposed.push_back(test::http_get(h.monitoring_url("/metrics")).body);
+  for (size_t i = 0; i < 4; ++i) {
+    auto token = h.cluster(i).token();
+    REQUIRE(token.size() > 16);
+    for (const auto& text : exposed)
+      CHECK(text.find(token) == std::string::npos);
+  }
 }
