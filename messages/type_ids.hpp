@@ -8,6 +8,7 @@
 #include "messages/cluster.hpp"
 #include "messages/cluster_status.hpp"
 #include "messages/informer.hpp"
+#include "messages/leader.hpp"
 #include "messages/mesh.hpp"
 #include "messages/xds.hpp"
 
@@ -56,5 +57,9 @@ CAF_ADD_TYPE_ID(ambient, (ambient::messages::xds_status))
 /// Asks the readiness aggregator for the merged view (/debug/workloads).
 CAF_ADD_ATOM(ambient, ambient::atom, resources, "resources")
 CAF_ADD_TYPE_ID(ambient, (ambient::messages::mesh_snapshot))
+CAF_ADD_TYPE_ID(ambient, (ambient::messages::api_response))
+CAF_ADD_TYPE_ID(ambient, (ambient::messages::leadership))
+/// Asks the leader elector to give its lease up (shutdown); answered once the write ended.
+CAF_ADD_ATOM(ambient, ambient::atom, release, "release")
 
 CAF_END_TYPE_ID_BLOCK(ambient)

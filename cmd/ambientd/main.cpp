@@ -1,8 +1,12 @@
 // ambientd: start-up only. Flags, logging, the config cluster's credentials, the actor tree, and an
 // orderly stop on SIGINT/SIGTERM.
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -18,8 +22,10 @@
 
 #include "actors/ask.hpp"
 #include "actors/cluster_store.hpp"
+#include "actors/leader_elector.hpp"
 #include "actors/readiness_aggregator.hpp"
 #include "actors/secret_watcher.hpp"
+#include "actors/status_writer.hpp"
 #include "actors/xds_publisher.hpp"
 #include "admin/http_server.hpp"
 #include "cmd/ambientd/admin_routes.hpp"
@@ -126,6 +132,18 @@ load_mesh_config(const ambient::cmd::ambientd_options& opts) {
   }
   cfg.cluster_id = opts.cluster_id;
   return cfg;
+}
+
+/// This replica's identity in the Lease: the flag, else $POD_NAME (the Deployment sets it from
+/// the downward API), else the host name with a random suffix (two processes on one host differ).
+std::string replica_identity(const std::string& flag) {
+  if (!flag.empty())
+    return flag;
+  if (const char* pod = std::getenv("POD_NAME"); pod != nullptr && *pod != '\0')
+    return pod;
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  return fmt::format("{}-{:06x}", host, std::random_device{}() & 0xffffff);
 }
 
 } // namespace
@@ -256,6 +274,8 @@ int main(int argc, char** argv) {
     store_cfg.config_cluster = found->config;
   auto store = system.spawn(actors::cluster_store_impl, store_cfg);
   caf::actor watcher;
+  caf::actor elector;
+  caf::actor writer;
   if (found != nullptr) {
     actors::secret_watcher_config wc;
     wc.transport = transport;
@@ -265,6 +285,30 @@ int main(int argc, char** argv) {
     wc.label_selector = opts.remote_secret_selector;
     wc.cluster_store = store;
     watcher = system.spawn(actors::secret_watcher_impl, wc);
+    if (opts.leader_election) {
+      // The elector's own client: its requests time out well before the renew deadline, so a
+      // hung renewal has ended by the time the deadline is checked.
+      kube::client_limits limits;
+      limits.request_timeout = opts.renew_deadline / 2;
+      limits.connect_timeout = std::min(limits.connect_timeout, opts.renew_deadline / 2);
+      auto client = transport->add_client(found->settings, limits);
+      actors::status_writer_config sc;
+      sc.transport = transport;
+      sc.client = client;
+      sc.namespace_ = opts.system_namespace;
+      sc.config_map = opts.status_configmap;
+      sc.cluster_store = store;
+      writer = system.spawn(actors::status_writer_impl, sc);
+      actors::leader_elector_config ec;
+      ec.transport = transport;
+      ec.client = client;
+      ec.namespace_ = opts.system_namespace;
+      ec.lease_name = opts.lease_name;
+      ec.identity = replica_identity(opts.identity);
+      ec.timing = {opts.lease_duration, opts.renew_deadline, opts.retry_period};
+      ec.followers = {writer};
+      elector = system.spawn(actors::leader_elector_impl, ec);
+    }
   } else {
     log->warn("no config cluster: not in a pod and no --kubeconfig, so no remote secrets are "
               "watched");
@@ -339,6 +383,12 @@ int main(int argc, char** argv) {
   }
   // The admin servers go first: their handlers ask the actors.
   admin_servers.clear();
+  if (elector) {
+    // Give the lease up so another replica leads at its next try instead of after expiry.
+    actors::ask<caf::unit_t>(system, elector, std::chrono::seconds{3}, atom::release_v);
+    caf::anon_send_exit(elector, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(writer, caf::exit_reason::user_shutdown);
+  }
   if (watcher)
     caf::anon_send_exit(watcher, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(store, caf::exit_reason::user_shutdown);

@@ -2,6 +2,7 @@
 
 #include "admin/http_server.hpp"
 #include "cmd/version.hpp"
+#include "kube/leader_election.hpp"
 
 namespace ambient::cmd {
 
@@ -52,6 +53,20 @@ ambientd_parse parse_ambientd_flags(int argc, const char* const* argv) {
             "/debug/* and dashboard listener, host:port (port 0: any); empty: off");
   flags.add("require-remote-clusters", &o.require_remote_clusters,
             "/readyz waits until every remote cluster has synced, timed out or failed");
+  flags.add("leader-election", &o.leader_election,
+            "compete for the leader Lease in the config cluster; only the leader writes the "
+            "status ConfigMap (every replica serves xDS)");
+  flags.add("lease-name", &o.lease_name, "name of the leader Lease in the system namespace");
+  flags.add("identity", &o.identity,
+            "this replica's identity in the Lease (default: $POD_NAME, else host name + suffix)");
+  flags.add("lease-duration", &o.lease_duration,
+            "how long the lease stays valid after its holder was last seen renewing it");
+  flags.add("renew-deadline", &o.renew_deadline,
+            "how long the leader keeps trying to renew before it stops leading");
+  flags.add("retry-period", &o.retry_period,
+            "how often candidates try to acquire the lease and the leader renews it");
+  flags.add("status-configmap", &o.status_configmap,
+            "ConfigMap in the system namespace the leader writes every cluster's status to");
   flags.add("demo", &o.demo,
             "run against an embedded simulated fleet (a config cluster and three remote "
             "clusters) instead of --kubeconfig or the pod's service account");
@@ -80,6 +95,13 @@ ambientd_parse parse_ambientd_flags(int argc, const char* const* argv) {
               = {parse_outcome::error, std::string{flag} + " is required with --xds-tls-address"};
           return out;
         }
+    }
+    if (auto why
+        = kube::validate(kube::election_timing{o.lease_duration, o.renew_deadline, o.retry_period});
+        !why.empty()) {
+      out.result
+          = {parse_outcome::error, "--lease-duration/--renew-deadline/--retry-period: " + why};
+      return out;
     }
     for (auto [flag, value] : {std::pair{"--monitoring-address", &o.monitoring_address},
                                std::pair{"--debug-address", &o.debug_address}})

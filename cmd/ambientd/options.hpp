@@ -43,6 +43,18 @@ struct ambientd_options {
   std::string debug_address = "127.0.0.1:8080";
   /// /readyz also waits until every remote cluster has finished trying to sync.
   bool require_remote_clusters = false;
+  /// Leader election on a Lease in the config cluster (the leader writes the status ConfigMap).
+  bool leader_election = true;
+  std::string lease_name = "ambientd-leader";
+  /// This replica's identity in the Lease; empty: $POD_NAME, else the host name and a random
+  /// suffix.
+  std::string identity;
+  /// client-go's timings, istiod's defaults.
+  std::chrono::milliseconds lease_duration{30'000};
+  std::chrono::milliseconds renew_deadline{15'000};
+  std::chrono::milliseconds retry_period{7'500};
+  /// The ConfigMap the leader writes the cluster status to.
+  std::string status_configmap = "ambientd-cluster-status";
   /// Runs against an embedded simulated fleet instead of a real config cluster.
   bool demo = false;
   /// With --demo: stop after this long (0: run until SIGINT/SIGTERM). The flag takes a

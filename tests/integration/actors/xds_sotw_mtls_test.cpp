@@ -208,12 +208,13 @@ TEST_CASE_METHOD(sotw_fixture,
   CHECK(eds2.nonce() != eds.nonce());
   // An unknown type is refused with a log line and a count; the stream stays.
   REQUIRE(c.send("type.googleapis.com/no.such.Type", {}));
+  // The client's write completing does not mean the server has read it: wait for the count.
+  auto& unknown = metrics.add_counter("ambientd_xds_unknown_type_requests_total",
+                                      "xDS requests for a type URL ambientd does not serve.");
+  for (int i = 0; i < 100 && unknown.value() == 0; ++i)
+    std::this_thread::sleep_for(20ms);
   sync();
-  CHECK(metrics
-            .add_counter("ambientd_xds_unknown_type_requests_total",
-                         "xDS requests for a type URL ambientd does not serve.")
-            .value()
-        == 1);
+  CHECK(unknown.value() == 1);
   auto text = metrics.encode();
   CHECK_THAT(text, Catch::Contains("pilot_xds_pushes{type=\"lds\"} 1"));
   CHECK_THAT(text, Catch::Contains("pilot_xds_pushes{type=\"eds\"} 2"));
