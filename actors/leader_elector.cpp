@@ -34,6 +34,9 @@ void run(leader_elector_ptr self, kube::election_step s) {
       st.metrics.transitions->inc();
       st.log->info("leading: this replica ({}) holds lease {}/{}", st.cfg.identity,
                    st.cfg.namespace_, st.cfg.lease_name);
+    } else if (st.releasing) {
+      st.log->info("stopped leading: releasing lease {}/{} (shutdown)", st.cfg.namespace_,
+                   st.cfg.lease_name);
     } else {
       st.log->warn("stopped leading: lease {}/{} not renewed in time or taken", st.cfg.namespace_,
                    st.cfg.lease_name);
@@ -71,8 +74,25 @@ void on_response(leader_elector_ptr self, const kube::response_end& end) {
   auto op = st.pending;
   st.pending = kube::lease_op::none;
   if (st.releasing) {
-    st.log->info("released lease {}/{} (HTTP {})", st.cfg.namespace_, st.cfg.lease_name,
-                 end.status);
+    // A renewal applied just before the release moves the version: read once more and release
+    // what still names us, rather than leave the others waiting for the lease to expire.
+    if (op == kube::lease_op::update && end.status == 409 && !st.release_reread) {
+      st.release_reread = true;
+      return run(self, kube::election_step{kube::lease_op::get, {}, {}, {}, false, {}});
+    }
+    if (op == kube::lease_op::get && end.status == 200) {
+      auto decoded = kube::decode_lease(end.body);
+      if (auto* l = std::get_if<kube::lease>(&decoded)) {
+        auto again = st.core->release_again(*l, std::chrono::system_clock::now());
+        if (again.op != kube::lease_op::none)
+          return run(self, std::move(again));
+      }
+    }
+    if (end.status >= 200 && end.status < 300)
+      st.log->info("released lease {}/{}", st.cfg.namespace_, st.cfg.lease_name);
+    else
+      st.log->warn("could not release lease {}/{} (HTTP {} {}); it expires by itself",
+                   st.cfg.namespace_, st.cfg.lease_name, end.status, end.error);
     if (st.released.pending())
       st.released.deliver(caf::unit);
     return;

@@ -57,6 +57,7 @@ struct leader_elector_state {
   /// The answer owed to a release request, once its write ends.
   caf::typed_response_promise<caf::unit_t> released;
   bool releasing = false;
+  bool release_reread = false; ///< a conflicting release was read again once
 };
 
 using leader_elector_ptr = instrumented_actor<leader_elector_state>*;

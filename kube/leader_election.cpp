@@ -231,4 +231,17 @@ election_step leader_election::release(std::chrono::system_clock::time_point wal
   return s;
 }
 
+election_step leader_election::release_again(const lease& current,
+                                             std::chrono::system_clock::time_point wall) {
+  if (current.holder_identity != identity_)
+    return {};
+  auto wall_text = micro_time(wall);
+  election_step s;
+  s.op = lease_op::update;
+  s.record = {"", 1, wall_text, wall_text, current.lease_transitions};
+  s.resource_version = current.meta.resource_version;
+  writing_ = s.record;
+  return s;
+}
+
 } // namespace ambient::kube

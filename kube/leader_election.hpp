@@ -100,6 +100,10 @@ public:
   /// Gives the lease up (shutdown): an update when leading, else nothing to send.
   election_step release(std::chrono::system_clock::time_point wall);
 
+  /// After a release write met a conflict (a renewal already applied moved the version): the
+  /// lease as read again is released when it still names us, else there is nothing to send.
+  election_step release_again(const lease& current, std::chrono::system_clock::time_point wall);
+
   bool leading() const {
     return leading_;
   }

@@ -26,6 +26,11 @@ public:
   /// when killed by one), or -1 if it was already reaped.
   int stop(std::chrono::milliseconds grace = std::chrono::seconds{5});
 
+  /// The process ID (-1 once reaped), for tests that signal it themselves (SIGKILL).
+  pid_t pid() const {
+    return pid_;
+  }
+
   /// Everything the process wrote so far.
   std::string log() const;
 

@@ -194,3 +194,15 @@ TEST_CASE("release writes an empty holder with a one-second lease, only when lea
   CHECK(s.leading == std::optional{false});
   CHECK(!e.leading());
 }
+
+TEST_CASE("a release that met a conflict is written again only if the lease still names us",
+          "[kube]") {
+  leader_election e{"pod-a", {}};
+  auto mine = make_lease("pod-a", "12", 4);
+  auto s = e.release_again(mine, wall);
+  REQUIRE(s.op == lease_op::update);
+  CHECK(s.resource_version == "12");
+  CHECK(s.record.holder == "");
+  CHECK(s.record.transitions == 4);
+  CHECK(e.release_again(make_lease("pod-b", "13", 5), wall).op == lease_op::none);
+}
