@@ -142,10 +142,19 @@ election_step leader_election::on_get(clock::time_point now,
     }
     bool valid = observed_time_ + timing_.lease_duration > now;
     if (!current.holder.empty() && current.holder != identity_ && valid) {
-      auto later = retry_later(now, random01);
       if (leading_) { // someone else holds it: we are not the leader, whatever we thought
-        later.leading = false;
         leading_ = false;
+        auto later = retry_later(now, random01);
+        later.leading = false;
+        return later;
+      }
+      auto later = retry_later(now, random01);
+      // Try again the moment it would expire, if that comes first: a dead leader is then
+      // replaced within LeaseDuration + RetryPeriod of its last renewal being written.
+      auto expiry = observed_time_ + timing_.lease_duration;
+      if (expiry < next_try_) {
+        next_try_ = expiry;
+        later.wait = until(expiry, now);
       }
       return later;
     }

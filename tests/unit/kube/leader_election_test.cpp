@@ -92,8 +92,9 @@ TEST_CASE("a lease held by another is taken over only after it stayed unchanged 
   s = e.on_get(t0 + 24s, wall, renewed, false, 0.0);
   CHECK(s.op == lease_op::none);
   e.on_timer(t0 + 50s);
-  s = e.on_get(t0 + 50s, wall, renewed, false, 0.0);
+  s = e.on_get(t0 + 50s, wall, renewed, false, 1.0);
   CHECK(s.op == lease_op::none); // 26 s since we saw it change
+  CHECK(s.wait == 4s);           // the next try is when it expires, before the 7.5 s period
   e.on_timer(t0 + 54s);
   s = e.on_get(t0 + 54s, wall, renewed, false, 0.0);
   REQUIRE(s.op == lease_op::update); // 30 s without change: expired
