@@ -1,5 +1,11 @@
 #include "xds/peer_identity.hpp"
 
+#include <algorithm>
+
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/security/tls_certificate_provider.h>
+#include <grpcpp/security/tls_credentials_options.h>
+
 #include <array>
 #include <cerrno>
 #include <climits>
@@ -263,7 +269,8 @@ std::string bundle_problem(std::string_view pem) {
 
 } // namespace
 
-server_credentials_result make_server_credentials(const tls_files& files) {
+server_credentials_result make_server_credentials(const tls_files& files,
+                                                  std::chrono::seconds reload_every) {
   auto [cert, cert_error] = read_pem_file("certificate file", files.cert_file);
   auto [key, key_error] = read_pem_file("key file", files.key_file);
   auto [ca, ca_error] = read_pem_file("CA file", files.ca_file);
@@ -292,11 +299,15 @@ server_credentials_result make_server_credentials(const tls_files& files) {
   if (auto problem = bundle_problem(ca); !problem.empty())
     return {nullptr, "CA file " + files.ca_file + ": " + problem};
 
-  grpc::SslServerCredentialsOptions options{
-      GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY};
-  options.pem_root_certs = std::move(ca);
-  options.pem_key_cert_pairs.push_back({std::move(key), std::move(cert)});
-  return {grpc::SslServerCredentials(options), {}};
+  // The files are good now; gRPC's watcher serves them and picks up replacements.
+  auto provider = std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+      files.key_file, files.cert_file, files.ca_file,
+      static_cast<unsigned>(std::max<int64_t>(1, reload_every.count())));
+  grpc::experimental::TlsServerCredentialsOptions options{provider};
+  options.watch_root_certs();
+  options.watch_identity_key_cert_pairs();
+  options.set_cert_request_type(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  return {grpc::experimental::TlsServerCredentials(options), {}};
 }
 
 } // namespace ambient::xds

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <chrono>
+
 #include <memory>
 #include <optional>
 #include <string>
@@ -82,10 +84,15 @@ struct server_credentials_result {
   std::string error;                              ///< empty on success; names the file
 };
 
-/// Reads the three PEM files and builds gRPC SSL server credentials that require client
+/// Checks the three PEM files and builds gRPC TLS server credentials that require client
 /// certificates and verify them against the CA bundle. Returns an error naming the file when one
 /// is unreadable, empty, too large, or not PEM of the right kind, or when the key does not match
-/// the certificate. Never quotes key material.
-server_credentials_result make_server_credentials(const tls_files& files);
+/// the certificate. Never quotes key material. The credentials re-read the files every
+/// `reload_every` (gRPC's file watcher): a rotated certificate, key or CA bundle is served to new
+/// connections without a restart; a pair that does not match while it is being replaced is
+/// skipped and the previous one kept.
+server_credentials_result make_server_credentials(const tls_files& files,
+                                                  std::chrono::seconds reload_every
+                                                  = std::chrono::seconds{60});
 
 } // namespace ambient::xds

@@ -216,8 +216,9 @@ int main(int argc, char** argv) {
   }
   std::shared_ptr<grpc::ServerCredentials> tls_creds;
   if (!opts.xds_tls_address.empty()) {
-    auto made
-        = xds::make_server_credentials({opts.xds_tls_cert, opts.xds_tls_key, opts.xds_client_ca});
+    auto made = xds::make_server_credentials(
+        {opts.xds_tls_cert, opts.xds_tls_key, opts.xds_client_ca},
+        std::chrono::duration_cast<std::chrono::seconds>(opts.xds_tls_reload));
     if (!made.error.empty()) {
       log->critical("--xds-tls-address {}: {}", opts.xds_tls_address, made.error);
       return 2;

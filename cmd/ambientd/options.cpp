@@ -41,6 +41,8 @@ ambientd_parse parse_ambientd_flags(int argc, const char* const* argv) {
   flags.add("xds-tls-key", &o.xds_tls_key, "PEM private key of the mTLS xDS listener");
   flags.add("xds-client-ca", &o.xds_client_ca,
             "PEM CA bundle that clients' certificates on the mTLS listener must chain to");
+  flags.add("xds-tls-reload", &o.xds_tls_reload,
+            "how often the mTLS certificate, key and CA files are re-read (at least 1s)");
   flags.add("xds-allowed-spiffe-ids", &o.xds_allowed_spiffe_ids,
             "SPIFFE IDs allowed on the mTLS listener, comma-separated; a trailing /* allows a "
             "path prefix (default: any certificate from --xds-client-ca)");
@@ -127,6 +129,10 @@ ambientd_parse parse_ambientd_flags(int argc, const char* const* argv) {
     if (o.demo && !o.kubeconfig.empty()) {
       out.result = {parse_outcome::error,
                     "--demo runs its own fleet: it cannot be combined with --kubeconfig"};
+      return out;
+    }
+    if (o.xds_tls_reload < std::chrono::seconds{1}) {
+      out.result = {parse_outcome::error, "--xds-tls-reload must be at least 1s"};
       return out;
     }
     if (o.xds_address.empty() && o.xds_tls_address.empty()) {

@@ -86,7 +86,8 @@ struct sotw_fixture : test::live_actor_fixture {
     auto serving = ca.issue_server("ambientd", {"localhost"}, {"127.0.0.1"});
     auto made = xds::make_server_credentials({write_file(dir / "cert.pem", serving.cert_pem),
                                               write_file(dir / "key.pem", serving.key_pem),
-                                              write_file(dir / "ca.pem", ca.cert_pem())});
+                                              write_file(dir / "ca.pem", ca.cert_pem())},
+                                             1s);
     REQUIRE(made.error.empty());
     auto allowed = xds::spiffe_allow_list::parse("spiffe://cluster.local/ns/echo/sa/client, "
                                                  "spiffe://cluster.local/ns/istio-system/*");
@@ -301,4 +302,31 @@ TEST_CASE_METHOD(sotw_fixture, "the proxyless types are served over delta ADS to
   CHECK(r.type_url() == xds::endpoint_type_url);
   REQUIRE(r.resources_size() == 1);
   CHECK(r.resources(0).version() != version);
+}
+
+TEST_CASE_METHOD(sotw_fixture,
+                 "the mTLS listener serves a rotated certificate to new connections without a "
+                 "restart",
+                 "[actors][integration]") {
+  caf::anon_send(publisher, delta(1, {echo_service()}));
+  auto client = ca.issue_workload("client", {"spiffe://cluster.local/ns/echo/sa/client"});
+  auto served_name = [&] {
+    sotw_client c{tls_channel(client)};
+    REQUIRE(c.send(xds::cluster_type_url, {}));
+    c.read();
+    auto names = c.ctx.auth_context()->FindPropertyValues("x509_common_name");
+    return names.empty() ? std::string{} : std::string{names.front().data(), names.front().size()};
+  };
+  CHECK(served_name() == "ambientd");
+  // Rotate: the new pair replaces the old one in place (each file by rename, as a Secret volume
+  // update does).
+  auto rotated = ca.issue_server("ambientd-rotated", {"localhost"}, {"127.0.0.1"});
+  write_file(dir / "key.pem.new", rotated.key_pem);
+  write_file(dir / "cert.pem.new", rotated.cert_pem);
+  std::filesystem::rename(dir / "key.pem.new", dir / "key.pem");
+  std::filesystem::rename(dir / "cert.pem.new", dir / "cert.pem");
+  std::string now;
+  for (int i = 0; i < 50 && (now = served_name()) != "ambientd-rotated"; ++i)
+    std::this_thread::sleep_for(200ms);
+  CHECK(now == "ambientd-rotated");
 }
