@@ -11,10 +11,6 @@ namespace ambient::actors {
 
 namespace {
 
-std::string q(std::string_view s) {
-  return "\"" + telemetry::json_escape(s) + "\"";
-}
-
 std::string map_path(const status_writer_config& c, bool item) {
   auto base = "/api/v1/namespaces/" + c.namespace_ + "/configmaps";
   return item ? base + "/" + c.config_map : base;
@@ -35,12 +31,15 @@ std::string summary(const messages::cluster_store_status& s) {
 std::string config_map_json(const status_writer_state& st, const std::string& clusters,
                             const std::string& text) {
   std::string out = R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":)"
-                    + q(st.cfg.config_map) + ",\"namespace\":" + q(st.cfg.namespace_);
+                    + telemetry::json_string(st.cfg.config_map)
+                    + ",\"namespace\":" + telemetry::json_string(st.cfg.namespace_);
   if (!st.resource_version.empty())
-    out += ",\"resourceVersion\":" + q(st.resource_version);
-  out += R"(,"annotations":{"ambientd.io/writer":)" + q(st.identity)
-         + ",\"ambientd.io/written-at\":" + q(kube::micro_time(std::chrono::system_clock::now()))
-         + "}},\"data\":{\"clusters.json\":" + q(clusters) + ",\"summary\":" + q(text) + "}}";
+    out += ",\"resourceVersion\":" + telemetry::json_string(st.resource_version);
+  out += R"(,"annotations":{"ambientd.io/writer":)" + telemetry::json_string(st.identity)
+         + ",\"ambientd.io/written-at\":"
+         + telemetry::json_string(kube::micro_time(std::chrono::system_clock::now()))
+         + "}},\"data\":{\"clusters.json\":" + telemetry::json_string(clusters)
+         + ",\"summary\":" + telemetry::json_string(text) + "}}";
   return out;
 }
 

@@ -12,7 +12,7 @@ namespace ambient::admin {
 namespace {
 
 std::string quote(std::string_view s) {
-  return "\"" + telemetry::json_escape(s) + "\"";
+  return telemetry::json_string(s);
 }
 
 const char* boolean(bool b) {

@@ -1,5 +1,7 @@
 #include "kube/leader_election.hpp"
 
+#include "telemetry/log.hpp"
+
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
@@ -7,24 +9,6 @@
 namespace ambient::kube {
 
 namespace {
-
-/// JSON string literal of `s` (Lease fields are identities and times, but quote properly).
-std::string quoted(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
 
 std::chrono::milliseconds until(leader_election::clock::time_point at,
                                 leader_election::clock::time_point now) {
@@ -56,15 +40,16 @@ lease_record record_of(const lease& l) {
 std::string lease_json(const std::string& namespace_, const std::string& name,
                        const lease_record& r, const std::string& resource_version) {
   std::string out = R"({"apiVersion":"coordination.k8s.io/v1","kind":"Lease","metadata":{"name":)"
-                    + quoted(name) + ",\"namespace\":" + quoted(namespace_);
+                    + telemetry::json_string(name)
+                    + ",\"namespace\":" + telemetry::json_string(namespace_);
   if (!resource_version.empty())
-    out += ",\"resourceVersion\":" + quoted(resource_version);
-  out += "},\"spec\":{\"holderIdentity\":" + quoted(r.holder)
+    out += ",\"resourceVersion\":" + telemetry::json_string(resource_version);
+  out += "},\"spec\":{\"holderIdentity\":" + telemetry::json_string(r.holder)
          + ",\"leaseDurationSeconds\":" + std::to_string(r.duration_seconds);
   if (!r.acquire_time.empty())
-    out += ",\"acquireTime\":" + quoted(r.acquire_time);
+    out += ",\"acquireTime\":" + telemetry::json_string(r.acquire_time);
   if (!r.renew_time.empty())
-    out += ",\"renewTime\":" + quoted(r.renew_time);
+    out += ",\"renewTime\":" + telemetry::json_string(r.renew_time);
   return out + ",\"leaseTransitions\":" + std::to_string(r.transitions) + "}}";
 }
 

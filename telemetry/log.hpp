@@ -38,4 +38,9 @@ std::shared_ptr<spdlog::logger> make_logger(std::string_view actor, std::string_
 /// Escapes a string for inclusion inside a JSON string literal.
 std::string json_escape(std::string_view in);
 
+/// A JSON string literal of `in`: quoted and escaped.
+inline std::string json_string(std::string_view in) {
+  return "\"" + json_escape(in) + "\"";
+}
+
 } // namespace ambient::telemetry
