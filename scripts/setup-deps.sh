@@ -4,17 +4,29 @@
 # Fails loudly, naming the package, when one cannot be installed.
 set -euo pipefail
 
+# --build-only: just what building ambientd and ambientctl needs (deploy/Dockerfile's build stage).
+build_only=false
+[ "${1:-}" = "--build-only" ] && build_only=true
+
 packages=(
   # toolchain
-  g++ cmake ninja-build pkg-config git clang-format clang-tidy
+  g++ cmake ninja-build pkg-config git
   # the stack
   libcaf-dev libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  libsimdjson-dev libspdlog-dev catch2 libcurl4-openssl-dev libyaml-cpp-dev libboost-dev libssl-dev
-  openssl
-  # real tools the interop tests check against: promtool (/metrics) and headless Chromium
-  # (the dashboard)
-  prometheus chromium
+  libsimdjson-dev libspdlog-dev libcurl4-openssl-dev libyaml-cpp-dev libboost-dev libssl-dev
 )
+if ! $build_only; then
+  packages+=(
+    clang-format clang-tidy catch2 openssl
+    # real tools the interop tests check against: promtool (/metrics) and headless Chromium
+    # (the dashboard)
+    prometheus chromium
+    # the Helm chart tests: Go's text/template with sprig (Helm's engine) renders the charts,
+    # Debian's python3-jsonschema checks values.schema.json
+    golang-go golang-github-masterminds-sprig-dev golang-gopkg-yaml.v3-dev python3-jsonschema
+    python3-yaml
+  )
+fi
 
 if [ "$(id -u)" -ne 0 ]; then
   sudo=sudo
@@ -32,7 +44,7 @@ done
 
 # kubectl 1.32 comes with the machine image (its package is not in Debian's archive; Debian's own
 # kubernetes-client conflicts with it): the interop tests need it, so say so early.
-command -v kubectl >/dev/null \
+$build_only || command -v kubectl >/dev/null \
   || { echo "setup-deps: kubectl is missing (the interop tests run the real kubectl 1.32)" >&2; exit 1; }
 
 if [ ${#missing[@]} -eq 0 ]; then

@@ -69,6 +69,9 @@ ambientd_parse parse_ambientd_flags(int argc, const char* const* argv) {
             "how often candidates try to acquire the lease and the leader renews it");
   flags.add("status-configmap", &o.status_configmap,
             "ConfigMap in the system namespace the leader writes every cluster's status to");
+  flags.add("check-config", &o.check_config,
+            "check the flags, the --config file, the mesh config, --kubeconfig and the SPIFFE "
+            "allow-list, print what is wrong, and exit (0: all good) without starting");
   flags.add("demo", &o.demo,
             "run against an embedded simulated fleet (a config cluster and three remote "
             "clusters) instead of --kubeconfig or the pod's service account");

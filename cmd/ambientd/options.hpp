@@ -57,6 +57,8 @@ struct ambientd_options {
   std::chrono::milliseconds retry_period{7'500};
   /// The ConfigMap the leader writes the cluster status to.
   std::string status_configmap = "ambientd-cluster-status";
+  /// Only checks the flags, the --config file and the mesh config, then exits (0: all good).
+  bool check_config = false;
   /// Runs against an embedded simulated fleet instead of a real config cluster.
   bool demo = false;
   /// With --demo: stop after this long (0: run until SIGINT/SIGTERM). The flag takes a
