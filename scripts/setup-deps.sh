@@ -25,6 +25,8 @@ if ! $build_only; then
     # Debian's python3-jsonschema checks values.schema.json
     golang-go golang-github-masterminds-sprig-dev golang-gopkg-yaml.v3-dev python3-jsonschema
     python3-yaml
+    # bench/run's churn plot
+    gnuplot-nox
   )
 fi
 

@@ -1,5 +1,7 @@
 #include "sim/admin_api.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -95,6 +97,7 @@ admin_api::~admin_api() {
   }
   std::lock_guard guard{mutex_};
   churn_.clear();
+  stamped_.clear();
 }
 
 uint16_t admin_api::listen(uint16_t port) {
@@ -128,6 +131,15 @@ std::string admin_api::fleet_json() {
   return out;
 }
 
+std::string admin_api::stamps_text(const std::string& cluster_and_tag) {
+  std::lock_guard guard{mutex_};
+  std::string out;
+  if (auto it = stamped_.find(cluster_and_tag); it != stamped_.end() && it->second)
+    for (const auto& s : it->second->stamps())
+      out += std::to_string(s.n) + " " + std::to_string(s.at_ns) + "\n";
+  return out;
+}
+
 admin_api::response admin_api::handle(const std::string& method, const std::string& target) {
   try {
     auto qpos = target.find('?');
@@ -151,6 +163,11 @@ admin_api::response admin_api::handle(const std::string& method, const std::stri
       return text(404, "no cluster named " + name);
     if (action == "kubeconfig" && method == "GET")
       return {200, c->kubeconfig(), "application/yaml"};
+    if (action == "stamps" && method == "GET") {
+      auto tag = q->find("tag");
+      return {200, stamps_text(c->name() + "/" + (tag == q->end() ? "t" : tag->second)),
+              "text/plain"};
+    }
     if (method != "POST")
       return text(405, action + " takes POST");
     return act(*c, action, *q);
@@ -234,6 +251,30 @@ admin_api::response admin_api::act(sim_cluster& c, const std::string& action,
       auto d = std::make_unique<churn_driver>(c.data(), seed->second, std::random_device{}());
       d->start(static_cast<double>(*rate));
       churn_[c.name()] = std::move(d);
+    }
+  } else if (action == "stamp") {
+    auto rate = to_int(q, "rate", 0);
+    if (!rate || *rate < 0)
+      return bad("rate (stamped relabels per second; 0 stops)");
+    auto tag_it = q.find("tag");
+    std::string tag = tag_it == q.end() ? "t" : tag_it->second;
+    if (tag.empty() || tag.size() > 20 || !std::all_of(tag.begin(), tag.end(), [](char ch) {
+          return std::isalnum(static_cast<unsigned char>(ch));
+        }))
+      return bad("tag (1 to 20 letters or digits)");
+    std::lock_guard guard{mutex_};
+    auto seed = seeds_.find(c.name());
+    if (seed == seeds_.end())
+      return text(409, "seed the cluster before churning it");
+    // Every tag's driver of this cluster stops; its stamps stay readable.
+    for (auto& [key, driver] : stamped_)
+      if (key.rfind(c.name() + "/", 0) == 0)
+        driver->stop();
+    if (*rate > 0) {
+      auto& d = stamped_[c.name() + "/" + tag];
+      d = std::make_unique<churn_driver>(c.data(), seed->second, std::random_device{}());
+      d->start_stamped(static_cast<double>(*rate),
+                       "s" + std::to_string(seed->second.cluster_index) + "-" + tag + "-");
     }
   } else {
     return text(404, "unknown action " + action);

@@ -34,11 +34,15 @@ private:
   response act(sim_cluster& c, const std::string& action,
                const std::map<std::string, std::string>& q);
   std::string fleet_json();
+  /// `GET /clusters/<name>/stamps?tag=T`: one "<n> <steady ns>" line per stamped change.
+  std::string stamps_text(const std::string& cluster_and_tag);
 
   fleet& fleet_;
   std::mutex mutex_;
   std::map<std::string, seeded_cluster> seeds_;
   std::map<std::string, std::unique_ptr<churn_driver>> churn_;
+  /// `stamp` drivers by "<cluster>/<tag>": kept after they stop, so their stamps can be read.
+  std::map<std::string, std::unique_ptr<churn_driver>> stamped_;
   struct server;
   std::shared_ptr<server> server_;
 };

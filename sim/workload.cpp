@@ -151,14 +151,57 @@ churn_kind churn_driver::step() {
 }
 
 void churn_driver::start(double events_per_second) {
+  run(events_per_second, [this] { step(); });
+}
+
+void churn_driver::start_stamped(double events_per_second, std::string prefix) {
+  stop();
+  stamp_prefix_ = std::move(prefix);
+  run(events_per_second, [this] { stamped_step(); });
+}
+
+void churn_driver::stamped_step() {
+  if (live_pods_.empty())
+    return;
+  const auto& pod_res = res("", "pods");
+  auto idx = std::uniform_int_distribution<size_t>{0, live_pods_.size() - 1}(rng_);
+  const auto& [ns, name] = live_pods_[idx];
+  auto current = store_.get(pod_res, ns, name);
+  if (!current.object)
+    return;
+  auto obj = parse_json(current.object->json, nullptr);
+  if (!obj)
+    return;
+  uint64_t n = 0;
+  {
+    std::lock_guard g{stamps_mutex_};
+    n = stamps_.size();
+  }
+  (*obj)["metadata"]["labels"].set("service.istio.io/canonical-revision",
+                                   json_value::string(stamp_prefix_ + std::to_string(n)));
+  store_.update(pod_res, ns, name, std::move(*obj));
+  auto at = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                std::chrono::steady_clock::now().time_since_epoch())
+                .count();
+  ++applied_;
+  std::lock_guard g{stamps_mutex_};
+  stamps_.push_back({n, at});
+}
+
+std::vector<churn_driver::stamp> churn_driver::stamps() const {
+  std::lock_guard g{stamps_mutex_};
+  return stamps_;
+}
+
+void churn_driver::run(double events_per_second, const std::function<void()>& one) {
   stop();
   running_ = true;
-  thread_ = std::thread([this, events_per_second] {
+  thread_ = std::thread([this, events_per_second, one] {
     using clock = std::chrono::steady_clock;
     auto interval = std::chrono::duration<double>(1.0 / std::max(0.001, events_per_second));
     auto next = clock::now();
     while (running_.load()) {
-      step();
+      one();
       next += std::chrono::duration_cast<clock::duration>(interval);
       auto now = clock::now();
       if (next > now)

@@ -2,6 +2,8 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
+#include <mutex>
 #include <random>
 #include <string>
 #include <thread>
@@ -53,12 +55,27 @@ public:
   churn_kind step();
   /// Starts applying `events_per_second` changes per second until stop().
   void start(double events_per_second);
+  /// Like start(), but every change is a stamped relabel: a random live pod's
+  /// service.istio.io/canonical-revision label (its Workload's canonical_revision) becomes
+  /// `<prefix><n>` for the n-th change, and the CLOCK_MONOTONIC time the change entered the store
+  /// is recorded, so a client can time event → arrival (bench/harness).
+  void start_stamped(double events_per_second, std::string prefix);
   void stop();
   uint64_t applied() const {
     return applied_.load();
   }
+  /// One stamped change: its number and when it entered the store (steady_clock ns).
+  struct stamp {
+    uint64_t n;
+    int64_t at_ns;
+  };
+  /// The stamps recorded so far.
+  std::vector<stamp> stamps() const;
 
 private:
+  void run(double events_per_second, const std::function<void()>& one);
+  void stamped_step();
+
   store& store_;
   seeded_cluster seed_;
   std::mt19937_64 rng_;
@@ -66,6 +83,9 @@ private:
   std::atomic<bool> running_{false};
   std::atomic<uint64_t> applied_{0};
   std::thread thread_;
+  std::string stamp_prefix_;
+  mutable std::mutex stamps_mutex_;
+  std::vector<stamp> stamps_;
 };
 
 } // namespace ambient::sim

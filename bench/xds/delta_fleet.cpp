@@ -15,6 +15,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "envoy/service/discovery/v3/ads.grpc.pb.h"
+#include "istio/workload/workload.pb.h"
 
 namespace ambient::bench {
 
@@ -30,10 +31,32 @@ int64_t now_ns() {
       .count();
 }
 
+/// One stamped change seen by one stream: the stamp ("s<cluster>-<n>", as kube-sim's stamp
+/// driver writes it into a pod's canonical revision) and when the stream decoded it.
+struct stamp_arrival {
+  std::string stamp;
+  int64_t at;
+};
+
+/// The stamps among a response's Workloads.
+void collect_stamps(const response& r, int64_t at, std::vector<stamp_arrival>& out) {
+  istio::workload::Address a;
+  for (const auto& res : r.resources()) {
+    if (!res.resource().UnpackTo(&a) || !a.has_workload())
+      continue;
+    const auto& rev = a.workload().canonical_revision();
+    if (rev.size() > 1 && rev[0] == 's' && rev[1] >= '0' && rev[1] <= '9')
+      out.push_back({rev, at});
+  }
+}
+
 /// What every stream reports to.
 struct fleet_state {
   int streams = 0;
   bool full = false;
+  bool stamps = false;
+  std::vector<stamp_arrival> stamp_arrivals;
+  uint64_t bytes = 0, responses = 0;
   std::mutex m;
   std::condition_variable cv;
   int first_responses = 0;
@@ -61,11 +84,17 @@ struct fleet_state {
       }
       return;
     }
+    bytes += r.ByteSizeLong();
+    ++responses;
+    if (stamps)
+      collect_stamps(r, at, stamp_arrivals);
     if (first) {
       if (++first_responses == streams)
         say("ready");
       return;
     }
+    if (stamps)
+      return;
     auto v = std::stoull(r.system_version_info());
     arrivals.emplace_back(v, at);
     if (++per_version[v] == streams)
@@ -139,7 +168,7 @@ private:
 
 int run_delta_fleet(int argc, char** argv) {
   int port = 0, streams = 1, channels = 8;
-  bool full = false;
+  bool full = false, stamps = false;
   for (int i = 0; i + 1 < argc; i += 2) {
     std::string k = argv[i];
     int v = std::stoi(argv[i + 1]);
@@ -151,10 +180,13 @@ int run_delta_fleet(int argc, char** argv) {
       channels = v;
     else if (k == "--full")
       full = v != 0;
+    else if (k == "--stamps")
+      stamps = v != 0;
   }
   fleet_state f;
   f.streams = streams;
   f.full = full;
+  f.stamps = stamps;
   std::vector<std::unique_ptr<AggregatedDiscoveryService::Stub>> stubs;
   for (int c = 0; c < channels; ++c) {
     grpc::ChannelArguments args;
@@ -174,6 +206,12 @@ int run_delta_fleet(int argc, char** argv) {
     while (std::getline(std::cin, line) && line != "dump") {
     }
     std::lock_guard g{f.m};
+    if (stamps) {
+      for (const auto& a : f.stamp_arrivals)
+        std::printf("%s %lld\n", a.stamp.c_str(), static_cast<long long>(a.at));
+      std::printf("bytes %llu responses %llu\n", static_cast<unsigned long long>(f.bytes),
+                  static_cast<unsigned long long>(f.responses));
+    }
     for (const auto& [v, at] : f.arrivals)
       std::printf("%llu %lld\n", static_cast<unsigned long long>(v), static_cast<long long>(at));
     std::printf("end\n");

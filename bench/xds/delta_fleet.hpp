@@ -8,7 +8,10 @@ namespace ambient::bench {
 ///            received a version, and on "dump" every "<version> <arrival ns>" then "end";
 ///   --full 1: prints "<start ns> <done ns> <bytes>" per stream once each got its first
 ///            response, then "end".
-/// Arguments: --port P --streams N [--channels C] [--full 0|1].
+///   --stamps 1: as default, but on "dump" prints "<stamp> <arrival ns>" for every Workload whose
+///            canonical revision is a kube-sim stamp ("s<cluster>-<n>"), per stream, then
+///            "bytes B responses R" and "end" (bench/harness's event → client latency).
+/// Arguments: --port P --streams N [--channels C] [--full 0|1] [--stamps 0|1].
 int run_delta_fleet(int argc, char** argv);
 
 } // namespace ambient::bench

@@ -1,3 +1,6 @@
+#include <algorithm>
+#include <sstream>
+
 #include <catch2/catch.hpp>
 
 #include "sim/admin_api.hpp"
@@ -52,4 +55,48 @@ TEST_CASE("the admin API seeds and churns a cluster", "[sim][integration]") {
     std::this_thread::sleep_for(std::chrono::milliseconds{10});
   CHECK(fx.cluster().data().resource_version() >= rv + 5);
   CHECK(admin.handle("POST", "/clusters/cluster-1/churn?rate=0").status == 200);
+}
+
+TEST_CASE("the admin API stamps relabels with their time and refuses bad stamp parameters",
+          "[sim][integration]") {
+  sim_fixture fx;
+  ambient::sim::admin_api admin{*fx.fleet};
+  CHECK(admin.handle("POST", "/clusters/cluster-1/stamp?rate=5").status == 409); // not seeded
+  REQUIRE(admin.handle("POST", "/clusters/cluster-1/seed?namespaces=1&nodes=1&services=2&pods=10")
+              .status
+          == 200);
+  CHECK(admin.handle("POST", "/clusters/cluster-1/stamp?rate=-1").status == 400);
+  CHECK(admin.handle("POST", "/clusters/cluster-1/stamp?rate=5&tag=a-b").status == 400);
+  CHECK(admin.handle("POST", "/clusters/cluster-1/stamp?rate=5&tag=").status == 400);
+  auto before = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                    std::chrono::steady_clock::now().time_since_epoch())
+                    .count();
+  REQUIRE(admin.handle("POST", "/clusters/cluster-1/stamp?rate=200&tag=one").status == 200);
+  std::string stamps;
+  for (int i = 0; i < 300; ++i) {
+    stamps = admin.handle("GET", "/clusters/cluster-1/stamps?tag=one").body;
+    if (std::count(stamps.begin(), stamps.end(), '\n') >= 5)
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds{10});
+  }
+  CHECK(admin.handle("POST", "/clusters/cluster-1/stamp?rate=0").status == 200);
+  REQUIRE(std::count(stamps.begin(), stamps.end(), '\n') >= 5);
+  // "<n> <steady ns>": numbered from 0, stamped after we asked.
+  std::istringstream lines{stamps};
+  uint64_t n = 0;
+  int64_t at = 0;
+  REQUIRE(lines >> n >> at);
+  CHECK(n == 0);
+  CHECK(at >= before);
+  // The stamp is in a pod's canonical-revision label: "s<cluster index>-<tag>-<n>".
+  const auto& pods = *ambient::sim::find_resource("", "v1", "pods");
+  auto listed = fx.cluster().data().list(pods, {}, 0, {});
+  bool found = false;
+  for (const auto& o : listed.items)
+    found
+        = found
+          || o->json.find("\"service.istio.io/canonical-revision\":\"s0-one-") != std::string::npos;
+  CHECK(found);
+  // Another tag's stamps are kept apart; an unknown tag has none.
+  CHECK(admin.handle("GET", "/clusters/cluster-1/stamps?tag=two").body.empty());
 }
