@@ -22,7 +22,8 @@ const char* to_string(failure_kind k) {
   return "unknown";
 }
 
-reflector::reflector(reflector_config cfg) : cfg_(cfg), backoff_(cfg.retry) {
+reflector::reflector(reflector_config cfg)
+  : cfg_(cfg), backoff_(cfg.retry), connect_backoff_(cfg.connect_retry) {
   // nop
 }
 
@@ -149,7 +150,8 @@ reflector_step reflector::on_failure(failure_kind why, time_point now, double ra
       break;
   }
   phase_ = phase::waiting;
-  return {{}, do_wait{backoff_.next(now, random01)}, false};
+  auto& b = why == failure_kind::connection ? connect_backoff_ : backoff_;
+  return {{}, do_wait{b.next(now, random01)}, false};
 }
 
 reflector_step reflector::on_timer(time_point now, double random01) {

@@ -100,6 +100,12 @@ struct reflector_config {
   /// A watch with no event or bookmark for this long is treated as dead.
   std::chrono::milliseconds idle_timeout{std::chrono::seconds{150}};
   backoff::params retry;
+  /// Retries after the API server could not be reached at all (connection refused, reset, TLS
+  /// handshake failed). Not client-go's: a refused connection costs the server nothing, and an
+  /// API server that comes back must not wait out a 30 s backoff, so these retry within 750 ms
+  /// (100 ms doubling to 500 ms, jitter 0.5). Answers from the server (5xx, 429) keep `retry`.
+  backoff::params connect_retry{std::chrono::milliseconds{100}, std::chrono::milliseconds{500}, 2.0,
+                                0.5, std::chrono::milliseconds{120'000}};
 };
 
 /// client-go's reflector as a pure state machine: LIST (first at resource version "0", paged after
@@ -159,6 +165,7 @@ private:
 
   reflector_config cfg_;
   backoff backoff_;
+  backoff connect_backoff_;
   phase phase_ = phase::idle;
   bool synced_ = false;
   std::string last_rv_;

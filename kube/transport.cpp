@@ -75,6 +75,7 @@ struct request_state {
   std::string collected;
   bool too_large = false;
   size_t max_bytes = 0;
+  bool stream_opened = false; ///< on_data was told the 2xx headers are in
 };
 
 std::string host_port_of(const std::string& url) {
@@ -116,6 +117,22 @@ struct transport::impl {
       return 0; // aborts the transfer
     }
     r->collected.append(data, n);
+    return n;
+  }
+
+  /// For streams: once a 2xx response's headers are complete (the blank line), tells on_data
+  /// with an empty chunk, so a watch that carries no event yet still counts as open.
+  static size_t on_header(char* data, size_t, size_t n, void* user) {
+    auto* r = static_cast<request_state*>(user);
+    if (n <= 2 && !r->stream_opened && r->on_data
+        && (n == 0 || data[0] == '\r' || data[0] == '\n')) {
+      long status = 0;
+      curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &status);
+      if (status >= 200 && status < 300) {
+        r->stream_opened = true;
+        r->on_data(std::string_view{});
+      }
+    }
     return n;
   }
 
@@ -174,6 +191,10 @@ struct transport::impl {
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->headers);
     r->max_bytes = c.limits.max_response_bytes;
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &impl::on_write);
+    if (r->on_data) {
+      curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &impl::on_header);
+      curl_easy_setopt(e, CURLOPT_HEADERDATA, r.get());
+    }
     curl_easy_setopt(e, CURLOPT_WRITEDATA, r.get());
     curl_easy_setopt(e, CURLOPT_PRIVATE, r.get());
     curl_multi_add_handle(multi, e);

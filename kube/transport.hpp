@@ -73,7 +73,9 @@ public:
   using client_id = uint64_t;
   using request_id = uint64_t;
 
-  /// Called with each chunk of a 2xx streaming response, as it arrives.
+  /// Called with each chunk of a 2xx streaming response, as it arrives; first with an empty
+  /// chunk as soon as the response's headers are in (the stream is open, even if no byte of the
+  /// body has come yet).
   using data_fn = std::function<void(std::string_view chunk)>;
   /// Called once when a request ends, however it ends.
   using done_fn = std::function<void(response_end)>;

@@ -8,14 +8,17 @@
 
 namespace ambient::test {
 
-/// An in-process kube-sim fleet on 127.0.0.1 with fast bookmarks; stops when the test ends.
+/// An in-process kube-sim fleet on 127.0.0.1 with fast bookmarks (unless told otherwise); stops
+/// when the test ends.
 struct sim_fixture {
-  explicit sim_fixture(size_t clusters = 1, bool client_cert_auth = false) {
+  explicit sim_fixture(size_t clusters = 1, bool client_cert_auth = false,
+                       std::chrono::milliseconds bookmark_interval
+                       = std::chrono::milliseconds{200}) {
     sim::fleet_options o;
     o.clusters = clusters;
     o.client_cert_auth = client_cert_auth;
     o.threads = 2;
-    o.server.bookmark_interval = std::chrono::milliseconds{200};
+    o.server.bookmark_interval = bookmark_interval;
     fleet = std::make_unique<sim::fleet>(o);
     fleet->start();
   }

@@ -1,3 +1,5 @@
+#include <atomic>
+
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
@@ -117,6 +119,44 @@ TEST_CASE("a streamed watch delivers chunks until it is cancelled", "[kube][inte
   REQUIRE(f.wait_for(10s) == std::future_status::ready);
   CHECK(f.get().cancelled);
   CHECK(t.in_flight() == 0);
+}
+
+TEST_CASE("a streamed watch says it is open before its first byte of body", "[kube][integration]") {
+  sim_fixture fx{1, false, std::chrono::hours{1}}; // no bookmark to carry a byte
+  transport t;
+  auto c = t.add_client(settings_for(fx));
+  std::mutex m;
+  std::vector<std::string> chunks;
+  auto rv = std::to_string(fx.cluster().data().resource_version());
+  auto id = t.start(
+      c, "GET", "/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=" + rv, {},
+      [&](std::string_view chunk) {
+        std::lock_guard g{m};
+        chunks.emplace_back(chunk);
+      },
+      [](response_end) {});
+  bool opened = false;
+  for (int i = 0; i < 300 && !opened; ++i) {
+    std::this_thread::sleep_for(10ms);
+    std::lock_guard g{m};
+    opened = !chunks.empty();
+  }
+  {
+    std::lock_guard g{m};
+    REQUIRE(chunks.size() == 1);
+    CHECK(chunks.front().empty()); // the open signal: headers in, no event yet
+  }
+  t.cancel(id);
+  // A failed request (404) streams nothing, not even the open signal.
+  std::atomic<int> calls{0};
+  std::promise<response_end> done;
+  t.start(
+      c, "GET", "/api/v1/namespaces/default/nosuchthings?watch=true", {},
+      [&](std::string_view) { ++calls; }, [&](response_end e) { done.set_value(std::move(e)); });
+  auto f = done.get_future();
+  REQUIRE(f.wait_for(10s) == std::future_status::ready);
+  CHECK(f.get().status == 404);
+  CHECK(calls == 0);
 }
 
 TEST_CASE("a client's QPS limit spaces its requests out", "[kube][integration]") {

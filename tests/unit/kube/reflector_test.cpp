@@ -182,3 +182,29 @@ TEST_CASE("backoff doubles from 800ms to 30s with jitter and resets after two he
   CHECK(b.next(t += 1s, 0.999) < 60s);
   CHECK(b.next(t += 121s, 0) == 800ms);
 }
+
+TEST_CASE(
+    "an unreachable API server is retried within 750 ms, one that answers backs off as client-go",
+    "[kube]") {
+  reflector r;
+  r.start(t0);
+  r.on_list_page({"10", "", {}}, t0, 0);
+  // Worst-case jitter every time: the connection schedule stays under 750 ms however long the
+  // outage lasts, so a returning server is found quickly.
+  auto now = t0;
+  std::chrono::milliseconds last{0};
+  for (int i = 0; i < 20; ++i) {
+    auto w = r.on_failure(failure_kind::connection, now, 0.999);
+    last = action_as<do_wait>(w).delay;
+    CHECK(last <= 750ms);
+    now += last;
+    r.on_timer(now, 0);
+  }
+  CHECK(last >= 700ms); // it did grow to its cap
+  // A server that answers 500 gets client-go's schedule, untouched by the connection failures.
+  auto first_server = action_as<do_wait>(r.on_failure(failure_kind::server, now, 0)).delay;
+  CHECK(first_server == 800ms);
+  r.on_timer(now, 0);
+  auto second_server = action_as<do_wait>(r.on_failure(failure_kind::server, now, 0)).delay;
+  CHECK(second_server == 1600ms);
+}
