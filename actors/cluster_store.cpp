@@ -1,5 +1,7 @@
 #include "actors/cluster_store.hpp"
 
+#include <malloc.h>
+
 #include <caf/all.hpp>
 
 #include "messages/type_ids.hpp"
@@ -140,6 +142,16 @@ caf::behavior cluster_store_impl(cluster_store_ptr self, cluster_store_config cf
       [=](const messages::cluster_state_report& r) {
         self->state.registry->on_state(r.cluster_id, r.generation, r.state, r.last_error);
         restamp(self);
+        // A sync frees its LIST pages (hundreds of MB for a large cluster): glibc keeps freed
+        // memory in its arenas unless asked, so ask once the batches have been digested.
+        if (r.state == kube::lifecycle::synced && !self->state.trim_pending) {
+          self->state.trim_pending = true;
+          self->delayed_send(self, std::chrono::seconds{1}, atom::trim_v);
+        }
+      },
+      [=](atom::trim) {
+        self->state.trim_pending = false;
+        ::malloc_trim(0);
       },
       [=](atom::timer, const std::string& cluster_id, uint64_t generation) {
         run_effects(self, self->state.registry->on_restart_due(cluster_id, generation));

@@ -57,6 +57,8 @@ struct cluster_store_state {
     std::chrono::system_clock::time_point since;
   };
   std::map<std::string, stamp> stamps;
+  /// A memory trim is scheduled (several clusters syncing together need one).
+  bool trim_pending = false;
   std::shared_ptr<spdlog::logger> log;
   std::mt19937_64 rng{std::random_device{}()};
 };

@@ -61,5 +61,7 @@ CAF_ADD_TYPE_ID(ambient, (ambient::messages::api_response))
 CAF_ADD_TYPE_ID(ambient, (ambient::messages::leadership))
 /// Asks the leader elector to give its lease up (shutdown); answered once the write ended.
 CAF_ADD_ATOM(ambient, ambient::atom, release, "release")
+/// cluster_store to itself, a second after a cluster synced: return freed memory to the OS.
+CAF_ADD_ATOM(ambient, ambient::atom, trim, "trim")
 
 CAF_END_TYPE_ID_BLOCK(ambient)

@@ -18,6 +18,8 @@
 #include <thread>
 #include <vector>
 
+#include <simdjson.h>
+
 #include "bench/harness/processes.hpp"
 #include "bench/harness/report.hpp"
 #include "bench/xds/delta_fleet.hpp"
@@ -97,6 +99,7 @@ std::vector<int> int_list(const std::string& s) {
 struct arrivals {
   std::vector<std::pair<std::string, int64_t>> seen;
   double bytes = 0, responses = 0;
+  double serialize_ns = 0, serialized = 0; ///< protobuf companion: time for `serialized` Addresses
 };
 arrivals dump(fleet_process& fleet) {
   arrivals a;
@@ -111,6 +114,9 @@ arrivals dump(fleet_process& fleet) {
     if (k == "bytes") {
       std::string r;
       in >> a.bytes >> r >> a.responses;
+    } else if (k == "serialize") {
+      std::string r;
+      in >> a.serialize_ns >> r >> a.serialized;
     } else {
       int64_t at = 0;
       in >> at;
@@ -118,6 +124,28 @@ arrivals dump(fleet_process& fleet) {
     }
   }
   return a;
+}
+
+/// simdjson's time to parse one pod of cluster-1 as the API server sends it (a LIST, parsed ten
+/// times, divided by its pods): the floor under decoding one watch event.
+double simdjson_seconds_per_pod(sim_process& sim) {
+  std::string server;
+  auto api = sim.api("cluster-1", &server);
+  auto list = api.request("GET", server + "/api/v1/pods");
+  simdjson::dom::parser parser;
+  simdjson::padded_string body{list.body};
+  size_t pods = 0;
+  auto t0 = now_ns();
+  for (int i = 0; i < 10; ++i) {
+    simdjson::dom::element doc;
+    if (parser.parse(body).get(doc) != simdjson::SUCCESS)
+      return NAN;
+    simdjson::dom::array items;
+    if (doc["items"].get(items) == simdjson::SUCCESS)
+      pods = items.size();
+  }
+  return pods == 0 ? NAN
+                   : static_cast<double>(now_ns() - t0) / 1e9 / 10.0 / static_cast<double>(pods);
 }
 
 // ---- churn: latency and CPU per event rate -------------------------------------------------
@@ -135,12 +163,14 @@ void churn(context& c, report& rep) {
   sleep_s(1);
   struct step {
     int rate;
-    proc_stats a0, a1, k0, k1;
+    proc_stats a0, a1, k0, k1, f0, f1;
     int64_t t0, t1;
   };
   std::vector<step> steps;
   for (int rate : rates) {
-    step st{rate, read_stats(s.amb->pid()), {}, read_stats(s.sim.pid()), {}, now_ns(), 0};
+    step st{rate, read_stats(s.amb->pid()), {}, read_stats(s.sim.pid()),
+            {},   read_stats(fleet.pid()),  {}, now_ns(),
+            0};
     auto per = std::max(1, rate / n);
     for (int i = 0; i < n; ++i)
       s.sim.admin(cluster(i),
@@ -151,6 +181,7 @@ void churn(context& c, report& rep) {
     st.t1 = now_ns();
     st.a1 = read_stats(s.amb->pid());
     st.k1 = read_stats(s.sim.pid());
+    st.f1 = read_stats(fleet.pid());
     steps.push_back(st);
     log("rate " + std::to_string(rate) + "/s done");
     sleep_s(2); // drain
@@ -171,26 +202,29 @@ void churn(context& c, report& rep) {
   for (auto& [k, at] : got.seen)
     if (auto it = stamp_at.find(k); it != stamp_at.end())
       lat[stamp_rate[k]].push_back(static_cast<double>(at - it->second) / 1e6);
-  auto& t = rep.table({"events/s (target)", "events made", "arrivals (of streams × events)",
-                       "p50 ms", "p99 ms", "max ms", "ambientd cores", "kube-sim cores"});
+  auto& t
+      = rep.table({"events/s (target)", "events made", "arrivals (of streams × events)", "p50 ms",
+                   "p99 ms", "max ms", "ambientd cores", "kube-sim cores", "fleet cores"});
   std::string plot;
   for (auto& st : steps) {
     auto& v = lat[st.rate];
     double wall = static_cast<double>(st.t1 - st.t0) / 1e9;
     double cores = (st.a1.cpu_seconds - st.a0.cpu_seconds) / wall;
     double sim_cores = (st.k1.cpu_seconds - st.k0.cpu_seconds) / wall;
+    double fleet_cores = (st.f1.cpu_seconds - st.f0.cpu_seconds) / wall;
     auto made = stamps_per_rate[st.rate];
     double p50 = percentile(v, 0.5), p99 = percentile(v, 0.99), mx = percentile(v, 1.0);
     t.row({std::to_string(st.rate), std::to_string(made),
            std::to_string(v.size()) + " of " + std::to_string(made * static_cast<size_t>(clients)),
-           fmt2(p50), fmt2(p99), fmt2(mx), fmt2(cores), fmt2(sim_cores)});
+           fmt2(p50), fmt2(p99), fmt2(mx), fmt2(cores), fmt2(sim_cores), fmt2(fleet_cores)});
     rep.value("rate_" + std::to_string(st.rate), {{"events", static_cast<double>(made)},
                                                   {"arrivals", static_cast<double>(v.size())},
                                                   {"p50_ms", p50},
                                                   {"p99_ms", p99},
                                                   {"max_ms", mx},
                                                   {"ambientd_cores", cores},
-                                                  {"kube_sim_cores", sim_cores}});
+                                                  {"kube_sim_cores", sim_cores},
+                                                  {"fleet_cores", fleet_cores}});
     plot += std::to_string(st.rate) + " " + fmt2(p50) + " " + fmt2(p99) + " " + fmt2(cores) + "\n";
     if (st.rate == 2000) {
       rep.target("churn at 2,000 events/s: p99 event → client", p99, "ms", 20, "≤");
@@ -205,8 +239,29 @@ void churn(context& c, report& rep) {
            + fmt2(got.bytes / 1048576.0) + " MiB in " + fmt2(got.responses) + " responses");
   rep.note("an event whose pod changed again before the push is coalesced (the client sees only "
            "the newer stamp), so arrivals can be fewer than streams × events");
+  // Limit companions, over the whole run (every rate): what the same work costs at its floor.
+  double amb_cpu = 0;
+  size_t events = 0;
+  for (auto& st : steps) {
+    amb_cpu += st.a1.cpu_seconds - st.a0.cpu_seconds;
+    events += stamps_per_rate[st.rate];
+  }
   double loop_s = loopback_seconds(static_cast<uint64_t>(got.bytes));
-  rep.note("loopback byte limit for the same bytes: " + fmt2(loop_s * 1000) + " ms");
+  double parse_s = simdjson_seconds_per_pod(s.sim) * static_cast<double>(events);
+  double ser_s = got.serialized > 0
+                     ? got.serialize_ns / 1e9 / got.serialized * static_cast<double>(events)
+                     : NAN;
+  auto& comp = rep.table({"limit companion (whole run, every rate)", "floor", "ambientd ÷ floor"});
+  comp.row({"loopback: the bytes pushed to the fleet (" + fmt2(got.bytes / 1048576.0) + " MiB)",
+            fmt2(loop_s * 1000) + " ms", "-"});
+  comp.row({"simdjson: parse the " + std::to_string(events) + " pods' watch JSON once each",
+            fmt2(parse_s * 1000) + " ms CPU", fmt0(amb_cpu / parse_s) + "× (ambientd CPU)"});
+  comp.row({"protobuf: serialize the " + std::to_string(events) + " changed Addresses once each",
+            fmt2(ser_s * 1000) + " ms CPU", fmt0(amb_cpu / ser_s) + "× (ambientd CPU)"});
+  rep.value("companions", {{"loopback_ms", loop_s * 1000},
+                           {"simdjson_ms", parse_s * 1000},
+                           {"protobuf_ms", ser_s * 1000},
+                           {"ambientd_cpu_ms", amb_cpu * 1000}});
   rep.plot(plot, "events per second", "milliseconds / cores",
            {"p50 event→client (ms)", "p99 event→client (ms)", "ambientd cores × 100"});
 }

@@ -10,7 +10,9 @@ namespace ambient::bench {
 ///            response, then "end".
 ///   --stamps 1: as default, but on "dump" prints "<stamp> <arrival ns>" for every Workload whose
 ///            canonical revision is a kube-sim stamp ("s<cluster>-<n>"), per stream, then
-///            "bytes B responses R" and "end" (bench/harness's event → client latency).
+///            "bytes B responses R", "serialize NS resources N" (protobuf's time to serialize
+///            each distinct stamped Address once) and "end" (bench/harness's event → client
+///            latency).
 /// Arguments: --port P --streams N [--channels C] [--full 0|1] [--stamps 0|1].
 int run_delta_fleet(int argc, char** argv);
 

@@ -1,6 +1,7 @@
 // ambientd: start-up only. Flags, logging, the config cluster's credentials, the actor tree, and an
 // orderly stop on SIGINT/SIGTERM.
 
+#include <malloc.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -174,6 +175,10 @@ int check_config(const ambient::cmd::ambientd_options& opts) {
 
 int main(int argc, char** argv) {
   using namespace ambient;
+  // Two malloc arenas, not eight per core: CAF workers, gRPC and the transport all allocate, and
+  // glibc's per-thread arenas each kept their own peak (bench/run mc-scale: 67 → 38 MiB RSS for
+  // the first remote cluster of 4,000 pods).
+  ::mallopt(M_ARENA_MAX, 2);
   auto parsed = cmd::parse_ambientd_flags(argc, argv);
   switch (parsed.result.outcome) {
     case cmd::parse_outcome::help:
@@ -224,6 +229,13 @@ int main(int argc, char** argv) {
   auto transport = std::make_shared<kube::transport>();
   caf::actor_system_config cfg;
   messages::register_types(cfg);
+  // CAF's idle workers poll: after a spin, 500 sleeps of 50 us, then a 10 ms condition-variable
+  // wait. Every timer or watch event wakes them into that 25 ms poll again, which made an idle
+  // ambientd burn ~1 % of a core per remote cluster (bench/run mc-scale). Skip the moderate phase
+  // and wait on the condition variable at once (an enqueue from another thread notifies it);
+  // the timeout only paces work stealing between workers.
+  cfg.set("work-stealing.moderate-poll-attempts", size_t{0});
+  cfg.set("work-stealing.relaxed-sleep-duration", caf::timespan{std::chrono::milliseconds{100}});
   caf::actor_system system{cfg};
 
   actors::cluster_store_config store_cfg;
