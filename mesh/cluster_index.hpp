@@ -5,6 +5,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "istio/workload/workload.pb.h"
@@ -26,10 +27,12 @@ struct scoped_service {
 /// Which outputs of a cluster_index may have changed since the last take_changes(): look each
 /// name up to see its new value (absent = removed).
 struct index_changes {
-  std::set<std::string> workloads; ///< workload uids
-  std::set<std::string> services;  ///< "namespace/hostname"
-  bool gateways = false;           ///< the cluster's network gateways
-  bool network = false;            ///< the cluster's network (everything of it changed)
+  /// The workloads whose resource changed, each once: the new resource, or the last one of a
+  /// workload that is gone (it carries the name). No uid is copied on the way to the merge.
+  std::vector<address_ptr> workloads;
+  std::set<std::string> services; ///< "namespace/hostname"
+  bool gateways = false;          ///< the cluster's network gateways
+  bool network = false;           ///< the cluster's network (everything of it changed)
   bool empty() const {
     return workloads.empty() && services.empty() && !gateways && !network;
   }
@@ -51,6 +54,8 @@ public:
 
   /// An object was added or updated.
   void upsert(const kube::any_object& object);
+  /// An object was added or updated; the index keeps it without copying it.
+  void upsert(kube::any_object&& object);
   /// An object was deleted (`key` is "namespace/name", or "name" for cluster-scoped kinds).
   void remove(kube::resource_kind kind, const std::string& key);
   /// Every informer has listed: the discovery filter opens.
@@ -60,7 +65,7 @@ public:
   index_changes take_changes();
 
   /// Workloads as ready-to-send Address resources, by uid.
-  const std::map<std::string, address_ptr>& workloads() const {
+  const std::unordered_map<std::string, address_ptr>& workloads() const {
     return workloads_;
   }
   const std::map<std::string, scoped_service>& services() const {
@@ -88,12 +93,37 @@ public:
   std::unique_ptr<cluster_index> rebuilt() const;
 
 private:
+  /// A pod as the index keeps it: the object, its workload uid (computed once), and whether it
+  /// waits in dirty_pods_.
+  struct pod_record {
+    kube::pod pod;
+    std::string uid;
+    bool dirty = false;
+  };
+  /// The services whose selector's first label is a given (key, value), by namespace.
+  using selector_index
+      = std::map<std::string, std::map<kube::string_map::value_type, std::set<std::string>>>;
+
+  /// upsert() for a const or a movable object: pods are moved in when they can be.
+  template <class Object>
+  void upsert_object(Object&& object);
+  /// Keeps `p` and marks it, unless it equals what the index holds (a resync changes nothing).
+  void upsert_pod(kube::pod p);
+  /// Marks one pod for recomputation (a deleted one too: its workload goes).
+  void mark_pod(const std::string& key);
+  /// Marks the pods of a namespace: what a Service change can affect (its selector).
+  void mark_pods_of(const std::string& ns);
+  /// Marks everything in a namespace: what a Namespace change or a filter change can affect.
   void mark_namespace(const std::string& ns);
   void mark_all();
   void recompute_service(const std::string& key, index_changes& out);
   void recompute_pod(const std::string& key, index_changes& out);
-  void set_workload(const std::string& uid, std::optional<istio::workload::Workload> w,
-                    index_changes& out);
+  /// Makes `next` (nullptr: none) the workload `uid`, reporting it in `out` unless its bytes are
+  /// those of the current one.
+  void set_workload(const std::string& uid, address_ptr next, index_changes& out);
+  /// Adds (`delta` > 0) or takes away `w` from the endpoint counts and identities of its services,
+  /// reporting those services in `out`.
+  void count_endpoint(const istio::workload::Workload& w, int delta, index_changes& out);
   void apply_filter(const filter_change& c);
   std::string network_of_system_namespace() const;
 
@@ -104,7 +134,7 @@ private:
   discovery_filter filter_;
 
   // Inputs, by key.
-  std::map<std::string, kube::pod> pods_;
+  std::unordered_map<std::string, pod_record> pods_;
   std::map<std::string, kube::service> k8s_services_;
   std::map<std::string, kube::namespace_> namespaces_;
   std::map<std::string, kube::node> nodes_;
@@ -114,18 +144,19 @@ private:
   std::map<std::string, std::set<std::string>> services_by_namespace_;
   /// Services by namespace and the first label of their selector: a pod looks up only the
   /// services one of its labels could satisfy, not every service of its namespace.
-  std::map<std::pair<std::string, kube::string_map::value_type>, std::set<std::string>>
-      services_by_selector_;
+  selector_index services_by_selector_;
   void index_selector(const kube::service& s, const std::string& key, bool add);
 
-  // What to recompute.
-  std::set<std::string> dirty_pods_, dirty_services_;
+  // What to recompute. A pod key is listed once while its record is dirty; the key of a deleted
+  // pod may repeat (recomputing a pod twice changes nothing).
+  std::vector<std::string> dirty_pods_;
+  std::set<std::string> dirty_services_;
   bool dirty_gateways_ = false, dirty_all_ = false;
 
   // Outputs.
-  std::map<std::string, address_ptr> workloads_;      ///< by uid
-  std::map<std::string, std::string> service_output_; ///< k8s key → "ns/hostname"
-  std::map<std::string, scoped_service> services_;    ///< by "ns/hostname"
+  std::unordered_map<std::string, address_ptr> workloads_; ///< by uid
+  std::map<std::string, std::string> service_output_;      ///< k8s key → "ns/hostname"
+  std::map<std::string, scoped_service> services_;         ///< by "ns/hostname"
   std::vector<network_gateway> gateways_;
   std::map<std::string, uint32_t> endpoint_counts_;
   std::map<std::string, std::map<std::string, uint32_t>> service_identities_;

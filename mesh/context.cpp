@@ -15,11 +15,13 @@ std::string service_hostname(std::string_view name, std::string_view namespace_,
 std::optional<std::string> ip_bytes(std::string_view text) {
   if (text.empty() || text.size() > INET6_ADDRSTRLEN)
     return std::nullopt;
-  std::string z{text}; // inet_pton needs a terminated string
+  char z[INET6_ADDRSTRLEN + 1]; // inet_pton needs a terminated string
+  text.copy(z, text.size());
+  z[text.size()] = '\0';
   unsigned char buf[16];
-  if (inet_pton(AF_INET, z.c_str(), buf) == 1)
+  if (inet_pton(AF_INET, z, buf) == 1)
     return std::string{reinterpret_cast<const char*>(buf), 4};
-  if (inet_pton(AF_INET6, z.c_str(), buf) == 1)
+  if (inet_pton(AF_INET6, z, buf) == 1)
     return std::string{reinterpret_cast<const char*>(buf), 16};
   return std::nullopt;
 }

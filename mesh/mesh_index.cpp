@@ -1,6 +1,8 @@
 #include "mesh/mesh_index.hpp"
 
 #include <algorithm>
+#include <iterator>
+#include <string_view>
 
 #include "mesh/split_horizon.hpp"
 
@@ -55,26 +57,34 @@ void mesh_index::upsert(const std::string& cluster_id, uint64_t generation,
     idx->upsert(o);
 }
 
+void mesh_index::upsert(const std::string& cluster_id, uint64_t generation, kube::any_object&& o) {
+  if (auto* idx = route(cluster_id, generation))
+    idx->upsert(std::move(o));
+}
+
 void mesh_index::remove(const std::string& cluster_id, uint64_t generation,
                         kube::resource_kind kind, const std::string& key) {
   if (auto* idx = route(cluster_id, generation))
     idx->remove(kind, key);
 }
 
-void mesh_index::note_changes(const index_changes& c, bool remote_network) {
-  dirty_names_.insert(c.workloads.begin(), c.workloads.end());
-  dirty_names_.insert(c.services.begin(), c.services.end());
-  if (c.gateways || c.network)
-    dirty_all_ = true; // which workloads are local, and which gateway fronts a network
+void mesh_index::note_changes(index_changes&& c, bool remote_network) {
   // Split-horizon workloads are built only from other networks' clusters: a change in the local
   // network (the common case) leaves them as they are.
   if (remote_network && (!c.services.empty() || !c.workloads.empty()))
     dirty_split_horizon_ = true;
+  if (c.gateways || c.network)
+    dirty_all_ = true; // which workloads are local, and which gateway fronts a network
+  dirty_names_.insert(c.services.begin(), c.services.end());
+  if (dirty_workloads_.empty())
+    dirty_workloads_ = std::move(c.workloads);
+  else
+    std::move(c.workloads.begin(), c.workloads.end(), std::back_inserter(dirty_workloads_));
 }
 
 void mesh_index::note_everything_of(const cluster_index& idx) {
   for (const auto& [uid, w] : idx.workloads())
-    dirty_names_.insert(uid);
+    dirty_workloads_.push_back(w);
   for (const auto& [key, s] : idx.services())
     dirty_names_.insert(key);
   dirty_split_horizon_ = true;
@@ -161,14 +171,17 @@ const network_gateway* mesh_index::gateway_for(const std::string& network) const
   return found;
 }
 
-address_ptr mesh_index::compute_workload(const std::string& uid) const {
-  auto it = slots_.find(uid.substr(0, uid.find("//")));
+address_ptr mesh_index::compute_workload(const std::string& uid,
+                                         const std::string& local_network) const {
+  auto it = slots_.find(std::string_view{uid}.substr(0, uid.find("//")));
   if (it == slots_.end() || !it->second.admitted)
     return nullptr;
   const auto& idx = *it->second.current;
-  auto w = idx.workloads().find(uid);
-  if (w == idx.workloads().end() || idx.context().network != local_network())
+  if (idx.context().network != local_network)
     return nullptr; // another network's workloads are reached through split horizon
+  auto w = idx.workloads().find(uid);
+  if (w == idx.workloads().end())
+    return nullptr;
   return w->second; // built and serialized once by the cluster's index, shared from here on
 }
 
@@ -198,10 +211,12 @@ address_ptr mesh_index::compute_service(const std::string& key) const {
   }
   if (!local && global_remote.empty())
     return nullptr;
-  istio::workload::Address a;
-  auto* merged = a.mutable_service();
-  *merged = local ? local->service : global_remote.front()->service;
-  if (!(local && local->scope == service_scope::local) && !global_remote.empty()) {
+  // Built right on the resource's arena.
+  return build_resource(key, [&](istio::workload::Address& a) {
+    auto* merged = a.mutable_service();
+    *merged = local ? local->service : global_remote.front()->service;
+    if ((local && local->scope == service_scope::local) || global_remote.empty())
+      return true;
     std::vector<std::pair<std::string, std::string>> vips;
     std::set<std::string> sans;
     auto add = [&](const istio::workload::Service& s) {
@@ -227,12 +242,12 @@ address_ptr mesh_index::compute_service(const std::string& key) const {
     merged->clear_subject_alt_names();
     for (const auto& san : sans)
       merged->add_subject_alt_names(san);
-  }
-  return make_resource(key, std::move(a));
+    return true;
+  });
 }
 
-address_ptr mesh_index::compute(const std::string& name) const {
-  return is_workload_name(name) ? compute_workload(name) : compute_service(name);
+address_ptr mesh_index::compute(const std::string& name, const std::string& local_network) const {
+  return is_workload_name(name) ? compute_workload(name, local_network) : compute_service(name);
 }
 
 std::vector<address_ptr> mesh_index::split_horizons() const {
@@ -258,11 +273,12 @@ std::vector<address_ptr> mesh_index::split_horizons() const {
     const auto* gw = gateway_for(k.first);
     if (!gw)
       continue; // no gateway into that network: its endpoints are unreachable
-    istio::workload::Address a;
-    *a.mutable_workload()
-        = split_horizon_workload(*gw, entry.second->service, entry.first, config_->trust_domain);
-    auto name = a.workload().uid();
-    out.push_back(make_resource(std::move(name), std::move(a)));
+    auto w = split_horizon_workload(*gw, entry.second->service, entry.first, config_->trust_domain);
+    auto name = w.uid();
+    out.push_back(build_resource(std::move(name), [&w](istio::workload::Address& a) {
+      *a.mutable_workload() = std::move(w); // a copy: `w` is on the heap, `a` on an arena
+      return true;
+    }));
   }
   return out;
 }
@@ -289,8 +305,9 @@ std::map<std::string, address_ptr> mesh_index::compute_all() const {
         names.insert(key);
     }
   std::map<std::string, address_ptr> out;
+  auto local = local_network();
   for (const auto& n : names)
-    if (auto r = compute(n))
+    if (auto r = compute(n, local))
       out.emplace(n, std::move(r));
   for (auto& r : split_horizons())
     out.emplace(r->name, r);
@@ -304,17 +321,22 @@ mesh_delta mesh_index::take_delta() {
       note_changes(s.current->take_changes(), s.current->context().network != local);
   mesh_delta out;
   auto apply = [&](const std::string& name, address_ptr next) {
-    auto it = resources_.find(name);
+    auto it = resources_.lower_bound(name);
+    bool found = it != resources_.end() && it->first == name;
     if (!next) {
-      if (it != resources_.end()) {
+      if (found) {
         resources_.erase(it);
         out.removed.push_back(name);
       }
       return;
     }
-    if (it != resources_.end() && (it->second == next || it->second->bytes == next->bytes))
-      return;
-    resources_[name] = next;
+    if (found) {
+      if (it->second == next || it->second->bytes == next->bytes)
+        return;
+      it->second = next;
+    } else {
+      resources_.emplace_hint(it, name, next);
+    }
     out.upserted.push_back(std::move(next));
   };
   if (dirty_all_) {
@@ -328,8 +350,13 @@ mesh_delta mesh_index::take_delta() {
         note_everything_of(*s.current);
     dirty_all_ = false;
   }
+  local = local_network(); // the config cluster's changes may have moved it
+  out.upserted.reserve(dirty_workloads_.size() + dirty_names_.size());
+  for (const auto& w : dirty_workloads_)
+    apply(w->name, compute_workload(w->name, local));
+  dirty_workloads_.clear();
   for (const auto& name : dirty_names_)
-    apply(name, compute(name));
+    apply(name, compute(name, local));
   dirty_names_.clear();
   if (dirty_split_horizon_) {
     dirty_split_horizon_ = false;

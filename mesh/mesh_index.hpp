@@ -46,6 +46,8 @@ public:
 
   /// An object of incarnation `generation` of `cluster_id` was added or updated.
   void upsert(const std::string& cluster_id, uint64_t generation, const kube::any_object& o);
+  /// The same, keeping `o` without copying it.
+  void upsert(const std::string& cluster_id, uint64_t generation, kube::any_object&& o);
   /// An object was deleted.
   void remove(const std::string& cluster_id, uint64_t generation, kube::resource_kind kind,
               const std::string& key);
@@ -83,21 +85,25 @@ private:
 
   cluster_index* route(const std::string& cluster_id, uint64_t generation);
   std::unique_ptr<cluster_index> make_index(const std::string& cluster_id) const;
-  void note_changes(const index_changes& c, bool remote_network);
+  void note_changes(index_changes&& c, bool remote_network);
   void note_everything_of(const cluster_index& idx);
   std::string local_network() const;
   const network_gateway* gateway_for(const std::string& network) const;
-  address_ptr compute(const std::string& name) const;
-  address_ptr compute_workload(const std::string& uid) const;
+  address_ptr compute(const std::string& name, const std::string& local_network) const;
+  address_ptr compute_workload(const std::string& uid, const std::string& local_network) const;
   address_ptr compute_service(const std::string& key) const;
   std::vector<address_ptr> split_horizons() const;
   std::map<std::string, address_ptr> compute_all() const;
 
   std::shared_ptr<const mesh_config> config_;
-  std::map<std::string, slot> slots_;
+  std::map<std::string, slot, std::less<>> slots_;
   std::map<std::string, address_ptr> resources_;
   std::set<std::string> split_horizon_names_; ///< the split-horizon names in resources_
   std::set<std::string> dirty_names_;
+  /// Workloads to recompute, by a resource that carries the name, apart from dirty_names_ (a name
+  /// in both is recomputed twice, to the same value): the bulk of every delta, moved here without
+  /// a string copy or a tree insert each.
+  std::vector<address_ptr> dirty_workloads_;
   bool dirty_split_horizon_ = false;
   bool dirty_all_ = false;
   uint64_t version_ = 0;

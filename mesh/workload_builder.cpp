@@ -58,12 +58,12 @@ const kube::service_port& port_names(const kube::service& svc, int32_t port) {
   return *last; // the caller passes a port of svc, so one matches
 }
 
-/// The PortList of `svc` for `p` (workloads.go:1436-1476, `constructServices`): per service port
-/// {port, targetPort}. A numeric targetPort is taken as is (services.go:557-563); a named one is
-/// resolved with find_port_name, and a name the pod does not declare drops the port from the
-/// list (:1450-1456). istiod's ServiceEntry name matching (:1458-1466) does not apply to Services.
-wl::PortList service_ports(const kube::service& svc, const kube::pod& p) {
-  wl::PortList out;
+/// The PortList of `svc` for `p` (workloads.go:1436-1476, `constructServices`), appended to
+/// `out`: per service port {port, targetPort}. A numeric targetPort is taken as is
+/// (services.go:557-563); a named one is resolved with find_port_name, and a name the pod does not
+/// declare drops the port from the list (:1450-1456). istiod's ServiceEntry name matching
+/// (:1458-1466) does not apply to Services.
+void add_service_ports(const kube::service& svc, const kube::pod& p, wl::PortList& out) {
   for (const auto& sp : svc.ports) {
     auto target = static_cast<uint32_t>(sp.target_port_number);
     if (const auto& names = port_names(svc, sp.port); !names.target_port_name.empty()) {
@@ -76,7 +76,15 @@ wl::PortList service_ports(const kube::service& svc, const kube::pod& p) {
     port->set_service_port(static_cast<uint32_t>(sp.port));
     port->set_target_port(target);
   }
-  return out;
+}
+
+/// Appends the 4 or 16 bytes of `ip` to the workload's addresses; false when it does not parse.
+bool add_address(wl::Workload& w, std::string_view ip) {
+  auto bytes = ip_bytes(ip);
+  if (!bytes)
+    return false;
+  w.add_addresses(std::move(*bytes));
+  return true;
 }
 
 /// The locality of `node` (ambient/nodes.go:90-105, `NodesCollection`): region, zone and subzone
@@ -92,9 +100,13 @@ void set_locality(wl::Workload& w, const kube::pod& p, const kube::node* node) {
   if (region.empty() && zone.empty() && subzone.empty())
     return;
   auto* loc = w.mutable_locality();
-  loc->set_region(std::string{region});
-  loc->set_zone(std::string{zone});
-  loc->set_subzone(std::string{subzone});
+  // Empty parts are left unset: the same bytes (proto3 defaults), fewer allocations.
+  if (!region.empty())
+    loc->set_region(region.data(), region.size());
+  if (!zone.empty())
+    loc->set_zone(zone.data(), zone.size());
+  if (!subzone.empty())
+    loc->set_subzone(subzone.data(), subzone.size());
 }
 
 } // namespace
@@ -175,7 +187,7 @@ std::string pod_workload_name(const kube::pod& p) {
 /// - network: the cluster's network (:841, :854); cluster_id (:856);
 /// - service_account: spec.serviceAccountName; node: spec.nodeName (:858, :860);
 /// - services: `<ns>/<hostname>` → ports, ExternalName services skipped (:862,
-///   services.go:232-239, helpers.go:176-178); see service_ports;
+///   services.go:232-239, helpers.go:176-178); see add_service_ports;
 /// - status: HEALTHY iff Ready is True and the pod is not terminating (:834-839);
 /// - trust_domain: the mesh's, or "" when it is "cluster.local" (:865, :1351-1356);
 /// - locality: from the node (:866); see set_locality;
@@ -192,35 +204,44 @@ std::string pod_workload_name(const kube::pod& p) {
 ///   `ambient`, pod `none` opts out, sidecar and hostNetwork pods skipped) and records the outcome
 ///   in that annotation. A pod labelled networking.istio.io/tunnel listing "http" gets HBONE and
 ///   native_tunnel (:1344-1348). Otherwise NONE.
-std::optional<wl::Workload> build_pod_workload(const kube::pod& p, const workload_inputs& in,
-                                               const cluster_context& ctx) {
+bool build_pod_workload_into(const kube::pod& p, const workload_inputs& in,
+                             const cluster_context& ctx, wl::Workload& w) {
   if (p.phase == "Failed" || p.phase == "Succeeded")
-    return std::nullopt;
-  const std::vector<std::string> only_ip{p.pod_ip};
-  const auto& ips = p.pod_ips.empty() && !p.pod_ip.empty() ? only_ip : p.pod_ips;
-  if (ips.empty())
-    return std::nullopt;
-  wl::Workload w;
-  for (const auto& ip : ips) {
-    auto bytes = ip_bytes(ip);
-    if (!bytes)
-      return std::nullopt;
-    w.add_addresses(std::move(*bytes));
+    return false;
+  if (p.pod_ips.empty()) {
+    if (p.pod_ip.empty() || !add_address(w, p.pod_ip))
+      return false;
+  } else {
+    for (const auto& ip : p.pod_ips)
+      if (!add_address(w, ip))
+        return false;
   }
-  w.set_uid(ctx.cluster_id + "//Pod/" + p.meta.namespace_ + "/" + p.meta.name);
+  const auto& ns = p.meta.namespace_;
+  auto* uid = w.mutable_uid();
+  uid->reserve(ctx.cluster_id.size() + ns.size() + p.meta.name.size() + 7);
+  uid->append(ctx.cluster_id).append("//Pod/").append(ns).append("/").append(p.meta.name);
   w.set_name(p.meta.name);
-  w.set_namespace_(p.meta.namespace_);
-  w.set_network(ctx.network);
+  w.set_namespace_(ns);
   w.set_cluster_id(ctx.cluster_id);
-  w.set_service_account(p.service_account);
-  w.set_node(p.node_name);
+  // An empty proto3 string is the default: left unset, it gives the same bytes and allocates
+  // nothing.
+  if (!ctx.network.empty())
+    w.set_network(ctx.network);
+  if (!p.service_account.empty())
+    w.set_service_account(p.service_account);
+  if (!p.node_name.empty())
+    w.set_node(p.node_name);
   auto& services = *w.mutable_services();
+  std::string key; // `<ns>/<hostname>`, reused for every service
   for (const auto* svc : in.services) {
     if (svc == nullptr || svc->type == "ExternalName")
       continue;
-    auto key = svc->meta.namespace_ + "/"
-               + service_hostname(svc->meta.name, svc->meta.namespace_, ctx.cluster_domain);
-    services[key] = service_ports(*svc, p);
+    const auto& svc_ns = svc->meta.namespace_;
+    key.assign(svc_ns).append("/").append(
+        service_hostname(svc->meta.name, svc_ns, ctx.cluster_domain));
+    auto& ports = services[key];
+    ports.Clear(); // the same service twice: the last one wins, as a map assignment would
+    add_service_ports(*svc, p, ports);
   }
   w.set_status(p.ready && !p.meta.deleting ? wl::HEALTHY : wl::UNHEALTHY);
   if (ctx.trust_domain != "cluster.local")
@@ -233,16 +254,30 @@ std::optional<wl::Workload> build_pod_workload(const kube::pod& p, const workloa
   const auto& labels = p.meta.labels;
   auto name
       = first_label(labels, {"service.istio.io/canonical-name", "app.kubernetes.io/name", "app"});
-  w.set_canonical_name(name ? std::string{*name} : w.workload_name());
+  if (name)
+    w.set_canonical_name(name->data(), name->size());
+  else
+    w.set_canonical_name(w.workload_name());
   auto revision = first_label(
       labels, {"service.istio.io/canonical-revision", "app.kubernetes.io/version", "version"});
-  w.set_canonical_revision(std::string{revision.value_or("latest")});
+  if (revision)
+    w.set_canonical_revision(revision->data(), revision->size());
+  else
+    w.set_canonical_revision("latest");
   if (kube::lookup(p.meta.annotations, "ambient.istio.io/redirection") == "enabled")
     w.set_tunnel_protocol(wl::HBONE);
   if (supports_http_tunnel(labels)) {
     w.set_tunnel_protocol(wl::HBONE);
     w.set_native_tunnel(true);
   }
+  return true;
+}
+
+std::optional<wl::Workload> build_pod_workload(const kube::pod& p, const workload_inputs& in,
+                                               const cluster_context& ctx) {
+  wl::Workload w;
+  if (!build_pod_workload_into(p, in, ctx, w))
+    return std::nullopt;
   return w;
 }
 

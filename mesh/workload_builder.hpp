@@ -38,6 +38,12 @@ struct workload_inputs {
 std::optional<istio::workload::Workload>
 build_pod_workload(const kube::pod& p, const workload_inputs& in, const cluster_context& ctx);
 
+/// build_pod_workload writing into `w`, which must be empty: the index builds each workload right
+/// inside the resource that will hold it. Returns false where build_pod_workload returns nullopt
+/// (`w` is then partly written and must be discarded).
+bool build_pod_workload_into(const kube::pod& p, const workload_inputs& in,
+                             const cluster_context& ctx, istio::workload::Workload& w);
+
 /// The workload (controller) name of a pod, as istiod derives it for telemetry
 /// (pkg/kube/util.go:252-340, `GetWorkloadMetaFromPod`).
 std::string pod_workload_name(const kube::pod& p);

@@ -2,6 +2,9 @@
 
 #include <random>
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
 #include "mesh/mesh_index.hpp"
 #include "support/mesh_builders.hpp"
 
@@ -283,4 +286,61 @@ TEST_CASE("discovery selectors hide namespaces and a relabel brings them in and 
   auto out = idx.take_delta();
   REQUIRE(out.removed.size() == 1);
   CHECK(out.removed[0] == "cluster-1//Pod/demo/a");
+}
+
+TEST_CASE("a pod's new IP re-sends its workload alone, and a resync sends nothing", "[mesh]") {
+  mesh_index idx{config()};
+  idx.upsert("cluster-1", 1, make_namespace("demo"));
+  idx.upsert("cluster-1", 1,
+             make_service("web", "demo", make_map({{"app", "web"}}), {make_port(80, 8080)}));
+  for (const auto* name : {"web-0", "web-1"})
+    idx.upsert("cluster-1", 1, make_pod(name, "demo", "10.0.0.1", make_map({{"app", "web"}})));
+  idx.set_state("cluster-1", 1, kube::lifecycle::synced);
+  REQUIRE(idx.take_delta().upserted.size() == 3);
+  auto before = idx.resources().at("cluster-1//Pod/demo/web-1");
+  // The same pod again (an informer resync): nothing moves, the resource stays shared.
+  idx.upsert("cluster-1", 1, make_pod("web-1", "demo", "10.0.0.1", make_map({{"app", "web"}})));
+  CHECK(idx.take_delta().empty());
+  CHECK(idx.resources().at("cluster-1//Pod/demo/web-1") == before);
+  // A new IP: the workload only; the service's endpoints and identities did not change.
+  idx.upsert("cluster-1", 1, make_pod("web-1", "demo", "10.0.0.2", make_map({{"app", "web"}})));
+  auto d = idx.take_delta();
+  REQUIRE(d.upserted.size() == 1);
+  CHECK(d.upserted[0]->name == "cluster-1//Pod/demo/web-1");
+  CHECK(d.upserted[0]->address.workload().addresses(0) == std::string("\x0a\x00\x00\x02", 4));
+  // Leaving the service (a relabel) moves the pod's workload only: a service's resource does not
+  // list its endpoints, and this cluster is in the local network.
+  idx.upsert("cluster-1", 1, make_pod("web-1", "demo", "10.0.0.2", make_map({{"app", "db"}})));
+  d = idx.take_delta();
+  REQUIRE(d.upserted.size() == 1);
+  CHECK(d.upserted[0]->address.workload().services().empty());
+  idx.remove("cluster-1", 1, kube::resource_kind::pods, "demo/web-1");
+  d = idx.take_delta();
+  CHECK(d.upserted.empty());
+  CHECK(d.removed == std::vector<std::string>{"cluster-1//Pod/demo/web-1"});
+}
+
+TEST_CASE("a resource's bytes are its Address serialized deterministically", "[mesh]") {
+  istio::workload::Address a;
+  auto* w = a.mutable_workload();
+  w->set_uid("cluster-1//Pod/demo/web-0");
+  w->add_addresses(std::string("\x0a\x00\x00\x01", 4));
+  // Several services: map entries come out sorted by key, whatever the hash order.
+  for (const auto* svc : {"demo/z.demo.svc.cluster.local", "demo/a.demo.svc.cluster.local",
+                          "demo/m.demo.svc.cluster.local"})
+    (*w->mutable_services())[svc].add_ports()->set_service_port(80);
+  std::string expected;
+  {
+    google::protobuf::io::StringOutputStream stream{&expected};
+    google::protobuf::io::CodedOutputStream coded{&stream};
+    coded.SetSerializationDeterministic(true);
+    a.SerializeToCodedStream(&coded);
+  }
+  auto r = make_resource("cluster-1//Pod/demo/web-0", a);
+  CHECK(r->bytes == expected);
+  CHECK(r->name == "cluster-1//Pod/demo/web-0");
+  CHECK(r->address.workload().services_size() == 3);
+  istio::workload::Address parsed;
+  REQUIRE(parsed.ParseFromString(r->bytes));
+  CHECK(parsed.workload().uid() == "cluster-1//Pod/demo/web-0");
 }
