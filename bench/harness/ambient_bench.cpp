@@ -527,7 +527,9 @@ int main(int argc, char** argv) {
   }
   std::filesystem::create_directories(c.work);
   std::filesystem::create_directories(c.out);
-  report rep{c.scenario, c.smoke};
+  // --label L writes <scenario>-L.{json,md}: a second run at other sizes keeps the first's files.
+  auto label = c.get("label", "", "");
+  report rep{c.scenario + (label.empty() ? "" : "-" + label), c.smoke};
   try {
     it->second(c, rep);
   } catch (const std::exception& e) {
