@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "kube/kubeconfig.hpp"
+#include "kube/transport.hpp"
 #include "sim/json.hpp"
 #include "sim/objects.hpp"
 #include "support/http_get.hpp"
@@ -32,11 +33,9 @@ namespace {
   std::exit(1);
 }
 
+/// The file's text, or "" when it cannot be read (a process that just ended).
 std::string read_file(const std::string& path) {
-  std::ifstream in{path};
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  return kube::read_file(path).value_or("");
 }
 
 } // namespace

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "support/http_get.hpp"
+#include "telemetry/log.hpp"
 
 namespace ambient::bench {
 
@@ -19,22 +20,6 @@ std::string json_number(double v) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.6g", v);
   return buf;
-}
-
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (char ch : s) {
-    if (ch == '"' || ch == '\\')
-      out += '\\';
-    if (static_cast<unsigned char>(ch) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", ch);
-      out += buf;
-      continue;
-    }
-    out += ch;
-  }
-  return out + "\"";
 }
 
 std::string machine() {
@@ -132,16 +117,16 @@ void report::write(const std::string& dir) const {
   }
   for (const auto& n : notes_)
     md += "- " + n + "\n";
-  std::string json = "{\"scenario\":" + json_string(scenario_)
+  std::string json = "{\"scenario\":" + telemetry::json_string(scenario_)
                      + ",\"smoke\":" + (smoke_ ? "true" : "false")
-                     + ",\"machine\":" + json_string(machine()) + ",\"values\":{";
+                     + ",\"machine\":" + telemetry::json_string(machine()) + ",\"values\":{";
   bool first = true;
   for (const auto& [name, fields] : values_) {
-    json += std::string{first ? "" : ","} + json_string(name) + ":{";
+    json += std::string{first ? "" : ","} + telemetry::json_string(name) + ":{";
     first = false;
     bool f2 = true;
     for (const auto& [k, v] : fields) {
-      json += std::string{f2 ? "" : ","} + json_string(k) + ":" + json_number(v);
+      json += std::string{f2 ? "" : ","} + telemetry::json_string(k) + ":" + json_number(v);
       f2 = false;
     }
     json += "}";
@@ -149,8 +134,8 @@ void report::write(const std::string& dir) const {
   json += "},\"targets\":[";
   first = true;
   for (const auto& t : targets_) {
-    json += std::string{first ? "" : ","} + "{\"what\":" + json_string(t.what)
-            + ",\"value\":" + json_number(t.value) + ",\"unit\":" + json_string(t.unit)
+    json += std::string{first ? "" : ","} + "{\"what\":" + telemetry::json_string(t.what)
+            + ",\"value\":" + json_number(t.value) + ",\"unit\":" + telemetry::json_string(t.unit)
             + ",\"bound\":" + json_number(t.bound) + ",\"met\":" + (t.met ? "true" : "false") + "}";
     first = false;
   }
