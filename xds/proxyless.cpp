@@ -153,6 +153,36 @@ void unlink(Index& index, const std::string& key, const std::string& value) {
     index.erase(it);
 }
 
+bool same_ports(const istio::workload::PortList& a, const istio::workload::PortList& b) {
+  if (a.ports_size() != b.ports_size())
+    return false;
+  for (int i = 0; i < a.ports_size(); ++i)
+    if (a.ports(i).service_port() != b.ports(i).service_port()
+        || a.ports(i).target_port() != b.ports(i).target_port())
+      return false;
+  return true;
+}
+
+/// Whether `a` and `b` give the same endpoints to every service: load_assignment() reads only
+/// the status, the first address, the locality, the cluster and the `services` map. A relabelled
+/// pod (the common churn) changes none of them.
+bool same_endpoints(const istio::workload::Workload& a, const istio::workload::Workload& b) {
+  if (a.status() != b.status() || a.cluster_id() != b.cluster_id()
+      || a.addresses().empty() != b.addresses().empty()
+      || (!a.addresses().empty() && a.addresses(0) != b.addresses(0))
+      || a.locality().region() != b.locality().region()
+      || a.locality().zone() != b.locality().zone()
+      || a.locality().subzone() != b.locality().subzone()
+      || a.services().size() != b.services().size())
+    return false;
+  for (const auto& [key, ports] : a.services()) {
+    auto it = b.services().find(key);
+    if (it == b.services().end() || !same_ports(ports, it->second))
+      return false;
+  }
+  return true;
+}
+
 void sort_all(proxyless_delta& d) {
   for (auto* t : {&d.listeners, &d.routes, &d.clusters, &d.endpoints}) {
     std::sort(t->upserts.begin(), t->upserts.end(),
@@ -168,6 +198,11 @@ proxyless_delta proxyless_view::apply(const mesh::mesh_delta& delta) {
   for (const auto& name : delta.removed)
     erase(name, dirty);
   for (const auto& r : delta.upserted) {
+    if (auto it = workloads_.find(r->name); it != workloads_.end() && r->address.has_workload()
+        && same_endpoints(it->second->address.workload(), r->address.workload())) {
+      it->second = r; // same service memberships, no endpoint moved: nothing to re-send
+      continue;
+    }
     erase(r->name, dirty);
     insert(r, dirty);
   }

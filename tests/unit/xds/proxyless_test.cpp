@@ -52,6 +52,7 @@ struct workload_spec {
   std::map<std::string, port_pairs> services{};
   std::string region = "r1", zone = "z1", cluster = "c1";
   bool healthy = true;
+  std::string revision{}; ///< canonical_revision: a label, no endpoint field
 };
 
 mesh::address_ptr workload(const workload_spec& spec) {
@@ -64,6 +65,7 @@ mesh::address_ptr workload(const workload_spec& spec) {
   w->mutable_locality()->set_region(spec.region);
   w->mutable_locality()->set_zone(spec.zone);
   w->set_status(spec.healthy ? istio::workload::HEALTHY : istio::workload::UNHEALTHY);
+  w->set_canonical_revision(spec.revision);
   for (const auto& [key, ports] : spec.services) {
     auto& list = (*w->mutable_services())[key];
     for (auto [service_port, target] : ports) {
@@ -260,6 +262,44 @@ TEST_CASE("a workload change re-sends only the load assignments of its services"
   CHECK(view.apply(make_delta(3, {}, {"unknown"})).empty());
 }
 
+TEST_CASE("a workload change that moves no endpoint re-sends nothing", "[xds]") {
+  proxyless_view view;
+  const auto key = service_key("echo");
+  workload_spec a{.uid = "a", .ip = "10.0.0.1", .services = {{key, {{80, 9000}}}}};
+  view.apply(make_delta(1, {service("echo", {{80, 0}}), workload(a)}));
+  a.revision = "v2"; // a relabelled pod
+  CHECK(view.apply(make_delta(2, {workload(a)})).empty());
+  // each endpoint field still re-sends the load assignment
+  auto resent = [&](workload_spec changed, uint64_t version) {
+    auto d = view.apply(make_delta(version, {workload(changed)}));
+    view.apply(make_delta(version + 1, {workload(a)})); // back to the original
+    return names(d.endpoints) == strings{cluster_name(echo, 80)};
+  };
+  auto b = a;
+  b.ip = "10.0.0.2";
+  CHECK(resent(b, 10));
+  b = a;
+  b.healthy = false;
+  CHECK(resent(b, 20));
+  b = a;
+  b.zone = "z2";
+  CHECK(resent(b, 30));
+  b = a;
+  b.cluster = "c2";
+  CHECK(resent(b, 40));
+  b = a;
+  b.services[key] = {{80, 9001}};
+  CHECK(resent(b, 50));
+  b = a;
+  b.services[service_key("other")] = {};
+  CHECK(view.apply(make_delta(60, {service("other", {{80, 0}})})).endpoints.upserts.size() == 1);
+  auto d = view.apply(make_delta(61, {workload(b)}));
+  CHECK(endpoints_of(d, 80, "other.demo.svc.cluster.local")
+        == strings{"r1/z1/ w1 p0: 10.0.0.1:80"}); // joins "other"
+  auto back = view.apply(make_delta(62, {workload(a)})); // leaves "other" again
+  CHECK(endpoints_of(back, 80, "other.demo.svc.cluster.local").empty());
+}
+
 TEST_CASE("removing a service removes all of its resources", "[xds]") {
   proxyless_view view;
   view.apply(make_delta(1, {service("echo", {{80, 0}, {90, 0}})}));
@@ -322,7 +362,14 @@ struct universe {
     auto name = key.substr(slash + 1, key.find('.') - slash - 1);
     return service(name, ports(50), key.substr(0, slash));
   }
+  std::map<std::string, workload_spec> last{}; ///< by uid, for label-only changes
   mesh::address_ptr any_workload() {
+    if (!last.empty() && chance(30)) { // the same workload relabelled: no endpoint moves
+      auto it = std::next(last.begin(),
+                          std::uniform_int_distribution<long>{0, long(last.size()) - 1}(rng));
+      it->second.revision = pick(strings{"v1", "v2", "v3"});
+      return workload(it->second);
+    }
     workload_spec w{.uid = pick(uids), .ip = pick(strings{"10.0.0.1", "10.0.0.2", "", "fd00::1"})};
     for (const auto& key : keys)
       if (chance(40))
@@ -331,6 +378,7 @@ struct universe {
     w.zone = pick(strings{"z1", "z2"});
     w.cluster = pick(strings{"c1", "c2"});
     w.healthy = chance(80);
+    last[w.uid] = w;
     return workload(w);
   }
   mesh::mesh_delta any_delta(uint64_t version) {
