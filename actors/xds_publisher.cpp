@@ -1,5 +1,7 @@
 #include "actors/xds_publisher.hpp"
 
+#include <algorithm>
+
 #include <caf/all.hpp>
 
 #include "messages/type_ids.hpp"
@@ -52,6 +54,14 @@ void pump(xds_publisher_ptr self, uint64_t id, xds_stream& s) {
         std::chrono::duration<double>(clock_type::now() - *s.pending_since).count());
 }
 
+/// Sends every stream what it is owed (table changes held since the last push).
+void push_all(xds_publisher_ptr self) {
+  auto& st = self->state;
+  st.last_push = clock_type::now();
+  for (auto& [id, s] : st.streams)
+    pump(self, id, s);
+}
+
 /// Counts a request's outcome and logs a NACK.
 void account(xds_publisher_ptr self, uint64_t id, const xds_stream& s, const std::string& type_url,
              const xds::request_outcome& outcome, const std::string& error) {
@@ -89,8 +99,14 @@ void on_request(xds_publisher_ptr self, uint64_t id, const Request& request,
   auto* session = session_for<Session>(self, id, it->second.*sessions, request.type_url);
   if (session == nullptr)
     return;
-  account(self, id, it->second, request.type_url, session->on_request(request),
-          request.error_message);
+  auto outcome = session->on_request(request);
+  account(self, id, it->second, request.type_url, outcome, request.error_message);
+  // An ACK or NACK alone needs no answer: while changes are held, it waits for the held push
+  // (else every ACK would send the stream the changes held since its last response).
+  bool acknowledgement
+      = outcome.kind == xds::request_kind::ack || outcome.kind == xds::request_kind::nack;
+  if (self->state.push_scheduled && acknowledgement && !outcome.subscription_changed)
+    return;
   pump(self, id, it->second);
 }
 
@@ -194,6 +210,7 @@ caf::behavior xds_publisher_impl(xds_publisher_ptr self, xds_publisher_config cf
   self->state.log = telemetry::make_logger("xds_publisher");
   self->state.metrics = std::make_unique<xds_metrics>(*cfg.metrics);
   self->state.tables = std::make_unique<xds::publisher_tables>(cfg.version_prefix);
+  self->state.push_interval = std::max(cfg.push_interval, std::chrono::milliseconds{0});
   self->attach_functor([self] {
     // The streams' gauges must not outlive the streams.
     for (auto& [id, s] : self->state.streams)
@@ -206,11 +223,23 @@ caf::behavior xds_publisher_impl(xds_publisher_ptr self, xds_publisher_config cf
           return;
         auto received = d->received == clock_type::time_point{} ? clock_type::now() : d->received;
         st.tables->apply(*d);
-        for (auto& [id, s] : st.streams) {
+        for (auto& [id, s] : st.streams)
           if (!s.pending_since)
             s.pending_since = received;
-          pump(self, id, s);
+        if (st.push_scheduled)
+          return; // goes out with the held push
+        auto now = clock_type::now();
+        auto due = st.last_push + st.push_interval;
+        if (now >= due) {
+          push_all(self);
+          return;
         }
+        st.push_scheduled = true;
+        self->delayed_send(self, due - now, atom::flush_v);
+      },
+      [=](atom::flush) {
+        self->state.push_scheduled = false;
+        push_all(self);
       },
       [=](const xds::stream_opened& o) {
         auto& st = self->state;
@@ -233,7 +262,8 @@ caf::behavior xds_publisher_impl(xds_publisher_ptr self, xds_publisher_config cf
         if (it == self->state.streams.end())
           return;
         it->second.in_flight = false;
-        pump(self, w.id, it->second);
+        if (!self->state.push_scheduled) // else the held push brings it up to date
+          pump(self, w.id, it->second);
       },
       [=](const xds::stream_closed& c) {
         auto& st = self->state;

@@ -63,6 +63,12 @@ struct xds_publisher_config {
   /// Prefix of every resource and response version (see resource_table::set_version_prefix);
   /// ambientd makes a random one per process.
   std::string version_prefix;
+  /// The least time between two pushes of table changes to the streams. A change after a quiet
+  /// spell goes out at once; changes within the interval of the last push are held until it
+  /// ends and go out together, so under heavy churn every stream gets one response per interval
+  /// instead of one per change (istiod debounces every push by 100 ms; this only throttles).
+  /// Responses to requests are not held. 0: push every change at once.
+  std::chrono::milliseconds push_interval{5};
 };
 
 /// State of the xDS publisher: every served table (the merged view, serialized once) and the
@@ -74,6 +80,11 @@ struct xds_publisher_state {
   std::map<uint64_t, xds_stream> streams;
   std::unique_ptr<xds_metrics> metrics;
   std::shared_ptr<spdlog::logger> log;
+  std::chrono::milliseconds push_interval{0};
+  /// When table changes were last pushed to every stream.
+  std::chrono::steady_clock::time_point last_push{};
+  /// Changes are held for a push at last_push + push_interval.
+  bool push_scheduled = false;
 };
 
 using xds_publisher_ptr = instrumented_actor<xds_publisher_state>*;
@@ -83,7 +94,7 @@ using xds_publisher_ptr = instrumented_actor<xds_publisher_state>*;
 /// Address), and answers stream events from the gRPC service (opened, delta or SotW request,
 /// written, closed, refused) through the streams' sessions. Each stream has at most one response
 /// in flight; a slow stream gets the latest state when it can take it and never holds the others
-/// up.
+/// up. Table changes are pushed at most once per push_interval (see xds_publisher_config).
 caf::behavior xds_publisher_impl(xds_publisher_ptr self, xds_publisher_config cfg);
 
 /// The stream-event sink for xds::ads_service that forwards every event to `publisher`.

@@ -266,6 +266,7 @@ int main(int argc, char** argv) {
   actors::xds_publisher_config publisher_cfg;
   // Versions of this process's resources: a client's cache from before a restart never matches.
   publisher_cfg.version_prefix = fmt::format("{:08x}-", std::random_device{}());
+  publisher_cfg.push_interval = opts.xds_push_interval;
   auto publisher = system.spawn(actors::xds_publisher_impl, publisher_cfg);
   auto aggregator
       = system.spawn(actors::readiness_aggregator_impl,

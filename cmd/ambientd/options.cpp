@@ -43,6 +43,10 @@ ambientd_parse parse_ambientd_flags(int argc, const char* const* argv) {
             "PEM CA bundle that clients' certificates on the mTLS listener must chain to");
   flags.add("xds-tls-reload", &o.xds_tls_reload,
             "how often the mTLS certificate, key and CA files are re-read (at least 1s)");
+  flags.add("xds-push-interval", &o.xds_push_interval,
+            "least time between two pushes of mesh changes to xDS clients: a change after a "
+            "quiet spell goes out at once, later ones within the interval go out together "
+            "(0: every change at once; istiod debounces 100ms)");
   flags.add("xds-allowed-spiffe-ids", &o.xds_allowed_spiffe_ids,
             "SPIFFE IDs allowed on the mTLS listener, comma-separated; a trailing /* allows a "
             "path prefix (default: any certificate from --xds-client-ca)");
@@ -132,6 +136,10 @@ ambientd_parse parse_ambientd_flags(int argc, const char* const* argv) {
     if (o.demo && !o.kubeconfig.empty()) {
       out.result = {parse_outcome::error,
                     "--demo runs its own fleet: it cannot be combined with --kubeconfig"};
+      return out;
+    }
+    if (o.xds_push_interval.count() < 0 || o.xds_push_interval > std::chrono::seconds{10}) {
+      out.result = {parse_outcome::error, "--xds-push-interval must be between 0 and 10s"};
       return out;
     }
     if (o.xds_tls_reload < std::chrono::seconds{1}) {

@@ -34,6 +34,8 @@ struct ambientd_options {
   std::string xds_tls_cert, xds_tls_key, xds_client_ca;
   /// How often the three files are re-read (a rotated certificate needs no restart).
   std::chrono::milliseconds xds_tls_reload{60'000};
+  /// The least time between two pushes of mesh changes to xDS clients (0: every change at once).
+  std::chrono::milliseconds xds_push_interval{5};
   /// SPIFFE IDs allowed on the mTLS listener, comma-separated; "…/*" allows a path prefix;
   /// empty: every client certificate from the CA.
   std::string xds_allowed_spiffe_ids;

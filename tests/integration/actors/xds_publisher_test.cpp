@@ -43,13 +43,15 @@ messages::mesh_delta_ptr delta(uint64_t version, std::vector<mesh::address_ptr> 
 /// ambientd's ADS service on 127.0.0.1 (a port the kernel picks) in front of an xds_publisher.
 struct xds_fixture : test::live_actor_fixture {
   telemetry::registry metrics;
-  caf::actor publisher
-      = sys.spawn(actors::xds_publisher_impl, actors::xds_publisher_config{&metrics, {}});
-  xds::ads_service service{actors::forward_to(publisher)};
+  caf::actor publisher;
+  xds::ads_service service;
   std::unique_ptr<grpc::Server> server;
   int port = 0;
 
-  xds_fixture() {
+  explicit xds_fixture(std::chrono::milliseconds push_interval = 5ms)
+    : publisher(sys.spawn(actors::xds_publisher_impl,
+                          actors::xds_publisher_config{&metrics, {}, push_interval})),
+      service(actors::forward_to(publisher)) {
     grpc::ServerBuilder b;
     b.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
     b.RegisterService(&service);
@@ -73,6 +75,11 @@ struct xds_fixture : test::live_actor_fixture {
         .receive([&](size_t x) { n = x; }, [&](const caf::error& e) { FAIL(caf::to_string(e)); });
     return n;
   }
+};
+
+/// A publisher that holds table changes for 400 ms after each push.
+struct held_push_fixture : xds_fixture {
+  held_push_fixture() : xds_fixture(400ms) {}
 };
 
 /// A delta ADS client stream with a deadline, so a missing response fails instead of hanging.
@@ -181,6 +188,24 @@ TEST_CASE_METHOD(xds_fixture, "a client that goes away is forgotten and others k
       std::this_thread::sleep_for(50ms);
   }
   CHECK(one_left);
+}
+
+TEST_CASE_METHOD(held_push_fixture,
+                 "a change after a quiet spell is pushed at once, changes within the push "
+                 "interval go out together",
+                 "[actors][integration]") {
+  client c{port};
+  c.send({"*"});
+  CHECK(names(c.read()).empty()); // a request's response is never held
+  caf::anon_send(publisher, delta(1, {workload("c1//Pod/demo/a", '\x01')}));
+  CHECK(names(c.read()) == std::vector<std::string>{"c1//Pod/demo/a"});
+  // Within 400 ms of that push: held, then sent as one response.
+  caf::anon_send(publisher, delta(2, {workload("c1//Pod/demo/b", '\x02')}));
+  caf::anon_send(publisher, delta(3, {workload("c1//Pod/demo/c", '\x03')}, {"c1//Pod/demo/a"}));
+  auto held = c.read();
+  CHECK(names(held) == std::vector<std::string>{"c1//Pod/demo/b", "c1//Pod/demo/c"});
+  REQUIRE(held.removed_resources_size() == 1);
+  CHECK(held.removed_resources(0) == "c1//Pod/demo/a");
 }
 
 TEST_CASE_METHOD(xds_fixture, "a client that never ACKs still gets the latest state",
