@@ -83,6 +83,15 @@ struct stack {
       throw std::runtime_error("ambientd did not sync every cluster (see " + c.work
                                + "/ambientd.log)");
     log("ambientd synced");
+    if (secrets && pods > 0) {
+      // "synced" is the informers' state; the merged view (and so what a client is sent
+      // first) takes a little longer to hold every cluster's workloads.
+      auto view = amb->wait_view(static_cast<long>(n) * pods, 600);
+      if (view < 0)
+        throw std::runtime_error("ambientd's merged view never held every cluster's pods (see "
+                                 + c.work + "/ambientd.log)");
+      log("merged view: " + std::to_string(view) + " Addresses");
+    }
   }
 };
 

@@ -223,6 +223,38 @@ bool ambientd_process::wait_synced(const std::vector<std::string>& ids, double l
   return false;
 }
 
+long ambientd_process::address_resources() {
+  auto r = test::http_get("http://127.0.0.1:" + std::to_string(debug_port_) + "/debug/xds");
+  auto doc = r.status == 200 ? sim::parse_json(r.body, nullptr) : std::nullopt;
+  const auto* tables = doc ? doc->find("tables") : nullptr;
+  if (tables && tables->is_array())
+    for (const auto& t : tables->elements()) {
+      const auto* type = t.find("typeUrl");
+      const auto* n = t.find("resources");
+      if (type && n && type->is_string() && n->as_int()
+          && type->as_string() == "type.googleapis.com/istio.workload.Address")
+        return static_cast<long>(*n->as_int());
+    }
+  return -1;
+}
+
+long ambientd_process::wait_view(long min, double limit_s) {
+  auto until = now_ns() + static_cast<int64_t>(limit_s * 1e9);
+  long last = -1;
+  int64_t stable_since = 0;
+  while (now_ns() < until) {
+    auto n = address_resources();
+    if (n != last) {
+      last = n;
+      stable_since = now_ns();
+    } else if (n >= min && now_ns() - stable_since >= 300'000'000) {
+      return n;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds{20});
+  }
+  return -1;
+}
+
 double ambientd_process::metric_sum(const std::string& name) {
   auto r = test::http_get("http://127.0.0.1:" + std::to_string(monitoring_port_) + "/metrics");
   double sum = 0;

@@ -68,6 +68,12 @@ public:
   std::map<std::string, std::string> cluster_states();
   /// Waits until every cluster in `ids` is synced; false after `limit_s`.
   bool wait_synced(const std::vector<std::string>& ids, double limit_s);
+  /// Resources in the publisher's istio.workload.Address table (/debug/xds); -1 when unreadable.
+  long address_resources();
+  /// Waits until the Address table holds at least `min` resources and stays the same size for
+  /// 300 ms (the merged view caught up with every synced cluster); returns that size, or -1
+  /// after `limit_s`.
+  long wait_view(long min, double limit_s);
   /// The sum of a metric's samples on /metrics (0 when absent).
   double metric_sum(const std::string& name);
 
