@@ -147,7 +147,7 @@ std::optional<delta_response> delta_session::next_response(const resource_table&
     interest_ = std::move(next);
   }
   if (!full && table_moved) {
-    auto changes = table.changed_since(synced_version_);
+    const auto& changes = table.changes_after(synced_version_);
     if (changes.full_resync)
       full = true;
     else

@@ -103,6 +103,7 @@ bool resource_table::upsert(std::string name, std::string bytes, std::vector<std
     if (old.bytes == bytes && old.aliases == aliases && same_info)
       return false;
     unindex(old);
+    by_name_.erase(name); // its key views the old entry's name
   }
   auto e = std::make_shared<resource_entry>();
   e->name = name;
@@ -110,6 +111,7 @@ bool resource_table::upsert(std::string name, std::string bytes, std::vector<std
   e->bytes = std::move(bytes);
   e->aliases = std::move(aliases);
   index(*e, info);
+  by_name_.emplace(e->name, e);
   log_.record(new_version, name);
   entries_.insert_or_assign(std::move(name), std::move(e));
   return true;
@@ -120,6 +122,7 @@ bool resource_table::erase(const std::string& name, uint64_t new_version) {
   if (i == entries_.end())
     return false;
   unindex(*i->second);
+  by_name_.erase(name);
   entries_.erase(i);
   log_.record(new_version, name);
   return true;
@@ -159,8 +162,19 @@ void resource_table::index(const resource_entry& e, const address_info* info) {
 }
 
 entry_ptr resource_table::find(std::string_view name) const {
-  auto i = entries_.find(name);
-  return i == entries_.end() ? nullptr : i->second;
+  auto i = by_name_.find(name);
+  return i == by_name_.end() ? nullptr : i->second;
+}
+
+const change_set& resource_table::changes_after(uint64_t since_version) const {
+  auto& c = changes_cache_;
+  if (!c.valid || c.since != since_version || c.version != version_) {
+    c.changes = log_.since(since_version);
+    c.since = since_version;
+    c.version = version_;
+    c.valid = true;
+  }
+  return c.changes;
 }
 
 std::vector<std::string> resource_table::workloads_of(std::string_view service_key) const {

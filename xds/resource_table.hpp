@@ -7,6 +7,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "mesh/mesh_index.hpp"
@@ -96,6 +97,10 @@ public:
     return log_.since(since_version);
   }
 
+  /// The same, kept until the table or the asked version changes: every stream that was in
+  /// step asks the same question after an apply(), and only the first one pays for it.
+  const change_set& changes_after(uint64_t since_version) const;
+
   /// Versions at or below this one are out of the change log.
   uint64_t resync_floor() const {
     return log_.floor();
@@ -129,7 +134,16 @@ private:
   std::string version_prefix_;
   uint64_t version_ = 0;
   std::map<std::string, entry_ptr, std::less<>> entries_;
+  /// The same entries hashed by name (keys view each entry's own name): find() is called for
+  /// every candidate of every stream's response, and names share long prefixes.
+  std::unordered_map<std::string_view, entry_ptr> by_name_;
   change_log log_;
+  struct changes_cache {
+    uint64_t since = 0, version = 0;
+    bool valid = false;
+    change_set changes;
+  };
+  mutable changes_cache changes_cache_;
   std::map<std::string, std::set<std::string>, std::less<>> alias_names_;
   std::map<std::string, address_info, std::less<>> address_info_;
   std::map<std::string, std::set<std::string>, std::less<>> service_workloads_;

@@ -71,7 +71,7 @@ std::optional<sotw_response> sotw_session::next_response(const resource_table& t
     throw std::logic_error("sotw_session " + type_url_ + " given the table of " + table.type_url());
   bool relevant = reply_owed_;
   if (!relevant && table.version() != synced_version_) {
-    auto changes = table.changed_since(synced_version_);
+    const auto& changes = table.changes_after(synced_version_);
     relevant = changes.full_resync || wildcard_
                || std::any_of(changes.names.begin(), changes.names.end(),
                               [this](const std::string& n) { return names_.contains(n); });

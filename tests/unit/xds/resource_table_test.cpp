@@ -101,6 +101,25 @@ TEST_CASE("a table whose change log overflowed reports a resync floor", "[xds]")
   CHECK(t.changed_since(3).names == strings{"w4", "w5"});
 }
 
+TEST_CASE("the shared change answer follows the table and the asked version", "[xds]") {
+  auto t = address_table(3);
+  t.apply(make_delta(1, {make_workload_resource("w1", "10.0.0.1")}));
+  t.apply(make_delta(2, {make_workload_resource("w2", "10.0.0.2")}));
+  CHECK(t.changes_after(1).names == strings{"w2"});
+  CHECK(t.changes_after(0).names == strings{"w1", "w2"}); // another version asked
+  CHECK(t.changes_after(1).names == strings{"w2"});
+  t.apply(make_delta(3, {make_workload_resource("w3", "10.0.0.3")}, {"w1"}));
+  CHECK(t.changes_after(1).names == strings{"w1", "w2", "w3"}); // the table moved
+  t.apply(make_delta(4, {make_workload_resource("w4", "10.0.0.4")}));
+  CHECK(t.changes_after(1).full_resync); // past the floor now
+  // find() follows replacements and removals
+  t.apply(make_delta(5, {make_workload_resource("w2", "10.0.0.9")}, {"w3"}));
+  REQUIRE(t.find("w2"));
+  CHECK(t.find("w2")->version == "5");
+  CHECK(t.find("w3") == nullptr);
+  CHECK(t.find("w4")->name == "w4");
+}
+
 TEST_CASE("on-demand keys resolve by uid, service key and network/ip", "[xds]") {
   auto t = address_table();
   auto web = service_key("web");
