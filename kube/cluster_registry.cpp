@@ -157,8 +157,9 @@ registry_effects cluster_registry::on_secret(const std::string& secret_key,
   for (auto& [id, waiting] : waiting_claims_)
     if (!in_secret.contains(id)) {
       std::erase_if(waiting, [&](const claim& c) { return c.secret == secret_key; });
+      const auto& cluster_id = id; // a lambda may not capture a structured binding in clang 14
       std::erase_if(conflicts_, [&](const cluster_conflict& c) {
-        return c.cluster_id == id && c.claimant == secret_key;
+        return c.cluster_id == cluster_id && c.claimant == secret_key;
       });
     }
   std::erase_if(waiting_claims_, [](const auto& kv) { return kv.second.empty(); });

@@ -286,7 +286,8 @@ std::string registry::encode() const {
         append_escaped(labels, values[i], true);
         labels += '"';
       }
-      std::visit([&](const auto& p) { append_series(out, name, labels, *p); }, s);
+      const auto& family_name = name; // a lambda may not capture a structured binding in clang 14
+      std::visit([&](const auto& p) { append_series(out, family_name, labels, *p); }, s);
     }
   }
   return out;
