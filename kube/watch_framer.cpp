@@ -34,6 +34,11 @@ std::optional<std::string> watch_framer::feed(std::string_view bytes,
     }
     if (c == '"') {
       in_string_ = true;
+    } else if (c == '\n') {
+      // An API server writes each event as one line of compact JSON (a JSON encoder per event,
+      // then "\n"), so a line that ends inside an object is a malformed event. Counting on the
+      // braces alone would swallow every later event into it until the size limit.
+      return std::string{"watch stream: an event line ended inside its object"};
     } else if (c == '{' || c == '[') {
       ++depth_;
     } else if (c == '}' || c == ']') {

@@ -17,8 +17,9 @@ public:
   }
 
   /// Feeds bytes; appends every completed object to `out`. Returns an error message when the
-  /// stream is not a sequence of JSON objects (bytes outside an object, or an object over the
-  /// size limit); the framer must then be reset (the watch is restarted).
+  /// stream is not a sequence of one-line JSON objects (bytes outside an object, a line that
+  /// ends inside an object, or an object over the size limit); the framer must then be reset
+  /// (the watch is restarted).
   std::optional<std::string> feed(std::string_view bytes, std::vector<std::string>& out);
 
   /// True when bytes of an unfinished object are buffered (a truncated stream at its end).

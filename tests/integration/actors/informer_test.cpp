@@ -80,7 +80,8 @@ struct informer_fixture : test::live_actor_fixture {
   caf::actor informer;
   sim::seeded_cluster seed;
 
-  explicit informer_fixture(size_t max_object_bytes = 1u << 20) {
+  explicit informer_fixture(size_t max_object_bytes = 1u << 20,
+                            std::chrono::milliseconds idle_timeout = 2s) {
     seed = sim::seed_workloads(sim.cluster().data(), 0, {2, 2, 5, 40, true});
     parent = sys.spawn(collector, seen);
     auto& c = sim.cluster();
@@ -91,7 +92,7 @@ struct informer_fixture : test::live_actor_fixture {
     ic.transport = transport;
     ic.client = transport->add_client(s);
     ic.parent = parent;
-    ic.reflector.idle_timeout = 2s;
+    ic.reflector.idle_timeout = idle_timeout;
     ic.reflector.retry.initial = 50ms;
     ic.reflector.retry.cap = 400ms;
     ic.liveness_interval = 200ms;
@@ -189,6 +190,24 @@ TEST_CASE_METHOD(informer_fixture, "an informer converges after every fault in k
     churn(20);
   }
   churn(5);
+  REQUIRE(converged());
+  std::lock_guard g{seen->m};
+  CHECK(seen->violations == 0);
+}
+
+namespace {
+/// An informer with client-go's idle timeout, so only the malformed event itself can restart it.
+struct patient_informer_fixture : informer_fixture {
+  patient_informer_fixture() : informer_fixture(1u << 20, 150s) {}
+};
+} // namespace
+
+TEST_CASE_METHOD(patient_informer_fixture,
+                 "a malformed watch event restarts the watch at once, not after the idle timeout",
+                 "[actors][integration]") {
+  REQUIRE(converged());
+  sim.cluster().faults().malformed_next_events = 1;
+  churn(20); // the first of these events is sent malformed; converged() waits at most 20 s
   REQUIRE(converged());
   std::lock_guard g{seen->m};
   CHECK(seen->violations == 0);

@@ -42,3 +42,23 @@ TEST_CASE("bytes outside an object and oversized events are errors", "[kube]") {
   REQUIRE(big);
   CHECK(big->find("larger than 16") != std::string::npos);
 }
+
+TEST_CASE("an event line that ends inside its object is an error, not the start of a long one",
+          "[kube]") {
+  // kube-sim's malformed-events fault: an object left open, then the next (good) events.
+  const std::string stream = "{\"type\":\"MODIFIED\",\"object\":{\"kind\":\x01garbage\n"
+                             R"({"type":"ADDED","object":{}})"
+                             "\n";
+  watch_framer f;
+  std::vector<std::string> out;
+  auto err = f.feed(stream, out);
+  REQUIRE(err);
+  CHECK(err->find("ended inside its object") != std::string::npos);
+  CHECK(out.empty());
+  // a newline inside a string is escaped on the wire; an escaped one is just text
+  f.reset();
+  REQUIRE(!f.feed(R"({"type":"ADDED","object":{"a":"line\nbreak"}})"
+                  "\n",
+                  out));
+  CHECK(out.size() == 1);
+}
