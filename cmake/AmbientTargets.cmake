@@ -17,8 +17,16 @@ elseif(AMBIENT_SANITIZE STREQUAL "thread")
   # actually linked: the macro is withdrawn. Race detection is the compiler's instrumentation and
   # does not depend on it.
   add_compile_options(-U__SANITIZE_THREAD__)
+elseif(AMBIENT_SANITIZE STREQUAL "fuzz")
+  # libFuzzer's coverage instrumentation with ASan and UBSan; the fuzz targets themselves link
+  # -fsanitize=fuzzer (tests/fuzz). clang only.
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "AMBIENT_SANITIZE=fuzz needs clang (the fuzz preset sets clang++)")
+  endif()
+  set(AMBIENT_SAN_FLAGS -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+      -fno-sanitize-recover=undefined)
 elseif(NOT AMBIENT_SANITIZE STREQUAL "")
-  message(FATAL_ERROR "AMBIENT_SANITIZE must be '', 'address' or 'thread', not '${AMBIENT_SANITIZE}'")
+  message(FATAL_ERROR "AMBIENT_SANITIZE must be '', 'address', 'thread' or 'fuzz', not '${AMBIENT_SANITIZE}'")
 endif()
 if(AMBIENT_SAN_FLAGS)
   add_compile_options(${AMBIENT_SAN_FLAGS})

@@ -27,6 +27,8 @@ if ! $build_only; then
     python3-yaml
     # bench/run's churn plot
     gnuplot-nox
+    # the fuzz lane: clang with libFuzzer and the sanitizer runtimes
+    clang-14 libclang-rt-14-dev
   )
 fi
 
