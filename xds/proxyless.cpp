@@ -198,7 +198,8 @@ proxyless_delta proxyless_view::apply(const mesh::mesh_delta& delta) {
   for (const auto& name : delta.removed)
     erase(name, dirty);
   for (const auto& r : delta.upserted) {
-    if (auto it = workloads_.find(r->name); it != workloads_.end() && r->address.has_workload()
+    if (auto it = workloads_.find(r->name);
+        it != workloads_.end() && r->address.has_workload()
         && same_endpoints(it->second->address.workload(), r->address.workload())) {
       it->second = r; // same service memberships, no endpoint moved: nothing to re-send
       continue;

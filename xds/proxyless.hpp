@@ -42,8 +42,9 @@ class proxyless_view {
 public:
   /// Applies a mesh delta (removals first, then upserts) and returns what changed: endpoints of
   /// every service whose endpoints the delta may have moved (a workload replaced by one with the
-  /// same status, address, locality, cluster and service ports touches none), listener/route/cluster of its new ports, removals of the
-  /// resources of ports and services that disappeared. Each table's upserts sorted by name.
+  /// same status, address, locality, cluster and service ports touches none),
+  /// listener/route/cluster of its new ports, removals of the resources of ports and services that
+  /// disappeared. Each table's upserts sorted by name.
   proxyless_delta apply(const mesh::mesh_delta& delta);
 
   /// Every resource from scratch (the test oracle): same shape as apply's upserts, sorted by

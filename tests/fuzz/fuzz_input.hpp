@@ -9,8 +9,7 @@ namespace ambient::fuzz {
 /// Reads a fuzzer's input front to back: small integers to steer a target, then the rest as text.
 class input {
 public:
-  input(const uint8_t* data, size_t size)
-    : rest_(reinterpret_cast<const char*>(data), size) {}
+  input(const uint8_t* data, size_t size) : rest_(reinterpret_cast<const char*>(data), size) {}
 
   /// One byte (0 once the input is used up).
   uint8_t byte() {

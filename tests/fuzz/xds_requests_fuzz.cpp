@@ -63,60 +63,62 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   uint64_t version = 0;
   for (int ops = 0; !in.empty() && ops < 64; ++ops) {
     switch (in.byte() % 5) {
-    case 0: { // a delta request
-      size_t n = in.byte();
-      xds::delta_request_proto proto;
-      if (!proto.ParseFromArray(in.rest().data(), static_cast<int>(std::min(n, in.rest().size()))))
-        proto.Clear();
-      in.take(n);
-      delta.on_request(xds::to_delta_request(proto));
-      if (auto r = delta.next_response(table)) {
-        check_sorted_unique(r->resources);
-        check(std::is_sorted(r->removed.begin(), r->removed.end()));
-        check(!r->nonce.empty());
-        for (const auto& e : r->resources)
-          check(!std::binary_search(r->removed.begin(), r->removed.end(), e->name));
+      case 0: { // a delta request
+        size_t n = in.byte();
+        xds::delta_request_proto proto;
+        if (!proto.ParseFromArray(in.rest().data(),
+                                  static_cast<int>(std::min(n, in.rest().size()))))
+          proto.Clear();
+        in.take(n);
+        delta.on_request(xds::to_delta_request(proto));
+        if (auto r = delta.next_response(table)) {
+          check_sorted_unique(r->resources);
+          check(std::is_sorted(r->removed.begin(), r->removed.end()));
+          check(!r->nonce.empty());
+          for (const auto& e : r->resources)
+            check(!std::binary_search(r->removed.begin(), r->removed.end(), e->name));
+        }
+        break;
       }
-      break;
-    }
-    case 1: { // a state-of-the-world request
-      size_t n = in.byte();
-      xds::sotw_request_proto proto;
-      if (!proto.ParseFromArray(in.rest().data(), static_cast<int>(std::min(n, in.rest().size()))))
-        proto.Clear();
-      in.take(n);
-      sotw.on_request(xds::to_sotw_request(proto));
-      if (auto r = sotw.next_response(table)) {
-        check_sorted_unique(r->resources);
-        check(!r->nonce.empty());
+      case 1: { // a state-of-the-world request
+        size_t n = in.byte();
+        xds::sotw_request_proto proto;
+        if (!proto.ParseFromArray(in.rest().data(),
+                                  static_cast<int>(std::min(n, in.rest().size()))))
+          proto.Clear();
+        in.take(n);
+        sotw.on_request(xds::to_sotw_request(proto));
+        if (auto r = sotw.next_response(table)) {
+          check_sorted_unique(r->resources);
+          check(!r->nonce.empty());
+        }
+        break;
       }
-      break;
-    }
-    case 2: { // a workload upserted (name and IP from the input, maybe a member of a service)
-      auto name = std::string{in.take(in.byte() % 8)};
-      auto ip = in.byte();
-      auto svc = (ip & 1) ? std::string_view{"s1"} : std::string_view{};
-      mesh::mesh_delta d;
-      d.version = ++version;
-      d.upserted.push_back(workload("w" + name, ip, svc));
-      table.apply(d);
-      break;
-    }
-    case 3: { // a service upserted
-      mesh::mesh_delta d;
-      d.version = ++version;
-      d.upserted.push_back(service("s" + std::string{in.take(in.byte() % 4)}, in.byte()));
-      table.apply(d);
-      break;
-    }
-    default: { // a resource removed
-      mesh::mesh_delta d;
-      d.version = ++version;
-      auto prefix = (in.byte() & 1) ? "w" : "s";
-      d.removed.push_back(prefix + std::string{in.take(in.byte() % 8)});
-      table.apply(d);
-      break;
-    }
+      case 2: { // a workload upserted (name and IP from the input, maybe a member of a service)
+        auto name = std::string{in.take(in.byte() % 8)};
+        auto ip = in.byte();
+        auto svc = (ip & 1) ? std::string_view{"s1"} : std::string_view{};
+        mesh::mesh_delta d;
+        d.version = ++version;
+        d.upserted.push_back(workload("w" + name, ip, svc));
+        table.apply(d);
+        break;
+      }
+      case 3: { // a service upserted
+        mesh::mesh_delta d;
+        d.version = ++version;
+        d.upserted.push_back(service("s" + std::string{in.take(in.byte() % 4)}, in.byte()));
+        table.apply(d);
+        break;
+      }
+      default: { // a resource removed
+        mesh::mesh_delta d;
+        d.version = ++version;
+        auto prefix = (in.byte() & 1) ? "w" : "s";
+        d.removed.push_back(prefix + std::string{in.take(in.byte() % 8)});
+        table.apply(d);
+        break;
+      }
     }
     // Between requests the publisher pumps the stream whenever the table moved.
     if (auto r = delta.next_response(table))

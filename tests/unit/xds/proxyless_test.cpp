@@ -295,7 +295,7 @@ TEST_CASE("a workload change that moves no endpoint re-sends nothing", "[xds]") 
   CHECK(view.apply(make_delta(60, {service("other", {{80, 0}})})).endpoints.upserts.size() == 1);
   auto d = view.apply(make_delta(61, {workload(b)}));
   CHECK(endpoints_of(d, 80, "other.demo.svc.cluster.local")
-        == strings{"r1/z1/ w1 p0: 10.0.0.1:80"}); // joins "other"
+        == strings{"r1/z1/ w1 p0: 10.0.0.1:80"});        // joins "other"
   auto back = view.apply(make_delta(62, {workload(a)})); // leaves "other" again
   CHECK(endpoints_of(back, 80, "other.demo.svc.cluster.local").empty());
 }
