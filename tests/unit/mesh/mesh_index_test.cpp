@@ -96,6 +96,22 @@ TEST_CASE("a stale cluster keeps its contribution and a withdrawn one leaves in 
   CHECK(idx.resources().empty());
 }
 
+TEST_CASE("a cluster whose first sync lands as stale is admitted: every informer has listed",
+          "[mesh]") {
+  mesh_index idx{config()};
+  idx.upsert("cluster-2", 1, make_namespace("demo"));
+  idx.upsert("cluster-2", 1, make_pod("a", "demo", "10.0.0.1"));
+  idx.set_state("cluster-2", 1, kube::lifecycle::syncing);
+  idx.set_state("cluster-2", 1, kube::lifecycle::timeout);
+  CHECK(idx.take_delta().empty()); // not listed yet: nothing visible
+  idx.set_state("cluster-2", 1, kube::lifecycle::stale);
+  auto d = idx.take_delta();
+  REQUIRE(d.upserted.size() == 1);
+  CHECK(d.upserted[0]->name == "cluster-2//Pod/demo/a");
+  idx.set_state("cluster-2", 1, kube::lifecycle::synced); // healthy again: nothing new to send
+  CHECK(idx.take_delta().empty());
+}
+
 TEST_CASE("a newer incarnation is swapped in whole when it syncs, never half", "[mesh]") {
   mesh_index idx{config()};
   idx.upsert("cluster-2", 1, make_namespace("demo"));
