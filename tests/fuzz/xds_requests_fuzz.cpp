@@ -30,6 +30,17 @@ void check_sorted_unique(const Entries& resources) {
     check(resources[i - 1]->name < resources[i]->name);
 }
 
+/// A request proto of `in.byte()` bytes (one that does not parse is an empty request).
+template <class Proto>
+Proto read_request(fuzz::input& in) {
+  size_t n = in.byte();
+  auto bytes = in.take(n);
+  Proto proto;
+  if (!proto.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
+    proto.Clear();
+  return proto;
+}
+
 mesh::address_ptr workload(std::string uid, uint8_t ip, std::string_view service) {
   istio::workload::Address a;
   auto* w = a.mutable_workload();
@@ -64,13 +75,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (int ops = 0; !in.empty() && ops < 64; ++ops) {
     switch (in.byte() % 5) {
       case 0: { // a delta request
-        size_t n = in.byte();
-        xds::delta_request_proto proto;
-        if (!proto.ParseFromArray(in.rest().data(),
-                                  static_cast<int>(std::min(n, in.rest().size()))))
-          proto.Clear();
-        in.take(n);
-        delta.on_request(xds::to_delta_request(proto));
+        delta.on_request(xds::to_delta_request(read_request<xds::delta_request_proto>(in)));
         if (auto r = delta.next_response(table)) {
           check_sorted_unique(r->resources);
           check(std::is_sorted(r->removed.begin(), r->removed.end()));
@@ -81,13 +86,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         break;
       }
       case 1: { // a state-of-the-world request
-        size_t n = in.byte();
-        xds::sotw_request_proto proto;
-        if (!proto.ParseFromArray(in.rest().data(),
-                                  static_cast<int>(std::min(n, in.rest().size()))))
-          proto.Clear();
-        in.take(n);
-        sotw.on_request(xds::to_sotw_request(proto));
+        sotw.on_request(xds::to_sotw_request(read_request<xds::sotw_request_proto>(in)));
         if (auto r = sotw.next_response(table)) {
           check_sorted_unique(r->resources);
           check(!r->nonce.empty());
