@@ -109,13 +109,19 @@ churn_kind churn_driver::step() {
   if (live_pods_.empty())
     pick = 0;
   if (pick == 0) { // create
-    auto i = seed_.next_pod++;
-    const auto& svc = seed_.services[i % seed_.services.size()];
-    auto p = pod_for(seed_, svc, i);
-    if (auto obj = parse_json(make_pod_json(p, now), nullptr))
-      if (!store_.create(pod_res, p.namespace_, std::move(*obj)).error)
+    // A driver started again from the same seed (churn stopped and restarted) meets the names an
+    // earlier driver created: skip past them rather than lose the create.
+    for (int attempt = 0; attempt < 100'000; ++attempt) {
+      auto i = seed_.next_pod++;
+      const auto& svc = seed_.services[i % seed_.services.size()];
+      auto p = pod_for(seed_, svc, i);
+      auto obj = parse_json(make_pod_json(p, now), nullptr);
+      if (obj && !store_.create(pod_res, p.namespace_, std::move(*obj)).error) {
         live_pods_.emplace_back(p.namespace_, p.name);
-    ++applied_;
+        ++applied_;
+        break;
+      }
+    }
     return churn_kind::create_pod;
   }
   auto idx = std::uniform_int_distribution<size_t>{0, live_pods_.size() - 1}(rng_);
