@@ -20,6 +20,8 @@ failure_kind failure_of(const kube::response_end& end) {
     return failure_kind::throttled;
   if (end.status == 401 || end.status == 403)
     return failure_kind::unauthorized;
+  if (end.status == 404)
+    return failure_kind::not_served;
   if (end.status == 0)
     return failure_kind::connection;
   return failure_kind::server;
@@ -134,6 +136,19 @@ public:
   void on_list(kube::response_end end) {
     st_.request = 0;
     ++st_.ticket;
+    if (end.status == 404) {
+      // The resource type is not served (its CRD is not installed): synced and empty.
+      if (!st_.core.not_served())
+        log()->info(
+            "{} is not served by this API server ({}): counted as empty, listed again "
+            "every {} s",
+            kube::to_string(st_.cfg.kind), describe(end),
+            std::chrono::duration_cast<std::chrono::seconds>(st_.cfg.reflector.not_served_recheck)
+                .count());
+      apply(st_.core.on_not_served(steady::now()));
+      set_health(true, {});
+      return;
+    }
     if (end.status != 200) {
       fail(failure_of(end), "list: " + describe(end));
       return;

@@ -18,6 +18,8 @@ const char* to_string(failure_kind k) {
       return "malformed";
     case failure_kind::watch_silent:
       return "watch_silent";
+    case failure_kind::not_served:
+      return "not_served";
   }
   return "unknown";
 }
@@ -80,6 +82,7 @@ reflector_step reflector::on_list_page(const list_page& page, time_point now, do
   seen_in_list_.clear();
   last_rv_ = page.resource_version;
   rv_expired_ = false;
+  not_served_ = false;
   if (!synced_) {
     synced_ = true;
     step.synced_now = true;
@@ -145,7 +148,9 @@ reflector_step reflector::on_failure(failure_kind why, time_point now, double ra
       break;
     case failure_kind::unauthorized:
     case failure_kind::malformed:
-      // We may have missed or mis-read an event: relist to converge on the server's truth.
+    case failure_kind::not_served:
+      // We may have missed or mis-read an event, or the type is gone: relist to converge on the
+      // server's truth (a relist answered 404 then counts the collection as empty).
       relist_after_wait_ = true;
       break;
   }
@@ -154,12 +159,34 @@ reflector_step reflector::on_failure(failure_kind why, time_point now, double ra
   return {{}, do_wait{b.next(now, random01)}, false};
 }
 
+reflector_step reflector::on_not_served(time_point) {
+  reflector_step step;
+  if (phase_ != phase::listing)
+    return step; // the answer to a list we already gave up on
+  for (const auto& [key, rv] : known_)
+    step.deltas.push_back({delta::deleted, key, rv, {}});
+  known_.clear();
+  seen_in_list_.clear();
+  last_rv_.clear();
+  rv_expired_ = false;
+  relist_after_wait_ = true;
+  not_served_ = true;
+  if (!synced_) {
+    synced_ = true;
+    step.synced_now = true;
+  }
+  phase_ = phase::waiting;
+  step.next = do_wait{cfg_.not_served_recheck};
+  return step;
+}
+
 reflector_step reflector::on_timer(time_point now, double random01) {
   if (phase_ != phase::waiting)
     return {};
   if (!relist_after_wait_ && synced_)
     return begin_watch(now, random01);
-  ++relists_;
+  if (!not_served_) // checking again for a type that is not served is not a relist
+    ++relists_;
   if (rv_expired_)
     return begin_list("", true);
   // client-go relists at the last synced version (any state at least that new), paged; "0"

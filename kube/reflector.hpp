@@ -48,7 +48,8 @@ enum class failure_kind {
   connection,   ///< connect, TLS or reset
   unauthorized, ///< 401/403
   malformed,    ///< a response or event that does not decode
-  watch_silent  ///< the watch went quiet past its deadline
+  watch_silent, ///< the watch went quiet past its deadline
+  not_served    ///< 404 on a watch: the resource type went away (its CRD was removed)
 };
 
 /// Returns a short name for logs and metric labels ("expired", "throttled", ...).
@@ -106,6 +107,9 @@ struct reflector_config {
   /// (100 ms doubling to 500 ms, jitter 0.5). Answers from the server (5xx, 429) keep `retry`.
   backoff::params connect_retry{std::chrono::milliseconds{100}, std::chrono::milliseconds{500}, 2.0,
                                 0.5, std::chrono::milliseconds{120'000}};
+  /// How often a resource type the server does not serve (LIST answered 404: a CRD such as the
+  /// Gateway API's not installed) is listed again, to notice it being installed.
+  std::chrono::milliseconds not_served_recheck{std::chrono::seconds{30}};
 };
 
 /// client-go's reflector as a pure state machine: LIST (first at resource version "0", paged after
@@ -129,6 +133,12 @@ public:
   reflector_step on_watch_end(time_point now, double random01);
   /// A request failed or the stream carried an error.
   reflector_step on_failure(failure_kind why, time_point now, double random01);
+  /// The LIST was answered 404: the server does not serve this resource type (a CRD that is not
+  /// installed, or was removed). istiod starts such informers only once the CRD exists; here the
+  /// collection counts as empty: every known key gets a tombstone, the reflector is synced (a
+  /// cluster without the Gateway API still syncs), and it lists again after
+  /// `not_served_recheck`. Not a failure: no backoff grows.
+  reflector_step on_not_served(time_point now);
   /// A do_wait elapsed.
   reflector_step on_timer(time_point now, double random01);
   /// Checks the watch's liveness; returns a failure step when it went silent past its deadline.
@@ -156,6 +166,10 @@ public:
   uint64_t relists() const {
     return relists_;
   }
+  /// True while the last LIST said the resource type is not served.
+  bool not_served() const {
+    return not_served_;
+  }
 
 private:
   enum class phase { idle, listing, watching, waiting };
@@ -171,6 +185,7 @@ private:
   std::string last_rv_;
   bool rv_expired_ = false; ///< the last version is gone: relist from "" (paged)
   bool relist_after_wait_ = true;
+  bool not_served_ = false;
   std::unordered_map<std::string, std::string> known_; ///< key → resource version
   std::unordered_set<std::string> seen_in_list_;
   do_list current_list_;

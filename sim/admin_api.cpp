@@ -217,6 +217,16 @@ admin_api::response admin_api::act(sim_cluster& c, const std::string& action,
     if (!ms || *ms < 0)
       return bad("ms");
     f.latency_ms = static_cast<int>(*ms);
+  } else if (action == "gateway-api") {
+    auto installed = q.contains("installed") ? q.at("installed") : "true";
+    if (installed != "true" && installed != "false")
+      return bad("installed (true or false)");
+    bool missing = installed == "false";
+    // Removing the CRDs ends their watches on a real API server: open watches are cut (the
+    // others resume by themselves).
+    if (missing && !f.gateway_api_missing.exchange(true))
+      c.cut_watches();
+    f.gateway_api_missing = missing;
   } else if (action == "rotate-ca") {
     c.rotate_ca();
   } else if (action == "revoke-token") {

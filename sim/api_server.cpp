@@ -201,6 +201,12 @@ private:
       respond(error_response(e), code == 429);
       return;
     }
+    if (server_->faults->gateway_api_missing.load()
+        && target.starts_with("/apis/gateway.networking.k8s.io")) {
+      respond(error_response(
+          {404, "NotFound", "the server could not find the requested resource", {}, {}}));
+      return;
+    }
     api_request ar{std::string{r.method_string()}, target,
                    std::string{r[http::field::content_type]}, std::move(r.body())};
     auto outcome = handle_api_request(*server_->data, ar,

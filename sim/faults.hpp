@@ -19,6 +19,9 @@ struct fault_state {
   std::atomic<int> malformed_next_events{0};
   /// Delay every response (and the start of every watch) by this many milliseconds.
   std::atomic<int> latency_ms{0};
+  /// The Gateway API CRDs are not installed: every request under
+  /// /apis/gateway.networking.k8s.io gets 404 NotFound (the objects stay in the store).
+  std::atomic<bool> gateway_api_missing{false};
 
   /// Takes one unit from a counter if it is positive; true if one was taken.
   static bool take(std::atomic<int>& counter) {

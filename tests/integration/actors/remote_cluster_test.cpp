@@ -8,6 +8,8 @@
 
 #include "actors/remote_cluster.hpp"
 #include "messages/type_ids.hpp"
+#include "sim/json.hpp"
+#include "sim/resources.hpp"
 #include "sim/workload.hpp"
 #include "support/actor_fixture.hpp"
 #include "support/sim_fixture.hpp"
@@ -64,7 +66,8 @@ struct remote_cluster_fixture : test::live_actor_fixture {
     caf::anon_send_exit(sink, caf::exit_reason::user_shutdown);
   }
 
-  void start(std::chrono::milliseconds sync_timeout) {
+  void start(std::chrono::milliseconds sync_timeout,
+             std::chrono::milliseconds not_served_recheck = std::chrono::seconds{30}) {
     auto& c = sim.cluster();
     actors::remote_cluster_config rc;
     rc.cluster_id = c.name();
@@ -76,6 +79,7 @@ struct remote_cluster_fixture : test::live_actor_fixture {
     rc.sync_timeout = sync_timeout;
     rc.reflector.retry.initial = 50ms;
     rc.reflector.retry.cap = 300ms;
+    rc.reflector.not_served_recheck = not_served_recheck;
     cluster = sys.spawn(actors::remote_cluster_impl, rc);
   }
 
@@ -171,4 +175,46 @@ TEST_CASE_METHOD(remote_cluster_fixture, "stopping a remote cluster stops its in
     closed = sim.cluster().server().open_watches() == 0;
   }
   CHECK(closed);
+}
+
+TEST_CASE_METHOD(remote_cluster_fixture,
+                 "a cluster without the Gateway API CRDs syncs, and its gateways come and go with "
+                 "the CRDs",
+                 "[actors][integration]") {
+  auto& c = sim.cluster();
+  auto gw = sim::parse_json(
+      R"({"apiVersion":"gateway.networking.k8s.io/v1","kind":"Gateway","metadata":{)"
+      R"("name":"eastwest","namespace":"istio-system"},"spec":{"gatewayClassName":"istio-east-west",)"
+      R"("listeners":[{"name":"mesh","port":15008,"protocol":"HBONE"}]}})",
+      nullptr);
+  REQUIRE(gw);
+  REQUIRE(!c.data()
+               .create(*sim::find_resource("gateway.networking.k8s.io", "v1", "gateways"),
+                       "istio-system", std::move(*gw))
+               .error);
+  c.faults().gateway_api_missing = true; // the gateways LIST is answered 404
+  start(30s, 300ms);
+  REQUIRE(reaches(kube::lifecycle::synced, 10s));
+  auto gateways = [&] {
+    std::lock_guard g{sunk->m};
+    return sunk->objects[kube::resource_kind::gateways];
+  };
+  CHECK(gateways() == 0);
+  {
+    std::lock_guard g{sunk->m};
+    CHECK(sunk->objects[kube::resource_kind::pods] == 20);
+  }
+  // Installed: the next re-check lists the gateway.
+  c.faults().gateway_api_missing = false;
+  for (int i = 0; i < 100 && gateways() != 1; ++i)
+    std::this_thread::sleep_for(50ms);
+  CHECK(gateways() == 1);
+  // Removed: the open watch ends, the watch and the relist get 404, and the gateway is deleted.
+  c.faults().gateway_api_missing = true;
+  c.cut_watches();
+  for (int i = 0; i < 100 && gateways() != 0; ++i)
+    std::this_thread::sleep_for(50ms);
+  CHECK(gateways() == 0);
+  std::lock_guard g{rec->m};
+  CHECK(rec->states.back() == kube::lifecycle::synced);
 }

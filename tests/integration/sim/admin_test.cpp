@@ -42,6 +42,23 @@ TEST_CASE("the admin API applies faults and refuses bad parameters", "[sim][inte
   CHECK(fx.client().request("GET", fx.url("/api/v1/namespaces")).status == 429);
 }
 
+TEST_CASE("a cluster whose Gateway API is uninstalled answers its paths 404 and serves the rest",
+          "[sim][integration]") {
+  sim_fixture fx;
+  ambient::sim::admin_api admin{*fx.fleet};
+  auto gateways = fx.url("/apis/gateway.networking.k8s.io/v1/gateways");
+  CHECK(fx.client().request("GET", gateways).status == 200);
+  REQUIRE(admin.handle("POST", "/clusters/cluster-1/gateway-api?installed=false").status == 200);
+  CHECK(fx.cluster().faults().gateway_api_missing);
+  auto r = fx.client().request("GET", gateways);
+  CHECK(r.status == 404);
+  CHECK(r.body.find("\"reason\":\"NotFound\"") != std::string::npos);
+  CHECK(fx.client().request("GET", fx.url("/api/v1/pods")).status == 200);
+  CHECK(admin.handle("POST", "/clusters/cluster-1/gateway-api?installed=maybe").status == 400);
+  REQUIRE(admin.handle("POST", "/clusters/cluster-1/gateway-api?installed=true").status == 200);
+  CHECK(fx.client().request("GET", gateways).status == 200);
+}
+
 TEST_CASE("the admin API seeds and churns a cluster", "[sim][integration]") {
   sim_fixture fx;
   ambient::sim::admin_api admin{*fx.fleet};

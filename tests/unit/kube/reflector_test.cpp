@@ -208,3 +208,39 @@ TEST_CASE(
   auto second_server = action_as<do_wait>(r.on_failure(failure_kind::server, now, 0)).delay;
   CHECK(second_server == 1600ms);
 }
+
+TEST_CASE("a resource type the server does not serve is synced and empty, and checked again",
+          "[kube]") {
+  reflector_config cfg;
+  cfg.not_served_recheck = 5s;
+  reflector r{cfg};
+  replay h;
+  r.start(t0);
+  // LIST answered 404 (no Gateway API CRDs): synced at once, nothing known, a re-check later.
+  auto absent = r.on_not_served(t0);
+  CHECK(absent.synced_now);
+  CHECK(r.has_synced());
+  CHECK(r.not_served());
+  CHECK(absent.deltas.empty());
+  CHECK(action_as<do_wait>(absent).delay == 5s);
+  // Still absent at the re-check: another wait, not a failure (no backoff, no relist counted).
+  CHECK(action_as<do_list>(r.on_timer(t0 + 5s, 0)).resource_version == "0");
+  CHECK(!r.on_not_served(t0 + 5s).synced_now);
+  CHECK(r.relists() == 0);
+  // Installed: the next re-check lists its objects and watches them.
+  r.on_timer(t0 + 10s, 0);
+  auto listed = r.on_list_page({"40", "", {obj("ns/gw", "39")}}, t0 + 10s, 0);
+  h.apply(listed.deltas);
+  CHECK(!listed.synced_now);
+  CHECK(!r.not_served());
+  CHECK(action_as<do_watch>(listed).resource_version == "40");
+  CHECK(h.cache == std::map<std::string, std::string>{{"ns/gw", "39"}});
+  // Removed again: the watch gets 404, the relist gets 404, and every object is deleted.
+  auto gone = r.on_failure(failure_kind::not_served, t0 + 20s, 0);
+  REQUIRE(std::holds_alternative<do_wait>(*gone.next));
+  CHECK(action_as<do_list>(r.on_timer(t0 + 21s, 0)).resource_version == "40");
+  auto removed = r.on_not_served(t0 + 21s);
+  h.apply(removed.deltas);
+  CHECK(h.cache.empty());
+  CHECK(action_as<do_wait>(removed).delay == 5s);
+}
