@@ -3,7 +3,8 @@
 // end (it builds the release preset and picks the binaries). Usage:
 //   ambient_bench SCENARIO --kube-sim BIN --ambientd BIN --out DIR [--smoke] [scenario flags]
 //   ambient_bench fleet ...   (the client fleet itself: bench/xds/delta_fleet)
-// Scenarios: churn, storm, recovery, mc-scale, krt-round (bench/README.md lists their flags).
+// Scenarios: churn, storm, recovery, mc-scale, krt-round, chaos (bench/README.md lists their
+// flags).
 #include <unistd.h>
 
 #include <algorithm>
@@ -22,6 +23,7 @@
 
 #include "bench/harness/processes.hpp"
 #include "bench/harness/report.hpp"
+#include "bench/harness/scenario.hpp"
 #include "bench/xds/delta_fleet.hpp"
 #include "bench/xds/loopback.hpp"
 #include "support/http_get.hpp"
@@ -29,71 +31,6 @@
 using namespace ambient::bench;
 
 namespace {
-
-using flags = std::map<std::string, std::string>;
-
-struct context {
-  std::string scenario, self, kube_sim, ambientd, out, work;
-  bool smoke = false;
-  flags f;
-
-  std::string get(const std::string& k, const std::string& normal, const std::string& smoke_v) {
-    auto it = f.find(k);
-    return it != f.end() ? it->second : (smoke ? smoke_v : normal);
-  }
-  int num(const std::string& k, int normal, int smoke_v) {
-    return std::stoi(get(k, std::to_string(normal), std::to_string(smoke_v)));
-  }
-};
-
-void sleep_s(double s) {
-  std::this_thread::sleep_for(std::chrono::duration<double>(s));
-}
-
-void log(const std::string& s) {
-  std::fprintf(stderr, "[bench %7.1fs] %s\n", static_cast<double>(now_ns()) / 1e9, s.c_str());
-}
-
-std::string cluster(int i) {
-  return "cluster-" + std::to_string(i + 1);
-}
-
-/// kube-sim with `n` clusters, each seeded, cluster-1 the config cluster and every other one a
-/// remote secret in it (when `secrets`), and ambientd synced to all of them.
-struct stack {
-  sim_process sim;
-  std::unique_ptr<ambientd_process> amb;
-  std::vector<std::string> ids;
-
-  stack(context& c, int n, int services, int pods, bool secrets = true)
-    : sim(c.kube_sim, n, c.work + "/fleet", 2) {
-    for (int i = 0; i < n; ++i) {
-      ids.push_back(cluster(i));
-      if (pods > 0)
-        sim.admin(cluster(i), "seed?namespaces=10&nodes=20&services=" + std::to_string(services)
-                                  + "&pods=" + std::to_string(pods));
-    }
-    log("kube-sim: " + std::to_string(n) + " clusters seeded with " + std::to_string(pods)
-        + " pods each");
-    if (secrets)
-      for (int i = 1; i < n; ++i)
-        sim.put_remote_secret(cluster(i));
-    amb = std::make_unique<ambientd_process>(c.ambientd, sim, c.work + "/ambientd.log");
-    if (secrets && !amb->wait_synced(ids, 600))
-      throw std::runtime_error("ambientd did not sync every cluster (see " + c.work
-                               + "/ambientd.log)");
-    log("ambientd synced");
-    if (secrets && pods > 0) {
-      // "synced" is the informers' state; the merged view (and so what a client is sent
-      // first) takes a little longer to hold every cluster's workloads.
-      auto view = amb->wait_view(static_cast<long>(n) * pods, 600);
-      if (view < 0)
-        throw std::runtime_error("ambientd's merged view never held every cluster's pods (see "
-                                 + c.work + "/ambientd.log)");
-      log("merged view: " + std::to_string(view) + " Addresses");
-    }
-  }
-};
 
 std::vector<int> int_list(const std::string& s) {
   std::vector<int> out;
@@ -501,8 +438,9 @@ int main(int argc, char** argv) {
   if (argc >= 2 && std::string{argv[1]} == "fleet")
     return run_delta_fleet(argc - 2, argv + 2);
   if (argc < 2) {
-    std::fprintf(stderr, "usage: ambient_bench churn|storm|recovery|mc-scale|krt-round --kube-sim "
-                         "BIN --ambientd BIN --out DIR [--smoke] [flags]\n");
+    std::fprintf(stderr,
+                 "usage: ambient_bench churn|storm|recovery|mc-scale|krt-round|chaos --kube-sim "
+                 "BIN --ambientd BIN --out DIR [--smoke] [flags]\n");
     return 2;
   }
   context c;
@@ -524,11 +462,9 @@ int main(int argc, char** argv) {
   c.ambientd = c.get("ambientd", "", "");
   c.out = c.get("out", "bench/results", "bench/results");
   c.work = c.get("work", "/tmp/ambient-bench-" + c.scenario, "/tmp/ambient-bench-" + c.scenario);
-  std::map<std::string, std::function<void(context&, report&)>> scenarios{{"churn", churn},
-                                                                          {"storm", storm},
-                                                                          {"recovery", recovery},
-                                                                          {"mc-scale", mc_scale},
-                                                                          {"krt-round", krt_round}};
+  std::map<std::string, std::function<void(context&, report&)>> scenarios{
+      {"churn", churn},       {"storm", storm},         {"recovery", recovery},
+      {"mc-scale", mc_scale}, {"krt-round", krt_round}, {"chaos", chaos}};
   auto it = scenarios.find(c.scenario);
   if (it == scenarios.end()) {
     std::fprintf(stderr, "ambient_bench: unknown scenario %s\n", c.scenario.c_str());

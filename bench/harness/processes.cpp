@@ -143,18 +143,39 @@ test::https_client sim_process::api(const std::string& cluster, std::string* ser
 }
 
 void sim_process::put_remote_secret(const std::string& cluster) {
+  std::string error;
+  if (!put_secret("istio-remote-secret-" + cluster, {{cluster, kubeconfig(cluster)}}, &error))
+    die(error);
+}
+
+bool sim_process::put_secret(const std::string& name,
+                             const std::map<std::string, std::string>& data, std::string* error) {
   std::string server;
   auto c = api("cluster-1", &server);
-  auto name = "istio-remote-secret-" + cluster;
-  auto json
-      = sim::make_secret_json("istio-system", name, {{"istio/multiCluster", "true"}},
-                              {{cluster, kubeconfig(cluster)}}, std::chrono::system_clock::now());
+  auto json = sim::make_secret_json("istio-system", name, {{"istio/multiCluster", "true"}}, data,
+                                    std::chrono::system_clock::now());
   auto base = server + "/api/v1/namespaces/istio-system/secrets";
   auto r = c.request("PUT", base + "/" + name, json);
   if (r.status == 404)
     r = c.request("POST", base, json);
-  if (r.status != 200 && r.status != 201)
-    die("writing secret " + name + ": HTTP " + std::to_string(r.status) + " " + r.body);
+  if (r.status == 200 || r.status == 201)
+    return true;
+  if (error)
+    *error
+        = "writing secret " + name + ": HTTP " + std::to_string(r.status) + " " + r.body + r.error;
+  return false;
+}
+
+bool sim_process::delete_secret(const std::string& name, std::string* error) {
+  std::string server;
+  auto c = api("cluster-1", &server);
+  auto r = c.request("DELETE", server + "/api/v1/namespaces/istio-system/secrets/" + name);
+  if (r.status == 200 || r.status == 404)
+    return true;
+  if (error)
+    *error
+        = "deleting secret " + name + ": HTTP " + std::to_string(r.status) + " " + r.body + r.error;
+  return false;
 }
 
 std::map<std::string, int64_t> sim_process::stamps(const std::string& cluster, int index,
@@ -213,7 +234,7 @@ std::map<std::string, std::string> ambientd_process::cluster_states() {
 
 bool ambientd_process::wait_synced(const std::vector<std::string>& ids, double limit_s) {
   auto until = now_ns() + static_cast<int64_t>(limit_s * 1e9);
-  while (now_ns() < until) {
+  while (now_ns() < until && proc_->running()) {
     auto states = cluster_states();
     if (std::all_of(ids.begin(), ids.end(),
                     [&](const std::string& id) { return states[id] == "synced"; }))
@@ -242,7 +263,7 @@ long ambientd_process::wait_view(long min, double limit_s) {
   auto until = now_ns() + static_cast<int64_t>(limit_s * 1e9);
   long last = -1;
   int64_t stable_since = 0;
-  while (now_ns() < until) {
+  while (now_ns() < until && proc_->running()) {
     auto n = address_resources();
     if (n != last) {
       last = n;

@@ -41,6 +41,13 @@ public:
   test::https_client api(const std::string& cluster, std::string* server) const;
   /// Creates or replaces the remote secret for `cluster` in cluster-1's istio-system.
   void put_remote_secret(const std::string& cluster);
+  /// Creates or replaces remote secret `name` (labelled istio/multiCluster=true) in cluster-1's
+  /// istio-system with `data` (cluster ID → kubeconfig); false (and why, in `error`) when
+  /// cluster-1's API server refuses or is unreachable.
+  bool put_secret(const std::string& name, const std::map<std::string, std::string>& data,
+                  std::string* error = nullptr);
+  /// Deletes secret `name` from cluster-1's istio-system (absent is fine); false as above.
+  bool delete_secret(const std::string& name, std::string* error = nullptr);
   /// Stamps written by `POST stamp`: "<stamp> → steady ns".
   std::map<std::string, int64_t> stamps(const std::string& cluster, int index,
                                         const std::string& tag);
@@ -63,6 +70,9 @@ public:
   }
   pid_t pid() const {
     return proc_->pid();
+  }
+  bool running() {
+    return proc_->running();
   }
   /// Cluster ID → `state` from /debug/clusterz ("synced", "stale", ...).
   std::map<std::string, std::string> cluster_states();

@@ -5,6 +5,7 @@
 #include <ctime>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 #include <thread>
 
 #include "support/http_get.hpp"
@@ -71,6 +72,8 @@ void report::value(const std::string& name, std::map<std::string, double> fields
 
 void report::target(const std::string& what, double value, const std::string& unit, double bound,
                     const std::string& op) {
+  if (op != "≤" && op != "≥")
+    throw std::invalid_argument("report target \"" + what + "\": op must be ≤ or ≥, not " + op);
   bool met = std::isfinite(value) && (op == "≤" ? value <= bound : value >= bound);
   targets_.push_back({what, unit, op, value, bound, met});
 }
