@@ -2,6 +2,8 @@
 // counts every message they handle, and forgets them when they end.
 #include <catch2/catch.hpp>
 
+#include <thread>
+
 #include <caf/all.hpp>
 
 #include "actors/instrumented.hpp"
@@ -57,15 +59,23 @@ TEST_CASE("instrumented actors are listed with their parent, count their message
     self->request(probe, std::chrono::seconds{5}, i)
         .receive([&](int y) { CHECK(y == i + 1); }, [](caf::error& e) { FAIL(to_string(e)); });
 
-  auto me = find(probe.id());
+  // An actor counts a message once its handler has returned, which can be after the reply has
+  // reached us (the leaf answers us directly): wait for both counts rather than race them.
+  std::optional<telemetry::actor_record> me, leaf;
+  for (int i = 0; i < 500; ++i) {
+    me = find(probe.id());
+    leaf.reset();
+    for (auto& r : telemetry::default_actor_directory().snapshot())
+      if (r.parent == probe.id())
+        leaf = r;
+    if (me && leaf && me->handled >= 5 && leaf->handled >= 5)
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds{10});
+  }
   REQUIRE(me);
   CHECK(me->kind == "telemetry_probe");
   CHECK(me->parent == 0); // spawned by the system itself
   CHECK(me->handled >= 5);
-  std::optional<telemetry::actor_record> leaf;
-  for (auto& r : telemetry::default_actor_directory().snapshot())
-    if (r.parent == probe.id())
-      leaf = r;
   REQUIRE(leaf);
   CHECK(leaf->kind == "telemetry_leaf");
   CHECK(leaf->cluster == "cluster-7");
