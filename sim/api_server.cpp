@@ -81,7 +81,7 @@ struct api_server::impl : std::enable_shared_from_this<api_server::impl> {
   /// While stopped: a socket bound to the port without listening, so connections are refused
   /// and the kernel cannot hand the port to an outgoing connection before start() takes it back.
   std::unique_ptr<tcp::socket> placeholder;
-  uint16_t bound_port = 0;
+  std::atomic<uint16_t> bound_port{0}; // set by start() on the caller's thread, read by sessions
   std::map<session*, std::weak_ptr<session>> sessions;
   std::atomic<size_t> watches{0};
 };
