@@ -317,6 +317,15 @@ private:
 
 } // namespace
 
+void informer_keys::apply(const messages::informer_batch& batch) {
+  for (const auto& c : batch.changes) {
+    if (c.type == messages::object_change::deleted)
+      keys_.erase(c.key);
+    else
+      keys_.insert(c.key);
+  }
+}
+
 informer_state::~informer_state() {
   if (request != 0 && cfg.transport)
     cfg.transport->cancel(request);
@@ -357,6 +366,9 @@ caf::behavior informer_impl(informer_actor_ptr self, informer_config cfg) {
   self->set_telemetry_cluster(self->state.cfg.cluster_id);
   self->state.metrics = make_informer_metrics(self->state.cfg);
   self->state.core = kube::reflector{self->state.cfg.reflector};
+  for (auto& key : self->state.cfg.known_keys)
+    self->state.core.assume_known(std::move(key));
+  self->state.cfg.known_keys = {}; // the reflector has them now
   informer_shell{self}.apply(self->state.core.start(std::chrono::steady_clock::now()));
   self->delayed_send(self, self->state.cfg.liveness_interval, atom::tick_v);
   return {

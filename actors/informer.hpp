@@ -1,9 +1,12 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <random>
 #include <string>
+#include <unordered_set>
+#include <vector>
 
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
@@ -30,7 +33,32 @@ struct informer_config {
   kube::reflector_config reflector; ///< client-go defaults
   kube::decode_limits limits;
   std::chrono::milliseconds liveness_interval{1000};
+  /// Keys the parent still holds from an earlier informer of this collection (see
+  /// informer_keys): the first list reports those the server no longer has as deleted.
+  std::vector<std::string> known_keys;
 };
+
+/// The keys of the objects a parent holds from its informer of one collection, kept from the
+/// batches the informer sends. They outlive the informer like client-go's knownObjects outlive a
+/// reflector: a restarted informer is seeded with them, so objects deleted while no informer
+/// watched are reported deleted instead of staying in the view for ever.
+class informer_keys {
+public:
+  void apply(const messages::informer_batch& batch);
+  std::vector<std::string> snapshot() const {
+    return {keys_.begin(), keys_.end()};
+  }
+  size_t size() const {
+    return keys_.size();
+  }
+
+private:
+  std::unordered_set<std::string> keys_;
+};
+
+/// Called with every informer a parent spawns, on the parent's thread. Tests use it to make an
+/// informer crash.
+using informer_spawn_observer = std::function<void(kube::resource_kind, const caf::actor&)>;
 
 /// An informer's counters (labels cluster, resource; events also by type). Several incarnations
 /// of one (cluster, resource) informer add to the same series.

@@ -30,11 +30,15 @@ void spawn_informer(remote_cluster_ptr self, kube::resource_kind kind) {
   ic.client = st.client;
   ic.parent = caf::actor_cast<caf::actor>(self);
   ic.reflector = st.cfg.reflector;
+  ic.known_keys = st.keys[kind].snapshot();
   auto child = self->spawn<caf::linked>(informer_impl, std::move(ic));
   st.informers[child.address()] = kind;
   auto& row = st.rows[kind];
-  row = messages::informer_status_row{}; // a new informer starts from an empty cache
+  row = messages::informer_status_row{}; // a new informer: no health report yet
   row.resource = kube::to_string(kind);
+  row.objects = static_cast<int64_t>(st.keys[kind].size());
+  if (st.cfg.informer_spawned)
+    st.cfg.informer_spawned(kind, child);
 }
 
 } // namespace
@@ -88,11 +92,9 @@ caf::behavior remote_cluster_impl(remote_cluster_ptr self, remote_cluster_config
       },
       [=](const messages::informer_batch_ptr& b) {
         auto& s = self->state;
-        auto& row = s.rows[b->kind];
-        for (const auto& c : b->changes)
-          row.objects += c.type == messages::object_change::added     ? 1
-                         : c.type == messages::object_change::deleted ? -1
-                                                                      : 0;
+        auto& keys = s.keys[b->kind];
+        keys.apply(*b);
+        s.rows[b->kind].objects = static_cast<int64_t>(keys.size());
         if (s.cfg.sink)
           self->send(s.cfg.sink, messages::cluster_batch{s.cfg.cluster_id, s.cfg.generation, b});
       },

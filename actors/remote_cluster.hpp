@@ -9,6 +9,7 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include "actors/informer.hpp"
 #include "actors/instrumented.hpp"
 
 #include "kube/backoff.hpp"
@@ -32,6 +33,7 @@ struct remote_cluster_config {
   std::chrono::milliseconds sync_timeout{std::chrono::seconds{30}};
   kube::reflector_config reflector;
   kube::backoff::params informer_restart;
+  informer_spawn_observer informer_spawned; ///< optional
 };
 
 /// State of a remote_cluster: its informers, the lifecycle core and the transport client.
@@ -45,8 +47,10 @@ struct remote_cluster_state {
   kube::cluster_sync sync{kube::remote_cluster_resources()};
   std::map<caf::actor_addr, kube::resource_kind> informers;
   std::map<kube::resource_kind, kube::backoff> restart_backoff;
-  /// What status shows per informer: its last health report and a running object count.
+  /// What status shows per informer: its last health report and its object count.
   std::map<kube::resource_kind, messages::informer_status_row> rows;
+  /// The keys forwarded to the sink per resource: what a restarted informer starts from.
+  std::map<kube::resource_kind, informer_keys> keys;
   std::mt19937_64 rng{std::random_device{}()};
 };
 
@@ -54,7 +58,8 @@ using remote_cluster_ptr = instrumented_actor<remote_cluster_state>*;
 
 /// One cluster incarnation: owns (links) an informer per resource, forwards their batches to the
 /// sink tagged with cluster and generation, reports lifecycle changes to its parent, and restarts
-/// an informer that crashes with backoff. Stopping it stops its informers and closes its
+/// an informer that crashes with backoff, seeded with the keys of what it had sent (so deletions
+/// made while it was down still reach the sink). Stopping it stops its informers and closes its
 /// transport client. Answers `atom::status` with a remote_cluster_status (one row per informer).
 caf::behavior remote_cluster_impl(remote_cluster_ptr self, remote_cluster_config cfg);
 

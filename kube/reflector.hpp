@@ -144,6 +144,14 @@ public:
   /// Checks the watch's liveness; returns a failure step when it went silent past its deadline.
   std::optional<reflector_step> check_liveness(time_point now, double random01);
 
+  /// Takes a key as known before the first list: one the owner still holds from an earlier
+  /// reflector of the same collection (client-go's knownObjects, which outlive a restarted
+  /// reflector). Its version is unknown, so the first list reports it updated if listed and
+  /// deleted if not: deletions made while nobody watched are not lost.
+  void assume_known(std::string key) {
+    known_.try_emplace(std::move(key));
+  }
+
   /// Drops a key the owner could not use (an undecodable object): a later delete of it is not
   /// reported, and a later valid version arrives as an add.
   void forget(const std::string& key) {

@@ -45,6 +45,9 @@ struct store_fixture : test::live_actor_fixture {
   caf::actor sink = sys.spawn(sink_actor, counts);
   caf::actor store;
   caf::actor watcher;
+  /// The secret informers the watcher spawned.
+  std::mutex informers_m;
+  std::vector<caf::actor> secret_informers;
 
   store_fixture() {
     actors::cluster_store_config sc;
@@ -68,6 +71,10 @@ struct store_fixture : test::live_actor_fixture {
     wc.config_cluster_id = "cluster-1";
     wc.cluster_store = store;
     wc.reflector = sc.reflector;
+    wc.informer_spawned = [this](kube::resource_kind, const caf::actor& informer) {
+      std::lock_guard g{informers_m};
+      secret_informers.push_back(informer);
+    };
     watcher = sys.spawn(actors::secret_watcher_impl, wc);
   }
 
@@ -168,6 +175,48 @@ TEST_CASE_METHOD(store_fixture,
   CHECK(eventually([&] { return sim.cluster(1).server().open_watches() == 0; }));
   // The sink was told that both clusters left the mesh.
   CHECK(eventually([&] { return counts->withdrawn.load() == 2; }));
+}
+
+TEST_CASE_METHOD(store_fixture,
+                 "a secret deleted while the secret informer was down still withdraws its "
+                 "clusters",
+                 "[actors][integration]") {
+  put_secret("remote-a", {{"cluster-2", sim.cluster(1).kubeconfig()}});
+  put_secret("remote-b", {{"cluster-3", sim.cluster(2).kubeconfig()}});
+  REQUIRE(eventually([&] { return synced("cluster-2") && synced("cluster-3"); }));
+  caf::actor victim;
+  {
+    std::lock_guard g{informers_m};
+    REQUIRE(secret_informers.size() == 1);
+    victim = secret_informers.back();
+  }
+  auto gen3 = row("cluster-3")->generation;
+  // The config cluster's API server goes away and the secret informer crashes; remote-a is
+  // deleted before the replacement can list. The replacement knows remote-a from its predecessor
+  // and must report it gone.
+  sim.cluster(0).down();
+  caf::scoped_actor probe{sys};
+  probe->monitor(victim);
+  caf::anon_send_exit(victim, caf::exit_reason::unhandled_exception); // as a crash ends it
+  bool down = false;
+  probe->receive([&](const caf::down_msg&) { down = true; }, caf::after(5s) >> [] {});
+  REQUIRE(down);
+  delete_secret("remote-a");
+  sim.cluster(0).up();
+  CHECK(eventually([&] { return !row("cluster-2"); }));
+  CHECK(eventually([&] { return sim.cluster(1).server().open_watches() == 0; }));
+  CHECK(eventually([&] { return counts->withdrawn.load() == 1; }));
+  // The other secret's cluster is untouched: the replacement's list re-reported remote-b
+  // unchanged, which is no restart.
+  auto r3 = row("cluster-3");
+  REQUIRE(r3);
+  CHECK(r3->state == kube::lifecycle::synced);
+  CHECK(r3->restarts == 0);
+  CHECK(r3->generation == gen3);
+  {
+    std::lock_guard g{informers_m};
+    CHECK(secret_informers.size() == 2);
+  }
 }
 
 TEST_CASE_METHOD(

@@ -59,6 +59,10 @@ struct remote_cluster_fixture : test::live_actor_fixture {
   std::shared_ptr<recorded> sunk = std::make_shared<recorded>(); // what the sink sees
   caf::actor sink = sys.spawn(recorder, sunk);
   caf::actor cluster;
+  /// The informers the cluster spawned, latest per resource.
+  std::mutex informers_m;
+  std::map<kube::resource_kind, caf::actor> informers;
+  size_t spawns = 0;
 
   ~remote_cluster_fixture() {
     caf::anon_send_exit(cluster, caf::exit_reason::user_shutdown);
@@ -80,6 +84,11 @@ struct remote_cluster_fixture : test::live_actor_fixture {
     rc.reflector.retry.initial = 50ms;
     rc.reflector.retry.cap = 300ms;
     rc.reflector.not_served_recheck = not_served_recheck;
+    rc.informer_spawned = [this](kube::resource_kind kind, const caf::actor& informer) {
+      std::lock_guard g{informers_m};
+      informers[kind] = informer;
+      ++spawns;
+    };
     cluster = sys.spawn(actors::remote_cluster_impl, rc);
   }
 
@@ -217,4 +226,61 @@ TEST_CASE_METHOD(remote_cluster_fixture,
   CHECK(gateways() == 0);
   std::lock_guard g{rec->m};
   CHECK(rec->states.back() == kube::lifecycle::synced);
+}
+
+TEST_CASE_METHOD(remote_cluster_fixture,
+                 "an informer that crashes is restarted and reports what was deleted while it was "
+                 "down",
+                 "[actors][integration]") {
+  start(30s);
+  REQUIRE(reaches(kube::lifecycle::synced));
+  auto pods = [&] {
+    std::lock_guard g{sunk->m};
+    return sunk->objects[kube::resource_kind::pods];
+  };
+  REQUIRE(pods() == 20);
+  caf::actor victim;
+  {
+    std::lock_guard g{informers_m};
+    REQUIRE(spawns == kube::remote_cluster_resources().size());
+    victim = informers[kube::resource_kind::pods];
+  }
+  // Kill the pods informer and wait until it is gone; its restart is at least 800 ms away.
+  caf::scoped_actor probe{sys};
+  probe->monitor(victim);
+  caf::anon_send_exit(victim, caf::exit_reason::unhandled_exception); // as a crash ends it
+  bool down = false;
+  probe->receive([&](const caf::down_msg&) { down = true; }, caf::after(5s) >> [] {});
+  REQUIRE(down);
+  // Meanwhile one pod is deleted and one added: nobody watches pods now.
+  auto& c = sim.cluster();
+  const auto& pod_type = *sim::find_resource("", "v1", "pods");
+  auto listed = c.data().list(pod_type, {}, 0, {}).items;
+  REQUIRE(listed.size() == 20);
+  REQUIRE(!c.data().remove(pod_type, listed.front()->namespace_, listed.front()->name).error);
+  // The new informer lists again. Without the keys its predecessor had sent it would add all 19
+  // pods a second time and never delete the missing one (39 here); with them it reports the 19
+  // as updates and the 20th as deleted.
+  for (int i = 0; i < 200 && (pods() != 19); ++i)
+    std::this_thread::sleep_for(50ms);
+  CHECK(pods() == 19);
+  std::this_thread::sleep_for(300ms); // and nothing more arrives
+  CHECK(pods() == 19);
+  {
+    std::lock_guard g{informers_m};
+    CHECK(spawns == kube::remote_cluster_resources().size() + 1);
+  }
+  CHECK(reaches(kube::lifecycle::synced));
+  // The cluster's status counts what the sink holds, not what the new informer listed.
+  caf::scoped_actor asker{sys};
+  int64_t counted = -1;
+  asker->request(cluster, 5s, atom::status_v)
+      .receive(
+          [&](const messages::remote_cluster_status& st) {
+            for (const auto& row : st.informers)
+              if (row.resource == "pods")
+                counted = row.objects;
+          },
+          [](const caf::error&) {});
+  CHECK(counted == 19);
 }

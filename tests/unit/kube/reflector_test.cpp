@@ -244,3 +244,40 @@ TEST_CASE("a resource type the server does not serve is synced and empty, and ch
   CHECK(h.cache.empty());
   CHECK(action_as<do_wait>(removed).delay == 5s);
 }
+
+TEST_CASE("keys assumed known from an earlier reflector are reconciled by the first list",
+          "[kube]") {
+  // The owner still holds a, b and c from a reflector that died; b and c were deleted and d
+  // created while nobody watched.
+  reflector r;
+  replay h;
+  h.cache = {{"ns/a", ""}, {"ns/b", ""}, {"ns/c", ""}};
+  r.assume_known("ns/a");
+  r.assume_known("ns/b");
+  r.assume_known("ns/c");
+  CHECK(!r.has_synced());
+  CHECK(action_as<do_list>(r.start(t0)).resource_version == "0");
+  auto step = r.on_list_page({"40", "", {obj("ns/a", "5"), obj("ns/d", "39")}}, t0, 0);
+  CHECK(step.synced_now);
+  h.apply(step.deltas); // a is updated (not added twice), b and c are deleted, d is added
+  CHECK(h.cache == std::map<std::string, std::string>{{"ns/a", "5"}, {"ns/d", "39"}});
+  CHECK(step.deltas.size() == 4);
+  for (const auto& d : step.deltas)
+    if (d.type == delta::deleted)
+      CHECK(d.json.empty()); // tombstones: the final state is unknown
+  CHECK(r.size() == 2);
+  // From then on a is an ordinary key: the same version again is no change.
+  CHECK(r.on_event({event_kind::modified, "ns/a", "5", "{}"}, t0).deltas.empty());
+}
+
+TEST_CASE("keys assumed known are tombstoned when the resource type turns out not served",
+          "[kube]") {
+  reflector r;
+  r.assume_known("ns/gw");
+  r.start(t0);
+  auto step = r.on_not_served(t0);
+  REQUIRE(step.deltas.size() == 1);
+  CHECK(step.deltas[0].type == delta::deleted);
+  CHECK(step.deltas[0].key == "ns/gw");
+  CHECK(r.has_synced());
+}
