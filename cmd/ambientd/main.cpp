@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <string>
@@ -27,6 +28,7 @@
 #include "actors/readiness_aggregator.hpp"
 #include "actors/secret_watcher.hpp"
 #include "actors/status_writer.hpp"
+#include "actors/top_level.hpp"
 #include "actors/xds_publisher.hpp"
 #include "admin/http_server.hpp"
 #include "cmd/ambientd/admin_routes.hpp"
@@ -42,13 +44,18 @@
 
 namespace {
 
-/// Blocks SIGINT and SIGTERM in every thread (call before any thread starts) and waits for one.
+/// The signal the process sends itself when a top-level actor dies: it wakes main's wait.
+constexpr int actor_died_signal = SIGUSR1;
+
+/// Blocks SIGINT, SIGTERM and actor_died_signal in every thread (call before any thread starts)
+/// and waits for one.
 class signal_waiter {
 public:
   signal_waiter() {
     sigemptyset(&set_);
     sigaddset(&set_, SIGINT);
     sigaddset(&set_, SIGTERM);
+    sigaddset(&set_, actor_died_signal);
     pthread_sigmask(SIG_BLOCK, &set_, nullptr);
   }
   int wait() {
@@ -237,6 +244,18 @@ int main(int argc, char** argv) {
   cfg.set("work-stealing.moderate-poll-attempts", size_t{0});
   cfg.set("work-stealing.relaxed-sleep-duration", caf::timespan{std::chrono::milliseconds{100}});
   caf::actor_system system{cfg};
+  // The root of the supervision tree: a top-level actor that dies ends the process (exit 3).
+  std::mutex death_m;
+  std::optional<actors::top_level_death> death;
+  actors::top_level_watch top_level{[&](const actors::top_level_death& d) {
+    {
+      std::lock_guard g{death_m};
+      if (death)
+        return; // the first death is the one to report
+      death = d;
+    }
+    kill(getpid(), actor_died_signal); // wakes main's wait
+  }};
 
   actors::cluster_store_config store_cfg;
   store_cfg.config_cluster_id = opts.cluster_id;
@@ -301,6 +320,8 @@ int main(int argc, char** argv) {
       caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
     return 2;
   }
+  top_level.watch("xds_publisher", publisher);
+  top_level.watch("readiness_aggregator", aggregator);
   if (xds_port != 0)
     log->info("serving ADS on {} (port {})", opts.xds_address, xds_port);
   if (xds_tls_port != 0)
@@ -313,6 +334,7 @@ int main(int argc, char** argv) {
   if (found != nullptr)
     store_cfg.config_cluster = found->config;
   auto store = system.spawn(actors::cluster_store_impl, store_cfg);
+  top_level.watch("cluster_store", store);
   caf::actor watcher;
   caf::actor elector;
   caf::actor writer;
@@ -325,6 +347,7 @@ int main(int argc, char** argv) {
     wc.label_selector = opts.remote_secret_selector;
     wc.cluster_store = store;
     watcher = system.spawn(actors::secret_watcher_impl, wc);
+    top_level.watch("secret_watcher", watcher);
     if (opts.leader_election) {
       // The elector's own client: its requests time out well before the renew deadline, so a
       // hung renewal has ended by the time the deadline is checked.
@@ -348,6 +371,8 @@ int main(int argc, char** argv) {
       ec.timing = {opts.lease_duration, opts.renew_deadline, opts.retry_period};
       ec.followers = {writer};
       elector = system.spawn(actors::leader_elector_impl, ec);
+      top_level.watch("status_writer", writer);
+      top_level.watch("leader_elector", elector);
     }
   } else {
     log->warn("no config cluster: not in a pod and no --kubeconfig, so no remote secrets are "
@@ -391,6 +416,23 @@ int main(int argc, char** argv) {
             opts.cluster_id, opts.system_namespace, found ? found->source : "none",
             system.scheduler().num_workers());
   int exit_code = 0;
+  // A signal arrived: SIGINT or SIGTERM stop ambientd cleanly; actor_died_signal means a
+  // top-level actor died, which nothing in the process can repair.
+  auto stop_for = [&](int sig) {
+    std::lock_guard g{death_m};
+    if (sig == actor_died_signal && death) {
+      log->critical("{} stopped unexpectedly ({}); it has no supervisor that could rebuild it "
+                    "in place, so ambientd exits with code 3 to be restarted",
+                    death->actor, death->reason);
+      exit_code = 3;
+      return;
+    }
+    // SIGUSR1 from outside (no actor died) stops ambientd like SIGTERM, as its default action
+    // would have, but cleanly.
+    log->info("received {}, shutting down", sig == SIGTERM  ? "SIGTERM"
+                                            : sig == SIGINT ? "SIGINT"
+                                                            : "SIGUSR1");
+  };
   if (!admin_ok) {
     exit_code = 2;
   } else if (demo) {
@@ -403,7 +445,7 @@ int main(int argc, char** argv) {
           system, store, std::chrono::seconds{2}, atom::status_v);
       demo->tick(elapsed, status ? &*status : nullptr, std::cout);
       if (sig) {
-        log->info("received {}, shutting down", *sig == SIGTERM ? "SIGTERM" : "SIGINT");
+        stop_for(*sig);
         break;
       }
       if (opts.demo_duration.count() > 0 && elapsed >= opts.demo_duration) {
@@ -418,9 +460,9 @@ int main(int argc, char** argv) {
       }
     }
   } else {
-    auto sig = signals.wait();
-    log->info("received {}, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    stop_for(signals.wait());
   }
+  top_level.stopping();
   // The admin servers go first: their handlers ask the actors.
   admin_servers.clear();
   if (elector) {
