@@ -36,6 +36,8 @@ void run_effects(cluster_store_ptr self, kube::registry_effects effects) {
       st.running[{start->cluster_id, start->generation}] = child;
       st.by_address[child.address()] = {start->cluster_id, start->generation};
       log->info("cluster {} started (generation {})", start->cluster_id, start->generation);
+      if (st.cfg.cluster_spawned)
+        st.cfg.cluster_spawned(start->cluster_id, start->generation, child);
     } else if (auto* stop = std::get_if<kube::stop_cluster>(&e)) {
       auto it = st.running.find({stop->cluster_id, stop->generation});
       if (it != st.running.end()) {

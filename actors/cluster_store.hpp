@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -34,6 +35,10 @@ struct cluster_store_config {
   kube::backoff::params restart_backoff;
   /// Where the cluster metrics go (must outlive the actor).
   telemetry::registry* metrics = &telemetry::default_registry();
+  /// Optional: called on cluster_store's thread with every remote_cluster it spawns (tests use
+  /// it to make one crash).
+  std::function<void(const std::string& cluster_id, uint64_t generation, const caf::actor&)>
+      cluster_spawned;
 };
 
 /// cluster_store's state: the registry core and the live cluster actors.

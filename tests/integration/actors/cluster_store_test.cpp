@@ -45,9 +45,10 @@ struct store_fixture : test::live_actor_fixture {
   caf::actor sink = sys.spawn(sink_actor, counts);
   caf::actor store;
   caf::actor watcher;
-  /// The secret informers the watcher spawned.
+  /// The secret informers the watcher spawned, and the remote_clusters the store spawned.
   std::mutex informers_m;
   std::vector<caf::actor> secret_informers;
+  std::map<std::pair<std::string, uint64_t>, caf::actor> remote_clusters;
 
   store_fixture() {
     actors::cluster_store_config sc;
@@ -56,6 +57,10 @@ struct store_fixture : test::live_actor_fixture {
     sc.sink = sink;
     sc.reflector.retry.initial = 50ms;
     sc.reflector.retry.cap = 300ms;
+    sc.cluster_spawned = [this](const std::string& id, uint64_t gen, const caf::actor& a) {
+      std::lock_guard g{informers_m};
+      remote_clusters[{id, gen}] = a;
+    };
     store = sys.spawn(actors::cluster_store_impl, sc);
     auto& cfg_cluster = sim.cluster(0);
     actors::secret_watcher_config wc;
@@ -217,6 +222,44 @@ TEST_CASE_METHOD(store_fixture,
     std::lock_guard g{informers_m};
     CHECK(secret_informers.size() == 2);
   }
+}
+
+TEST_CASE_METHOD(store_fixture,
+                 "a remote cluster that crashes is restarted as a new generation and is not "
+                 "withdrawn meanwhile",
+                 "[actors][integration]") {
+  put_secret("remote-a", {{"cluster-2", sim.cluster(1).kubeconfig()}});
+  REQUIRE(eventually([&] { return synced("cluster-2"); }));
+  auto gen = row("cluster-2")->generation;
+  caf::actor victim;
+  {
+    std::lock_guard g{informers_m};
+    victim = remote_clusters[{"cluster-2", gen}];
+  }
+  REQUIRE(victim);
+  caf::scoped_actor probe{sys};
+  probe->monitor(victim);
+  caf::anon_send_exit(victim, caf::exit_reason::unhandled_exception); // as a crash ends it
+  bool down = false;
+  probe->receive([&](const caf::down_msg&) { down = true; }, caf::after(5s) >> [] {});
+  REQUIRE(down);
+  // The store saw the death before our status request (its monitor was attached first), and
+  // the restart is 800 ms to 1.6 s away: failed, with the reason.
+  auto r = row("cluster-2");
+  REQUIRE(r);
+  CHECK(r->generation == gen);
+  CHECK(r->state == kube::lifecycle::failed);
+  CHECK(r->last_error.find("unhandled_exception") != std::string::npos);
+  // Then a new generation syncs.
+  CHECK(eventually([&] {
+    auto now = row("cluster-2");
+    return now && now->generation != gen && now->state == kube::lifecycle::synced;
+  }));
+  CHECK(row("cluster-2")->restarts == 1);
+  // The dead incarnation's informers died with it: one set of watches is open.
+  CHECK(eventually([&] { return sim.cluster(1).server().open_watches() == 6; }));
+  // Its contribution was never withdrawn: the new generation's sync replaces it in one swap.
+  CHECK(counts->withdrawn.load() == 0);
 }
 
 TEST_CASE_METHOD(
