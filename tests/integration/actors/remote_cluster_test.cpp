@@ -171,7 +171,14 @@ TEST_CASE_METHOD(remote_cluster_fixture, "stopping a remote cluster stops its in
                  "[actors][integration]") {
   start(30s);
   REQUIRE(reaches(kube::lifecycle::synced));
-  REQUIRE(sim.cluster().server().open_watches() == 6);
+  // Synced means every informer has listed; each opens its watch just after.
+  bool all_open = false;
+  for (int i = 0; i < 100 && !all_open; ++i) {
+    all_open = sim.cluster().server().open_watches() == 6;
+    if (!all_open)
+      std::this_thread::sleep_for(50ms);
+  }
+  REQUIRE(all_open);
   caf::scoped_actor probe{sys};
   probe->monitor(cluster);
   caf::anon_send_exit(cluster, caf::exit_reason::user_shutdown);
