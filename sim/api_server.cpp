@@ -1,5 +1,6 @@
 #include "sim/api_server.hpp"
 
+#include <algorithm>
 #include <deque>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -127,10 +128,10 @@ public:
 
   // watch_sink: runs under the store's lock on any thread; only queues.
   void on_event(const watch_event& e) override {
-    std::string line = watch_event_json(e);
+    queued_event q{e.object->resource_version, watch_event_json(e)};
     {
       std::lock_guard guard{queue_mutex_};
-      pending_.push_back(std::move(line));
+      pending_.push_back(std::move(q));
     }
     asio::post(stream_.get_executor(), [weak = weak_from_this()] {
       if (auto self = weak.lock())
@@ -279,9 +280,9 @@ private:
     server_->watches.fetch_add(1);
     {
       std::lock_guard guard{queue_mutex_};
-      std::deque<std::string> backlog;
+      std::deque<queued_event> backlog;
       for (const auto& e : started.backlog)
-        backlog.push_back(watch_event_json(e));
+        backlog.push_back({e.object->resource_version, watch_event_json(e)});
       // Events that raced in after registration come after the backlog.
       for (auto& p : pending_)
         backlog.push_back(std::move(p));
@@ -336,21 +337,30 @@ private:
   void flush() {
     if (watch_id_ == 0 || close_after_ || server_->faults->stall_watches.load())
       return;
-    std::deque<std::string> lines;
+    // A bookmark promises that every event up to its version has been sent, so a client that
+    // resumes from it misses nothing. The store queues an event to its watches under the same
+    // lock that guards its version, so every event of this watch up to the version read here is
+    // already queued, and the swap below takes it.
+    uint64_t store_version = server_->data->resource_version();
+    std::deque<queued_event> lines;
     {
       std::lock_guard guard{queue_mutex_};
       lines.swap(pending_);
     }
     std::string batch;
+    uint64_t sent_version = store_version;
     for (auto& l : lines) {
+      sent_version = std::max(sent_version, l.resource_version);
       if (fault_state::take(server_->faults->malformed_next_events))
         batch += chunk(R"({"type":"MODIFIED","object":{"kind":)"
                        "\x01garbage");
       else
-        batch += chunk(l);
+        batch += chunk(l.line);
     }
     if (pending_bookmark_ && bookmarks_) {
-      batch += chunk(bookmark_event_json(*rt_, server_->data->resource_version()));
+      // Not the store's version now: an event queued after the swap would be older than it
+      // and still unsent, and a watch cut after this bookmark would never deliver it.
+      batch += chunk(bookmark_event_json(*rt_, sent_version));
       pending_bookmark_ = false;
       last_bookmark_ = std::chrono::steady_clock::now();
     }
@@ -392,8 +402,13 @@ private:
   bool pending_bookmark_ = false;
   std::chrono::steady_clock::time_point last_bookmark_;
   std::optional<std::chrono::steady_clock::time_point> deadline_;
+  /// An event line waiting for the socket, with its resource version.
+  struct queued_event {
+    uint64_t resource_version = 0;
+    std::string line;
+  };
   std::mutex queue_mutex_;
-  std::deque<std::string> pending_;
+  std::deque<queued_event> pending_;
   std::deque<std::string> out_;
   std::string current_;
   bool writing_ = false;
