@@ -245,14 +245,19 @@ int main(int argc, char** argv) {
   cfg.set("work-stealing.relaxed-sleep-duration", caf::timespan{std::chrono::milliseconds{100}});
   caf::actor_system system{cfg};
   // The root of the supervision tree: a top-level actor that dies ends the process (exit 3).
-  std::mutex death_m;
-  std::optional<actors::top_level_death> death;
-  actors::top_level_watch top_level{[&](const actors::top_level_death& d) {
+  // Shared with the watch's callback, which runs on a dying actor's thread and may outlive main's
+  // locals (an actor that dies just as shutdown starts).
+  struct death_record {
+    std::mutex m;
+    std::optional<actors::top_level_death> first;
+  };
+  auto death = std::make_shared<death_record>();
+  actors::top_level_watch top_level{[death](const actors::top_level_death& d) {
     {
-      std::lock_guard g{death_m};
-      if (death)
+      std::lock_guard g{death->m};
+      if (death->first)
         return; // the first death is the one to report
-      death = d;
+      death->first = d;
     }
     kill(getpid(), actor_died_signal); // wakes main's wait
   }};
@@ -419,11 +424,11 @@ int main(int argc, char** argv) {
   // A signal arrived: SIGINT or SIGTERM stop ambientd cleanly; actor_died_signal means a
   // top-level actor died, which nothing in the process can repair.
   auto stop_for = [&](int sig) {
-    std::lock_guard g{death_m};
-    if (sig == actor_died_signal && death) {
+    std::lock_guard g{death->m};
+    if (sig == actor_died_signal && death->first) {
       log->critical("{} stopped unexpectedly ({}); it has no supervisor that could rebuild it "
                     "in place, so ambientd exits with code 3 to be restarted",
-                    death->actor, death->reason);
+                    death->first->actor, death->first->reason);
       exit_code = 3;
       return;
     }

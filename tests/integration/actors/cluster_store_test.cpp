@@ -45,10 +45,14 @@ struct store_fixture : test::live_actor_fixture {
   caf::actor sink = sys.spawn(sink_actor, counts);
   caf::actor store;
   caf::actor watcher;
-  /// The secret informers the watcher spawned, and the remote_clusters the store spawned.
-  std::mutex informers_m;
-  std::vector<caf::actor> secret_informers;
-  std::map<std::pair<std::string, uint64_t>, caf::actor> remote_clusters;
+  /// The secret informers the watcher spawned, and the remote_clusters the store spawned. Shared
+  /// with the spawn callbacks, which may still run while the fixture is torn down.
+  struct spawned_actors {
+    std::mutex m;
+    std::vector<caf::actor> secret_informers;
+    std::map<std::pair<std::string, uint64_t>, caf::actor> remote_clusters;
+  };
+  std::shared_ptr<spawned_actors> spawned = std::make_shared<spawned_actors>();
 
   store_fixture() {
     actors::cluster_store_config sc;
@@ -57,9 +61,9 @@ struct store_fixture : test::live_actor_fixture {
     sc.sink = sink;
     sc.reflector.retry.initial = 50ms;
     sc.reflector.retry.cap = 300ms;
-    sc.cluster_spawned = [this](const std::string& id, uint64_t gen, const caf::actor& a) {
-      std::lock_guard g{informers_m};
-      remote_clusters[{id, gen}] = a;
+    sc.cluster_spawned = [log = spawned](const std::string& id, uint64_t gen, const caf::actor& a) {
+      std::lock_guard g{log->m};
+      log->remote_clusters[{id, gen}] = a;
     };
     store = sys.spawn(actors::cluster_store_impl, sc);
     auto& cfg_cluster = sim.cluster(0);
@@ -76,9 +80,9 @@ struct store_fixture : test::live_actor_fixture {
     wc.config_cluster_id = "cluster-1";
     wc.cluster_store = store;
     wc.reflector = sc.reflector;
-    wc.informer_spawned = [this](kube::resource_kind, const caf::actor& informer) {
-      std::lock_guard g{informers_m};
-      secret_informers.push_back(informer);
+    wc.informer_spawned = [log = spawned](kube::resource_kind, const caf::actor& informer) {
+      std::lock_guard g{log->m};
+      log->secret_informers.push_back(informer);
     };
     watcher = sys.spawn(actors::secret_watcher_impl, wc);
   }
@@ -191,9 +195,9 @@ TEST_CASE_METHOD(store_fixture,
   REQUIRE(eventually([&] { return synced("cluster-2") && synced("cluster-3"); }));
   caf::actor victim;
   {
-    std::lock_guard g{informers_m};
-    REQUIRE(secret_informers.size() == 1);
-    victim = secret_informers.back();
+    std::lock_guard g{spawned->m};
+    REQUIRE(spawned->secret_informers.size() == 1);
+    victim = spawned->secret_informers.back();
   }
   auto gen3 = row("cluster-3")->generation;
   // The config cluster's API server goes away and the secret informer crashes; remote-a is
@@ -219,8 +223,8 @@ TEST_CASE_METHOD(store_fixture,
   CHECK(r3->restarts == 0);
   CHECK(r3->generation == gen3);
   {
-    std::lock_guard g{informers_m};
-    CHECK(secret_informers.size() == 2);
+    std::lock_guard g{spawned->m};
+    CHECK(spawned->secret_informers.size() == 2);
   }
 }
 
@@ -233,8 +237,8 @@ TEST_CASE_METHOD(store_fixture,
   auto gen = row("cluster-2")->generation;
   caf::actor victim;
   {
-    std::lock_guard g{informers_m};
-    victim = remote_clusters[{"cluster-2", gen}];
+    std::lock_guard g{spawned->m};
+    victim = spawned->remote_clusters[{"cluster-2", gen}];
   }
   REQUIRE(victim);
   caf::scoped_actor probe{sys};
@@ -243,9 +247,16 @@ TEST_CASE_METHOD(store_fixture,
   bool down = false;
   probe->receive([&](const caf::down_msg&) { down = true; }, caf::after(5s) >> [] {});
   REQUIRE(down);
-  // The store saw the death before our status request (its monitor was attached first), and
-  // the restart is 800 ms to 1.6 s away: failed, with the reason.
-  auto r = row("cluster-2");
+  // Our down_msg may come before the store's (CAF notifies the newest monitor first), so poll
+  // briefly: until the restart, 800 ms to 1.6 s after the store's, the cluster is failed with
+  // the reason.
+  std::optional<messages::cluster_status_row> r;
+  for (int i = 0; i < 500; ++i) {
+    r = row("cluster-2");
+    if (!r || r->generation != gen || r->state == kube::lifecycle::failed)
+      break;
+    std::this_thread::sleep_for(5ms);
+  }
   REQUIRE(r);
   CHECK(r->generation == gen);
   CHECK(r->state == kube::lifecycle::failed);

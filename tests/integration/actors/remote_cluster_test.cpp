@@ -59,10 +59,14 @@ struct remote_cluster_fixture : test::live_actor_fixture {
   std::shared_ptr<recorded> sunk = std::make_shared<recorded>(); // what the sink sees
   caf::actor sink = sys.spawn(recorder, sunk);
   caf::actor cluster;
-  /// The informers the cluster spawned, latest per resource.
-  std::mutex informers_m;
-  std::map<kube::resource_kind, caf::actor> informers;
-  size_t spawns = 0;
+  /// The informers the cluster spawned, latest per resource. Shared with the spawn callback,
+  /// which may still run while the fixture is torn down.
+  struct spawned_informers {
+    std::mutex m;
+    std::map<kube::resource_kind, caf::actor> latest;
+    size_t count = 0;
+  };
+  std::shared_ptr<spawned_informers> spawned = std::make_shared<spawned_informers>();
 
   ~remote_cluster_fixture() {
     caf::anon_send_exit(cluster, caf::exit_reason::user_shutdown);
@@ -84,10 +88,10 @@ struct remote_cluster_fixture : test::live_actor_fixture {
     rc.reflector.retry.initial = 50ms;
     rc.reflector.retry.cap = 300ms;
     rc.reflector.not_served_recheck = not_served_recheck;
-    rc.informer_spawned = [this](kube::resource_kind kind, const caf::actor& informer) {
-      std::lock_guard g{informers_m};
-      informers[kind] = informer;
-      ++spawns;
+    rc.informer_spawned = [log = spawned](kube::resource_kind kind, const caf::actor& informer) {
+      std::lock_guard g{log->m};
+      log->latest[kind] = informer;
+      ++log->count;
     };
     cluster = sys.spawn(actors::remote_cluster_impl, rc);
   }
@@ -248,9 +252,9 @@ TEST_CASE_METHOD(remote_cluster_fixture,
   REQUIRE(pods() == 20);
   caf::actor victim;
   {
-    std::lock_guard g{informers_m};
-    REQUIRE(spawns == kube::remote_cluster_resources().size());
-    victim = informers[kube::resource_kind::pods];
+    std::lock_guard g{spawned->m};
+    REQUIRE(spawned->count == kube::remote_cluster_resources().size());
+    victim = spawned->latest[kube::resource_kind::pods];
   }
   // Kill the pods informer and wait until it is gone; its restart is at least 800 ms away.
   caf::scoped_actor probe{sys};
@@ -274,8 +278,8 @@ TEST_CASE_METHOD(remote_cluster_fixture,
   std::this_thread::sleep_for(300ms); // and nothing more arrives
   CHECK(pods() == 19);
   {
-    std::lock_guard g{informers_m};
-    CHECK(spawns == kube::remote_cluster_resources().size() + 1);
+    std::lock_guard g{spawned->m};
+    CHECK(spawned->count == kube::remote_cluster_resources().size() + 1);
   }
   CHECK(reaches(kube::lifecycle::synced));
   // The cluster's status counts what the sink holds, not what the new informer listed.

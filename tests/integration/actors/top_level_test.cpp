@@ -28,6 +28,15 @@ struct top_level_fixture : test::live_actor_fixture {
   caf::actor aggregator = sys.spawn(
       actors::readiness_aggregator_impl,
       actors::readiness_aggregator_config{std::make_shared<const mesh::mesh_config>(), publisher});
+  /// Monitors both actors before any test watches them. CAF runs an ending actor's attached
+  /// callbacks newest first, so a watch attached later has run by the time this probe's
+  /// down_msg is sent.
+  caf::scoped_actor probe{sys};
+
+  top_level_fixture() {
+    probe->monitor(publisher);
+    probe->monitor(aggregator);
+  }
 
   ~top_level_fixture() {
     watch.stopping();
@@ -35,14 +44,12 @@ struct top_level_fixture : test::live_actor_fixture {
     caf::anon_send_exit(publisher, caf::exit_reason::user_shutdown);
   }
 
-  /// Ends `a` with `reason` and returns once it is gone (its watch has run by then: it was
-  /// attached before the monitor).
+  /// Ends `a` with `reason` and returns once it is gone (and so once its watch has run).
   void end(const caf::actor& a, caf::exit_reason reason) {
-    caf::scoped_actor probe{sys};
-    probe->monitor(a);
     caf::anon_send_exit(a, reason);
     bool down = false;
-    probe->receive([&](const caf::down_msg&) { down = true; }, caf::after(5s) >> [] {});
+    probe->receive([&](const caf::down_msg& d) { down = d.source == a.address(); },
+                   caf::after(5s) >> [] {});
     REQUIRE(down);
   }
 
@@ -66,9 +73,9 @@ TEST_CASE_METHOD(top_level_fixture,
   CHECK(d[0].actor == "xds_publisher");
   CHECK(d[0].reason.find("unhandled_exception") != std::string::npos);
   // The aggregator lives on and is not reported.
-  caf::scoped_actor probe{sys};
+  caf::scoped_actor asker{sys};
   bool answered = false;
-  probe->request(aggregator, 5s, atom::status_v)
+  asker->request(aggregator, 5s, atom::status_v)
       .receive([&](const messages::aggregator_status&) { answered = true; },
                [](const caf::error&) {});
   CHECK(answered);
