@@ -40,6 +40,7 @@
 #include "messages/registration.hpp"
 #include "messages/type_ids.hpp"
 #include "telemetry/log.hpp"
+#include "xds/grpc_lifetime.hpp"
 #include "xds/peer_identity.hpp"
 
 namespace {
@@ -233,6 +234,9 @@ int main(int argc, char** argv) {
     log->critical("{}", *err);
     return 2;
   }
+  // Before every gRPC object and the actors that hold streams: gRPC shuts down when main returns,
+  // on this thread, after all of them (not on a detached thread the exit could outrun).
+  xds::grpc_lifetime grpc;
   auto transport = std::make_shared<kube::transport>();
   caf::actor_system_config cfg;
   messages::register_types(cfg);
