@@ -284,6 +284,7 @@ private:
       return;
     auto batch = std::make_shared<messages::informer_batch>();
     batch->kind = st_.cfg.kind;
+    batch->resource_version = st_.core.last_resource_version();
     batch->changes.reserve(deltas.size());
     for (auto& d : deltas) {
       messages::object_change c{static_cast<messages::object_change::type_t>(d.type), d.key,
@@ -318,6 +319,8 @@ private:
 } // namespace
 
 void informer_keys::apply(const messages::informer_batch& batch) {
+  if (!batch.resource_version.empty())
+    resource_version_ = batch.resource_version;
   for (const auto& c : batch.changes) {
     if (c.type == messages::object_change::deleted)
       keys_.erase(c.key);
@@ -369,6 +372,7 @@ caf::behavior informer_impl(informer_actor_ptr self, informer_config cfg) {
   for (auto& key : self->state.cfg.known_keys)
     self->state.core.assume_known(std::move(key));
   self->state.cfg.known_keys = {}; // the reflector has them now
+  self->state.core.resume_from(std::move(self->state.cfg.known_resource_version));
   informer_shell{self}.apply(self->state.core.start(std::chrono::steady_clock::now()));
   self->delayed_send(self, self->state.cfg.liveness_interval, atom::tick_v);
   return {

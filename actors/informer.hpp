@@ -36,12 +36,16 @@ struct informer_config {
   /// Keys the parent still holds from an earlier informer of this collection (see
   /// informer_keys): the first list reports those the server no longer has as deleted.
   std::vector<std::string> known_keys;
+  /// The version those keys reflect (informer_keys::resource_version()): the first list asks for
+  /// a state no older. "" lists at "0", any version, as a first informer does.
+  std::string known_resource_version;
 };
 
 /// The keys of the objects a parent holds from its informer of one collection, kept from the
-/// batches the informer sends. They outlive the informer like client-go's knownObjects outlive a
-/// reflector: a restarted informer is seeded with them, so objects deleted while no informer
-/// watched are reported deleted instead of staying in the view for ever.
+/// batches the informer sends, and the collection version they reflect. They outlive the informer
+/// like client-go's knownObjects outlive a reflector: a restarted informer is seeded with them, so
+/// objects deleted while no informer watched are reported deleted instead of staying in the view
+/// for ever, and its first list asks for a state no older than the one the parent holds.
 class informer_keys {
 public:
   void apply(const messages::informer_batch& batch);
@@ -51,9 +55,14 @@ public:
   size_t size() const {
     return keys_.size();
   }
+  /// The newest collection version the batches named ("" before the informer's first sync).
+  const std::string& resource_version() const {
+    return resource_version_;
+  }
 
 private:
   std::unordered_set<std::string> keys_;
+  std::string resource_version_;
 };
 
 /// Called with every informer a parent spawns, on the parent's thread. Tests use it to make an

@@ -31,6 +31,7 @@ void spawn_informer(remote_cluster_ptr self, kube::resource_kind kind) {
   ic.parent = caf::actor_cast<caf::actor>(self);
   ic.reflector = st.cfg.reflector;
   ic.known_keys = st.keys[kind].snapshot();
+  ic.known_resource_version = st.keys[kind].resource_version();
   auto child = self->spawn<caf::linked>(informer_impl, std::move(ic));
   st.informers[child.address()] = kind;
   auto& row = st.rows[kind];

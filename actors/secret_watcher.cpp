@@ -22,6 +22,7 @@ void spawn_secret_informer(secret_watcher_ptr self) {
   ic.label_selector = st.cfg.label_selector;
   ic.reflector = st.cfg.reflector;
   ic.known_keys = st.keys.snapshot();
+  ic.known_resource_version = st.keys.resource_version();
   st.informer = self->spawn<caf::linked>(informer_impl, std::move(ic));
   if (st.cfg.informer_spawned)
     st.cfg.informer_spawned(kube::resource_kind::secrets, st.informer);

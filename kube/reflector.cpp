@@ -46,6 +46,9 @@ reflector_step reflector::begin_watch(time_point now, double random01) {
 }
 
 reflector_step reflector::start(time_point) {
+  // Resuming an earlier reflector's collection: no older than what it had reached, as a relist.
+  if (!last_rv_.empty())
+    return begin_list(last_rv_, true);
   // client-go lists at "0" first: any version is fine, the API server may answer from its cache.
   return begin_list("0", false);
 }

@@ -112,11 +112,12 @@ struct reflector_config {
   std::chrono::milliseconds not_served_recheck{std::chrono::seconds{30}};
 };
 
-/// client-go's reflector as a pure state machine: LIST (first at resource version "0", paged after
-/// a 410), then WATCH from the list's version with bookmarks and a randomized timeout; relist on
-/// 410 emitting tombstones for keys that vanished; back off with jitter on failures; treat a
-/// silent watch as dead. It keeps only key → resource version, never objects. Every method takes
-/// the time (and randomness) as input and returns what to do; it performs no I/O.
+/// client-go's reflector as a pure state machine: LIST (first at resource version "0", or at the
+/// version an earlier reflector reached (resume_from), paged after a 410), then WATCH from the
+/// list's version with bookmarks and a randomized timeout; relist on 410 emitting tombstones for
+/// keys that vanished; back off with jitter on failures; treat a silent watch as dead. It keeps
+/// only key → resource version, never objects. Every method takes the time (and randomness) as
+/// input and returns what to do; it performs no I/O.
 class reflector {
 public:
   using time_point = std::chrono::steady_clock::time_point;
@@ -150,6 +151,16 @@ public:
   /// deleted if not: deletions made while nobody watched are not lost.
   void assume_known(std::string key) {
     known_.try_emplace(std::move(key));
+  }
+
+  /// Takes the collection's version the keys assumed known reflect: the last one the earlier
+  /// reflector had reached. The first list then asks for a state at least that new, as client-go's
+  /// relists do after a sync, instead of "0" (any state: a lagging watch cache may answer with one
+  /// older than what the owner holds, and an object created in that lag would be reported deleted
+  /// and then come back). A version the server no longer has gets 410, and the reflector relists
+  /// from "" as after any expiry. Call before start(); "" changes nothing.
+  void resume_from(std::string resource_version) {
+    last_rv_ = std::move(resource_version);
   }
 
   /// Drops a key the owner could not use (an undecodable object): a later delete of it is not

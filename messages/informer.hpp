@@ -27,6 +27,9 @@ struct object_change {
 struct informer_batch {
   kube::resource_kind kind;
   std::vector<object_change> changes;
+  /// The collection's version the informer had reached when it sent these ("" before its first
+  /// list completed): what an informer restarted in its place resumes listing from.
+  std::string resource_version;
 };
 
 using informer_batch_ptr = std::shared_ptr<const informer_batch>;

@@ -28,12 +28,14 @@ struct observed {
   bool healthy = false;
   std::string last_error;
   messages::informer_stats stats;
+  actors::informer_keys keys; ///< what a parent keeps to seed a restarted informer
 };
 
 caf::behavior collector(caf::event_based_actor*, std::shared_ptr<observed> o) {
   return {
       [o](const messages::informer_batch_ptr& b) {
         std::lock_guard g{o->m};
+        o->keys.apply(*b);
         for (const auto& c : b->changes) {
           bool known = o->cache.contains(c.key);
           switch (c.type) {
@@ -98,6 +100,40 @@ struct informer_fixture : test::live_actor_fixture {
     ic.liveness_interval = 200ms;
     ic.limits.max_object_bytes = max_object_bytes;
     informer = sys.spawn(actors::informer_impl, ic);
+  }
+
+  /// Ends the informer as a crash would and waits until it is gone.
+  void crash_informer() {
+    caf::scoped_actor probe{sys};
+    probe->monitor(informer);
+    caf::anon_send_exit(informer, caf::exit_reason::unhandled_exception);
+    bool down = false;
+    probe->receive([&](const caf::down_msg&) { down = true; }, caf::after(5s) >> [] {});
+    REQUIRE(down);
+  }
+
+  /// Starts an informer in place of a crashed one, seeded as its parent would seed it.
+  void resume(std::vector<std::string> keys, std::string resource_version) {
+    auto& c = sim.cluster();
+    actors::informer_config ic;
+    ic.kind = kube::resource_kind::pods;
+    ic.cluster_id = c.name();
+    ic.transport = transport;
+    ic.client
+        = transport->add_client({c.server_url(), c.ca_pem(), false, {}, c.token(), {}, {}, {}});
+    ic.parent = parent;
+    ic.reflector.retry.initial = 50ms;
+    ic.reflector.retry.cap = 400ms;
+    ic.liveness_interval = 200ms;
+    ic.known_keys = std::move(keys);
+    ic.known_resource_version = std::move(resource_version);
+    informer = sys.spawn(actors::informer_impl, ic);
+  }
+
+  /// What the parent keeps to seed a restarted informer, and the version it names.
+  std::pair<actors::informer_keys, std::string> kept_keys() {
+    std::lock_guard g{seen->m};
+    return {seen->keys, seen->keys.resource_version()};
   }
 
   ~informer_fixture() {
@@ -272,4 +308,40 @@ TEST_CASE_METHOD(small_limit_fixture,
   REQUIRE(converged());
   std::lock_guard g{seen->m};
   CHECK(seen->violations == 0);
+}
+
+TEST_CASE_METHOD(informer_fixture,
+                 "a parent's keys name the version its informer reached, and an informer resumed "
+                 "from them reports only what changed meanwhile",
+                 "[actors][integration]") {
+  REQUIRE(converged());
+  churn(40);
+  REQUIRE(converged());
+  actors::informer_keys kept;
+  {
+    std::lock_guard g{seen->m};
+    kept = seen->keys;
+  }
+  // The version is the last pod event's (or the list's), not "0": at least the newest pod's
+  // version and at most the store's.
+  REQUIRE(!kept.resource_version().empty());
+  auto reached = std::stoull(kept.resource_version());
+  uint64_t newest_pod = 0;
+  for (const auto& [key, rv] : truth(sim.cluster()))
+    newest_pod = std::max<uint64_t>(newest_pod, std::stoull(rv));
+  CHECK(reached >= newest_pod);
+  CHECK(reached <= sim.cluster().data().resource_version());
+  CHECK(kept.size() == truth(sim.cluster()).size());
+
+  crash_informer();
+  // While nobody watches: pods are deleted, created and changed.
+  churn(30);
+  resume(kept.snapshot(), kept.resource_version());
+  // The parent's replayed cache (which still holds what the first informer sent) converges with
+  // no impossible transition: kept pods are updates, vanished ones deletes, new ones adds.
+  REQUIRE(converged());
+  std::lock_guard g{seen->m};
+  CHECK(seen->violations == 0);
+  CHECK(seen->keys.size() == seen->cache.size());
+  CHECK(std::stoull(seen->keys.resource_version()) >= reached);
 }
