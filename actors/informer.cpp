@@ -16,6 +16,12 @@ using steady = std::chrono::steady_clock;
 failure_kind failure_of(const kube::response_end& end) {
   if (end.status == 410)
     return failure_kind::expired;
+  // The server has not reached the version asked for (a cluster restored from a backup, or
+  // replaced behind the same address): retrying that version would fail for ever, so relist
+  // from "" as after 410, as client-go does.
+  if (end.status == 504)
+    if (auto st = kube::decode_status(end.body); st && st->resource_version_too_large)
+      return failure_kind::expired;
   if (end.status == 429)
     return failure_kind::throttled;
   if (end.status == 401 || end.status == 403)
@@ -210,7 +216,8 @@ public:
         case kube::watch_event_type::error: {
           emit(deltas);
           kube::response_end end{w.status_code, {}, {}, false};
-          fail(w.status_code == 410 ? failure_kind::expired : failure_of(end),
+          fail(w.status_code == 410 || w.status_version_too_large ? failure_kind::expired
+                                                                  : failure_of(end),
                "watch ERROR event " + std::to_string(w.status_code) + " " + w.status_reason + ": "
                    + w.status_message);
           return;

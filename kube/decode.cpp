@@ -847,6 +847,36 @@ std::optional<watch_event_type> event_type_of(std::string_view s) {
 
 /// Reads the "object" of a watch event: its metadata, the Status fields (used for ERROR events;
 /// ignored when of another type, since other kinds may have fields of those names) and its span.
+constexpr std::string_view too_large_rv_message = "Too large resource version";
+
+/// Servers before 1.17 said a resource version was too large only in the message of a Timeout.
+void note_old_too_large(status_info& st) {
+  if (st.reason == "Timeout" && st.message.find(too_large_rv_message) != std::string::npos)
+    st.resource_version_too_large = true;
+}
+
+/// A Status's details: only whether a cause says the resource version is too large (the other
+/// causes, name, kind and retryAfterSeconds are not used).
+bool read_status_details(ctx& cx, od::value& v, const path& p, status_info& st) {
+  return each_field(cx, v, p, [&](std::string_view k, od::value& dv, const path& dp) {
+    if (k != "causes")
+      return true;
+    return each_element(cx, dv, dp, [&](od::value& cv, const path& cp) {
+      std::string reason, message;
+      bool ok = each_field(cx, cv, cp, [&](std::string_view ck, od::value& fv, const path& fp) {
+        if (ck == "reason")
+          return read(cx, fv, fp, reason);
+        if (ck == "message")
+          return read(cx, fv, fp, message);
+        return true;
+      });
+      if (reason == "ResourceVersionTooLarge" || message == too_large_rv_message)
+        st.resource_version_too_large = true;
+      return ok;
+    });
+  });
+}
+
 bool read_event_object(ctx& cx, od::value& v, const path& p, raw_watch_event& ev, status_info& st) {
   od::json_type t;
   if (!peek_type(cx, v, p, t))
@@ -859,6 +889,8 @@ bool read_event_object(ctx& cx, od::value& v, const path& p, raw_watch_event& ev
   bool ok = fields_of(cx, obj, p, [&](std::string_view k, od::value& fv, const path& fp) {
     if (k == "metadata")
       return read_meta(cx, fv, fp, ev.meta, nullptr);
+    if (k == "details")
+      return read_status_details(cx, fv, fp, st);
     if (k != "code" && k != "reason" && k != "message")
       return true;
     od::json_type ft;
@@ -930,7 +962,7 @@ decoded<raw_watch_event> decode_watch_event(std::string_view line, const decode_
   constexpr std::string_view what = "watch event";
   if (line.size() > limits.max_object_bytes)
     return too_large(what, line.size(), limits);
-  raw_watch_event ev{watch_event_type::added, {}, {}, 0, {}, {}};
+  raw_watch_event ev{watch_event_type::added, {}, {}, 0, {}, {}, false};
   status_info st;
   std::string type;
   bool has_object = false;
@@ -969,9 +1001,11 @@ decoded<raw_watch_event> decode_watch_event(std::string_view line, const decode_
     return make_error(label, ev.meta.namespace_, ev.meta.name, *cx.failed);
   }
   if (ev.type == watch_event_type::error) {
+    note_old_too_large(st);
     ev.status_code = st.code;
     ev.status_reason = std::move(st.reason);
     ev.status_message = std::move(st.message);
+    ev.status_version_too_large = st.resource_version_too_large;
   }
   return ev;
 }
@@ -1034,11 +1068,14 @@ std::optional<status_info> decode_status(std::string_view body) {
         return read(cx, v, p, st.reason);
       if (k == "message")
         return read(cx, v, p, st.message);
+      if (k == "details")
+        return read_status_details(cx, v, p, st);
       return true;
     });
   });
   if (cx.failed || (!kind.empty() && kind != "Status"))
     return std::nullopt;
+  note_old_too_large(st);
   if (kind.empty() && st.code == 0 && st.message.empty())
     return std::nullopt;
   return st;

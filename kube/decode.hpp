@@ -70,6 +70,7 @@ struct raw_watch_event {
   object_meta meta;
   int32_t status_code = 0;
   std::string status_reason, status_message;
+  bool status_version_too_large = false; ///< see status_info::resource_version_too_large
 };
 
 /// Decodes one watch event line. ADDED, MODIFIED and DELETED require object.metadata.name;
@@ -90,6 +91,10 @@ decoded<raw_list> decode_list(std::string_view body, const decode_limits& limits
 struct status_info {
   int32_t code = 0;
   std::string reason, message;
+  /// The server has not reached the resource version asked for: a cause of reason
+  /// ResourceVersionTooLarge, or (servers before 1.18.6) a cause or message saying "Too large
+  /// resource version". client-go then relists from "", as after 410.
+  bool resource_version_too_large = false;
 };
 
 /// The Status in an error body, or nothing when the body is not a Status (a proxy's plain text).

@@ -168,6 +168,41 @@ api_response object_response(const object_result& r, int ok_status) {
   return json_ok(r.object->json, ok_status);
 }
 
+/// The 504 the API server's watch cache answers a list at a resource version it has not reached
+/// once its wait for it times out (k8s.io/apiserver storage's "too large resource version" error,
+/// with the ResourceVersionTooLarge cause that clients look for).
+api_response too_large_version(uint64_t asked, uint64_t current) {
+  return {504,
+          R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":)"
+          R"("Too large resource version: )"
+              + std::to_string(asked) + ", current: " + std::to_string(current)
+              + R"(","reason":"Timeout","details":{"causes":[{"reason":"ResourceVersionTooLarge",)"
+                R"("message":"Too large resource version"}],"retryAfterSeconds":1},"code":504})",
+          "application/json"};
+}
+
+/// What a list at `rv` gets before any object is read, if it is refused. "" and "0" take any
+/// state; a number asks for a state at least that new (a paged list: exactly that one). kube-sim
+/// keeps only its newest state, which satisfies every version up to it (a real server answers a
+/// paged list at a version with that version's state; never an older one). A version newer than
+/// the store gets 504 at once (the real watch cache first waits up to 3 s for it); a paged list at
+/// a version older than the history gets 410 Expired, as etcd's compaction makes it. A continued
+/// page carries its own version in the token.
+std::optional<api_response> check_list_version(const store& s, const std::string& rv, size_t limit,
+                                               const std::string& continue_token) {
+  if (rv.empty() || rv == "0" || !continue_token.empty())
+    return std::nullopt;
+  auto asked = parse_size(rv);
+  if (!asked)
+    return error_response({400, "BadRequest", "invalid resourceVersion: " + rv, {}, {}});
+  if (auto current = s.resource_version(); *asked > current)
+    return too_large_version(*asked, current);
+  if (limit > 0 && *asked < s.oldest_resource_version())
+    return error_response(
+        {410, "Expired", "The resourceVersion for the provided list is too old.", {}, {}});
+  return std::nullopt;
+}
+
 /// Handles a request on a resource path once the resource, namespace and name are known.
 api_outcome handle_resource(store& s, const api_request& req, const resource_type& rt,
                             const std::string& ns, const std::string& name,
@@ -226,6 +261,8 @@ api_outcome handle_resource(store& s, const api_request& req, const resource_typ
         return error_response({400, "BadRequest", "limit: not a number: " + l, {}, {}});
       limit = *n;
     }
+    if (auto refused = check_list_version(s, get("resourceVersion"), limit, get("continue")))
+      return *refused;
     auto result = s.list(rt, filter, limit, get("continue"));
     if (result.error)
       return error_response(*result.error);

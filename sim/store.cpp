@@ -496,6 +496,11 @@ uint64_t store::resource_version() const {
   return rv_;
 }
 
+uint64_t store::oldest_resource_version() const {
+  std::lock_guard guard{mutex_};
+  return oldest_rv_;
+}
+
 size_t store::object_count(const resource_type& rt) const {
   std::lock_guard guard{mutex_};
   auto ti = tables_.find(rt.id());

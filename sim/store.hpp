@@ -128,6 +128,9 @@ public:
   /// Drops all history: every watch from an older version now gets 410 Expired.
   void compact();
   uint64_t resource_version() const;
+  /// The oldest version whose state the history can still rebuild (the history holds every event
+  /// newer than it): a list or watch from an older one gets 410 Expired.
+  uint64_t oldest_resource_version() const;
   size_t object_count(const resource_type& rt) const;
   size_t watch_count() const;
 

@@ -345,3 +345,40 @@ TEST_CASE_METHOD(informer_fixture,
   CHECK(seen->keys.size() == seen->cache.size());
   CHECK(std::stoull(seen->keys.resource_version()) >= reached);
 }
+
+TEST_CASE_METHOD(informer_fixture,
+                 "an informer resumed from a version the server has compacted away lists from "
+                 "scratch",
+                 "[actors][integration]") {
+  REQUIRE(converged());
+  auto [kept, rv] = kept_keys();
+  REQUIRE(!rv.empty());
+  crash_informer();
+  churn(20);
+  sim.cluster().data().compact(); // the paged list at `rv` gets 410 Expired
+  resume(kept.snapshot(), rv);
+  REQUIRE(converged());
+  std::lock_guard g{seen->m};
+  CHECK(seen->violations == 0);
+  CHECK(seen->healthy);
+  CHECK(seen->stats.relists >= 1); // the list from "" after the 410
+}
+
+TEST_CASE_METHOD(informer_fixture,
+                 "an informer resumed from a version the server has not reached (a cluster "
+                 "restored from a backup) lists from scratch instead of retrying it for ever",
+                 "[actors][integration]") {
+  REQUIRE(converged());
+  auto [kept, rv] = kept_keys();
+  crash_informer();
+  churn(20);
+  // A version far ahead of the store: kube-sim answers 504 with the ResourceVersionTooLarge
+  // cause, as the API server's watch cache does; retrying it would never succeed.
+  auto ahead = std::to_string(sim.cluster().data().resource_version() + 1'000'000);
+  resume(kept.snapshot(), ahead);
+  REQUIRE(converged());
+  std::lock_guard g{seen->m};
+  CHECK(seen->violations == 0);
+  CHECK(seen->healthy);
+  CHECK(seen->stats.relists >= 1);
+}

@@ -586,3 +586,50 @@ TEST_CASE("a status body yields code reason and message", "[kube]") {
   CHECK_FALSE(decode_status(namespace_json));
   CHECK_FALSE(decode_status(R"({"kind":"Status","code":"410"})"));
 }
+
+TEST_CASE("a status saying the resource version is too large is recognized in every form",
+          "[kube]") {
+  // Since Kubernetes 1.18.6: a Timeout with the ResourceVersionTooLarge cause.
+  auto cause = decode_status(
+      R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure",)"
+      R"("message":"Too large resource version: 900, current: 40","reason":"Timeout",)"
+      R"("details":{"causes":[{"reason":"ResourceVersionTooLarge","message":"Too large resource )"
+      R"(version"}],"retryAfterSeconds":1},"code":504})");
+  REQUIRE(cause);
+  CHECK(cause->code == 504);
+  CHECK(cause->resource_version_too_large);
+  // 1.17.0 to 1.18.5: the cause's message only.
+  auto old_cause = decode_status(
+      R"({"kind":"Status","reason":"Timeout","message":"Too large resource version: 900",)"
+      R"("details":{"causes":[{"message":"Too large resource version"}]},"code":504})");
+  REQUIRE(old_cause);
+  CHECK(old_cause->resource_version_too_large);
+  // Before 1.17: the Timeout's message.
+  auto message = decode_status(
+      R"({"kind":"Status","reason":"Timeout","message":"Too large resource version: 900, )"
+      R"(current: 40","code":504})");
+  REQUIRE(message);
+  CHECK(message->resource_version_too_large);
+  // A plain gateway timeout, and other causes, are not.
+  auto timeout = decode_status(
+      R"({"kind":"Status","reason":"Timeout","message":"the server was unable to return a )"
+      R"(response in the time allotted","details":{"causes":[{"reason":"FieldValueInvalid",)"
+      R"("message":"x"}],"retryAfterSeconds":60},"code":504})");
+  REQUIRE(timeout);
+  CHECK_FALSE(timeout->resource_version_too_large);
+  // Details of the wrong shape make the body undecodable, not a too-large answer.
+  CHECK_FALSE(decode_status(R"({"kind":"Status","code":504,"details":{"causes":"x"}})"));
+  // The same in a watch's ERROR event.
+  const auto& ev = ok(decode_watch_event(
+      R"({"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","metadata":{},)"
+      R"("status":"Failure","message":"Too large resource version: 900, current: 40",)"
+      R"("reason":"Timeout","details":{"causes":[{"reason":"ResourceVersionTooLarge",)"
+      R"("message":"Too large resource version"}],"retryAfterSeconds":1},"code":504}})"));
+  CHECK(ev.type == watch_event_type::error);
+  CHECK(ev.status_code == 504);
+  CHECK(ev.status_version_too_large);
+  const auto& expired = ok(decode_watch_event(
+      R"({"type":"ERROR","object":{"kind":"Status","reason":"Expired","code":410,)"
+      R"j("message":"too old resource version: 1 (40)"}})j"));
+  CHECK_FALSE(expired.status_version_too_large);
+}

@@ -102,3 +102,56 @@ TEST_CASE("query strings are percent-decoded and malformed escapes are rejected"
   CHECK(!percent_decode("%g1", false));
   CHECK(percent_decode("a+b", false) == "a+b");
 }
+
+TEST_CASE("a list at a resource version is refused when the store cannot serve that version",
+          "[sim]") {
+  store s;
+  add_default_namespace(s);
+  const auto& pods = *find_resource("", "v1", "pods");
+  for (const char* name : {"a", "b", "c"})
+    REQUIRE(!s.create(pods, "default",
+                      *parse_json(std::string{R"({"metadata":{"name":")"} + name + "\"}}", nullptr))
+                 .error);
+  const auto now = s.resource_version();
+  const auto at = [&](uint64_t rv, const char* extra = "") {
+    return call(s, "GET", "/api/v1/pods?resourceVersion=" + std::to_string(rv) + extra);
+  };
+  // Any version up to the store's is served (kube-sim's newest state is never older).
+  CHECK(call(s, "GET", "/api/v1/pods?resourceVersion=0").status == 200);
+  CHECK(call(s, "GET", "/api/v1/pods?resourceVersion=").status == 200);
+  CHECK(at(now).status == 200);
+  CHECK(at(1, "&limit=2").status == 200);
+  // A version the store has not reached: 504 with the cause clients look for.
+  auto ahead = at(now + 5);
+  CHECK(ahead.status == 504);
+  CHECK(ahead.body.find(R"("reason":"Timeout")") != std::string::npos);
+  CHECK(ahead.body.find(R"("causes":[{"reason":"ResourceVersionTooLarge")") != std::string::npos);
+  CHECK(ahead.body.find("Too large resource version: " + std::to_string(now + 5)
+                        + ", current: " + std::to_string(now))
+        != std::string::npos);
+  CHECK(at(now + 5, "&limit=2").status == 504);
+  // Not a number.
+  CHECK(call(s, "GET", "/api/v1/pods?resourceVersion=abc").status == 400);
+  // After a compaction a paged list (read at exactly that version) of an older version is
+  // expired; an unpaged one (any state at least that new) is still served.
+  s.compact();
+  auto expired = at(1, "&limit=2");
+  CHECK(expired.status == 410);
+  CHECK(expired.body.find(R"("reason":"Expired")") != std::string::npos);
+  CHECK(at(1).status == 200);
+  CHECK(at(now, "&limit=2").status == 200);
+  // A continued page carries its own version; the resourceVersion parameter is not checked again.
+  auto first = at(now, "&limit=2");
+  auto token_at = first.body.find(R"("continue":")");
+  REQUIRE(token_at != std::string::npos);
+  auto token
+      = first.body.substr(token_at + 12, first.body.find('"', token_at + 12) - token_at - 12);
+  std::string escaped;
+  for (char c : token)
+    escaped += c == '+' ? "%2B" : c == '/' ? "%2F" : c == '=' ? "%3D" : std::string(1, c);
+  CHECK(call(s, "GET",
+             "/api/v1/pods?limit=2&resourceVersion=" + std::to_string(now + 99)
+                 + "&continue=" + escaped)
+            .status
+        == 200);
+}
