@@ -250,11 +250,16 @@ public:
 private:
   void act(const kube::do_list& l) {
     std::string path = kube::collection_path(st_.cfg.kind, st_.cfg.namespace_);
-    auto full = l.limit == 0 ? query_path(st_.cfg, path, {{"resourceVersion", l.resource_version}})
-                             : query_path(st_.cfg, path,
-                                          {{"resourceVersion", l.resource_version},
-                                           {"limit", std::to_string(l.limit)},
-                                           {"continue", l.continue_token}});
+    // A continued page's version is in its token: the API server refuses a resourceVersion next to
+    // it (400), so client-go's pager drops it from every later page, and so does this.
+    auto full
+        = l.limit == 0 ? query_path(st_.cfg, path, {{"resourceVersion", l.resource_version}})
+          : l.continue_token.empty()
+              ? query_path(
+                  st_.cfg, path,
+                  {{"resourceVersion", l.resource_version}, {"limit", std::to_string(l.limit)}})
+              : query_path(st_.cfg, path,
+                           {{"limit", std::to_string(l.limit)}, {"continue", l.continue_token}});
     auto self = caf::actor_cast<caf::actor>(self_);
     auto ticket = ++st_.ticket;
     st_.request = st_.cfg.transport->start(
@@ -326,8 +331,8 @@ private:
 } // namespace
 
 void informer_keys::apply(const messages::informer_batch& batch) {
-  if (!batch.resource_version.empty())
-    resource_version_ = batch.resource_version;
+  // "" too: after a resource type stopped being served, nothing from before may be resumed from.
+  resource_version_ = batch.resource_version;
   for (const auto& c : batch.changes) {
     if (c.type == messages::object_change::deleted)
       keys_.erase(c.key);

@@ -55,7 +55,8 @@ public:
   size_t size() const {
     return keys_.size();
   }
-  /// The newest collection version the batches named ("" before the informer's first sync).
+  /// The collection version the last batch named ("" before the informer's first sync, and after
+  /// its resource type stopped being served).
   const std::string& resource_version() const {
     return resource_version_;
   }

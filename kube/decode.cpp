@@ -855,20 +855,43 @@ void note_old_too_large(status_info& st) {
     st.resource_version_too_large = true;
 }
 
-/// A Status's details: only whether a cause says the resource version is too large (the other
-/// causes, name, kind and retryAfterSeconds are not used).
+/// A Status's details: only whether a cause says the resource version is too large. Lenient:
+/// the other fields (name, kind, retryAfterSeconds, a cause's field), and anything of another
+/// shape, are skipped, so a watched object that happens to have a top-level "details" still
+/// decodes.
 bool read_status_details(ctx& cx, od::value& v, const path& p, status_info& st) {
-  return each_field(cx, v, p, [&](std::string_view k, od::value& dv, const path& dp) {
+  od::json_type t;
+  if (!peek_type(cx, v, p, t))
+    return false;
+  if (t != od::json_type::object)
+    return true;
+  od::object obj;
+  if (auto e = v.get_object().get(obj))
+    return cx.json_error(e, p, "object");
+  return fields_of(cx, obj, p, [&](std::string_view k, od::value& dv, const path& dp) {
+    od::json_type dt;
     if (k != "causes")
       return true;
+    if (!peek_type(cx, dv, dp, dt))
+      return false;
+    if (dt != od::json_type::array)
+      return true;
     return each_element(cx, dv, dp, [&](od::value& cv, const path& cp) {
+      od::json_type ct;
+      if (!peek_type(cx, cv, cp, ct))
+        return false;
+      if (ct != od::json_type::object)
+        return true;
       std::string reason, message;
       bool ok = each_field(cx, cv, cp, [&](std::string_view ck, od::value& fv, const path& fp) {
-        if (ck == "reason")
-          return read(cx, fv, fp, reason);
-        if (ck == "message")
-          return read(cx, fv, fp, message);
-        return true;
+        od::json_type ft;
+        if (ck != "reason" && ck != "message")
+          return true;
+        if (!peek_type(cx, fv, fp, ft))
+          return false;
+        if (ft != od::json_type::string)
+          return true;
+        return read(cx, fv, fp, ck == "reason" ? reason : message);
       });
       if (reason == "ResourceVersionTooLarge" || message == too_large_rv_message)
         st.resource_version_too_large = true;

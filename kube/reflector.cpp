@@ -48,7 +48,7 @@ reflector_step reflector::begin_watch(time_point now, double random01) {
 reflector_step reflector::start(time_point) {
   // Resuming an earlier reflector's collection: no older than what it had reached, as a relist.
   if (!last_rv_.empty())
-    return begin_list(last_rv_, true);
+    return begin_list(last_rv_, false);
   // client-go lists at "0" first: any version is fine, the API server may answer from its cache.
   return begin_list("0", false);
 }
@@ -192,9 +192,11 @@ reflector_step reflector::on_timer(time_point now, double random01) {
     ++relists_;
   if (rv_expired_)
     return begin_list("", true);
-  // client-go relists at the last synced version (any state at least that new), paged; "0"
-  // (unpaged) if there is none yet.
-  return begin_list(last_rv_.empty() ? "0" : last_rv_, !last_rv_.empty());
+  // client-go relists at the last synced version, or "0" if there is none yet, and unpaged: a list
+  // at a version with no limit is answered from the API server's watch cache with any state at
+  // least that new. A paged one would be an exact read of that version from etcd (410 once it is
+  // compacted), and its continued pages could not name the version (the server refuses both).
+  return begin_list(last_rv_.empty() ? "0" : last_rv_, false);
 }
 
 std::optional<reflector_step> reflector::check_liveness(time_point now, double random01) {

@@ -113,7 +113,8 @@ struct reflector_config {
 };
 
 /// client-go's reflector as a pure state machine: LIST (first at resource version "0", or at the
-/// version an earlier reflector reached (resume_from), paged after a 410), then WATCH from the
+/// version an earlier reflector reached (resume_from); relists at the last version, unpaged, or
+/// from "" and paged after a 410), then WATCH from the
 /// list's version with bookmarks and a randomized timeout; relist on 410 emitting tombstones for
 /// keys that vanished; back off with jitter on failures; treat a silent watch as dead. It keeps
 /// only key → resource version, never objects. Every method takes the time (and randomness) as
@@ -154,11 +155,12 @@ public:
   }
 
   /// Takes the collection's version the keys assumed known reflect: the last one the earlier
-  /// reflector had reached. The first list then asks for a state at least that new, as client-go's
-  /// relists do after a sync, instead of "0" (any state: a lagging watch cache may answer with one
-  /// older than what the owner holds, and an object created in that lag would be reported deleted
-  /// and then come back). A version the server no longer has gets 410, and the reflector relists
-  /// from "" as after any expiry. Call before start(); "" changes nothing.
+  /// reflector had reached. The first list is then a relist at that version (unpaged: any state at
+  /// least that new), as client-go's after a sync, instead of "0" (any state: a lagging watch
+  /// cache may answer with one older than what the owner holds, and an object created in that lag
+  /// would be reported deleted and then come back). A server that has not reached that version
+  /// (504 "Too large resource version") or no longer has it (410) makes the reflector relist from
+  /// "", as after any expiry. Call before start(); "" changes nothing.
   void resume_from(std::string resource_version) {
     last_rv_ = std::move(resource_version);
   }

@@ -28,7 +28,8 @@ struct informer_batch {
   kube::resource_kind kind;
   std::vector<object_change> changes;
   /// The collection's version the informer had reached when it sent these ("" before its first
-  /// list completed): what an informer restarted in its place resumes listing from.
+  /// list completed, and once its resource type is not served): what an informer restarted in its
+  /// place resumes listing from.
   std::string resource_version;
 };
 

@@ -187,11 +187,17 @@ api_response too_large_version(uint64_t asked, uint64_t current) {
 /// paged list at a version with that version's state; never an older one). A version newer than
 /// the store gets 504 at once (the real watch cache first waits up to 3 s for it); a paged list at
 /// a version older than the history gets 410 Expired, as etcd's compaction makes it. A continued
-/// page carries its own version in the token.
+/// page carries its own version in the token, and the real server refuses one next to it.
 std::optional<api_response> check_list_version(const store& s, const std::string& rv, size_t limit,
                                                const std::string& continue_token) {
-  if (rv.empty() || rv == "0" || !continue_token.empty())
+  if (rv.empty() || rv == "0")
     return std::nullopt;
+  if (!continue_token.empty())
+    return error_response({400,
+                           "BadRequest",
+                           "specifying resource version is not allowed when using continue",
+                           {},
+                           {}});
   auto asked = parse_size(rv);
   if (!asked)
     return error_response({400, "BadRequest", "invalid resourceVersion: " + rv, {}, {}});

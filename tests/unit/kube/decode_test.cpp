@@ -617,8 +617,20 @@ TEST_CASE("a status saying the resource version is too large is recognized in ev
       R"("message":"x"}],"retryAfterSeconds":60},"code":504})");
   REQUIRE(timeout);
   CHECK_FALSE(timeout->resource_version_too_large);
-  // Details of the wrong shape make the body undecodable, not a too-large answer.
-  CHECK_FALSE(decode_status(R"({"kind":"Status","code":504,"details":{"causes":"x"}})"));
+  // Details of another shape are skipped: the Status still decodes, and is not too large.
+  for (const char* details : {R"("x")", R"({"causes":"x"})", R"({"causes":[1,"y",null]})",
+                              R"({"causes":[{"reason":7,"message":["Too large"]}]})"}) {
+    auto odd = decode_status(std::string{R"({"kind":"Status","code":504,"message":"m","details":)"}
+                             + details + "}");
+    REQUIRE(odd);
+    CHECK(odd->message == "m");
+    CHECK_FALSE(odd->resource_version_too_large);
+  }
+  // A watched object with a top-level "details" of its own still decodes.
+  CHECK(ok(decode_watch_event(
+               R"({"type":"ADDED","object":{"metadata":{"name":"a"},"details":"free text"}})"))
+            .meta.name
+        == "a");
   // The same in a watch's ERROR event.
   const auto& ev = ok(decode_watch_event(
       R"({"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","metadata":{},)"

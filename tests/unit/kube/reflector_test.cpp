@@ -127,7 +127,7 @@ TEST_CASE("a malformed event relists at the last version to converge", "[kube]")
   r.on_failure(failure_kind::malformed, t0, 0);
   auto relist = r.on_timer(t0, 0);
   CHECK(action_as<do_list>(relist).resource_version == "10");
-  CHECK(action_as<do_list>(relist).limit == 500);
+  CHECK(action_as<do_list>(relist).limit == 0); // unpaged at a version, as client-go
   // The lost event was a new object: the relist delivers it exactly once.
   h.apply(r.on_list_page({"12", "", {obj("ns/a", "1"), obj("ns/b", "11")}}, t0, 0).deltas);
   CHECK(h.cache == std::map<std::string, std::string>{{"ns/a", "1"}, {"ns/b", "11"}});
@@ -296,11 +296,14 @@ TEST_CASE("a reflector resuming an earlier one's collection lists no older than 
   // already holds does not exist yet, and the list would report it deleted.
   const auto first = action_as<do_list>(r.start(t0));
   CHECK(first.resource_version == "40");
-  CHECK(first.limit > 0); // as every relist at a known version
-  // The server no longer has 40 (compacted): 410, and after the backoff a list from "".
+  CHECK(first.limit == 0); // as every relist at a known version: unpaged, any state that new
+  // The server cannot serve 40 (it has not reached it: a cluster restored from a backup, which the
+  // informer reports as expired, as a 410): after the backoff a list from "", paged.
   auto gone = r.on_failure(failure_kind::expired, t0, 0);
   REQUIRE(std::holds_alternative<do_wait>(*gone.next));
-  CHECK(action_as<do_list>(r.on_timer(t0 + 2s, 0)).resource_version == "");
+  const auto scratch = action_as<do_list>(r.on_timer(t0 + 2s, 0));
+  CHECK(scratch.resource_version == "");
+  CHECK(scratch.limit == 500);
   auto step = r.on_list_page({"55", "", {obj("ns/a", "41")}}, t0 + 2s, 0);
   CHECK(step.synced_now);
   h.apply(step.deltas);

@@ -140,7 +140,8 @@ TEST_CASE("a list at a resource version is refused when the store cannot serve t
   CHECK(expired.body.find(R"("reason":"Expired")") != std::string::npos);
   CHECK(at(1).status == 200);
   CHECK(at(now, "&limit=2").status == 200);
-  // A continued page carries its own version; the resourceVersion parameter is not checked again.
+  // A continued page carries its own version: a resourceVersion next to it is refused, as the real
+  // server refuses it; "" and "0" are no version.
   auto first = at(now, "&limit=2");
   auto token_at = first.body.find(R"("continue":")");
   REQUIRE(token_at != std::string::npos);
@@ -149,9 +150,15 @@ TEST_CASE("a list at a resource version is refused when the store cannot serve t
   std::string escaped;
   for (char c : token)
     escaped += c == '+' ? "%2B" : c == '/' ? "%2F" : c == '=' ? "%3D" : std::string(1, c);
-  CHECK(call(s, "GET",
-             "/api/v1/pods?limit=2&resourceVersion=" + std::to_string(now + 99)
-                 + "&continue=" + escaped)
-            .status
-        == 200);
+  auto both = call(s, "GET",
+                   "/api/v1/pods?limit=2&resourceVersion=" + std::to_string(now)
+                       + "&continue=" + escaped);
+  CHECK(both.status == 400);
+  CHECK(both.body.find("specifying resource version is not allowed when using continue")
+        != std::string::npos);
+  for (const char* none : {"", "&resourceVersion=", "&resourceVersion=0"}) {
+    auto next = call(s, "GET", "/api/v1/pods?limit=2&continue=" + escaped + none);
+    CHECK(next.status == 200);
+    CHECK(next.body.find(R"("name":"c")") != std::string::npos);
+  }
 }
