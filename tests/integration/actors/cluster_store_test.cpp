@@ -204,12 +204,7 @@ TEST_CASE_METHOD(store_fixture,
   // deleted before the replacement can list. The replacement knows remote-a from its predecessor
   // and must report it gone.
   sim.cluster(0).down();
-  caf::scoped_actor probe{sys};
-  probe->monitor(victim);
-  caf::anon_send_exit(victim, caf::exit_reason::unhandled_exception); // as a crash ends it
-  bool down = false;
-  probe->receive([&](const caf::down_msg&) { down = true; }, caf::after(5s) >> [] {});
-  REQUIRE(down);
+  REQUIRE(end_and_wait(victim, caf::exit_reason::unhandled_exception)); // as a crash ends it
   delete_secret("remote-a");
   sim.cluster(0).up();
   CHECK(eventually([&] { return !row("cluster-2"); }));
@@ -241,12 +236,7 @@ TEST_CASE_METHOD(store_fixture,
     victim = spawned->remote_clusters[{"cluster-2", gen}];
   }
   REQUIRE(victim);
-  caf::scoped_actor probe{sys};
-  probe->monitor(victim);
-  caf::anon_send_exit(victim, caf::exit_reason::unhandled_exception); // as a crash ends it
-  bool down = false;
-  probe->receive([&](const caf::down_msg&) { down = true; }, caf::after(5s) >> [] {});
-  REQUIRE(down);
+  REQUIRE(end_and_wait(victim, caf::exit_reason::unhandled_exception)); // as a crash ends it
   // Our down_msg may come before the store's (CAF notifies the newest monitor first), so poll
   // briefly: until the restart, 800 ms to 1.6 s after the store's, the cluster is failed with
   // the reason.

@@ -104,12 +104,7 @@ struct informer_fixture : test::live_actor_fixture {
 
   /// Ends the informer as a crash would and waits until it is gone.
   void crash_informer() {
-    caf::scoped_actor probe{sys};
-    probe->monitor(informer);
-    caf::anon_send_exit(informer, caf::exit_reason::unhandled_exception);
-    bool down = false;
-    probe->receive([&](const caf::down_msg&) { down = true; }, caf::after(5s) >> [] {});
-    REQUIRE(down);
+    REQUIRE(end_and_wait(informer, caf::exit_reason::unhandled_exception));
   }
 
   /// Starts an informer in place of a crashed one, seeded as its parent would seed it.

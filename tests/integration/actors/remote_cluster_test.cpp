@@ -183,12 +183,7 @@ TEST_CASE_METHOD(remote_cluster_fixture, "stopping a remote cluster stops its in
       std::this_thread::sleep_for(50ms);
   }
   REQUIRE(all_open);
-  caf::scoped_actor probe{sys};
-  probe->monitor(cluster);
-  caf::anon_send_exit(cluster, caf::exit_reason::user_shutdown);
-  bool down = false;
-  probe->receive([&](const caf::down_msg&) { down = true; }, caf::after(5s) >> [] {});
-  CHECK(down);
+  CHECK(end_and_wait(cluster, caf::exit_reason::user_shutdown));
   bool closed = false;
   for (int i = 0; i < 100 && !closed; ++i) {
     std::this_thread::sleep_for(50ms);
@@ -257,12 +252,7 @@ TEST_CASE_METHOD(remote_cluster_fixture,
     victim = spawned->latest[kube::resource_kind::pods];
   }
   // Kill the pods informer and wait until it is gone; its restart is at least 800 ms away.
-  caf::scoped_actor probe{sys};
-  probe->monitor(victim);
-  caf::anon_send_exit(victim, caf::exit_reason::unhandled_exception); // as a crash ends it
-  bool down = false;
-  probe->receive([&](const caf::down_msg&) { down = true; }, caf::after(5s) >> [] {});
-  REQUIRE(down);
+  REQUIRE(end_and_wait(victim, caf::exit_reason::unhandled_exception)); // as a crash ends it
   // Meanwhile one pod is deleted and one added: nobody watches pods now.
   auto& c = sim.cluster();
   const auto& pod_type = *sim::find_resource("", "v1", "pods");
