@@ -145,9 +145,17 @@ reflector_step reflector::on_failure(failure_kind why, time_point now, double ra
     case failure_kind::throttled:
     case failure_kind::connection:
     case failure_kind::server:
-    case failure_kind::watch_silent:
       // Transient: resume what we were doing (a watch resumes from the last version).
       relist_after_wait_ = !was_watching || !synced_;
+      break;
+    case failure_kind::watch_silent:
+      // A watch nothing arrives on may be one the server will never feed: from a version it has
+      // not reached (a cluster restored from a backup) a watch is accepted and stays silent, and
+      // resuming it would stay silent for ever. A relist at the last version (unpaged, from the
+      // watch cache) either succeeds, and the watch restarts from its version, or is refused as
+      // too large, which relists from "". (client-go has no idle timeout and waits out its
+      // watch's 5 to 10 minute timeout, then watches from the same version again.)
+      relist_after_wait_ = true;
       break;
     case failure_kind::unauthorized:
     case failure_kind::malformed:

@@ -196,6 +196,18 @@ TEST_CASE_METHOD(informer_fixture, "an informer converges after every fault in k
     churn(20);
     std::this_thread::sleep_for(2500ms); // past the 2 s idle timeout
     f.stall_watches = false;
+    // Replaced by a relist at its version, not resumed: a watch from a version the server has
+    // not reached (a cluster restored from a backup) would stay silent for ever.
+    bool relisted = false;
+    for (int i = 0; i < 100 && !relisted; ++i) {
+      {
+        std::lock_guard g{seen->m};
+        relisted = seen->stats.relists >= 1;
+      }
+      if (!relisted)
+        std::this_thread::sleep_for(50ms);
+    }
+    CHECK(relisted);
   }
   SECTION("cut watches") {
     for (int i = 0; i < 3; ++i) {
