@@ -212,6 +212,15 @@ admin_api::response admin_api::act(sim_cluster& c, const std::string& action,
     if (!count)
       return bad("count");
     f.malformed_next_events = static_cast<int>(*count);
+  } else if (action == "refuse-list") {
+    auto resource = q.contains("resource") ? q.at("resource") : "";
+    auto code = to_int(q, "code", 403);
+    if (!code || (*code != 0 && *code != 403 && *code != 500))
+      return bad("code (403, 500, or 0 to hold the list unanswered)");
+    if (!std::all_of(resource.begin(), resource.end(),
+                     [](char ch) { return std::islower(static_cast<unsigned char>(ch)); }))
+      return bad("resource (a plural such as services; empty clears)");
+    f.refuse_lists(resource, static_cast<int>(*code));
   } else if (action == "latency") {
     auto ms = to_int(q, "ms", 0);
     if (!ms || *ms < 0)

@@ -85,6 +85,15 @@ struct api_server::impl : std::enable_shared_from_this<api_server::impl> {
   std::atomic<uint16_t> bound_port{0}; // set by start() on the caller's thread, read by sessions
   std::map<session*, std::weak_ptr<session>> sessions;
   std::atomic<size_t> watches{0};
+  mutable std::mutex requests_mutex; // guards requests
+  std::deque<std::string> requests;  // the request log, bounded
+
+  void log_request(std::string line) {
+    std::lock_guard g{requests_mutex};
+    requests.push_back(std::move(line));
+    if (requests.size() > 10'000)
+      requests.pop_front();
+  }
 };
 
 /// One TLS connection: requests in a keep-alive loop, or one watch stream.
@@ -169,6 +178,13 @@ private:
   }
 
   void on_request() {
+    {
+      auto& r = req_->get();
+      std::string_view target{r.target().data(), r.target().size()};
+      if (!target.starts_with("/healthz") && !target.starts_with("/livez")
+          && !target.starts_with("/readyz"))
+        server_->log_request(std::string{r.method_string()} + " " + std::string{target});
+    }
     auto delay = server_->faults->latency_ms.load();
     if (delay > 0) {
       timer_.expires_after(std::chrono::milliseconds{delay});
@@ -202,6 +218,26 @@ private:
       respond(error_response(e), code == 429);
       return;
     }
+    if (auto code = r.method() == http::verb::get ? list_refusal(target) : std::nullopt) {
+      if (*code == 0) { // held: look again shortly, and serve it once the fault is cleared
+        server_->faults->held_lists.fetch_add(1);
+        timer_.expires_after(std::chrono::milliseconds{50});
+        timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+          if (!ec)
+            self->dispatch();
+        });
+        return;
+      }
+      respond(error_response(
+          *code == 403
+              ? api_error{403, "Forbidden", "list is forbidden: injected by kube-sim", {}, {}}
+              : api_error{*code,
+                          "InternalError",
+                          "Internal error occurred: list injected by kube-sim",
+                          {},
+                          {}}));
+      return;
+    }
     if (server_->faults->gateway_api_missing.load()
         && target.starts_with("/apis/gateway.networking.k8s.io")) {
       respond(error_response(
@@ -216,6 +252,23 @@ private:
       respond(std::move(*resp));
     else
       start_watch(std::get<watch_request>(std::move(outcome)));
+  }
+
+  /// The refusal standing for `target` if it is a LIST (not a watch) of the resource the fault
+  /// menu names: a collection path whose last segment is that resource's plural.
+  std::optional<int> list_refusal(const std::string& target) const {
+    auto q = target.find('?');
+    std::string_view path{target.data(), q == std::string::npos ? target.size() : q};
+    if (q != std::string::npos) {
+      std::string_view query{target.data() + q + 1};
+      if (query.find("watch=1") != std::string_view::npos
+          || query.find("watch=true") != std::string_view::npos)
+        return std::nullopt;
+    }
+    auto slash = path.rfind('/');
+    if (slash == std::string_view::npos)
+      return std::nullopt;
+    return server_->faults->list_refusal(path.substr(slash + 1));
   }
 
   void respond(api_response resp, bool retry_after = false) {
@@ -335,8 +388,14 @@ private:
 
   /// Moves queued events to the socket unless watches are stalled.
   void flush() {
-    if (watch_id_ == 0 || close_after_ || server_->faults->stall_watches.load())
+    if (watch_id_ == 0 || close_after_)
       return;
+    if (server_->faults->stall_watches.load()) {
+      std::lock_guard guard{queue_mutex_};
+      if (!pending_.empty())
+        server_->faults->stalled_flushes.fetch_add(1);
+      return;
+    }
     // A bookmark promises that every event up to its version has been sent, so a client that
     // resumes from it misses nothing. The store queues an event to its watches under the same
     // lock that guards its version, so every event of this watch up to the version read here is
@@ -531,6 +590,11 @@ uint16_t api_server::port() const {
 
 size_t api_server::open_watches() const {
   return impl_->watches.load();
+}
+
+std::vector<std::string> api_server::requests() const {
+  std::lock_guard g{impl_->requests_mutex};
+  return {impl_->requests.begin(), impl_->requests.end()};
 }
 
 } // namespace ambient::sim

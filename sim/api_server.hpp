@@ -7,6 +7,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 
@@ -63,6 +64,10 @@ public:
   void set_tls(const tls_material& tls);
   uint16_t port() const;
   size_t open_watches() const;
+  /// The last 10,000 requests but health checks as "METHOD target" (query string included), oldest
+  /// first: what a client asked for, so a test can observe the path it took (paged or not, at
+  /// which version), not only where it ended.
+  std::vector<std::string> requests() const;
 
   struct impl;
 

@@ -2,6 +2,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
 
 namespace ambient::sim {
 
@@ -13,6 +17,9 @@ struct fault_state {
   std::atomic<int> fail_code{500};
   /// Hold every watch stream open without sending a byte (events and bookmarks queue up).
   std::atomic<bool> stall_watches{false};
+  /// How many times a stalled watch held back queued events when it would have sent them (a
+  /// test's proof that the stall, not a slow server, kept them).
+  std::atomic<int> stalled_flushes{0};
   /// Answer the next N watches with an ERROR event 410 Expired.
   std::atomic<int> expire_next_watches{0};
   /// Replace the next N watch events with a line that is not valid JSON.
@@ -23,6 +30,24 @@ struct fault_state {
   /// /apis/gateway.networking.k8s.io gets 404 NotFound (the objects stay in the store).
   std::atomic<bool> gateway_api_missing{false};
 
+  /// Every LIST of one resource (its plural, e.g. "services") is refused with `code` (403 or
+  /// 500) until cleared, or, with code 0, held unanswered until cleared and then served: a
+  /// cluster that cannot sync one resource while the others work. An empty resource clears it.
+  void refuse_lists(std::string resource, int code) {
+    std::lock_guard g{refused_mutex_};
+    refused_resource_ = std::move(resource);
+    refused_code_ = code;
+  }
+  /// How many times a held LIST was looked at again (a test's proof that one is being held).
+  std::atomic<int> held_lists{0};
+  /// The code LISTs of `resource` are refused with (0: held), or nullopt when they are served.
+  std::optional<int> list_refusal(std::string_view resource) const {
+    std::lock_guard g{refused_mutex_};
+    if (refused_resource_.empty() || resource != refused_resource_)
+      return std::nullopt;
+    return refused_code_;
+  }
+
   /// Takes one unit from a counter if it is positive; true if one was taken.
   static bool take(std::atomic<int>& counter) {
     int n = counter.load();
@@ -31,6 +56,11 @@ struct fault_state {
         return true;
     return false;
   }
+
+private:
+  mutable std::mutex refused_mutex_;
+  std::string refused_resource_;
+  int refused_code_ = 0;
 };
 
 } // namespace ambient::sim

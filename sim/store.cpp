@@ -75,6 +75,30 @@ api_error invalid(const resource_type& rt, const std::string& name, std::string 
 }
 
 /// A continue token: the list's resource version and the last key returned, base64-encoded.
+/// A Secret's write-only stringData folded into data, base64-encoded (a stringData key wins over
+/// the same data key), as the API server stores it: stringData is never stored or returned.
+/// Returns why it cannot be, or "".
+std::string fold_string_data(json_value& secret) {
+  const auto* sd = secret.find("stringData");
+  if (sd == nullptr)
+    return {};
+  if (!sd->is_object())
+    return "stringData: must be an object";
+  auto folded = *sd;
+  if (secret.find("data") == nullptr || secret.find("data")->is_null())
+    secret.set("data", json_value::object());
+  auto& data = secret["data"];
+  if (!data.is_object())
+    return "data: must be an object";
+  for (const auto& [key, value] : folded.members()) {
+    if (!value.is_string())
+      return "stringData." + key + ": must be a string";
+    data.set(key, json_value::string(base64_encode(value.as_string())));
+  }
+  secret.erase("stringData");
+  return {};
+}
+
 std::string make_continue(uint64_t rv, const std::string& key) {
   return base64_encode(std::to_string(rv) + "\n" + key);
 }
@@ -183,6 +207,10 @@ store::store(size_t history_limit, std::function<std::chrono::system_clock::time
 
 object_result store::store_locked(const resource_type& rt, json_value obj, const object_ptr& old,
                                   const std::string& ns, const std::string& name) {
+  // Before any reference into obj is taken: folding may add members.
+  if (rt.kind == "Secret")
+    if (auto error = fold_string_data(obj); !error.empty())
+      return {nullptr, invalid(rt, name, std::move(error))};
   obj.set("apiVersion", json_value::string(rt.api_version()));
   obj.set("kind", json_value::string(rt.kind));
   auto& meta = obj["metadata"];
@@ -209,6 +237,13 @@ object_result store::store_locked(const resource_type& rt, json_value obj, const
   } else {
     meta.set("creationTimestamp", json_value::string(rfc3339(clock_())));
     meta.set("generation", json_value::number(1));
+  }
+  if (old) {
+    // A write that changes nothing is a no-op, as on the API server (etcd keeps the object):
+    // no new resource version, no watch event.
+    meta.set("resourceVersion", json_value::string(std::to_string(old->resource_version)));
+    if (obj.dump() == old->json)
+      return {old, std::nullopt};
   }
   auto rv = ++rv_;
   meta.set("resourceVersion", json_value::string(std::to_string(rv)));

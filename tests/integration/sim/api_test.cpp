@@ -65,6 +65,11 @@ TEST_CASE("kube-sim serves create and get and update and patch and delete", "[si
     CHECK(str(st, {"kind"}) == "Status");
     CHECK(str(st, {"reason"}) == "Conflict");
     body["metadata"].set("resourceVersion", ambient::sim::json_value::string(rv));
+    // Unchanged: a no-op, as on the API server (no new version, no watch event).
+    auto same = cl.request("PUT", fx.url("/api/v1/namespaces/default/pods/web-0"), body.dump());
+    CHECK(same.status == 200);
+    CHECK(str(parse(same.body), {"metadata", "resourceVersion"}) == rv);
+    body["metadata"]["labels"].set("tier", ambient::sim::json_value::string("changed"));
     auto ok = cl.request("PUT", fx.url("/api/v1/namespaces/default/pods/web-0"), body.dump());
     CHECK(ok.status == 200);
     CHECK(str(parse(ok.body), {"metadata", "resourceVersion"}) != rv);

@@ -198,6 +198,38 @@ TEST_CASE("fault: the next N requests fail with 500 or 429", "[sim][integration]
   CHECK(err.body.find("\"reason\":\"InternalError\"") != std::string::npos);
 }
 
+TEST_CASE("fault: every LIST of one resource is refused or held until cleared; the rest is served",
+          "[sim][integration]") {
+  sim_fixture fx;
+  auto cl = fx.client();
+  auto& f = fx.cluster().faults();
+  f.refuse_lists("services", 403);
+  auto forbidden = cl.request("GET", fx.url("/api/v1/services?limit=500"));
+  CHECK(forbidden.status == 403);
+  CHECK(forbidden.body.find("\"reason\":\"Forbidden\"") != std::string::npos);
+  CHECK(cl.request("GET", fx.url("/api/v1/namespaces/default/services")).status == 403);
+  // Other resources are served.
+  CHECK(cl.request("GET", fx.url("/api/v1/pods")).status == 200);
+  f.refuse_lists("services", 500);
+  CHECK(cl.request("GET", fx.url("/api/v1/services")).status == 500);
+  // Held: the LIST is answered only once the fault is cleared, with the list itself.
+  f.refuse_lists("services", 0);
+  std::atomic<int> held_status{-1};
+  std::thread lister([&] {
+    auto c2 = fx.client();
+    held_status = c2.request("GET", fx.url("/api/v1/services")).status;
+  });
+  // Once the server holds it, it stays unanswered while the fault stands.
+  for (int i = 0; i < 500 && f.held_lists.load() == 0; ++i)
+    std::this_thread::sleep_for(10ms);
+  REQUIRE(f.held_lists.load() > 0);
+  CHECK(held_status == -1);
+  f.refuse_lists("", 0);
+  lister.join();
+  CHECK(held_status == 200);
+  CHECK(cl.request("GET", fx.url("/api/v1/services")).status == 200);
+}
+
 TEST_CASE("fault: stalled watches send no bytes until the stall ends", "[sim][integration]") {
   sim_fixture fx;
   auto cl = fx.client();
@@ -218,7 +250,12 @@ TEST_CASE("fault: stalled watches send no bytes until the stall ends", "[sim][in
     std::this_thread::sleep_for(10ms);
   REQUIRE(fx.cluster().server().open_watches() == 1);
   cl.request("POST", fx.url("/api/v1/namespaces/default/pods"), make_pod("s"));
-  std::this_thread::sleep_for(1500ms); // more than a tick: a stalled stream stays silent
+  // The event is queued and the stall held it back at least twice (its own flush and a later
+  // tick): only then does "nothing arrived" mean the stall worked.
+  auto& held = fx.cluster().faults().stalled_flushes;
+  for (int i = 0; i < 1000 && held.load() < 2; ++i)
+    std::this_thread::sleep_for(10ms);
+  REQUIRE(held.load() >= 2);
   CHECK(!done.load());
   fx.cluster().faults().stall_watches = false;
   watcher.join();

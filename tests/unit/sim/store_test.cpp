@@ -69,3 +69,42 @@ TEST_CASE("watches from a version replay history and a compacted version is Expi
   REQUIRE(expired.error);
   CHECK(expired.error->code == 410);
 }
+
+TEST_CASE("a Secret's stringData is stored base64-encoded in data, as the API server does",
+          "[sim]") {
+  store s;
+  REQUIRE(!s.create(*find_resource("", "v1", "namespaces"), "", named("istio-system")).error);
+  const auto& secrets = *find_resource("", "v1", "secrets");
+  auto in = *parse_json(R"({"metadata":{"name":"remote"},"data":{"keep":"a2VlcA==","both":"b2xk"},)"
+                        R"("stringData":{"both":"new","cluster-2":"apiVersion: v1\n"}})",
+                        nullptr);
+  auto made = s.create(secrets, "istio-system", in);
+  REQUIRE(!made.error);
+  auto out = *parse_json(made.object->json, nullptr);
+  CHECK(out.find("stringData") == nullptr);
+  CHECK(out.find_path({"data", "keep"})->as_string() == "a2VlcA==");
+  CHECK(out.find_path({"data", "both"})->as_string() == "bmV3"); // stringData wins
+  CHECK(out.find_path({"data", "cluster-2"})->as_string() == "YXBpVmVyc2lvbjogdjEK");
+  // An update folds it the same way; a Secret without data gets one.
+  auto only = *parse_json(R"({"metadata":{"name":"remote"},"stringData":{"k":"v"}})", nullptr);
+  auto updated = s.update(secrets, "istio-system", "remote", only);
+  REQUIRE(!updated.error);
+  auto after = *parse_json(updated.object->json, nullptr);
+  CHECK(after.find("stringData") == nullptr);
+  CHECK(after.find_path({"data", "k"})->as_string() == "dg==");
+}
+
+TEST_CASE("a Secret whose stringData is not a map of strings is refused as invalid", "[sim]") {
+  store s;
+  REQUIRE(!s.create(*find_resource("", "v1", "namespaces"), "", named("istio-system")).error);
+  const auto& secrets = *find_resource("", "v1", "secrets");
+  for (const char* bad : {R"({"metadata":{"name":"x"},"stringData":["a"]})",
+                          R"({"metadata":{"name":"x"},"stringData":{"k":1}})",
+                          R"({"metadata":{"name":"x"},"data":"a","stringData":{"k":"v"}})"}) {
+    INFO(bad);
+    auto r = s.create(secrets, "istio-system", *parse_json(bad, nullptr));
+    REQUIRE(r.error);
+    CHECK(r.error->code == 422);
+    CHECK(s.object_count(secrets) == 0);
+  }
+}
