@@ -18,11 +18,14 @@ import jsonschema
 import yaml
 
 failures = []
+passed = []
 
 
 def check(name, ok, detail=""):
     print(("ok   " if ok else "FAIL ") + name)
-    if not ok:
+    if ok:
+        passed.append(name)
+    else:
         failures.append(name)
         if detail:
             print("\n".join("     " + line for line in str(detail).splitlines()))
@@ -432,6 +435,10 @@ def main():
     if failures:
         print(f"{len(failures)} check(s) failed")
         return 1
+    if not passed and args.case != "write-manifests":
+        print("FAIL no check ran")
+        return 1
+    print(f"{len(passed)} check(s) passed")
     return 0
 
 

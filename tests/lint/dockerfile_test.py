@@ -10,11 +10,14 @@ import subprocess
 import sys
 
 failures = []
+passed = []
 
 
 def check(name, ok, detail=""):
     print(("ok   " if ok else "FAIL ") + name)
-    if not ok:
+    if ok:
+        passed.append(name)
+    else:
         failures.append(name)
         if detail:
             print("     " + str(detail))
@@ -101,6 +104,10 @@ def main():
     if failures:
         print(f"{len(failures)} check(s) failed")
         return 1
+    if not passed:
+        print("FAIL no check ran")
+        return 1
+    print(f"{len(passed)} check(s) passed")
     return 0
 
 

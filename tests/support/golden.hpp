@@ -11,9 +11,11 @@
 
 namespace ambient::test {
 
-/// Compares `actual` with the text proto in `<golden dir>/<name>.textproto`. With
-/// AMBIENT_UPDATE_GOLDEN=1 in the environment the file is (re)written instead, for a reviewed
-/// update; a missing file always fails the test.
+/// Compares `actual` with the text proto in `<golden dir>/<name>.textproto`; a mismatch fails
+/// and prints the differences. With AMBIENT_UPDATE_GOLDEN=1 in the environment the file is
+/// (re)written instead, for a reviewed update, and the check still fails: an update is never a
+/// pass, so a run with the variable left set (in ctest or CI) cannot go green. A missing file
+/// always fails the test.
 template <class Message>
 void check_golden(const Message& actual, const std::string& dir, const std::string& name) {
   auto path = dir + "/" + name + ".textproto";
@@ -22,8 +24,8 @@ void check_golden(const Message& actual, const std::string& dir, const std::stri
     std::string text;
     google::protobuf::TextFormat::PrintToString(actual, &text);
     std::ofstream{path} << "# golden: " << Message::descriptor()->full_name() << "\n" << text;
-    WARN("rewrote " << path);
-    return;
+    FAIL("AMBIENT_UPDATE_GOLDEN=1: rewrote " << path
+                                             << "; review it and run again without the variable");
   }
   std::ifstream in{path};
   INFO("golden file " << path);
@@ -36,8 +38,10 @@ void check_golden(const Message& actual, const std::string& dir, const std::stri
   std::string report;
   diff.ReportDifferencesToString(&report);
   diff.set_repeated_field_comparison(google::protobuf::util::MessageDifferencer::AS_LIST);
+  const bool same = diff.Compare(expected, actual);
+  // The report is filled by Compare, so it is captured only after it ran.
   INFO("differences (expected → actual):\n" << report);
-  CHECK(diff.Compare(expected, actual));
+  CHECK(same);
 }
 
 } // namespace ambient::test

@@ -3,6 +3,8 @@
 #include <arpa/inet.h>
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
+#include <iostream>
 #include <netinet/in.h>
 #include <stdexcept>
 #include <string>
@@ -290,15 +292,34 @@ TEST_CASE("start() on an address it cannot bind throws naming the address",
   CHECK_THROWS_WITH(unparsed.start(), Contains("admin: cannot listen on localhost: "));
 }
 
-TEST_CASE("an IPv6 loopback address is served", "[admin][integration]") {
+namespace {
+
+/// Whether this machine can bind ::1 at all (a kernel with IPv6 off, a container without it),
+/// asked of the kernel directly rather than of the server under test.
+bool ipv6_loopback_available() {
+  int fd = ::socket(AF_INET6, SOCK_STREAM, 0);
+  if (fd < 0)
+    return false;
+  sockaddr_in6 a{};
+  a.sin6_family = AF_INET6;
+  a.sin6_addr = in6addr_loopback;
+  bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  ::close(fd);
+  return ok;
+}
+
+} // namespace
+
+// Hidden from discovery ([.ipv6]): tests/CMakeLists.txt runs it as a ctest of its own whose exit
+// code 77 reports "skipped" (SKIP_RETURN_CODE), so a machine without IPv6 shows a skip, not a pass.
+TEST_CASE("an IPv6 loopback address is served", "[admin][integration][.ipv6]") {
+  if (!ipv6_loopback_available()) {
+    std::cout << "SKIPPED: this machine cannot bind ::1" << std::endl;
+    std::_Exit(77);
+  }
   http_server server{{.address = "[::1]:0"}};
   server.handle("/healthz", [](const http_request&) { return text("ok"); });
-  try {
-    server.start();
-  } catch (const std::runtime_error& e) {
-    WARN("no IPv6 loopback here: " << e.what());
-    return;
-  }
+  REQUIRE_NOTHROW(server.start());
   auto r = probe{}.get("http://[::1]:" + std::to_string(server.port()) + "/healthz");
   CHECK(r.status == 200);
   CHECK(r.body == "ok");
@@ -320,13 +341,15 @@ TEST_CASE("listen addresses parse as host and port", "[admin][integration]") {
 
 TEST_CASE("stop() returns promptly with an idle keep-alive connection open",
           "[admin][integration]") {
-  fixture fx;
+  // The connection would idle for an hour: a stop() that waited for it would run into the
+  // test's ctest timeout instead of returning, with no wall-time bound asserted here.
+  http_server_options o;
+  o.idle_timeout = std::chrono::hours{1};
+  fixture fx{o};
   raw_connection c{fx.server.port()};
   c.send("GET /ok HTTP/1.1\r\nHost: admin\r\n\r\n");
   REQUIRE(c.read_until("\r\n\r\nok"));
-  auto before = std::chrono::steady_clock::now();
   fx.server.stop();
-  CHECK(std::chrono::steady_clock::now() - before < std::chrono::seconds{2});
   CHECK(c.read_to_close());
 }
 
