@@ -70,12 +70,18 @@ check "create secret generic --from-file" k create secret generic remote -n demo
 expect "get secret -o yaml shows the base64 data" "cluster-2: a3ViZWNvbmZpZy1ieXRlcwo=" k get secret remote -n demo -o yaml
 
 # get -w prints changes made while it watches.
+# wait_for SECONDS COMMAND...: polls until the command succeeds (true) or the time is up (false).
+wait_for() {
+  local deadline=$((SECONDS + $1)); shift
+  until "$@"; do [ $SECONDS -ge $deadline ] && return 1; sleep 0.1; done
+}
 k get pods -n demo -w >"$work/watch.txt" 2>&1 &
 wpid=$!
-sleep 1.5
+# The watch printed its list, so it watches from the list's version: later changes reach it.
+wait_for 20 grep -q "^web-0 " "$work/watch.txt"
 k label pod web-0 -n demo watched=yes >/dev/null
 k run web-1 -n demo --image=nginx >/dev/null
-sleep 1.5
+wait_for 20 sh -c "grep -q '^web-1 ' '$work/watch.txt' && [ \$(grep -c '^web-0 ' '$work/watch.txt') -ge 2 ]"
 kill $wpid 2>/dev/null; wait $wpid 2>/dev/null
 expect "get pods -w shows a pod created while watching" "^web-1 " cat "$work/watch.txt"
 expect "get pods -w shows the relabelled pod again" "^[2-9]$" grep -c "^web-0 " "$work/watch.txt"
@@ -89,4 +95,4 @@ check "delete the namespace" k delete ns demo
 expect "deleting a namespace removes what was in it" "No resources found" k get svc -A --field-selector metadata.namespace=demo
 
 echo "$pass passed, $failures failed"
-[ "$failures" -eq 0 ]
+[ "$failures" -eq 0 ] && [ "$pass" -gt 0 ]

@@ -177,7 +177,7 @@ std::string log_leader(const std::vector<replica>& rs) {
 /// Waits until a replica other than `not_this` leads by the logs and the Lease; returns it.
 std::string wait_new_leader(const std::vector<replica>& rs, const observer& obs,
                             const std::string& not_this) {
-  for (int i = 0; i < 300; ++i) {
+  for (int i = 0; i < 900; ++i) {
     auto l = log_leader(rs);
     if (!l.empty() && l != not_this && obs.holder() == l)
       return l;
@@ -187,7 +187,8 @@ std::string wait_new_leader(const std::vector<replica>& rs, const observer& obs,
   return {};
 }
 
-/// Starts a replica with short timings (lease 4 s, renew deadline 3 s, retry 1 s).
+/// Starts a replica with timings short enough for a test and long enough that a loaded 2-core
+/// machine under a sanitizer renews in time (lease 12 s, renew deadline 6 s, retry 2 s).
 replica start_replica(const test::ambientd_harness& h, const std::string& identity,
                       const std::string& kubeconfig) {
   replica r;
@@ -208,11 +209,11 @@ replica start_replica(const test::ambientd_harness& h, const std::string& identi
                                                                              "--identity",
                                                                              identity,
                                                                              "--lease-duration",
-                                                                             "4s",
+                                                                             "12s",
                                                                              "--renew-deadline",
-                                                                             "3s",
+                                                                             "6s",
                                                                              "--retry-period",
-                                                                             "1s"},
+                                                                             "2s"},
                                                     (h.dir.path / (identity + ".log")).string());
   auto port
       = r.process->wait_log(std::regex{R"(serving ADS on 127\.0\.0\.1:0 \(port (\d+)\))"}, 20s);
@@ -324,8 +325,22 @@ TEST_CASE("a leader cut off from the config cluster stops leading before its lea
   REQUIRE(wait_new_leader(rs, obs, "") == "replica-1");
   rs.push_back(start_replica(h, "replica-2", h.cluster(0).kubeconfig_path()));
   rs.push_back(start_replica(h, "replica-3", h.cluster(0).kubeconfig_path()));
-  std::this_thread::sleep_for(2s); // a few renewals
+  // The others compete while replica-1 renews twice: it keeps the lease.
+  REQUIRE(rs[1].process->wait_log(std::regex{"competing for lease"}, 30s));
+  REQUIRE(rs[2].process->wait_log(std::regex{"competing for lease"}, 30s));
+  auto renewed_at = obs.last_renew().at("replica-1");
+  int renewals = 0;
+  for (int i = 0; renewals < 2 && i < 300; ++i) {
+    std::this_thread::sleep_for(100ms);
+    auto now = obs.last_renew().at("replica-1");
+    if (now > renewed_at) {
+      ++renewals;
+      renewed_at = now;
+    }
+  }
+  REQUIRE(renewals == 2);
   CHECK(log_leader(rs) == "replica-1");
+  CHECK(obs.holder() == "replica-1");
 
   proxy.cut();
   auto next = wait_new_leader(rs, obs, "replica-1");
@@ -339,5 +354,5 @@ TEST_CASE("a leader cut off from the config cluster stops leading before its lea
   CHECK(cut_off.end <= terms[1].start);
   // It stopped while its last renewal was still valid for everyone else.
   auto renewed = obs.last_renew().at("replica-1");
-  CHECK(cut_off.end < renewed + 4s);
+  CHECK(cut_off.end < renewed + 12s);
 }

@@ -85,8 +85,20 @@ struct ambientd_harness {
     return fleet->cluster(i);
   }
 
-  /// Starts ambientd (extra flags appended) and waits for its ADS port.
-  void start(const std::vector<std::string>& extra = {}) {
+  /// One ambientd process on the fleet and the ports it serves.
+  struct process {
+    std::unique_ptr<child_process> child;
+    int xds_port = 0;
+    int monitoring_port = 0;
+    int debug_port = 0;
+    std::string xds_target() const {
+      return "127.0.0.1:" + std::to_string(xds_port);
+    }
+  };
+
+  /// Starts one more ambientd (extra flags appended), logging to its own file, and waits for its
+  /// ports: a second replica, or a process the test manages itself.
+  process launch(const std::vector<std::string>& extra = {}) {
     std::vector<std::string> argv{AMBIENTD_BINARY,
                                   "--cluster-id",
                                   "cluster-1",
@@ -103,20 +115,35 @@ struct ambientd_harness {
                                   "--debug-address",
                                   "127.0.0.1:0"};
     argv.insert(argv.end(), extra.begin(), extra.end());
-    ambientd = std::make_unique<child_process>(argv, (dir.path / "ambientd.log").string());
-    auto port = ambientd->wait_log(std::regex{R"(serving ADS on 127\.0\.0\.1:0 \(port (\d+)\))"},
-                                   std::chrono::seconds{20});
-    REQUIRE(port);
-    xds_port = std::stoi(*port);
-    auto admin = [&](const char* what) {
-      auto p = ambientd->wait_log(
-          std::regex{std::string{"serving "} + what + R"( on 127\.0\.0\.1:0 \(port (\d+)\))"},
+    process p;
+    p.child = std::make_unique<child_process>(
+        argv, (dir.path / ("ambientd-" + std::to_string(++starts) + ".log")).string());
+    auto port = [&](const std::string& what) {
+      auto found = p.child->wait_log(
+          std::regex{"serving " + what + R"( on 127\.0\.0\.1:0 \(port (\d+)\))"},
           std::chrono::seconds{20});
-      REQUIRE(p);
-      return std::stoi(*p);
+      REQUIRE(found);
+      return std::stoi(*found);
     };
-    monitoring_port = admin("/metrics, /healthz, /readyz");
-    debug_port = admin("/debug and the dashboard");
+    p.xds_port = port("ADS");
+    p.monitoring_port = port("/metrics, /healthz, /readyz");
+    p.debug_port = port("/debug and the dashboard");
+    return p;
+  }
+
+  /// Starts ambientd (extra flags appended) and waits for its ports. Called again, it stops the
+  /// running one first (a restart: a new process on new ports).
+  void start(const std::vector<std::string>& extra = {}) {
+    if (ambientd) {
+      ambientd->stop();
+      std::cout << "--- ambientd log (run " << starts << ")\n" << ambientd->log();
+      ambientd.reset();
+    }
+    auto p = launch(extra);
+    ambientd = std::move(p.child);
+    xds_port = p.xds_port;
+    monitoring_port = p.monitoring_port;
+    debug_port = p.debug_port;
   }
 
   /// A URL on the monitoring port (/metrics, /healthz, /readyz).
@@ -140,6 +167,7 @@ struct ambientd_harness {
   temp_dir dir;
   std::unique_ptr<sim::fleet> fleet;
   std::unique_ptr<child_process> ambientd;
+  int starts = 0;
   int xds_port = 0;
   int monitoring_port = 0;
   int debug_port = 0;

@@ -22,9 +22,10 @@ public:
   /// Whether the process still runs.
   bool running();
 
-  /// Sends SIGTERM and waits up to `grace` (then SIGKILL); returns the exit status (128 + signal
-  /// when killed by one), or -1 if it was already reaped.
-  int stop(std::chrono::milliseconds grace = std::chrono::seconds{5});
+  /// Sends SIGTERM and waits up to `grace` (then SIGKILL: a generous default, since a sanitized
+  /// process on a loaded machine can take seconds to shut down); returns the exit status (128 +
+  /// signal when killed by one), or -1 if it was already reaped.
+  int stop(std::chrono::milliseconds grace = std::chrono::seconds{30});
 
   /// The process ID (-1 once reaped), for tests that signal it themselves (SIGKILL).
   pid_t pid() const {

@@ -30,7 +30,11 @@ struct delta_client {
   std::map<std::string, istio::workload::Address> held;
 
   explicit delta_client(const std::string& target)
-    : channel(grpc::CreateChannel(target, grpc::InsecureChannelCredentials())),
+    : delta_client(grpc::CreateChannel(target, grpc::InsecureChannelCredentials())) {}
+
+  /// A stream on a channel the caller made (e.g. with TLS credentials).
+  explicit delta_client(std::shared_ptr<grpc::Channel> ch)
+    : channel(std::move(ch)),
       stub(envoy::service::discovery::v3::AggregatedDiscoveryService::NewStub(channel)) {
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds{60});
     stream = stub->DeltaAggregatedResources(&ctx);

@@ -61,6 +61,10 @@ struct store_fixture : test::live_actor_fixture {
     sc.sink = sink;
     sc.reflector.retry.initial = 50ms;
     sc.reflector.retry.cap = 300ms;
+    // A crashed cluster is restarted 4 s after it died, no sooner: the crash test sees the
+    // failed state in between without racing a sub-second window.
+    sc.restart_backoff.initial = 4s;
+    sc.restart_backoff.jitter = 0;
     sc.cluster_spawned = [log = spawned](const std::string& id, uint64_t gen, const caf::actor& a) {
       std::lock_guard g{log->m};
       log->remote_clusters[{id, gen}] = a;
@@ -237,11 +241,11 @@ TEST_CASE_METHOD(store_fixture,
   }
   REQUIRE(victim);
   REQUIRE(end_and_wait(victim, caf::exit_reason::unhandled_exception)); // as a crash ends it
-  // Our down_msg may come before the store's (CAF notifies the newest monitor first), so poll
-  // briefly: until the restart, 800 ms to 1.6 s after the store's, the cluster is failed with
+  // Our down_msg may come before the store's (CAF notifies the newest monitor first), so poll:
+  // until the restart, 4 s after the store's (the fixture's backoff), the cluster is failed with
   // the reason.
   std::optional<messages::cluster_status_row> r;
-  for (int i = 0; i < 500; ++i) {
+  for (int i = 0; i < 600; ++i) {
     r = row("cluster-2");
     if (!r || r->generation != gen || r->state == kube::lifecycle::failed)
       break;

@@ -2,6 +2,7 @@
 
 #include <map>
 #include <mutex>
+#include <regex>
 #include <thread>
 
 #include <caf/all.hpp>
@@ -11,6 +12,7 @@
 #include "sim/json.hpp"
 #include "sim/workload.hpp"
 #include "support/actor_fixture.hpp"
+#include "support/informer_counters.hpp"
 #include "support/sim_fixture.hpp"
 
 using namespace ambient;
@@ -169,15 +171,48 @@ TEST_CASE_METHOD(informer_fixture, "an informer syncs and follows changes exactl
   CHECK(seen->healthy);
 }
 
+namespace {
+
+/// One of the pods informer's counters in the process-wide registry.
+double pods_counter(const informer_fixture& fx, const char* name) {
+  return test::informer_counter(name, fx.sim.fleet->cluster(0).name(), "pods");
+}
+
+/// Polls (20 s) until `pred` holds.
+template <class Pred>
+bool wait_until(Pred pred) {
+  for (int i = 0; i < 400; ++i) {
+    if (pred())
+      return true;
+    std::this_thread::sleep_for(50ms);
+  }
+  return pred();
+}
+
+} // namespace
+
 TEST_CASE_METHOD(informer_fixture, "an informer converges after every fault in kube-sim's menu",
                  "[actors][integration]") {
   REQUIRE(converged());
   auto& c = sim.cluster();
   auto& f = c.faults();
+  // Each fault is shown to have hit (its counter spent, the informer's own counters moved)
+  // before it is lifted, so the convergence below is convergence after that fault.
+  const auto relists = [&] {
+    return pods_counter(*this, "ambientd_informer_relists_total");
+  };
+  const auto errors = [&] {
+    return pods_counter(*this, "ambientd_informer_errors_total");
+  };
+  const double relists_before = relists();
+  const double errors_before = errors();
   SECTION("API server down and back") {
     c.down();
     churn(20);
-    std::this_thread::sleep_for(300ms);
+    CHECK(wait_until([&] {
+      std::lock_guard g{seen->m};
+      return !seen->healthy;
+    }));
     c.up();
   }
   SECTION("requests fail with 500 and 429") {
@@ -185,29 +220,21 @@ TEST_CASE_METHOD(informer_fixture, "an informer converges after every fault in k
     f.fail_next = 3;
     c.cut_watches();
     churn(10);
-    std::this_thread::sleep_for(300ms);
+    CHECK(wait_until([&] { return f.fail_next.load() == 0 && errors() >= errors_before + 3; }));
     f.fail_code = 429;
     f.fail_next = 3;
     c.cut_watches();
     churn(10);
+    CHECK(wait_until([&] { return f.fail_next.load() == 0 && errors() >= errors_before + 6; }));
   }
   SECTION("stalled watch is declared dead and replaced") {
     f.stall_watches = true;
     churn(20);
-    std::this_thread::sleep_for(2500ms); // past the 2 s idle timeout
-    f.stall_watches = false;
     // Replaced by a relist at its version, not resumed: a watch from a version the server has
-    // not reached (a cluster restored from a backup) would stay silent for ever.
-    bool relisted = false;
-    for (int i = 0; i < 100 && !relisted; ++i) {
-      {
-        std::lock_guard g{seen->m};
-        relisted = seen->stats.relists >= 1;
-      }
-      if (!relisted)
-        std::this_thread::sleep_for(50ms);
-    }
-    CHECK(relisted);
+    // not reached (a cluster restored from a backup) would stay silent for ever. The stall is
+    // lifted only once the relist happened, so nothing else can have revived the watch.
+    CHECK(wait_until([&] { return relists() >= relists_before + 1; }));
+    f.stall_watches = false;
   }
   SECTION("cut watches") {
     for (int i = 0; i < 3; ++i) {
@@ -219,14 +246,22 @@ TEST_CASE_METHOD(informer_fixture, "an informer converges after every fault in k
     f.expire_next_watches = 1;
     c.cut_watches();
     churn(10);
-    std::this_thread::sleep_for(200ms);
-    c.compact();
+    CHECK(wait_until(
+        [&] { return f.expire_next_watches.load() == 0 && relists() >= relists_before + 1; }));
+    // The churn is held back from the watch and then compacted away, so the cut watch resumes
+    // from a version older than the history: 410, and a relist.
+    f.stall_watches = true;
     churn(10);
+    c.compact();
     c.cut_watches();
+    f.stall_watches = false;
+    CHECK(wait_until([&] { return relists() >= relists_before + 2; }));
   }
   SECTION("a malformed event") {
     f.malformed_next_events = 1;
     churn(20);
+    CHECK(wait_until(
+        [&] { return f.malformed_next_events.load() == 0 && relists() >= relists_before + 1; }));
   }
   SECTION("latency") {
     f.latency_ms = 100;
@@ -250,9 +285,12 @@ TEST_CASE_METHOD(patient_informer_fixture,
                  "a malformed watch event restarts the watch at once, not after the idle timeout",
                  "[actors][integration]") {
   REQUIRE(converged());
+  const double relists_before = pods_counter(*this, "ambientd_informer_relists_total");
   sim.cluster().faults().malformed_next_events = 1;
   churn(20); // the first of these events is sent malformed; converged() waits at most 20 s
   REQUIRE(converged());
+  CHECK(sim.cluster().faults().malformed_next_events.load() == 0);
+  CHECK(pods_counter(*this, "ambientd_informer_relists_total") >= relists_before + 1);
   std::lock_guard g{seen->m};
   CHECK(seen->violations == 0);
 }
@@ -269,11 +307,14 @@ TEST_CASE_METHOD(informer_fixture, "rejected credentials degrade the informer wi
     degraded = !seen->healthy && seen->last_error.find("unauthorized") != std::string::npos;
   }
   CHECK(degraded);
-  // Still alive and still answering.
+  // Still alive: it keeps retrying, and only a live informer counts its failures.
   caf::scoped_actor probe{sys};
   probe->monitor(informer);
+  const double errors_then = pods_counter(*this, "ambientd_informer_errors_total");
+  CHECK(wait_until(
+      [&] { return pods_counter(*this, "ambientd_informer_errors_total") >= errors_then + 2; }));
   bool died = false;
-  probe->receive([&](const caf::down_msg&) { died = true; }, caf::after(300ms) >> [] {});
+  probe->receive([&](const caf::down_msg&) { died = true; }, caf::after(0ms) >> [] {});
   CHECK(!died);
 }
 
@@ -289,6 +330,7 @@ TEST_CASE_METHOD(small_limit_fixture,
                  "an object over the size limit is dropped and counted and the rest converges",
                  "[actors][integration]") {
   REQUIRE(converged());
+  const double decode_errors_before = pods_counter(*this, "ambientd_informer_decode_errors_total");
   const auto& pods = *sim::find_resource("", "v1", "pods");
   auto& store = sim.cluster().data();
   auto current = store.get(pods, "app-1", "svc-1-5d8f7c9b4-0");
@@ -307,6 +349,8 @@ TEST_CASE_METHOD(small_limit_fixture,
     done = seen->cache == want;
   }
   CHECK(done);
+  CHECK(pods_counter(*this, "ambientd_informer_decode_errors_total")
+        >= decode_errors_before + 1); // counted
   // A later version within the limit comes back as an add.
   auto small = store.get(pods, "app-1", "svc-1-5d8f7c9b4-0");
   REQUIRE(small.object);
@@ -366,6 +410,15 @@ TEST_CASE_METHOD(informer_fixture,
   // History older than now is gone. A paged list at `rv` would be an exact read of it (410 and a
   // full relist); unpaged, as client-go lists at a version, any newer state answers it.
   sim.cluster().data().compact();
+  const auto pod_lists_since = [&](size_t from) {
+    std::vector<std::string> out;
+    auto all = sim.cluster().server().requests();
+    for (size_t i = from; i < all.size(); ++i)
+      if (all[i].starts_with("GET /api/v1/pods") && all[i].find("watch=") == std::string::npos)
+        out.push_back(all[i]);
+    return out;
+  };
+  auto mark = sim.cluster().server().requests().size();
   resume(kept.snapshot(), rv, 7);
   REQUIRE(converged());
   {
@@ -374,8 +427,14 @@ TEST_CASE_METHOD(informer_fixture,
     CHECK(seen->healthy);
     CHECK(seen->stats.relists == 0);
   }
+  // The resumed list, as the server saw it: one unpaged request at the kept version.
+  auto resumed = pod_lists_since(mark);
+  REQUIRE(resumed.size() == 1);
+  CHECK_THAT(resumed[0], Catch::Contains("resourceVersion=" + rv));
+  CHECK_THAT(resumed[0], !Catch::Contains("limit="));
   // A 410 on the watch: the relist from "" is paged (40 pods and more in pages of 7).
   churn(10);
+  mark = sim.cluster().server().requests().size();
   sim.cluster().faults().expire_next_watches = 1;
   sim.cluster().cut_watches();
   for (int i = 0; i < 200; ++i) {
@@ -387,6 +446,21 @@ TEST_CASE_METHOD(informer_fixture,
     std::this_thread::sleep_for(50ms);
   }
   REQUIRE(converged());
+  // The relist, as the server saw it: a first page of 7 and continued pages that name no version.
+  auto relist = pod_lists_since(mark);
+  REQUIRE(relist.size() >= 2);
+  CHECK_THAT(relist[0], Catch::Contains("limit=7"));
+  CHECK_THAT(relist[0], !Catch::Contains("continue="));
+  size_t continued = 0;
+  for (size_t i = 1; i < relist.size(); ++i) {
+    INFO(relist[i]);
+    if (relist[i].find("continue=") == std::string::npos)
+      continue;
+    ++continued;
+    CHECK_THAT(relist[i], Catch::Contains("limit=7"));
+    CHECK(std::regex_search(relist[i], std::regex{"resourceVersion=[0-9]"}) == false);
+  }
+  CHECK(continued >= 5); // 40 pods and more in pages of 7
   std::lock_guard g{seen->m};
   CHECK(seen->violations == 0);
   CHECK(seen->stats.relists >= 1);

@@ -12,6 +12,7 @@
 #include "sim/resources.hpp"
 #include "sim/workload.hpp"
 #include "support/actor_fixture.hpp"
+#include "support/informer_counters.hpp"
 #include "support/sim_fixture.hpp"
 
 using namespace ambient;
@@ -74,6 +75,9 @@ struct remote_cluster_fixture : test::live_actor_fixture {
     caf::anon_send_exit(sink, caf::exit_reason::user_shutdown);
   }
 
+  /// How a crashed informer is restarted (a test may set it before start()).
+  kube::backoff::params informer_restart;
+
   void start(std::chrono::milliseconds sync_timeout,
              std::chrono::milliseconds not_served_recheck = std::chrono::seconds{30}) {
     auto& c = sim.cluster();
@@ -88,6 +92,7 @@ struct remote_cluster_fixture : test::live_actor_fixture {
     rc.reflector.retry.initial = 50ms;
     rc.reflector.retry.cap = 300ms;
     rc.reflector.not_served_recheck = not_served_recheck;
+    rc.informer_restart = informer_restart;
     rc.informer_spawned = [log = spawned](kube::resource_kind kind, const caf::actor& informer) {
       std::lock_guard g{log->m};
       log->latest[kind] = informer;
@@ -162,9 +167,16 @@ TEST_CASE_METHOD(quiet_remote_cluster_fixture,
                  "[actors][integration]") {
   start(30s);
   REQUIRE(reaches(kube::lifecycle::synced));
+  const auto errors = [] {
+    return test::informer_counter("ambientd_informer_errors_total", "cluster-1", "pods");
+  };
+  const double errors_before = errors();
   sim.cluster().down();
   REQUIRE(reaches(kube::lifecycle::stale));
-  std::this_thread::sleep_for(3s); // several failed reconnects: a client-go backoff would be long
+  // Several failed reconnects, counted: a client-go backoff would be long by now.
+  for (int i = 0; i < 300 && errors() < errors_before + 3; ++i)
+    std::this_thread::sleep_for(100ms);
+  REQUIRE(errors() >= errors_before + 3);
   sim.cluster().up();
   // The informers reconnect within a second (connect_retry) and count as healthy once their
   // watches' headers arrive; before, they waited for the next event or bookmark (an hour here).
@@ -238,6 +250,11 @@ TEST_CASE_METHOD(remote_cluster_fixture,
                  "an informer that crashes is restarted and reports what was deleted while it was "
                  "down",
                  "[actors][integration]") {
+  // The crashed informer is restarted 3 s later, no sooner: the delete below surely happens
+  // while nobody watches, so only the replacement's list (with its predecessor's keys) can
+  // report it.
+  informer_restart.initial = 3s;
+  informer_restart.jitter = 0;
   start(30s);
   REQUIRE(reaches(kube::lifecycle::synced));
   auto pods = [&] {
@@ -259,14 +276,28 @@ TEST_CASE_METHOD(remote_cluster_fixture,
   auto listed = c.data().list(pod_type, {}, 0, {}).items;
   REQUIRE(listed.size() == 20);
   REQUIRE(!c.data().remove(pod_type, listed.front()->namespace_, listed.front()->name).error);
+  {
+    std::lock_guard g{spawned->m};
+    REQUIRE(spawned->count == kube::remote_cluster_resources().size()); // no replacement yet
+  }
   // The new informer lists again. Without the keys its predecessor had sent it would add all 19
   // pods a second time and never delete the missing one (39 here); with them it reports the 19
   // as updates and the 20th as deleted.
-  for (int i = 0; i < 200 && (pods() != 19); ++i)
+  for (int i = 0; i < 300 && (pods() != 19); ++i)
     std::this_thread::sleep_for(50ms);
   CHECK(pods() == 19);
-  std::this_thread::sleep_for(300ms); // and nothing more arrives
-  CHECK(pods() == 19);
+  // Nothing more arrives from that list: a pod made now comes over the new watch, after
+  // everything the relist sent, and then the count is exactly one more.
+  auto renamed = sim::parse_json(
+      R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"marker","namespace":")"
+          + listed.back()->namespace_ + R"("},"spec":{"containers":[{"name":"c","image":"x"}]},)"
+          + R"("status":{"phase":"Running","podIP":"10.9.9.9","podIPs":[{"ip":"10.9.9.9"}]}})",
+      nullptr);
+  REQUIRE(renamed);
+  REQUIRE(!c.data().create(pod_type, listed.back()->namespace_, *renamed).error);
+  for (int i = 0; i < 300 && (pods() != 20); ++i)
+    std::this_thread::sleep_for(50ms);
+  CHECK(pods() == 20);
   {
     std::lock_guard g{spawned->m};
     CHECK(spawned->count == kube::remote_cluster_resources().size() + 1);
@@ -283,5 +314,5 @@ TEST_CASE_METHOD(remote_cluster_fixture,
                 counted = row.objects;
           },
           [](const caf::error&) {});
-  CHECK(counted == 19);
+  CHECK(counted == 20);
 }

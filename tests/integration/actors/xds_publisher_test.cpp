@@ -77,9 +77,10 @@ struct xds_fixture : test::live_actor_fixture {
   }
 };
 
-/// A publisher that holds table changes for 400 ms after each push.
+/// A publisher that holds table changes for 5 s after each push: long enough that the test's
+/// two sends always land inside it on a loaded machine, well inside the client's deadline.
 struct held_push_fixture : xds_fixture {
-  held_push_fixture() : xds_fixture(400ms) {}
+  held_push_fixture() : xds_fixture(5s) {}
 };
 
 /// A delta ADS client stream with a deadline, so a missing response fails instead of hanging.
@@ -164,6 +165,16 @@ TEST_CASE_METHOD(xds_fixture,
   CHECK(r.removed_resources(0) == "c1//Pod/demo/missing");
   c.send({}, r.nonce(), "resource rejected by the client");  // NACK
   c.send({"x"}, "", "", "type.googleapis.com/no.such.Type"); // ignored with a warning
+  // Both reached the publisher and were counted (a write completing on the client is no proof).
+  auto& rejects = metrics.add_counter("pilot_total_xds_rejects",
+                                      "xDS responses rejected (NACKed) by clients, by type.",
+                                      {{"type", "wds"}});
+  auto& unknown = metrics.add_counter("ambientd_xds_unknown_type_requests_total",
+                                      "xDS requests for a type URL ambientd does not serve.");
+  for (int i = 0; i < 500 && (rejects.value() == 0 || unknown.value() == 0); ++i)
+    std::this_thread::sleep_for(20ms);
+  CHECK(rejects.value() == 1);
+  CHECK(unknown.value() == 1);
   caf::anon_send(publisher, delta(2, {workload("c1//Pod/demo/b", '\x09')}));
   auto next = c.read(); // newer versions still flow after a NACK
   CHECK(names(next) == std::vector<std::string>{"c1//Pod/demo/b"});
@@ -199,7 +210,7 @@ TEST_CASE_METHOD(held_push_fixture,
   CHECK(names(c.read()).empty()); // a request's response is never held
   caf::anon_send(publisher, delta(1, {workload("c1//Pod/demo/a", '\x01')}));
   CHECK(names(c.read()) == std::vector<std::string>{"c1//Pod/demo/a"});
-  // Within 400 ms of that push: held, then sent as one response.
+  // Within the interval after that push: held, then sent as one response.
   caf::anon_send(publisher, delta(2, {workload("c1//Pod/demo/b", '\x02')}));
   caf::anon_send(publisher, delta(3, {workload("c1//Pod/demo/c", '\x03')}, {"c1//Pod/demo/a"}));
   auto held = c.read();

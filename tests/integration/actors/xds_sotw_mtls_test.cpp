@@ -200,7 +200,7 @@ TEST_CASE_METHOD(sotw_fixture,
                                       "xDS responses rejected (NACKed) by clients, by type.",
                                       {{"type", "eds"}});
   // (The NACK must arrive before the next response is sent, or it is stale and not counted.)
-  for (int i = 0; i < 100 && rejects.value() == 0; ++i)
+  for (int i = 0; i < 500 && rejects.value() == 0; ++i)
     std::this_thread::sleep_for(20ms);
   CHECK(rejects.value() == 1);
   caf::anon_send(publisher, delta(2, {echo_pod("b", "10.0.0.2")}));
@@ -212,7 +212,7 @@ TEST_CASE_METHOD(sotw_fixture,
   // The client's write completing does not mean the server has read it: wait for the count.
   auto& unknown = metrics.add_counter("ambientd_xds_unknown_type_requests_total",
                                       "xDS requests for a type URL ambientd does not serve.");
-  for (int i = 0; i < 100 && unknown.value() == 0; ++i)
+  for (int i = 0; i < 500 && unknown.value() == 0; ++i)
     std::this_thread::sleep_for(20ms);
   sync();
   CHECK(unknown.value() == 1);
