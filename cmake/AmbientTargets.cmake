@@ -29,6 +29,9 @@ elseif(AMBIENT_SANITIZE STREQUAL "thread")
   # actually linked: the macro is withdrawn. Race detection is the compiler's instrumentation and
   # does not depend on it.
   add_compile_options(-U__SANITIZE_THREAD__)
+  # The project's own switch for TSan annotations (xds/tsan_handoff.hpp), since the macro above
+  # is gone and GCC 12 has no __has_feature.
+  add_compile_definitions(AMBIENT_TSAN=1)
 elseif(NOT AMBIENT_SANITIZE STREQUAL "")
   message(FATAL_ERROR "AMBIENT_SANITIZE must be '', 'address' or 'thread', not '${AMBIENT_SANITIZE}'")
 endif()

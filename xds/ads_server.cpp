@@ -2,6 +2,8 @@
 
 #include <type_traits>
 
+#include "xds/tsan_handoff.hpp"
+
 namespace ambient::xds {
 
 namespace {
@@ -23,12 +25,15 @@ public:
       port_(std::make_shared<stream_port>()) {
     port_->attach(this);
     sink_(stream_opened{id_, port_, std::move(peer), protocol});
+    handoff_release(&request_);
     this->StartRead(&request_);
+    handoff_release(this); // gRPC holds the stream until this returns: `this` is alive here
   }
 
   /// A refused stream: finished at once with `status`, never announced.
   explicit ads_stream(const grpc::Status& status) {
     this->Finish(status);
+    handoff_release(this);
   }
 
   /// Called with the port's mutex held; the owner guarantees one write at a time.
@@ -41,14 +46,20 @@ public:
       std::lock_guard guard{write_mutex_};
       in_flight_ = std::move(typed);
     }
+    handoff_release(&in_flight_);
     this->StartWrite(msg);
+    // OnDone cannot have run: it follows Finish, which follows detaching the port this write
+    // holds.
+    handoff_release(this);
   }
 
   void OnReadDone(bool ok) override {
+    handoff_acquire(&request_);
     if (!ok) { // the client closed its side, or the stream broke
       // Detached first: no write may start once Finish is called.
       port_->attach(nullptr);
       this->Finish(grpc::Status::OK);
+      handoff_release(this); // OnDone waits for this reaction to return
       return;
     }
     if constexpr (protocol == stream_protocol::delta)
@@ -56,19 +67,27 @@ public:
     else
       sink_(sotw_stream_request{id_, to_sotw_request(request_)});
     request_.Clear();
+    handoff_release(&request_);
     this->StartRead(&request_);
+    handoff_release(this);
   }
 
   void OnWriteDone(bool ok) override {
+    handoff_acquire(&in_flight_);
     {
       std::lock_guard guard{write_mutex_};
       in_flight_.reset();
     }
     if (ok)
       sink_(stream_written{id_});
+    handoff_release(this);
   }
 
   void OnDone() override {
+    // Every operation has completed by now: whatever any of them started is visible.
+    handoff_acquire(this);
+    handoff_acquire(&request_);
+    handoff_acquire(&in_flight_);
     if (port_) {
       port_->attach(nullptr);
       sink_(stream_closed{id_});

@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -31,7 +33,21 @@ child_process::child_process(const std::vector<std::string>& argv, std::string l
   for (const auto& a : argv)
     args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
-  int rc = posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), environ);
+  // The ThreadSanitizer lane runs test processes (gRPC's own clients, no ambientd code) under a
+  // wider suppression list than ambientd itself: a child gets AMBIENT_CHILD_TSAN_OPTIONS as its
+  // TSAN_OPTIONS when the test's environment sets it (tests/CMakeLists.txt).
+  std::vector<std::string> env_text;
+  const char* child_tsan = std::getenv("AMBIENT_CHILD_TSAN_OPTIONS");
+  for (char** e = environ; *e != nullptr; ++e)
+    if (child_tsan == nullptr || std::strncmp(*e, "TSAN_OPTIONS=", 13) != 0)
+      env_text.emplace_back(*e);
+  if (child_tsan != nullptr)
+    env_text.push_back(std::string{"TSAN_OPTIONS="} + child_tsan);
+  std::vector<char*> env;
+  for (auto& e : env_text)
+    env.push_back(e.data());
+  env.push_back(nullptr);
+  int rc = posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), env.data());
   posix_spawn_file_actions_destroy(&actions);
   ::close(fd);
   if (rc != 0)
