@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "bench/harness/scenario.hpp"
+#include "bench/harness/workload_oracle.hpp"
 #include "envoy/service/discovery/v3/ads.grpc.pb.h"
 #include "kube/cluster_sync.hpp"
 #include "kube/decode.hpp"
@@ -482,6 +483,17 @@ void chaos(context& c, report& rep) {
   if (!compare(truth, client.held()).equal())
     throw std::runtime_error("before any fault, the client's view never matched ground truth: "
                              + compare(truth, client.held()).text());
+  // The independent oracle agrees before any fault, and it too can fail.
+  auto oracle_diff = workload_diff(expected_workloads(s.sim, all), held_workloads(client.held()));
+  if (!oracle_diff.empty())
+    throw std::runtime_error("before any fault, the client's workloads differ from the "
+                             "independent oracle: "
+                             + oracle_diff);
+  if (workload_diff(expected_workloads(s.sim, std::vector<std::string>(all.begin(), all.end() - 1)),
+                    held_workloads(client.held()))
+          .empty())
+    throw std::runtime_error("the independent oracle cannot tell a view without " + all.back()
+                             + " from the real one");
   // The checker must be able to fail: a ground truth without one remote differs from the view.
   auto control = ground_truth(s.sim, std::vector<std::string>(all.begin(), all.end() - 1));
   if (compare(control, client.held()).equal())
@@ -502,7 +514,7 @@ void chaos(context& c, report& rep) {
   auto& checks = rep.table({"checkpoint", "after (s)", "clusters in view", "Addresses expected",
                             "client holds", "equal", "converged in (s)", "live actors", "RSS (MiB)",
                             "client streams"});
-  int checkpoints = 0, equal = 0;
+  int checkpoints = 0, equal = 0, oracle_equal = 0;
   double worst_converge = 0, first_rss = 0, last_rss = 0, end_actors = NAN;
   std::string failures;
   auto t_start = now_ns();
@@ -574,6 +586,13 @@ void chaos(context& c, report& rep) {
     } else {
       failures += "checkpoint " + std::to_string(checkpoints) + ": " + d.text() + ". ";
     }
+    // The fields a client sees, against an oracle that shares no code with mesh/ or kube/.
+    auto oracle = workload_diff(expected_workloads(s.sim, in_view), held_workloads(client.held()));
+    if (oracle.empty())
+      ++oracle_equal;
+    else
+      failures += "checkpoint " + std::to_string(checkpoints) + " (independent oracle): " + oracle
+                  + ". ";
     checks.row({std::to_string(checkpoints), fmt0(static_cast<double>(healed - t_start) / 1e9),
                 std::to_string(in_view.size()), std::to_string(truth.size()),
                 std::to_string(client.held().size()), d.equal() ? "yes" : "NO",
@@ -608,6 +627,8 @@ void chaos(context& c, report& rep) {
                      {"informer_relists", s.amb->metric_sum("ambientd_informer_relists_total")}});
   rep.target("checkpoints where the client's Address set equals ground truth", equal, "",
              checkpoints, "≥");
+  rep.target("checkpoints where the client's workloads equal the independent oracle", oracle_equal,
+             "", checkpoints, "≥");
   rep.target("slowest convergence after faults stop", worst_converge, "s", converge_limit, "≤");
   rep.target("live actors at the end minus the baseline", end_actors - baseline_actors, "", 0, "≤");
   rep.target("live actors at the end minus the baseline (no fewer)", end_actors - baseline_actors,
@@ -617,6 +638,9 @@ void chaos(context& c, report& rep) {
   rep.note("ground truth: every object of every kind a cluster's informers watch, LISTed from "
            "kube-sim once faults stopped, merged by mesh/ in a fresh mesh_index; compared byte "
            "for byte with what a delta ADS client (wildcard Address) holds");
+  rep.note("independent oracle (bench/harness/workload_oracle.cpp): each ordinary workload's uid, "
+           "addresses, cluster and network computed from the Pods' JSON alone, sharing no code "
+           "with mesh/ or kube/");
   if (client.streams() > 1)
     rep.note("the client's stream was reopened " + std::to_string(client.streams() - 1)
              + " times; last error: " + client.last_error());

@@ -252,9 +252,14 @@ TEST_CASE("applying every emitted delta equals a full recompute, for random even
         case 7:
           idx.upsert(c, gen[c], make_node("node-1", "region-" + std::to_string(pick(2))));
           break;
-        case 8:
-          idx.set_state(c, gen[c], pick(3) ? kube::lifecycle::synced : kube::lifecycle::stale);
+        case 8: {
+          // Every state a remote_cluster reports, the unadmitted ones included.
+          static constexpr kube::lifecycle states[]
+              = {kube::lifecycle::synced, kube::lifecycle::synced, kube::lifecycle::stale,
+                 kube::lifecycle::syncing, kube::lifecycle::timeout, kube::lifecycle::failed};
+          idx.set_state(c, gen[c], states[pick(std::size(states))]);
           break;
+        }
         case 9:
           ++gen[c]; // a new incarnation starts listing
           break;
