@@ -84,15 +84,7 @@ TEST_CASE("a delta ADS client follows ambientd's Address stream: wildcard, on-de
   z.send({}, {}, removal.nonce(), "ztunnel could not apply it");
   REQUIRE(h.wait_log(
       R"(rejected type\.googleapis\.com/istio\.workload\.Address: ztunnel could not apply it)"));
-  sim::pod_params p;
-  p.namespace_ = "app-1";
-  p.name = "late-pod";
-  p.node_name = "node-1";
-  p.pod_ip = "10.4.9.9";
-  p.labels = {{"app", "svc-1"}};
-  p.owner_name = "late-7d9c6b5f4";
-  test::must_create(h.cluster(1), "pods", "app-1",
-                    sim::make_pod_json(p, std::chrono::system_clock::now()));
+  test::must_create_pod(h.cluster(1), "app-1", "late-pod", "10.4.9.9", {{"app", "svc-1"}});
   REQUIRE(z.read_until([&] { return !z.workload_named("late-pod").empty(); }));
 
   // On demand: a service key brings the service and its workloads; an alias ("network/ip")

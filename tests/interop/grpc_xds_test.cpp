@@ -173,15 +173,7 @@ TEST_CASE("gRPC's xDS client reaches the backends of the merged view, in both cl
     // report, and cluster-3's endpoints were still in it.
     h.cluster(2).down();
     REQUIRE(h.wait_log(R"(cluster cluster-3: stale)"));
-    sim::pod_params p;
-    p.namespace_ = "echo";
-    p.name = "echo-a";
-    p.node_name = "node-1";
-    p.pod_ip = "127.0.0.11";
-    p.labels = {{"app", "echo"}};
-    p.owner_name = "echo-7d9c6b5f4";
-    test::must_create(h.cluster(1), "pods", "echo",
-                      sim::make_pod_json(p, std::chrono::system_clock::now()));
+    test::must_create_pod(h.cluster(1), "echo", "echo-a", "127.0.0.11", {{"app", "echo"}});
     CHECK(converge(*stub,
                    {"cluster-2/echo-a", "cluster-2/echo-b", "cluster-3/echo-a", "cluster-3/echo-b"})
           == std::set<std::string>{"cluster-2/echo-a", "cluster-2/echo-b", "cluster-3/echo-a",

@@ -107,16 +107,22 @@ TEST_CASE("a leader paused past its lease never writes status as leader after it
   ::kill(one.child->pid(), SIGCONT);
   REQUIRE(one.child->wait_log(std::regex{"stopped leading"}, 30s));
 
-  // A status change both replicas see: replica-2 writes it, and replica-1, which also saw it, did
-  // not write.
-  const size_t resumed_at = history->writers().size();
+  // Status changes both replicas see, one after the other: replica-2 writes each, and replica-1,
+  // which saw each too, neither writes nor tries to (a write refused with 409 is a try). The
+  // second change comes only once replica-2 wrote the first, so replica-1 had the first's ticks.
+  auto change_seen_and_written = [&](const std::string& seen) {
+    const size_t before = history->writers().size();
+    REQUIRE(one.child->wait_log(std::regex{seen}, 30s));
+    REQUIRE(two.child->wait_log(std::regex{seen}, 30s));
+    REQUIRE(wait_history(*history, [&](const auto& w) {
+      return std::count(w.begin() + static_cast<std::ptrdiff_t>(before), w.end(), "replica-2") > 0;
+    }));
+  };
   test::put_remote_secret(h.cluster(0), "istio-remote-secret-cluster-3", h.cluster(2));
-  REQUIRE(one.child->wait_log(std::regex{R"(cluster cluster-3: synced)"}, 30s));
-  REQUIRE(two.child->wait_log(std::regex{R"(cluster cluster-3: synced)"}, 30s));
-  REQUIRE(wait_history(*history, [&](const auto& w) {
-    return std::count(w.begin() + static_cast<std::ptrdiff_t>(resumed_at), w.end(), "replica-2")
-           > 0;
-  }));
+  change_seen_and_written(R"(cluster cluster-3: synced)");
+  test::must_remove(h.cluster(0), "secrets", "istio-system", "istio-remote-secret-cluster-3");
+  change_seen_and_written(R"(cluster cluster-3 stopped)");
+  CHECK(one.child->count_log(std::regex{"status_writer.*(writing|reading) configmap"}) == 0);
   auto writers = history->writers();
   for (size_t i = paused_at; i < writers.size(); ++i) {
     INFO("revision " << i << " of the status ConfigMap");

@@ -57,14 +57,7 @@ reconnected reconnect(const std::string& target, const delta_client& before) {
 }
 
 void add_pod(sim::sim_cluster& c, const std::string& name, const std::string& ip) {
-  sim::pod_params p;
-  p.namespace_ = "app-1";
-  p.name = name;
-  p.node_name = "node-1";
-  p.pod_ip = ip;
-  p.labels = {{"app", "svc-1"}};
-  p.owner_name = name + "-7d9c6b5f4";
-  test::must_create(c, "pods", "app-1", sim::make_pod_json(p, std::chrono::system_clock::now()));
+  test::must_create_pod(c, "app-1", name, ip, {{"app", "svc-1"}});
 }
 
 /// Waits until `target`'s merged view holds `pred` (a fresh wildcard client's view).

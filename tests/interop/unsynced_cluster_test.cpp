@@ -75,14 +75,7 @@ TEST_CASE("a remote cluster whose LIST of one resource fails or hangs contribute
     CHECK_FALSE(name.starts_with("cluster-2/"));
 
   // A change of cluster-1 after all that is served alone: cluster-2 had its chance and stayed out.
-  sim::pod_params p;
-  p.namespace_ = "app-1";
-  p.name = "marker";
-  p.node_name = "node-1";
-  p.pod_ip = "10.9.9.9";
-  p.owner_name = "marker-7d9c6b5f4";
-  test::must_create(h.cluster(0), "pods", "app-1",
-                    sim::make_pod_json(p, std::chrono::system_clock::now()));
+  test::must_create_pod(h.cluster(0), "app-1", "marker", "10.9.9.9");
   REQUIRE(z.read_until([&] { return !z.workload_named("marker").empty(); }));
   CHECK(workloads_of(z, "cluster-2") == 0);
 

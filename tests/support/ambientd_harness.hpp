@@ -15,6 +15,7 @@
 #include "sim/objects.hpp"
 #include "sim/resources.hpp"
 #include "support/child_process.hpp"
+#include "support/sim_objects.hpp"
 
 namespace ambient::test {
 
@@ -35,31 +36,6 @@ struct temp_dir {
   }
   std::filesystem::path path;
 };
-
-/// Creates a core/v1 object in a simulated cluster (REQUIREs success).
-inline void must_create(sim::sim_cluster& c, const char* resource, const std::string& ns,
-                        const std::string& json) {
-  const auto& rt = *sim::find_resource("", "v1", resource);
-  auto r = c.data().create(rt, ns, *sim::parse_json(json, nullptr));
-  REQUIRE(!r.error);
-}
-
-/// Deletes a core/v1 object from a simulated cluster (REQUIREs success).
-inline void must_remove(sim::sim_cluster& c, const char* resource, const std::string& ns,
-                        const std::string& name) {
-  const auto& rt = *sim::find_resource("", "v1", resource);
-  REQUIRE(!c.data().remove(rt, ns, name).error);
-}
-
-/// A remote secret in `config`'s istio-system holding `remote`'s kubeconfig, as
-/// `istioctl create-remote-secret` makes it.
-inline void put_remote_secret(sim::sim_cluster& config, const std::string& name,
-                              sim::sim_cluster& remote) {
-  must_create(config, "secrets", "istio-system",
-              sim::make_secret_json("istio-system", name, {{"istio/multiCluster", "true"}},
-                                    {{remote.name(), remote.kubeconfig()}},
-                                    std::chrono::system_clock::now()));
-}
 
 /// A kube-sim fleet (cluster-1 is the config cluster) and the ambientd binary watching it, with
 /// plaintext ADS on a port the kernel picks. ambientd's log is printed when the harness goes (ctest

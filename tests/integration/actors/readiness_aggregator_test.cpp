@@ -15,6 +15,7 @@
 #include "sim/workload.hpp"
 #include "support/actor_fixture.hpp"
 #include "support/sim_fixture.hpp"
+#include "support/sim_objects.hpp"
 
 using namespace ambient;
 using namespace std::chrono_literals;
@@ -158,20 +159,7 @@ TEST_CASE_METHOD(aggregator_fixture,
   // A pod made after the resync arrives after everything the stale spell and the resync sent
   // (one remote_cluster, one aggregator: the order is kept), so once it is here, nothing of
   // cluster-2 was removed at any point since the API server went away.
-  sim::pod_params p;
-  p.namespace_ = "app-1";
-  p.name = "marker";
-  p.node_name = "node-1";
-  p.pod_ip = "10.9.9.9";
-  p.labels = {{"app", "svc-1"}};
-  p.owner_name = "marker-7d9c6b5f4";
-  const auto& pods = *sim::find_resource("", "v1", "pods");
-  REQUIRE(!sim.cluster(1)
-               .data()
-               .create(pods, "app-1",
-                       *sim::parse_json(sim::make_pod_json(p, std::chrono::system_clock::now()),
-                                        nullptr))
-               .error);
+  test::must_create_pod(sim.cluster(1), "app-1", "marker", "10.9.9.9", {{"app", "svc-1"}});
   REQUIRE(eventually([&] { return out->count_prefix("cluster-2//Pod/") == 21; }));
   {
     std::lock_guard g{out->m};

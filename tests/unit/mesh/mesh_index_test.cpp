@@ -255,7 +255,7 @@ TEST_CASE("applying every emitted delta equals a full recompute, for random even
         case 8: {
           // Every state a remote_cluster reports, the unadmitted ones included.
           static constexpr kube::lifecycle states[]
-              = {kube::lifecycle::synced, kube::lifecycle::synced, kube::lifecycle::stale,
+              = {kube::lifecycle::synced,  kube::lifecycle::synced,  kube::lifecycle::stale,
                  kube::lifecycle::syncing, kube::lifecycle::timeout, kube::lifecycle::failed};
           idx.set_state(c, gen[c], states[pick(std::size(states))]);
           break;

@@ -1,0 +1,57 @@
+#pragma once
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <map>
+#include <string>
+
+#include "sim/cluster.hpp"
+#include "sim/json.hpp"
+#include "sim/objects.hpp"
+#include "sim/resources.hpp"
+#include "sim/workload.hpp"
+
+namespace ambient::test {
+
+/// Creates a core/v1 object in a simulated cluster (REQUIREs success).
+inline void must_create(sim::sim_cluster& c, const char* resource, const std::string& ns,
+                        const std::string& json) {
+  const auto& rt = *sim::find_resource("", "v1", resource);
+  auto r = c.data().create(rt, ns, *sim::parse_json(json, nullptr));
+  REQUIRE(!r.error);
+}
+
+/// Deletes a core/v1 object from a simulated cluster (REQUIREs success).
+inline void must_remove(sim::sim_cluster& c, const char* resource, const std::string& ns,
+                        const std::string& name) {
+  const auto& rt = *sim::find_resource("", "v1", resource);
+  REQUIRE(!c.data().remove(rt, ns, name).error);
+}
+
+/// A remote secret in `config`'s istio-system holding `remote`'s kubeconfig, as
+/// `istioctl create-remote-secret` makes it.
+inline void put_remote_secret(sim::sim_cluster& config, const std::string& name,
+                              sim::sim_cluster& remote) {
+  must_create(config, "secrets", "istio-system",
+              sim::make_secret_json("istio-system", name, {{"istio/multiCluster", "true"}},
+                                    {{remote.name(), remote.kubeconfig()}},
+                                    std::chrono::system_clock::now()));
+}
+
+/// Creates a running pod with an IP in a simulated cluster (REQUIREs success), owned by a
+/// ReplicaSet of its own name: a workload as soon as its cluster is in the view.
+inline void must_create_pod(sim::sim_cluster& c, const std::string& ns, const std::string& name,
+                            const std::string& ip,
+                            const std::map<std::string, std::string>& labels = {}) {
+  sim::pod_params p;
+  p.namespace_ = ns;
+  p.name = name;
+  p.node_name = "node-1";
+  p.pod_ip = ip;
+  p.labels = labels;
+  p.owner_name = name + "-7d9c6b5f4";
+  must_create(c, "pods", ns, sim::make_pod_json(p, std::chrono::system_clock::now()));
+}
+
+} // namespace ambient::test
