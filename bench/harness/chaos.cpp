@@ -499,8 +499,15 @@ void chaos(context& c, report& rep) {
   if (compare(control, client.held()).equal())
     throw std::runtime_error("the checker cannot tell a view without " + all.back()
                              + " from the real one");
-  sleep_s(2);
+  // The baseline is taken once the live actor count holds still (three equal readings 1 s
+  // apart, at most 30 s), not after a fixed wait.
   double baseline_actors = s.amb->metric_sum("ambientd_actors");
+  for (int same = 0, k = 0; same < 3 && k < 30; ++k) {
+    sleep_s(1);
+    double now = s.amb->metric_sum("ambientd_actors");
+    same = now == baseline_actors ? same + 1 : 0;
+    baseline_actors = now;
+  }
   auto baseline = read_stats(s.amb->pid());
   log("baseline: " + std::to_string(truth.size()) + " Addresses, " + fmt0(baseline_actors)
       + " live actors, RSS " + fmt0(baseline.rss_mib) + " MiB");

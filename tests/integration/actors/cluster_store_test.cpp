@@ -14,6 +14,7 @@
 #include "sim/objects.hpp"
 #include "support/actor_fixture.hpp"
 #include "support/sim_fixture.hpp"
+#include "support/sim_objects.hpp"
 
 using namespace ambient;
 using namespace std::chrono_literals;
@@ -150,6 +151,20 @@ struct store_fixture : test::live_actor_fixture {
     return false;
   }
 
+  /// Whether cluster `i` settles at `n` open watches: reached, then still so once a pod made
+  /// afterwards has come through them as a batch (a count passing through `n` while one set of
+  /// watches closes and another opens does not count).
+  bool settles_at(size_t i, size_t n) {
+    if (!eventually([&] { return sim.cluster(i).server().open_watches() == n; }))
+      return false;
+    const auto before = counts->batches.load();
+    const auto k = std::to_string(++settled_);
+    test::must_create_pod(sim.cluster(i), "default", "settle-" + k, "10.99.0." + k);
+    return eventually([&] { return counts->batches.load() > before; })
+           && sim.cluster(i).server().open_watches() == n;
+  }
+  int settled_ = 0;
+
   bool synced(const std::string& id) {
     auto r = row(id);
     return r && r->state == kube::lifecycle::synced;
@@ -261,8 +276,9 @@ TEST_CASE_METHOD(store_fixture,
     return now && now->generation != gen && now->state == kube::lifecycle::synced;
   }));
   CHECK(row("cluster-2")->restarts == 1);
-  // The dead incarnation's informers died with it: one set of watches is open.
-  CHECK(eventually([&] { return sim.cluster(1).server().open_watches() == 6; }));
+  // The dead incarnation's informers died with it: one set of watches is open, and stays so
+  // while the new one delivers.
+  CHECK(settles_at(1, 6));
   // Its contribution was never withdrawn: the new generation's sync replaces it in one swap.
   CHECK(counts->withdrawn.load() == 0);
 }
@@ -307,7 +323,7 @@ TEST_CASE_METHOD(store_fixture,
     CHECK(synced(id));
   }
   // The old incarnation's transport client is gone: cluster-3 holds exactly one set of watches.
-  CHECK(eventually([&] { return sim.cluster(2).server().open_watches() == 6; }));
+  CHECK(settles_at(2, 6));
 }
 
 TEST_CASE_METHOD(store_fixture,

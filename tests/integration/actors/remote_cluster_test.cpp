@@ -189,7 +189,7 @@ TEST_CASE_METHOD(remote_cluster_fixture, "stopping a remote cluster stops its in
   REQUIRE(reaches(kube::lifecycle::synced));
   // Synced means every informer has listed; each opens its watch just after.
   bool all_open = false;
-  for (int i = 0; i < 100 && !all_open; ++i) {
+  for (int i = 0; i < 400 && !all_open; ++i) {
     all_open = sim.cluster().server().open_watches() == 6;
     if (!all_open)
       std::this_thread::sleep_for(50ms);
@@ -197,7 +197,7 @@ TEST_CASE_METHOD(remote_cluster_fixture, "stopping a remote cluster stops its in
   REQUIRE(all_open);
   CHECK(end_and_wait(cluster, caf::exit_reason::user_shutdown));
   bool closed = false;
-  for (int i = 0; i < 100 && !closed; ++i) {
+  for (int i = 0; i < 400 && !closed; ++i) {
     std::this_thread::sleep_for(50ms);
     closed = sim.cluster().server().open_watches() == 0;
   }
@@ -233,13 +233,13 @@ TEST_CASE_METHOD(remote_cluster_fixture,
   }
   // Installed: the next re-check lists the gateway.
   c.faults().gateway_api_missing = false;
-  for (int i = 0; i < 100 && gateways() != 1; ++i)
+  for (int i = 0; i < 400 && gateways() != 1; ++i)
     std::this_thread::sleep_for(50ms);
   CHECK(gateways() == 1);
   // Removed: the open watch ends, the watch and the relist get 404, and the gateway is deleted.
   c.faults().gateway_api_missing = true;
   c.cut_watches();
-  for (int i = 0; i < 100 && gateways() != 0; ++i)
+  for (int i = 0; i < 400 && gateways() != 0; ++i)
     std::this_thread::sleep_for(50ms);
   CHECK(gateways() == 0);
   std::lock_guard g{rec->m};

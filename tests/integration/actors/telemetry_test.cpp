@@ -88,7 +88,7 @@ TEST_CASE("instrumented actors are listed with their parent, count their message
   self->send_exit(probe, caf::exit_reason::user_shutdown);
   self->wait_for(probe);
   // The linked leaf goes with it; both leave the directory as they terminate.
-  for (int i = 0; i < 100 && (find(probe.id()) || find(leaf->id)); ++i)
+  for (int i = 0; i < 2000 && (find(probe.id()) || find(leaf->id)); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds{10});
   CHECK(!find(probe.id()));
   CHECK(!find(leaf->id));

@@ -362,7 +362,7 @@ TEST_CASE("connections over the limit are answered with 503", "[admin][integrati
   CHECK(refused.status == 503);
   held.reset();
   long status = 0;
-  for (int i = 0; i < 100 && status != 200; ++i) {
+  for (int i = 0; i < 750 && status != 200; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds{20});
     status = probe{}.get(fx.url("/ok")).status;
   }

@@ -102,13 +102,13 @@ TEST_CASE("a streamed watch delivers chunks until it is cancelled", "[kube][inte
         received.append(chunk);
       },
       [&](response_end e) { done.set_value(std::move(e)); });
-  for (int i = 0; i < 300 && fx.cluster().server().open_watches() == 0; ++i)
+  for (int i = 0; i < 2000 && fx.cluster().server().open_watches() == 0; ++i)
     std::this_thread::sleep_for(10ms);
   REQUIRE(fx.cluster().server().open_watches() == 1);
   fx.cluster().data().create(*ambient::sim::find_resource("", "v1", "configmaps"), "default",
                              *ambient::sim::parse_json(R"({"metadata":{"name":"cm1"}})", nullptr));
   bool seen = false;
-  for (int i = 0; i < 300 && !seen; ++i) {
+  for (int i = 0; i < 2000 && !seen; ++i) {
     std::this_thread::sleep_for(10ms);
     std::lock_guard g{m};
     seen = received.find("\"name\":\"cm1\"") != std::string::npos;
@@ -136,7 +136,7 @@ TEST_CASE("a streamed watch says it is open before its first byte of body", "[ku
       },
       [](response_end) {});
   bool opened = false;
-  for (int i = 0; i < 300 && !opened; ++i) {
+  for (int i = 0; i < 2000 && !opened; ++i) {
     std::this_thread::sleep_for(10ms);
     std::lock_guard g{m};
     opened = !chunks.empty();
@@ -189,7 +189,7 @@ TEST_CASE("removing a client cancels its open requests", "[kube][integration]") 
   t.start(
       c, "GET", "/api/v1/pods?watch=true", {}, [](std::string_view) {},
       [&](response_end e) { done.set_value(std::move(e)); });
-  for (int i = 0; i < 300 && fx.cluster().server().open_watches() == 0; ++i)
+  for (int i = 0; i < 2000 && fx.cluster().server().open_watches() == 0; ++i)
     std::this_thread::sleep_for(10ms);
   t.remove_client(c);
   auto f = done.get_future();

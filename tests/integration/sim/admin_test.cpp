@@ -68,7 +68,7 @@ TEST_CASE("the admin API seeds and churns a cluster", "[sim][integration]") {
   CHECK(fx.cluster().data().object_count(*ambient::sim::find_resource("", "v1", "pods")) == 10);
   auto rv = fx.cluster().data().resource_version();
   REQUIRE(admin.handle("POST", "/clusters/cluster-1/churn?rate=200").status == 200);
-  for (int i = 0; i < 200 && fx.cluster().data().resource_version() < rv + 5; ++i)
+  for (int i = 0; i < 2000 && fx.cluster().data().resource_version() < rv + 5; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds{10});
   CHECK(fx.cluster().data().resource_version() >= rv + 5);
   CHECK(admin.handle("POST", "/clusters/cluster-1/churn?rate=0").status == 200);

@@ -246,7 +246,7 @@ TEST_CASE("fault: stalled watches send no bytes until the stall ends", "[sim][in
     done = true;
   });
   // Wait until the watch is registered, then change something it selects.
-  for (int i = 0; i < 200 && fx.cluster().server().open_watches() == 0; ++i)
+  for (int i = 0; i < 2000 && fx.cluster().server().open_watches() == 0; ++i)
     std::this_thread::sleep_for(10ms);
   REQUIRE(fx.cluster().server().open_watches() == 1);
   cl.request("POST", fx.url("/api/v1/namespaces/default/pods"), make_pod("s"));
@@ -276,7 +276,7 @@ TEST_CASE(
                [](const std::string&) { return true; });
       done = true;
     });
-    for (int i = 0; i < 200 && fx.cluster().server().open_watches() == 0; ++i)
+    for (int i = 0; i < 2000 && fx.cluster().server().open_watches() == 0; ++i)
       std::this_thread::sleep_for(10ms);
     REQUIRE(fx.cluster().server().open_watches() == 1);
     fx.cluster().cut_watches();
