@@ -15,6 +15,7 @@
 #include <openssl/x509.h>
 
 #include "sim/api_handler.hpp"
+#include "sim/request_log.hpp"
 
 namespace ambient::sim {
 
@@ -85,15 +86,7 @@ struct api_server::impl : std::enable_shared_from_this<api_server::impl> {
   std::atomic<uint16_t> bound_port{0}; // set by start() on the caller's thread, read by sessions
   std::map<session*, std::weak_ptr<session>> sessions;
   std::atomic<size_t> watches{0};
-  mutable std::mutex requests_mutex; // guards requests
-  std::deque<std::string> requests;  // the request log, bounded
-
-  void log_request(std::string line) {
-    std::lock_guard g{requests_mutex};
-    requests.push_back(std::move(line));
-    if (requests.size() > 10'000)
-      requests.pop_front();
-  }
+  request_log requests;
 };
 
 /// One TLS connection: requests in a keep-alive loop, or one watch stream.
@@ -183,7 +176,7 @@ private:
       std::string_view target{r.target().data(), r.target().size()};
       if (!target.starts_with("/healthz") && !target.starts_with("/livez")
           && !target.starts_with("/readyz"))
-        server_->log_request(std::string{r.method_string()} + " " + std::string{target});
+        server_->requests.add(std::string{r.method_string()} + " " + std::string{target});
     }
     auto delay = server_->faults->latency_ms.load();
     if (delay > 0) {
@@ -218,7 +211,8 @@ private:
       respond(error_response(e), code == 429);
       return;
     }
-    if (auto code = r.method() == http::verb::get ? list_refusal(target) : std::nullopt) {
+    if (auto code = r.method() == http::verb::get ? server_->faults->list_refusal_for(target)
+                                                  : std::nullopt) {
       if (*code == 0) { // held: look again shortly, and serve it once the fault is cleared
         server_->faults->held_lists.fetch_add(1);
         timer_.expires_after(std::chrono::milliseconds{50});
@@ -252,23 +246,6 @@ private:
       respond(std::move(*resp));
     else
       start_watch(std::get<watch_request>(std::move(outcome)));
-  }
-
-  /// The refusal standing for `target` if it is a LIST (not a watch) of the resource the fault
-  /// menu names: a collection path whose last segment is that resource's plural.
-  std::optional<int> list_refusal(const std::string& target) const {
-    auto q = target.find('?');
-    std::string_view path{target.data(), q == std::string::npos ? target.size() : q};
-    if (q != std::string::npos) {
-      std::string_view query{target.data() + q + 1};
-      if (query.find("watch=1") != std::string_view::npos
-          || query.find("watch=true") != std::string_view::npos)
-        return std::nullopt;
-    }
-    auto slash = path.rfind('/');
-    if (slash == std::string_view::npos)
-      return std::nullopt;
-    return server_->faults->list_refusal(path.substr(slash + 1));
   }
 
   void respond(api_response resp, bool retry_after = false) {
@@ -593,8 +570,7 @@ size_t api_server::open_watches() const {
 }
 
 std::vector<std::string> api_server::requests() const {
-  std::lock_guard g{impl_->requests_mutex};
-  return {impl_->requests.begin(), impl_->requests.end()};
+  return impl_->requests.snapshot();
 }
 
 } // namespace ambient::sim

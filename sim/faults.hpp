@@ -38,6 +38,22 @@ struct fault_state {
     refused_resource_ = std::move(resource);
     refused_code_ = code;
   }
+  /// The refusal standing for a GET of `target` if it is a LIST (not a watch) of the refused
+  /// resource: a collection path whose last segment is that resource's plural.
+  std::optional<int> list_refusal_for(std::string_view target) const {
+    auto q = target.find('?');
+    auto path = target.substr(0, q);
+    if (q != std::string_view::npos) {
+      auto query = target.substr(q + 1);
+      if (query.find("watch=1") != std::string_view::npos
+          || query.find("watch=true") != std::string_view::npos)
+        return std::nullopt;
+    }
+    auto slash = path.rfind('/');
+    if (slash == std::string_view::npos)
+      return std::nullopt;
+    return list_refusal(path.substr(slash + 1));
+  }
   /// How many times a held LIST was looked at again (a test's proof that one is being held).
   std::atomic<int> held_lists{0};
   /// The code LISTs of `resource` are refused with (0: held), or nullopt when they are served.

@@ -6,6 +6,7 @@
 
 #include "sim/json_patch.hpp"
 #include "sim/pki.hpp"
+#include "sim/secret_data.hpp"
 
 namespace ambient::sim {
 
@@ -75,30 +76,6 @@ api_error invalid(const resource_type& rt, const std::string& name, std::string 
 }
 
 /// A continue token: the list's resource version and the last key returned, base64-encoded.
-/// A Secret's write-only stringData folded into data, base64-encoded (a stringData key wins over
-/// the same data key), as the API server stores it: stringData is never stored or returned.
-/// Returns why it cannot be, or "".
-std::string fold_string_data(json_value& secret) {
-  const auto* sd = secret.find("stringData");
-  if (sd == nullptr)
-    return {};
-  if (!sd->is_object())
-    return "stringData: must be an object";
-  auto folded = *sd;
-  if (secret.find("data") == nullptr || secret.find("data")->is_null())
-    secret.set("data", json_value::object());
-  auto& data = secret["data"];
-  if (!data.is_object())
-    return "data: must be an object";
-  for (const auto& [key, value] : folded.members()) {
-    if (!value.is_string())
-      return "stringData." + key + ": must be a string";
-    data.set(key, json_value::string(base64_encode(value.as_string())));
-  }
-  secret.erase("stringData");
-  return {};
-}
-
 std::string make_continue(uint64_t rv, const std::string& key) {
   return base64_encode(std::to_string(rv) + "\n" + key);
 }

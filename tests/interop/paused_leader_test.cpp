@@ -10,6 +10,7 @@
 #include "sim/json.hpp"
 #include "sim/workload.hpp"
 #include "support/ambientd_harness.hpp"
+#include "support/eventually.hpp"
 
 using namespace ambient;
 using namespace std::chrono_literals;
@@ -45,12 +46,7 @@ private:
 /// Waits (60 s) for `pred` over the history.
 template <class Pred>
 bool wait_history(const status_history& h, Pred pred) {
-  for (int i = 0; i < 600; ++i) {
-    if (pred(h.writers()))
-      return true;
-    std::this_thread::sleep_for(100ms);
-  }
-  return false;
+  return test::eventually([&] { return pred(h.writers()); }, 60s, 100ms);
 }
 
 std::string lease_holder(sim::sim_cluster& c) {

@@ -11,6 +11,7 @@
 #include "sim/workload.hpp"
 #include "support/ambientd_harness.hpp"
 #include "support/delta_client.hpp"
+#include "support/eventually.hpp"
 
 using namespace ambient;
 using namespace std::chrono_literals;
@@ -60,15 +61,10 @@ void add_pod(sim::sim_cluster& c, const std::string& name, const std::string& ip
   test::must_create_pod(c, "app-1", name, ip, {{"app", "svc-1"}});
 }
 
-/// Waits until `target`'s merged view holds `pred` (a fresh wildcard client's view).
+/// Waits (30 s) until `target`'s merged view holds `pred` (a fresh wildcard client's view).
 template <class Pred>
 bool wait_state(const std::string& target, Pred pred) {
-  for (int i = 0; i < 150; ++i) {
-    if (pred(fresh_state(target)))
-      return true;
-    std::this_thread::sleep_for(200ms);
-  }
-  return false;
+  return test::eventually([&] { return pred(fresh_state(target)); }, 30s, 200ms);
 }
 
 } // namespace

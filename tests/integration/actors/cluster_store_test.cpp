@@ -13,6 +13,7 @@
 #include "messages/type_ids.hpp"
 #include "sim/objects.hpp"
 #include "support/actor_fixture.hpp"
+#include "support/eventually.hpp"
 #include "support/sim_fixture.hpp"
 #include "support/sim_objects.hpp"
 
@@ -143,12 +144,7 @@ struct store_fixture : test::live_actor_fixture {
   /// Waits until `pred` holds for the status (or 20 s pass).
   template <class Pred>
   bool eventually(Pred pred) {
-    for (int i = 0; i < 200; ++i) {
-      if (pred())
-        return true;
-      std::this_thread::sleep_for(100ms);
-    }
-    return false;
+    return test::eventually(pred);
   }
 
   /// Whether cluster `i` settles at `n` open watches: reached, then still so once a pod made

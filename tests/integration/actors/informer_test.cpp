@@ -12,6 +12,7 @@
 #include "sim/json.hpp"
 #include "sim/workload.hpp"
 #include "support/actor_fixture.hpp"
+#include "support/eventually.hpp"
 #include "support/informer_counters.hpp"
 #include "support/sim_fixture.hpp"
 
@@ -178,16 +179,7 @@ double pods_counter(const informer_fixture& fx, const char* name) {
   return test::informer_counter(name, fx.sim.fleet->cluster(0).name(), "pods");
 }
 
-/// Polls (20 s) until `pred` holds.
-template <class Pred>
-bool wait_until(Pred pred) {
-  for (int i = 0; i < 400; ++i) {
-    if (pred())
-      return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return pred();
-}
+using test::eventually;
 
 } // namespace
 
@@ -209,7 +201,7 @@ TEST_CASE_METHOD(informer_fixture, "an informer converges after every fault in k
   SECTION("API server down and back") {
     c.down();
     churn(20);
-    CHECK(wait_until([&] {
+    CHECK(eventually([&] {
       std::lock_guard g{seen->m};
       return !seen->healthy;
     }));
@@ -220,12 +212,12 @@ TEST_CASE_METHOD(informer_fixture, "an informer converges after every fault in k
     f.fail_next = 3;
     c.cut_watches();
     churn(10);
-    CHECK(wait_until([&] { return f.fail_next.load() == 0 && errors() >= errors_before + 3; }));
+    CHECK(eventually([&] { return f.fail_next.load() == 0 && errors() >= errors_before + 3; }));
     f.fail_code = 429;
     f.fail_next = 3;
     c.cut_watches();
     churn(10);
-    CHECK(wait_until([&] { return f.fail_next.load() == 0 && errors() >= errors_before + 6; }));
+    CHECK(eventually([&] { return f.fail_next.load() == 0 && errors() >= errors_before + 6; }));
   }
   SECTION("stalled watch is declared dead and replaced") {
     f.stall_watches = true;
@@ -233,7 +225,7 @@ TEST_CASE_METHOD(informer_fixture, "an informer converges after every fault in k
     // Replaced by a relist at its version, not resumed: a watch from a version the server has
     // not reached (a cluster restored from a backup) would stay silent for ever. The stall is
     // lifted only once the relist happened, so nothing else can have revived the watch.
-    CHECK(wait_until([&] { return relists() >= relists_before + 1; }));
+    CHECK(eventually([&] { return relists() >= relists_before + 1; }));
     f.stall_watches = false;
   }
   SECTION("cut watches") {
@@ -246,21 +238,25 @@ TEST_CASE_METHOD(informer_fixture, "an informer converges after every fault in k
     f.expire_next_watches = 1;
     c.cut_watches();
     churn(10);
-    CHECK(wait_until(
+    CHECK(eventually(
         [&] { return f.expire_next_watches.load() == 0 && relists() >= relists_before + 1; }));
-    // The churn is held back from the watch and then compacted away, so the cut watch resumes
+    // That relist done and its watch open again (a watch opened only after the compaction
+    // below would start from the new history and see no 410)...
+    REQUIRE(converged());
+    CHECK(eventually([&] { return c.server().open_watches() == 1; }));
+    // ...the churn is held back from the watch and then compacted away, so the cut watch resumes
     // from a version older than the history: 410, and a relist.
     f.stall_watches = true;
     churn(10);
     c.compact();
     c.cut_watches();
     f.stall_watches = false;
-    CHECK(wait_until([&] { return relists() >= relists_before + 2; }));
+    CHECK(eventually([&] { return relists() >= relists_before + 2; }));
   }
   SECTION("a malformed event") {
     f.malformed_next_events = 1;
     churn(20);
-    CHECK(wait_until(
+    CHECK(eventually(
         [&] { return f.malformed_next_events.load() == 0 && relists() >= relists_before + 1; }));
   }
   SECTION("latency") {
@@ -311,7 +307,7 @@ TEST_CASE_METHOD(informer_fixture, "rejected credentials degrade the informer wi
   caf::scoped_actor probe{sys};
   probe->monitor(informer);
   const double errors_then = pods_counter(*this, "ambientd_informer_errors_total");
-  CHECK(wait_until(
+  CHECK(eventually(
       [&] { return pods_counter(*this, "ambientd_informer_errors_total") >= errors_then + 2; }));
   bool died = false;
   probe->receive([&](const caf::down_msg&) { died = true; }, caf::after(0ms) >> [] {});

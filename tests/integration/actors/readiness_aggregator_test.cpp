@@ -14,6 +14,7 @@
 #include "sim/objects.hpp"
 #include "sim/workload.hpp"
 #include "support/actor_fixture.hpp"
+#include "support/eventually.hpp"
 #include "support/sim_fixture.hpp"
 #include "support/sim_objects.hpp"
 
@@ -115,12 +116,7 @@ struct aggregator_fixture : test::live_actor_fixture {
 
   template <class Pred>
   bool eventually(Pred pred) {
-    for (int i = 0; i < 200; ++i) {
-      if (pred())
-        return true;
-      std::this_thread::sleep_for(100ms);
-    }
-    return false;
+    return test::eventually(pred);
   }
 };
 

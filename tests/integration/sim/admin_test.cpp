@@ -28,6 +28,17 @@ TEST_CASE("the admin API applies faults and refuses bad parameters", "[sim][inte
   CHECK(admin.handle("POST", "/clusters/cluster-2/up").status == 200);
   CHECK(fx.cluster(1).is_up());
 
+  CHECK(admin.handle("POST", "/clusters/cluster-1/refuse-list?resource=services&code=500").status
+        == 200);
+  CHECK(fx.cluster(0).faults().list_refusal("services") == 500);
+  CHECK(admin.handle("POST", "/clusters/cluster-1/refuse-list?resource=").status == 200);
+  CHECK(!fx.cluster(0).faults().list_refusal("services"));
+
+  CHECK(admin.handle("POST", "/clusters/cluster-1/refuse-list?resource=pods&code=404").status
+        == 400);
+  CHECK(admin.handle("POST", "/clusters/cluster-1/refuse-list?resource=Pods/x").status == 400);
+  CHECK(admin.handle("POST", "/clusters/cluster-1/refuse-list?resource=pods&code=x").status == 400);
+  CHECK(!fx.cluster(0).faults().list_refusal("pods")); // a refused request changes nothing
   CHECK(admin.handle("POST", "/clusters/cluster-1/fail?code=418").status == 400);
   CHECK(admin.handle("POST", "/clusters/cluster-1/fail?count=x").status == 400);
   CHECK(admin.handle("POST", "/clusters/cluster-1/latency?ms=-1").status == 400);
