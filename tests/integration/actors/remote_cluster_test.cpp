@@ -12,6 +12,7 @@
 #include "sim/resources.hpp"
 #include "sim/workload.hpp"
 #include "support/actor_fixture.hpp"
+#include "support/eventually.hpp"
 #include "support/informer_counters.hpp"
 #include "support/sim_fixture.hpp"
 
@@ -101,16 +102,14 @@ struct remote_cluster_fixture : test::live_actor_fixture {
     cluster = sys.spawn(actors::remote_cluster_impl, rc);
   }
 
+  /// The cluster's latest report is `s`, in the parent's mailbox and in the sink's: they are two
+  /// mailboxes, and either may read its copy of a report later than the other.
   bool reaches(kube::lifecycle s, std::chrono::milliseconds limit = 15s) {
-    for (auto waited = 0ms; waited < limit; waited += 50ms) {
-      {
-        std::lock_guard g{rec->m};
-        if (!rec->states.empty() && rec->states.back() == s)
-          return true;
-      }
-      std::this_thread::sleep_for(50ms);
-    }
-    return false;
+    auto at = [s](recorded& r) {
+      std::lock_guard g{r.m};
+      return !r.states.empty() && r.states.back() == s;
+    };
+    return test::eventually([&] { return at(*rec) && at(*sunk); }, limit);
   }
 };
 
