@@ -14,6 +14,8 @@ packages=(
   # the stack
   libcaf-dev libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libsimdjson-dev libspdlog-dev libcurl4-openssl-dev libyaml-cpp-dev libboost-dev libssl-dev
+  # kube-sim's JSON documents and patches
+  nlohmann-json3-dev
 )
 if ! $build_only; then
   packages+=(
