@@ -3,7 +3,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
-#include <random>
+#include <optional>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -13,10 +13,8 @@
 
 #include "actors/instrumented.hpp"
 
-#include "kube/reflector.hpp"
-#include "kube/resource_kind.hpp"
+#include "kube/informer_core.hpp"
 #include "kube/transport.hpp"
-#include "kube/watch_framer.hpp"
 #include "messages/informer.hpp"
 
 namespace ambient::actors {
@@ -82,36 +80,29 @@ struct informer_metrics {
   telemetry::counter* decode_errors = nullptr;
 };
 
-/// The informer's state: the reflector core plus what ties it to the transport and the parent.
+/// The informer's state: the pure informer core plus what ties it to the transport and the
+/// parent.
 struct informer_state {
   static inline const char* name = "informer";
 
   ~informer_state();
 
   informer_config cfg;
-  kube::reflector core;
-  kube::watch_framer framer;
-  std::mt19937_64 rng{std::random_device{}()};
+  std::optional<kube::informer_core> core;
   uint64_t request = 0; ///< the open transport request (to cancel it)
   uint64_t ticket = 0;  ///< results are accepted only for the current ticket
   uint64_t timer_generation = 0;
-  messages::informer_stats stats;
-  /// What of `stats` the metrics have counted so far.
-  messages::informer_stats counted;
+  /// What of the core's stats the metrics have counted so far.
+  kube::informer_stats counted;
   informer_metrics metrics;
-  bool healthy = false;
-  std::string last_error;
-  bool reported_once = false;
-  double random01() {
-    return std::uniform_real_distribution<double>{0.0, 1.0}(rng);
-  }
 };
 
 using informer_actor_ptr = instrumented_actor<informer_state>*;
 
-/// One (cluster, resource) informer: lists and watches through the transport, turns the
-/// reflector's deltas into decoded batches for its parent, reports synced and health changes.
-/// Transient errors never kill it; it backs off and heals.
+/// One (cluster, resource) informer: the shell of kube::informer_core. It carries the transport's
+/// bytes and ends to the core, starts the requests and timers the core asks for, sends its
+/// changes as batches and its health to the parent, and keeps the metrics. Transient errors never
+/// kill it; it backs off and heals.
 caf::behavior informer_impl(informer_actor_ptr self, informer_config cfg);
 
 } // namespace ambient::actors

@@ -81,7 +81,7 @@ void on_response(leader_elector_ptr self, const kube::response_end& end) {
       return run(self, kube::election_step{kube::lease_op::get, {}, {}, {}, false, {}});
     }
     if (op == kube::lease_op::get && end.status == 200) {
-      auto decoded = kube::decode_lease(end.body);
+      auto decoded = kube::decode_as<kube::lease>(end.body);
       if (auto* l = std::get_if<kube::lease>(&decoded)) {
         auto again = st.core->release_again(*l, std::chrono::system_clock::now());
         if (again.op != kube::lease_op::none)
@@ -108,7 +108,7 @@ void on_response(leader_elector_ptr self, const kube::response_end& end) {
       st.log->debug("lease read failed: HTTP {} {}", end.status, end.error);
       return run(self, st.core->on_get(now, {}, std::nullopt, true, random01(st)));
     }
-    auto decoded = kube::decode_lease(end.body);
+    auto decoded = kube::decode_as<kube::lease>(end.body);
     if (auto* err = std::get_if<kube::decode_error>(&decoded)) {
       st.log->warn("lease {}/{} is malformed: {}", st.cfg.namespace_, st.cfg.lease_name,
                    err->message);
@@ -118,7 +118,7 @@ void on_response(leader_elector_ptr self, const kube::response_end& end) {
                                      std::get<kube::lease>(decoded), false, random01(st)));
   }
   if (ok) {
-    auto decoded = kube::decode_lease(end.body);
+    auto decoded = kube::decode_as<kube::lease>(end.body);
     auto* l = std::get_if<kube::lease>(&decoded);
     return run(self, st.core->on_write(now, kube::write_result::ok,
                                        l != nullptr ? l->meta.resource_version : std::string{},

@@ -5,7 +5,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
+#include <variant>
 #include <vector>
 
 /// Compact Kubernetes objects: only the fields the mesh needs, decoded once from the API server's
@@ -166,6 +168,52 @@ struct gateway {
   std::vector<listener> listeners;
   std::vector<std::string> addresses; ///< status.addresses[].value (IPs or hostnames).
   bool operator==(const gateway&) const = default;
+};
+
+/// The resources ambientd's informers watch. The order is the kind table's (kube/kind_table.cpp)
+/// and any_object's.
+enum class resource_kind : uint8_t {
+  namespaces,
+  pods,
+  services,
+  nodes,
+  endpoint_slices,
+  secrets,
+  config_maps,
+  leases,
+  gateways,
+};
+
+/// Any decoded object an informer can hold; alternative i is the object of resource_kind i.
+using any_object = std::variant<namespace_, pod, service, node, endpoint_slice, secret, config_map,
+                                lease, gateway>;
+
+namespace detail {
+
+template <class T, class... Ts>
+constexpr size_t index_in(const std::variant<Ts...>*) {
+  constexpr bool same[] = {std::is_same_v<T, Ts>...};
+  for (size_t i = 0; i < sizeof...(Ts); ++i)
+    if (same[i])
+      return i;
+  return sizeof...(Ts);
+}
+
+} // namespace detail
+
+/// The kind of an object type, e.g. kind_of<pod> == resource_kind::pods.
+template <class T>
+constexpr resource_kind kind_of
+    = static_cast<resource_kind>(detail::index_in<T>(static_cast<const any_object*>(nullptr)));
+
+/// One change of a collection, in the order it happened: what an informer hands on.
+struct change {
+  enum type_t : uint8_t { added, modified, deleted } type;
+  std::string key; ///< "namespace/name", or "name" for cluster-scoped objects
+  std::string resource_version;
+  /// The decoded object; empty for deletes (a tombstone: the object's final state is unknown when
+  /// the delete happened while nobody watched).
+  std::optional<any_object> object;
 };
 
 } // namespace ambient::kube

@@ -53,19 +53,21 @@ reflector_step reflector::start(time_point) {
   return begin_list("0", false);
 }
 
-reflector_step reflector::on_list_page(const list_page& page, time_point now, double random01) {
+reflector_step reflector::on_list_page(list_page page, time_point now, double random01) {
   reflector_step step;
   if (phase_ != phase::listing)
     return step; // a late page of an abandoned list
-  for (const auto& item : page.items) {
+  for (auto& item : page.items) {
     seen_in_list_.insert(item.key);
     auto it = known_.find(item.key);
     if (it == known_.end()) {
       known_.emplace(item.key, item.resource_version);
-      step.deltas.push_back({delta::added, item.key, item.resource_version, item.json});
+      step.deltas.push_back(
+          {change::added, item.key, item.resource_version, std::move(item.object)});
     } else if (it->second != item.resource_version) {
       it->second = item.resource_version;
-      step.deltas.push_back({delta::updated, item.key, item.resource_version, item.json});
+      step.deltas.push_back(
+          {change::modified, item.key, item.resource_version, std::move(item.object)});
     }
   }
   if (!page.continue_token.empty()) {
@@ -76,7 +78,7 @@ reflector_step reflector::on_list_page(const list_page& page, time_point now, do
   // The list is complete: what we knew and the server no longer has was deleted meanwhile.
   for (auto it = known_.begin(); it != known_.end();) {
     if (!seen_in_list_.contains(it->first)) {
-      step.deltas.push_back({delta::deleted, it->first, it->second, {}});
+      step.deltas.push_back({change::deleted, it->first, it->second, {}});
       it = known_.erase(it);
     } else {
       ++it;
@@ -95,34 +97,40 @@ reflector_step reflector::on_list_page(const list_page& page, time_point now, do
   return step;
 }
 
-reflector_step reflector::on_event(const watched_event& ev, time_point now) {
+reflector_step reflector::on_event(change ev, time_point now) {
   reflector_step step;
   if (phase_ != phase::watching)
     return step; // an event from a watch we already gave up on
   last_activity_ = now;
   if (!ev.resource_version.empty())
     last_rv_ = ev.resource_version;
-  switch (ev.kind) {
-    case event_kind::bookmark:
-      break;
-    case event_kind::added:
-    case event_kind::modified: {
-      auto it = known_.find(ev.key);
-      if (it == known_.end()) {
-        known_.emplace(ev.key, ev.resource_version);
-        step.deltas.push_back({delta::added, ev.key, ev.resource_version, ev.json});
-      } else if (it->second != ev.resource_version) {
-        it->second = ev.resource_version;
-        step.deltas.push_back({delta::updated, ev.key, ev.resource_version, ev.json});
-      }
-      break;
+  if (ev.type == change::deleted) {
+    if (known_.erase(ev.key) > 0) {
+      ev.object.reset();
+      step.deltas.push_back(std::move(ev));
     }
-    case event_kind::deleted:
-      if (known_.erase(ev.key) > 0)
-        step.deltas.push_back({delta::deleted, ev.key, ev.resource_version, ev.json});
-      break;
+    return step;
+  }
+  auto it = known_.find(ev.key);
+  if (it == known_.end()) {
+    known_.emplace(ev.key, ev.resource_version);
+    ev.type = change::added;
+    step.deltas.push_back(std::move(ev));
+  } else if (it->second != ev.resource_version) {
+    it->second = ev.resource_version;
+    ev.type = change::modified;
+    step.deltas.push_back(std::move(ev));
   }
   return step;
+}
+
+reflector_step reflector::on_bookmark(std::string resource_version, time_point now) {
+  if (phase_ != phase::watching)
+    return {};
+  last_activity_ = now;
+  if (!resource_version.empty())
+    last_rv_ = std::move(resource_version);
+  return {};
 }
 
 reflector_step reflector::on_watch_end(time_point now, double random01) {
@@ -175,7 +183,7 @@ reflector_step reflector::on_not_served(time_point) {
   if (phase_ != phase::listing)
     return step; // the answer to a list we already gave up on
   for (const auto& [key, rv] : known_)
-    step.deltas.push_back({delta::deleted, key, rv, {}});
+    step.deltas.push_back({change::deleted, key, rv, {}});
   known_.clear();
   seen_in_list_.clear();
   last_rv_.clear();

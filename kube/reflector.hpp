@@ -10,16 +10,19 @@
 #include <vector>
 
 #include "kube/backoff.hpp"
+#include "kube/objects.hpp"
 
 namespace ambient::kube {
 
 // -- inputs -----------------------------------------------------------------------------------
 
-/// One object of a LIST page, already cut out of the response.
+/// One object of a LIST page, decoded with the page.
 struct listed_object {
   std::string key; ///< "namespace/name" (or "name" for cluster-scoped objects)
   std::string resource_version;
-  std::string json; ///< passed through to the deltas, never kept
+  /// The object; empty when it did not decode (its key and version did): the change is handed on
+  /// without it, and the owner forgets the key.
+  std::optional<any_object> object;
 };
 
 /// One LIST response page.
@@ -27,17 +30,6 @@ struct list_page {
   std::string resource_version;
   std::string continue_token;
   std::vector<listed_object> items;
-};
-
-/// The kind of a watch event after the transport has decoded its envelope.
-enum class event_kind { added, modified, deleted, bookmark };
-
-/// One watch event.
-struct watched_event {
-  event_kind kind;
-  std::string key;
-  std::string resource_version;
-  std::string json;
 };
 
 /// Why a request failed.
@@ -77,18 +69,9 @@ struct do_wait {
 
 using reflector_action = std::variant<do_list, do_watch, do_wait>;
 
-/// A change for the informer's handlers; `deleted` with empty json is a tombstone (the final state
-/// is unknown because the delete happened while we were not watching).
-struct delta {
-  enum type_t { added, updated, deleted } type;
-  std::string key;
-  std::string resource_version;
-  std::string json;
-};
-
 /// What the reflector wants after an input: deltas to hand on, and the next request (if any).
 struct reflector_step {
-  std::vector<delta> deltas;
+  std::vector<change> deltas; ///< a deleted change without object is a tombstone
   std::optional<reflector_action> next;
   bool synced_now = false; ///< the first complete list just finished
 };
@@ -128,9 +111,12 @@ public:
   /// The first request.
   reflector_step start(time_point now);
   /// A LIST page arrived.
-  reflector_step on_list_page(const list_page& page, time_point now, double random01);
-  /// A watch event arrived.
-  reflector_step on_event(const watched_event& ev, time_point now);
+  reflector_step on_list_page(list_page page, time_point now, double random01);
+  /// An ADDED, MODIFIED or DELETED watch event arrived (added and modified are told apart by
+  /// what the reflector knows, not by the event's type).
+  reflector_step on_event(change ev, time_point now);
+  /// A BOOKMARK arrived: the collection has reached `resource_version`.
+  reflector_step on_bookmark(std::string resource_version, time_point now);
   /// The watch stream ended cleanly (server timeout): watch again from the last version.
   reflector_step on_watch_end(time_point now, double random01);
   /// A request failed or the stream carried an error.

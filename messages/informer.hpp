@@ -8,19 +8,14 @@
 
 #include <caf/allowed_unsafe_message_type.hpp>
 
-#include "kube/resource_kind.hpp"
+#include "kube/informer_core.hpp"
+#include "kube/objects.hpp"
 #include "kube/transport.hpp"
 
 namespace ambient::messages {
 
 /// One change an informer hands to its parent, in order.
-struct object_change {
-  enum type_t : uint8_t { added, updated, deleted } type;
-  std::string key;
-  std::string resource_version;
-  /// The decoded object; empty for deletes (tombstones carry no state).
-  std::optional<kube::any_object> object;
-};
+using object_change = kube::change;
 
 /// Changes of one resource in one cluster, in the order they happened. Travels as a
 /// shared_ptr<const informer_batch> (never copied between actors).
@@ -36,16 +31,7 @@ struct informer_batch {
 using informer_batch_ptr = std::shared_ptr<const informer_batch>;
 
 /// Counters of one informer, reported with its health.
-struct informer_stats {
-  uint64_t events_added = 0, events_modified = 0, events_deleted = 0, bookmarks = 0;
-  uint64_t relists = 0;
-  uint64_t watch_restarts = 0;
-  uint64_t errors = 0;
-  uint64_t decode_errors = 0;
-  size_t objects = 0;
-  /// Steady-clock time of the last completed list (0 before the first).
-  int64_t last_sync_ns = 0;
-};
+using informer_stats = kube::informer_stats;
 
 /// An informer's health, sent to its parent when it changes (and with the first sync).
 struct informer_health {

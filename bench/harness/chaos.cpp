@@ -26,6 +26,7 @@
 #include "bench/harness/scenario.hpp"
 #include "bench/harness/workload_oracle.hpp"
 #include "envoy/service/discovery/v3/ads.grpc.pb.h"
+#include "kube/api_envelope.hpp"
 #include "kube/cluster_sync.hpp"
 #include "kube/decode.hpp"
 #include "kube/resource_kind.hpp"
@@ -152,17 +153,18 @@ std::map<std::string, std::string> ground_truth(sim_process& sim,
       if (r.status != 200)
         throw std::runtime_error("ground truth: LIST " + std::string{kube::to_string(kind)} + " of "
                                  + id + ": HTTP " + std::to_string(r.status) + " " + r.error);
-      auto list = kube::decode_list(r.body, {r.body.size() + 1});
-      auto* items = std::get_if<kube::raw_list>(&list);
+      auto list = kube::decode_list(kind, r.body, limits);
+      auto* items = std::get_if<kube::object_list>(&list);
       if (!items)
         throw std::runtime_error("ground truth: the " + std::string{kube::to_string(kind)}
                                  + " list of " + id + " does not decode");
-      for (const auto& item : items->items) {
-        auto o = kube::decode_object(kind, item, limits);
-        if (auto* obj = std::get_if<kube::any_object>(&o))
-          index.upsert(id, 1, std::move(*obj));
-        else
-          throw std::runtime_error("ground truth: an object of " + id + " does not decode");
+      if (items->unnamed > 0)
+        throw std::runtime_error("ground truth: an object of " + id + " has no name");
+      for (auto& item : items->items) {
+        if (!item.object)
+          throw std::runtime_error("ground truth: an object of " + id
+                                   + " does not decode: " + item.error->message);
+        index.upsert(id, 1, std::move(*item.object));
       }
     }
     index.set_state(id, 1, kube::lifecycle::synced);

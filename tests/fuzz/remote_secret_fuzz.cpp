@@ -1,5 +1,5 @@
 // Fuzzes the handling of a remote secret as the API server sends it: the Secret JSON
-// (kube::decode_secret, base64 data), its cluster entries (kube::read_remote_secret), and each
+// (kube::decode_as<secret>, base64 data), its cluster entries (kube::read_remote_secret), and each
 // entry's kubeconfig through parse_kubeconfig with the default policy. Input: the Secret JSON.
 #include <string>
 
@@ -13,7 +13,7 @@ using namespace ambient;
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text{reinterpret_cast<const char*>(data), size};
   (void)kube::decode_base64(text);
-  auto decoded = kube::decode_secret(text);
+  auto decoded = kube::decode_as<kube::secret>(text);
   auto* s = std::get_if<kube::secret>(&decoded);
   if (s == nullptr)
     return 0;

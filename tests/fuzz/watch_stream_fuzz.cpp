@@ -1,10 +1,12 @@
 // Fuzzes what a watch stream delivers: the framer (kube::watch_framer) fed in chunks whose sizes
-// come from the input, each framed object through decode_watch_event, and each event's object and
-// each framed object through every object decoder. Input: one byte seeding the chunk sizes, then
-// the stream bytes.
+// come from the input, and each framed object, for every kind of the kind table, through the
+// watch event decoder (which decodes the object in the same pass), the list decoder and the object
+// decoder; and through the metadata and Status decoders. Input: one byte seeding the chunk sizes,
+// then the stream bytes.
 #include <string>
 #include <vector>
 
+#include "kube/api_envelope.hpp"
 #include "kube/decode.hpp"
 #include "kube/watch_framer.hpp"
 #include "tests/fuzz/fuzz_input.hpp"
@@ -13,18 +15,27 @@ using namespace ambient;
 
 namespace {
 
+/// A decode either succeeds or says why.
+template <class T>
+void check(const kube::decoded<T>& d) {
+  if (auto* e = std::get_if<kube::decode_error>(&d); e && e->message.empty())
+    __builtin_trap();
+}
+
 void decode_all(std::string_view json) {
   kube::decode_limits limits{64u << 10};
-  (void)kube::decode_pod(json, limits);
-  (void)kube::decode_service(json, limits);
-  (void)kube::decode_namespace(json, limits);
-  (void)kube::decode_node(json, limits);
-  (void)kube::decode_endpoint_slice(json, limits);
-  (void)kube::decode_secret(json, limits);
-  (void)kube::decode_config_map(json, limits);
-  (void)kube::decode_lease(json, limits);
-  (void)kube::decode_gateway(json, limits);
+  for (size_t i = 0; i < std::variant_size_v<kube::any_object>; ++i) {
+    auto kind = static_cast<kube::resource_kind>(i);
+    check(kube::decode_object(kind, json, limits));
+    check(kube::decode_list(kind, json, limits));
+    auto event = kube::decode_watch_event(kind, json, limits);
+    check(event);
+    if (auto* ev = std::get_if<kube::watch_event>(&event))
+      if (ev->item.error && ev->item.error->message.empty())
+        __builtin_trap();
+  }
   (void)kube::decode_object_meta(json);
+  (void)kube::decode_status(json);
 }
 
 } // namespace
@@ -46,13 +57,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     fed += n;
     step = step * 7 % 61 + 1;
   }
-  for (const auto& object : objects) {
-    auto event = kube::decode_watch_event(object);
-    if (auto* e = std::get_if<kube::raw_watch_event>(&event))
-      decode_all(e->object_json);
-    else if (std::get<kube::decode_error>(event).message.empty())
-      __builtin_trap();
+  for (const auto& object : objects)
     decode_all(object);
-  }
   return 0;
 }

@@ -46,7 +46,7 @@ caf::behavior collector(caf::event_based_actor*, std::shared_ptr<observed> o) {
               o->violations += known;
               o->cache[c.key] = c.resource_version;
               break;
-            case messages::object_change::updated:
+            case messages::object_change::modified:
               o->violations += !known;
               o->cache[c.key] = c.resource_version;
               break;

@@ -63,7 +63,7 @@ std::string remote_kubeconfig(sim::demo_fleet& demo, const std::string& cluster_
   auto got = demo.clusters().cluster(0).data().get(core("secrets"), "istio-system",
                                                    sim::demo_fleet::remote_secret_name(cluster_id));
   REQUIRE(got.object);
-  auto secret = kube::decode_secret(got.object->json);
+  auto secret = kube::decode_as<kube::secret>(got.object->json);
   REQUIRE(std::holds_alternative<kube::secret>(secret));
   CHECK(kube::lookup(std::get<kube::secret>(secret).meta.labels, "istio/multiCluster") == "true");
   auto entries = kube::read_remote_secret(std::get<kube::secret>(secret));
@@ -103,7 +103,7 @@ TEST_CASE("the demo fleet is a config cluster and three remotes on two networks"
     REQUIRE(gws.size() == (i >= 2 ? 1u : 0u));
     if (gws.empty())
       continue;
-    auto gw = kube::decode_gateway(gws[0]->json);
+    auto gw = kube::decode_as<kube::gateway>(gws[0]->json);
     REQUIRE(std::holds_alternative<kube::gateway>(gw));
     const auto& g = std::get<kube::gateway>(gw);
     CHECK(g.gateway_class == "istio-east-west");
@@ -129,14 +129,14 @@ TEST_CASE("the demo fleet runs bookinfo in ambient in every cluster, with review
     REQUIRE(ns.object);
     CHECK(ns.object->labels.at("istio.io/dataplane-mode") == "ambient");
     for (const auto& o : list(c, core("services"), "bookinfo")) {
-      auto svc = kube::decode_service(o->json);
+      auto svc = kube::decode_as<kube::service>(o->json);
       REQUIRE(std::holds_alternative<kube::service>(svc));
       bool global
           = kube::lookup(std::get<kube::service>(svc).meta.labels, "istio.io/global") == "true";
       CHECK(global == (o->name != "details"));
     }
     for (const auto& o : list(c, core("pods"), "bookinfo")) {
-      auto decoded = kube::decode_pod(o->json);
+      auto decoded = kube::decode_as<kube::pod>(o->json);
       REQUIRE(std::holds_alternative<kube::pod>(decoded));
       const auto& p = std::get<kube::pod>(decoded);
       CHECK(p.phase == "Running");

@@ -2,9 +2,13 @@
 
 #include <string>
 
+#include "kube/api_envelope.hpp"
 #include "kube/decode.hpp"
+#include "kube/resource_kind.hpp"
 
 using namespace ambient::kube;
+
+constexpr auto pods = resource_kind::pods;
 
 namespace {
 
@@ -273,7 +277,7 @@ std::string event(std::string_view type, std::string_view object) {
 
 TEST_CASE("a kubelet pod decodes into the fields the mesh needs", "[kube]") {
   REQUIRE(pod_json.size() > 3000);
-  const auto& p = ok(decode_pod(pod_json));
+  const auto& p = ok(decode_as<pod>(pod_json));
   CHECK(p.meta.namespace_ == "default");
   CHECK(p.meta.name == "web-0");
   CHECK(p.meta.uid == "5f0c2a8e-4b1d-4c59-9a0e-0d6c3b1e7a21");
@@ -302,7 +306,7 @@ TEST_CASE("a kubelet pod decodes into the fields the mesh needs", "[kube]") {
 }
 
 TEST_CASE("pod readiness and addresses follow the status", "[kube]") {
-  const auto& p = ok(decode_pod(R"({"metadata":{"name":"job-x","namespace":"batch",
+  const auto& p = ok(decode_as<pod>(R"({"metadata":{"name":"job-x","namespace":"batch",
     "deletionTimestamp":"2024-05-02T10:00:00Z"},
     "spec":{"serviceAccount":"legacy","hostNetwork":true,"containers":[{"name":"c"}]},
     "status":{"phase":"Pending","podIP":"172.18.0.4",
@@ -316,7 +320,7 @@ TEST_CASE("pod readiness and addresses follow the status", "[kube]") {
 }
 
 TEST_CASE("a service decodes ports selector and traffic policy", "[kube]") {
-  const auto& s = ok(decode_service(service_json));
+  const auto& s = ok(decode_as<service>(service_json));
   CHECK(s.meta.namespace_ == "bookinfo");
   CHECK(s.meta.name == "reviews");
   CHECK(lookup(s.meta.labels, "istio.io/global") == "true");
@@ -337,7 +341,7 @@ TEST_CASE("a service decodes ports selector and traffic policy", "[kube]") {
 }
 
 TEST_CASE("a service with cluster IP None is headless", "[kube]") {
-  const auto& s = ok(decode_service(headless_service_json));
+  const auto& s = ok(decode_as<service>(headless_service_json));
   CHECK(s.headless);
   CHECK(s.publish_not_ready_addresses);
   REQUIRE(s.ports.size() == 1);
@@ -346,12 +350,12 @@ TEST_CASE("a service with cluster IP None is headless", "[kube]") {
 }
 
 TEST_CASE("namespaces and nodes carry their labels", "[kube]") {
-  const auto& ns = ok(decode_namespace(namespace_json));
+  const auto& ns = ok(decode_as<namespace_>(namespace_json));
   CHECK(ns.meta.name == "istio-system");
   CHECK(ns.meta.namespace_.empty());
   CHECK(lookup(ns.meta.labels, "topology.istio.io/network") == "network1");
 
-  const auto& n = ok(decode_node(node_json));
+  const auto& n = ok(decode_as<node>(node_json));
   CHECK(n.meta.name == "worker-a-1");
   CHECK(n.internal_ip == "172.18.0.3");
   CHECK(lookup(n.meta.labels, "topology.kubernetes.io/region") == "eu-west-1");
@@ -360,7 +364,7 @@ TEST_CASE("namespaces and nodes carry their labels", "[kube]") {
 }
 
 TEST_CASE("an endpoint slice decodes endpoints and ports", "[kube]") {
-  const auto& es = ok(decode_endpoint_slice(endpoint_slice_json));
+  const auto& es = ok(decode_as<endpoint_slice>(endpoint_slice_json));
   CHECK(es.service_name == "reviews");
   CHECK(es.address_type == "IPv4");
   REQUIRE(es.endpoints.size() == 3);
@@ -376,7 +380,7 @@ TEST_CASE("an endpoint slice decodes endpoints and ports", "[kube]") {
 }
 
 TEST_CASE("secret data is base64 decoded and sorted", "[kube]") {
-  const auto& s = ok(decode_secret(secret_json));
+  const auto& s = ok(decode_as<secret>(secret_json));
   CHECK(s.type == "Opaque");
   CHECK(lookup(s.meta.labels, "istio/multiCluster") == "true");
   REQUIRE(s.data.size() == 3);
@@ -391,17 +395,17 @@ TEST_CASE("secret data is base64 decoded and sorted", "[kube]") {
 }
 
 TEST_CASE("config maps leases and gateways decode", "[kube]") {
-  const auto& cm = ok(decode_config_map(config_map_json));
+  const auto& cm = ok(decode_as<config_map>(config_map_json));
   CHECK(cm.data == string_map{{"cluster1", R"({"state":"stale"})"}, {"cluster2", "synced"}});
 
-  const auto& l = ok(decode_lease(lease_json));
+  const auto& l = ok(decode_as<lease>(lease_json));
   CHECK(l.holder_identity == "ambientd-6f7c9d8b5-x2k4q");
   CHECK(l.lease_duration_seconds == 30);
   CHECK(l.lease_transitions == 3);
   CHECK(l.acquire_time == "2024-05-02T09:00:00.000000Z");
   CHECK(l.renew_time == "2024-05-02T09:14:30.123456Z");
 
-  const auto& g = ok(decode_gateway(gateway_json));
+  const auto& g = ok(decode_as<gateway>(gateway_json));
   CHECK(g.gateway_class == "istio-east-west");
   REQUIRE(g.listeners.size() == 2);
   CHECK(g.listeners[0] == gateway::listener{"mesh", "HBONE", 15008, "Terminate"});
@@ -410,7 +414,7 @@ TEST_CASE("config maps leases and gateways decode", "[kube]") {
 }
 
 TEST_CASE("escaped strings and duplicate keys decode like JSON says", "[kube]") {
-  const auto& ns = ok(decode_namespace(
+  const auto& ns = ok(decode_as<namespace_>(
       R"({"metadata":{"name":"caf\u00e9","labels":{"b":"1","a\"q":"x\ny","b":"2"}}})"));
   CHECK(ns.meta.name == "caf\xc3\xa9");
   CHECK(ns.meta.labels == string_map{{"a\"q", "x\ny"}, {"b", "2"}});
@@ -421,156 +425,237 @@ TEST_CASE("malformed and truncated JSON are rejected", "[kube]") {
        {"", "not json", "[1,2]", R"({"metadata":{"name":"a"}} {})",
         R"({"metadata":{"name":"a"}} trailing)", R"({"metadata":{"name":"a})"}) {
     INFO(bad);
-    CHECK(err(decode_namespace(bad)).code == decode_errc::malformed_json);
+    CHECK(err(decode_as<namespace_>(bad)).code == decode_errc::malformed_json);
   }
   const std::string truncated = pod_json.substr(0, pod_json.size() / 2);
-  const auto& e = err(decode_pod(truncated));
+  const auto& e = err(decode_as<pod>(truncated));
   CHECK(e.code == decode_errc::malformed_json);
   CHECK(e.message.find("Pod") == 0);
-  CHECK(err(decode_pod(pod_json.substr(0, pod_json.size() - 1))).code
+  CHECK(err(decode_as<pod>(pod_json.substr(0, pod_json.size() - 1))).code
         == decode_errc::malformed_json);
 }
 
 TEST_CASE("another kind is rejected as the wrong kind", "[kube]") {
-  const auto& e = err(decode_pod(service_json));
+  const auto& e = err(decode_as<pod>(service_json));
   CHECK(e.code == decode_errc::wrong_kind);
   CHECK(e.message == "Pod bookinfo/reviews: kind: expected Pod, got Service");
-  CHECK(err(decode_lease(gateway_json)).code == decode_errc::wrong_kind);
+  CHECK(err(decode_as<lease>(gateway_json)).code == decode_errc::wrong_kind);
 }
 
 TEST_CASE("a field of the wrong type names the object and the field", "[kube]") {
   std::string bad = pod_json;
   const std::string from = R"({"ip": "fd00:10:244:1::11"})";
   bad.replace(bad.find(from), from.size(), R"({"ip": 17})");
-  const auto& e = err(decode_pod(bad));
+  const auto& e = err(decode_as<pod>(bad));
   CHECK(e.code == decode_errc::bad_field);
   CHECK(e.message == "Pod default/web-0: status.podIPs[1].ip: expected string");
 
   // Spec before metadata: the name is still found for the message.
-  const auto& e2 = err(decode_service(
+  const auto& e2 = err(decode_as<service>(
       R"({"spec":{"ports":[{"port":"80"}]},"metadata":{"namespace":"a","name":"b"}})"));
   CHECK(e2.message == "Service a/b: spec.ports[0].port: expected integer");
 
-  const auto& e3 = err(decode_namespace(R"({"metadata":{"name":"x","labels":{"k.io/a":1}}})"));
+  const auto& e3 = err(decode_as<namespace_>(R"({"metadata":{"name":"x","labels":{"k.io/a":1}}})"));
   CHECK(e3.message == R"(Namespace x: metadata.labels["k.io/a"]: expected string)");
 
-  CHECK(err(decode_service(R"({"metadata":{"name":"s"},"spec":{"ports":[{"port":70000}]}})")).code
-        == decode_errc::bad_field);
-  CHECK(err(decode_service(R"({"metadata":{"name":"s"},"spec":{"ports":{}}})")).code
-        == decode_errc::bad_field);
-  CHECK(err(decode_lease(R"({"metadata":{"name":"l"},"spec":{"leaseDurationSeconds":1.5}})")).code
+  CHECK(
+      err(decode_as<service>(R"({"metadata":{"name":"s"},"spec":{"ports":[{"port":70000}]}})")).code
+      == decode_errc::bad_field);
+  CHECK(err(decode_as<service>(R"({"metadata":{"name":"s"},"spec":{"ports":{}}})")).code
         == decode_errc::bad_field);
   CHECK(
-      err(decode_lease(R"({"metadata":{"name":"l"},"spec":{"leaseTransitions":99999999999}})")).code
+      err(decode_as<lease>(R"({"metadata":{"name":"l"},"spec":{"leaseDurationSeconds":1.5}})")).code
+      == decode_errc::bad_field);
+  CHECK(
+      err(decode_as<lease>(R"({"metadata":{"name":"l"},"spec":{"leaseTransitions":99999999999}})"))
+          .code
       == decode_errc::bad_field);
 }
 
 TEST_CASE("an object without a name is missing a field", "[kube]") {
-  const auto& e = err(decode_node(R"({"kind":"Node","metadata":{"uid":"u"}})"));
+  const auto& e = err(decode_as<node>(R"({"kind":"Node","metadata":{"uid":"u"}})"));
   CHECK(e.code == decode_errc::missing_field);
   CHECK(e.message == "Node: metadata.name: missing");
 }
 
 TEST_CASE("oversized input is rejected before parsing", "[kube]") {
-  const auto& e = err(decode_pod(pod_json, decode_limits{1024}));
+  const auto& e = err(decode_as<pod>(pod_json, decode_limits{1024}));
   CHECK(e.code == decode_errc::too_large);
   CHECK(e.message.find("exceed the limit of 1024") != std::string::npos);
-  CHECK(err(decode_watch_event(event("ADDED", pod_json), {512})).code == decode_errc::too_large);
-  CHECK(err(decode_list("{\"items\":[]}", {4})).code == decode_errc::too_large);
+  CHECK(err(decode_watch_event(pods, event("ADDED", pod_json), {512})).code
+        == decode_errc::too_large);
+  CHECK(err(decode_list(pods, "{\"items\":[]}", {}, 4)).code == decode_errc::too_large);
 }
 
 TEST_CASE("invalid base64 names the key but not the value", "[kube]") {
-  const auto& e = err(
-      decode_secret(R"({"metadata":{"name":"s","namespace":"n"},"data":{"token":"c2VjcmV0!!"}})"));
+  const auto& e = err(decode_as<secret>(
+      R"({"metadata":{"name":"s","namespace":"n"},"data":{"token":"c2VjcmV0!!"}})"));
   CHECK(e.code == decode_errc::bad_field);
   CHECK(e.message == R"(Secret n/s: data["token"]: invalid base64)");
   CHECK(e.message.find("c2VjcmV0") == std::string::npos);
   for (std::string_view bad : {"a", "ab=c", "abcde", "a===", "YWI=="}) {
     INFO(bad);
-    CHECK(
-        err(decode_secret(R"({"metadata":{"name":"s"},"data":{"k":")" + std::string{bad} + "\"}}"))
-            .code
-        == decode_errc::bad_field);
+    CHECK(err(decode_as<secret>(R"({"metadata":{"name":"s"},"data":{"k":")" + std::string{bad}
+                                + "\"}}"))
+              .code
+          == decode_errc::bad_field);
   }
 }
 
-TEST_CASE("watch events of every type decode", "[kube]") {
-  const auto& added = ok(decode_watch_event(event("ADDED", pod_json)));
+TEST_CASE("watch events of every type decode, each with its object", "[kube]") {
+  const auto& added = ok(decode_watch_event(pods, event("ADDED", pod_json)));
   CHECK(added.type == watch_event_type::added);
-  CHECK(added.meta.name == "web-0");
-  CHECK(added.meta.namespace_ == "default");
-  CHECK(added.meta.resource_version == "184467");
-  CHECK(added.object_json == pod_json);
-  CHECK(ok(decode_pod(added.object_json)).ready);
+  CHECK(added.item.key == "default/web-0");
+  CHECK(added.item.resource_version == "184467");
+  REQUIRE(added.item.object);
+  CHECK(std::get<pod>(*added.item.object) == ok(decode_as<pod>(pod_json)));
+  CHECK_FALSE(added.item.error);
 
-  const auto& modified = ok(decode_watch_event(event("MODIFIED", service_json)));
+  const auto& modified
+      = ok(decode_watch_event(resource_kind::services, event("MODIFIED", service_json)));
   CHECK(modified.type == watch_event_type::modified);
-  CHECK(modified.meta.name == "reviews");
-  CHECK(ok(decode_service(modified.object_json)).ports.size() == 3);
+  CHECK(modified.item.key == "bookinfo/reviews");
+  REQUIRE(modified.item.object);
+  CHECK(std::get<service>(*modified.item.object).ports.size() == 3);
 
-  const auto& deleted = ok(decode_watch_event(event("DELETED", namespace_json)));
+  // A delete needs only the key: its object is not decoded.
+  const auto& deleted
+      = ok(decode_watch_event(resource_kind::namespaces, event("DELETED", namespace_json)));
   CHECK(deleted.type == watch_event_type::deleted);
-  CHECK(deleted.meta.name == "istio-system");
+  CHECK(deleted.item.key == "istio-system");
+  CHECK_FALSE(deleted.item.object);
 
   const auto& bookmark = ok(decode_watch_event(
+      pods,
       R"({"type":"BOOKMARK","object":{"kind":"Pod","apiVersion":"v1","metadata":{"resourceVersion":"190021",)"
       R"("creationTimestamp":null,"annotations":{"k8s.io/initial-events-end":"true"}},)"
       R"("spec":{"containers":null},"status":{}}})"));
   CHECK(bookmark.type == watch_event_type::bookmark);
-  CHECK(bookmark.meta.resource_version == "190021");
-  CHECK(bookmark.meta.name.empty());
-  CHECK(lookup(bookmark.meta.annotations, "k8s.io/initial-events-end") == "true");
+  CHECK(bookmark.item.resource_version == "190021");
+  CHECK(bookmark.item.key.empty());
+  CHECK_FALSE(bookmark.item.object);
 
   const auto& error = ok(decode_watch_event(
+      pods,
       R"({"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure",)"
       R"j("message":"too old resource version: 184467 (190021)","reason":"Expired","code":410}})j"));
   CHECK(error.type == watch_event_type::error);
-  CHECK(error.status_code == 410);
-  CHECK(error.status_reason == "Expired");
-  CHECK(error.status_message == "too old resource version: 184467 (190021)");
+  CHECK(error.status.code == 410);
+  CHECK(error.status.reason == "Expired");
+  CHECK(error.status.message == "too old resource version: 184467 (190021)");
+}
+
+TEST_CASE("an object before its event's type is decoded all the same", "[kube]") {
+  const auto& ev = ok(decode_watch_event(pods, R"({"object":)" + pod_json + R"(,"type":"ADDED"})"));
+  CHECK(ev.type == watch_event_type::added);
+  CHECK(ev.item.key == "default/web-0");
+  REQUIRE(ev.item.object);
+  CHECK(std::get<pod>(*ev.item.object).ready);
+}
+
+TEST_CASE("a watch event whose object is sound JSON but not a valid object carries the error",
+          "[kube]") {
+  const auto& ev = ok(decode_watch_event(
+      pods,
+      R"({"type":"MODIFIED","object":{"metadata":{"name":"a","namespace":"n",)"
+      R"("resourceVersion":"9"},"spec":{"hostNetwork":"yes"},"status":{"phase":"Running"}}})"));
+  CHECK(ev.type == watch_event_type::modified);
+  CHECK(ev.item.key == "n/a");
+  CHECK(ev.item.resource_version == "9");
+  CHECK_FALSE(ev.item.object);
+  REQUIRE(ev.item.error);
+  CHECK(ev.item.error->code == decode_errc::bad_field);
+  CHECK(ev.item.error->message == "Pod n/a: object.spec.hostNetwork: expected boolean");
+  // Of another kind, which says so before its name: the event itself is wrong.
+  CHECK(err(decode_watch_event(pods, event("ADDED", service_json))).code
+        == decode_errc::wrong_kind);
 }
 
 TEST_CASE("broken watch events are rejected", "[kube]") {
-  CHECK(err(decode_watch_event(R"({"object":{"metadata":{"name":"a"}}})")).code
+  CHECK(err(decode_watch_event(pods, R"({"object":{"metadata":{"name":"a"}}})")).code
         == decode_errc::missing_field);
-  CHECK(err(decode_watch_event(R"({"type":"ADDED"})")).code == decode_errc::missing_field);
-  const auto& unknown = err(decode_watch_event(event("RENAMED", namespace_json)));
+  CHECK(err(decode_watch_event(pods, R"({"type":"ADDED"})")).code == decode_errc::missing_field);
+  const auto& unknown = err(decode_watch_event(pods, event("RENAMED", namespace_json)));
   CHECK(unknown.code == decode_errc::bad_field);
   CHECK(unknown.message.find("RENAMED") != std::string::npos);
-  const auto& nameless = err(decode_watch_event(R"({"type":"ADDED","object":{"metadata":{}}})"));
+  const auto& nameless
+      = err(decode_watch_event(pods, R"({"type":"ADDED","object":{"metadata":{}}})"));
   CHECK(nameless.code == decode_errc::missing_field);
   CHECK(nameless.message == "watch event ADDED: object.metadata.name: missing");
-  CHECK(err(decode_watch_event(R"({"type":"BOOKMARK","object":{"metadata":{}}})")).code
+  CHECK(err(decode_watch_event(pods, R"({"type":"DELETED","object":{"metadata":{}}})")).code
         == decode_errc::missing_field);
-  CHECK(err(decode_watch_event(R"({"type":"ADDED","object":"x"})")).code == decode_errc::bad_field);
-  CHECK(err(decode_watch_event(R"({"type":"ADDED","object":{"metadata":{"name":"a"})")).code
+  CHECK(err(decode_watch_event(pods, R"({"type":"BOOKMARK","object":{"metadata":{}}})")).code
+        == decode_errc::missing_field);
+  CHECK(err(decode_watch_event(pods, R"({"type":"ADDED","object":"x"})")).code
+        == decode_errc::bad_field);
+  CHECK(err(decode_watch_event(pods, R"({"type":"ADDED","object":{"metadata":{"name":"a"})")).code
+        == decode_errc::malformed_json);
+  // Broken JSON inside the object is the event's failure, not the object's.
+  CHECK(err(decode_watch_event(pods, R"({"type":"ADDED","object":{"metadata":{"name":"a"},)"
+                                     R"("spec":{"nodeName":"n",}}})"))
+            .code
         == decode_errc::malformed_json);
 }
 
-TEST_CASE("a list page yields its items and continue token", "[kube]") {
+TEST_CASE("a list page yields its decoded items and continue token", "[kube]") {
   const std::string body
       = R"({"kind":"PodList","apiVersion":"v1",)"
         R"("metadata":{"resourceVersion":"190021","continue":"eyJ2IjoibWV0YS5rOHMuaW8vdjEifQ",)"
         R"("remainingItemCount":3},"items":[ )"
         + pod_json + " ,\n" + R"({"metadata":{"name":"web-1","namespace":"default"}})" + "]}";
-  const auto& l = ok(decode_list(body));
+  const auto& l = ok(decode_list(pods, body));
   CHECK(l.resource_version == "190021");
   CHECK(l.continue_token == "eyJ2IjoibWV0YS5rOHMuaW8vdjEifQ");
   REQUIRE(l.items.size() == 2);
-  CHECK(l.items[0] == pod_json);
-  CHECK(ok(decode_pod(l.items[1])).meta.name == "web-1");
-  auto meta = decode_object_meta(l.items[0]);
+  CHECK(l.items[0].key == "default/web-0");
+  CHECK(l.items[0].resource_version == "184467");
+  REQUIRE(l.items[0].object);
+  CHECK(std::get<pod>(*l.items[0].object) == ok(decode_as<pod>(pod_json)));
+  REQUIRE(l.items[1].object);
+  CHECK(meta_of(*l.items[1].object).name == "web-1");
+  CHECK(l.unnamed == 0);
+  auto meta = decode_object_meta(pod_json);
   REQUIRE(meta);
   CHECK(meta->name == "web-0");
   CHECK(meta->resource_version == "184467");
 
-  const auto& last = ok(decode_list(R"({"metadata":{"resourceVersion":"5"},"items":[]})"));
+  const auto& last = ok(decode_list(pods, R"({"metadata":{"resourceVersion":"5"},"items":[]})"));
   CHECK(last.continue_token.empty());
   CHECK(last.items.empty());
-  CHECK(err(decode_list(R"({"metadata":{}})")).code == decode_errc::missing_field);
-  CHECK(err(decode_list(R"({"items":[1]})")).message == "list: items[0]: expected object");
+  CHECK(err(decode_list(pods, R"({"metadata":{}})")).code == decode_errc::missing_field);
+  CHECK(err(decode_list(pods, R"({"items":[1]})")).message == "list: items[0]: expected object");
+  CHECK(err(decode_list(pods, R"({"items":[{"metadata":{"name":"a"},"spec":[}]})")).code
+        == decode_errc::malformed_json);
   CHECK_FALSE(decode_object_meta(R"({"metadata":{"uid":"u"}})"));
   CHECK_FALSE(decode_object_meta("{"));
+}
+
+TEST_CASE("a list keeps the items that decode, and names those that do not", "[kube]") {
+  const std::string body
+      = R"({"metadata":{"resourceVersion":"7"},"items":[)" + pod_json
+        + R"(,{"metadata":{"name":"bad-1","namespace":"default","resourceVersion":"3"},)"
+          R"("spec":{"hostNetwork":"yes"}},{"metadata":{"uid":"nameless"}},)"
+          R"({"spec":{"hostNetwork":1},"metadata":{"name":"bad-2"}},)"
+          R"({"metadata":{"name":"web-1","namespace":"default"}}]})";
+  const auto& l = ok(decode_list(pods, body));
+  REQUIRE(l.items.size() == 3);
+  CHECK(l.items[0].object);
+  CHECK(l.items[1].key == "default/bad-1");
+  CHECK(l.items[1].resource_version == "3");
+  CHECK_FALSE(l.items[1].object);
+  REQUIRE(l.items[1].error);
+  CHECK(l.items[1].error->message == "Pod default/bad-1: spec.hostNetwork: expected boolean");
+  CHECK(l.items[2].key == "default/web-1");
+  CHECK(l.items[2].object);
+  // No name: the one without any, and the one that failed before its metadata was read.
+  CHECK(l.unnamed == 2);
+  // An item over the per-object limit is kept out, with its key.
+  const auto& big = ok(decode_list(pods, R"({"items":[)" + pod_json + "]}", {1024}));
+  REQUIRE(big.items.size() == 1);
+  CHECK(big.items[0].key == "default/web-0");
+  CHECK_FALSE(big.items[0].object);
+  REQUIRE(big.items[0].error);
+  CHECK(big.items[0].error->code == decode_errc::too_large);
 }
 
 TEST_CASE("a status body yields code reason and message", "[kube]") {
@@ -627,21 +712,22 @@ TEST_CASE("a status saying the resource version is too large is recognized in ev
     CHECK_FALSE(odd->resource_version_too_large);
   }
   // A watched object with a top-level "details" of its own still decodes.
-  CHECK(ok(decode_watch_event(
-               R"({"type":"ADDED","object":{"metadata":{"name":"a"},"details":"free text"}})"))
-            .meta.name
-        == "a");
+  CHECK(
+      ok(decode_watch_event(
+             pods, R"({"type":"ADDED","object":{"metadata":{"name":"a"},"details":"free text"}})"))
+          .item.key
+      == "a");
   // The same in a watch's ERROR event.
   const auto& ev = ok(decode_watch_event(
-      R"({"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","metadata":{},)"
-      R"("status":"Failure","message":"Too large resource version: 900, current: 40",)"
-      R"("reason":"Timeout","details":{"causes":[{"reason":"ResourceVersionTooLarge",)"
-      R"("message":"Too large resource version"}],"retryAfterSeconds":1},"code":504}})"));
+      pods, R"({"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","metadata":{},)"
+            R"("status":"Failure","message":"Too large resource version: 900, current: 40",)"
+            R"("reason":"Timeout","details":{"causes":[{"reason":"ResourceVersionTooLarge",)"
+            R"("message":"Too large resource version"}],"retryAfterSeconds":1},"code":504}})"));
   CHECK(ev.type == watch_event_type::error);
-  CHECK(ev.status_code == 504);
-  CHECK(ev.status_version_too_large);
+  CHECK(ev.status.code == 504);
+  CHECK(ev.status.resource_version_too_large);
   const auto& expired = ok(decode_watch_event(
-      R"({"type":"ERROR","object":{"kind":"Status","reason":"Expired","code":410,)"
-      R"j("message":"too old resource version: 1 (40)"}})j"));
-  CHECK_FALSE(expired.status_version_too_large);
+      pods, R"({"type":"ERROR","object":{"kind":"Status","reason":"Expired","code":410,)"
+            R"j("message":"too old resource version: 1 (40)"}})j"));
+  CHECK_FALSE(expired.status.resource_version_too_large);
 }

@@ -12,19 +12,28 @@ namespace {
 using tp = reflector::time_point;
 const tp t0{};
 
+/// A listed object; the reflector hands it on without looking at it.
 listed_object obj(const std::string& key, const std::string& rv) {
-  return {key, rv, "{\"k\":\"" + key + "\"}"};
+  namespace_ ns;
+  ns.meta.name = key;
+  return {key, rv, any_object{ns}};
+}
+
+/// A watch event's change.
+change ev(change::type_t type, const std::string& key, const std::string& rv) {
+  return {type, key, rv,
+          type == change::deleted ? std::nullopt : std::optional{obj(key, rv).object}};
 }
 
 /// Replays deltas into a map, as an informer's handler would, failing on impossible sequences.
 struct replay {
   std::map<std::string, std::string> cache;
-  void apply(const std::vector<delta>& ds) {
+  void apply(const std::vector<change>& ds) {
     for (const auto& d : ds) {
-      if (d.type == delta::added) {
+      if (d.type == change::added) {
         REQUIRE(!cache.contains(d.key));
         cache[d.key] = d.resource_version;
-      } else if (d.type == delta::updated) {
+      } else if (d.type == change::modified) {
         REQUIRE(cache.contains(d.key));
         cache[d.key] = d.resource_version;
       } else {
@@ -64,13 +73,13 @@ TEST_CASE("watch events become deltas and duplicates are dropped", "[kube]") {
   replay h;
   r.start(t0);
   h.apply(r.on_list_page({"10", "", {obj("ns/a", "5")}}, t0, 0).deltas);
-  h.apply(r.on_event({event_kind::added, "ns/b", "11", "{}"}, t0).deltas);
-  h.apply(r.on_event({event_kind::modified, "ns/a", "12", "{}"}, t0).deltas);
-  auto dup = r.on_event({event_kind::modified, "ns/a", "12", "{}"}, t0);
+  h.apply(r.on_event(ev(change::added, "ns/b", "11"), t0).deltas);
+  h.apply(r.on_event(ev(change::modified, "ns/a", "12"), t0).deltas);
+  auto dup = r.on_event(ev(change::modified, "ns/a", "12"), t0);
   CHECK(dup.deltas.empty());
-  h.apply(r.on_event({event_kind::deleted, "ns/b", "13", "{}"}, t0).deltas);
-  CHECK(r.on_event({event_kind::deleted, "ns/ghost", "14", "{}"}, t0).deltas.empty());
-  r.on_event({event_kind::bookmark, "", "20", ""}, t0);
+  h.apply(r.on_event(ev(change::deleted, "ns/b", "13"), t0).deltas);
+  CHECK(r.on_event(ev(change::deleted, "ns/ghost", "14"), t0).deltas.empty());
+  r.on_bookmark("20", t0);
   CHECK(r.last_resource_version() == "20");
   CHECK(h.cache == std::map<std::string, std::string>{{"ns/a", "12"}});
   CHECK(r.size() == 1);
@@ -98,10 +107,10 @@ TEST_CASE("a 410 relists from scratch with paging and emits tombstones for vanis
   CHECK(h.cache
         == std::map<std::string, std::string>{{"ns/a", "1"}, {"ns/b", "25"}, {"ns/d", "28"}});
   auto tomb = std::find_if(p2.deltas.begin(), p2.deltas.end(),
-                           [](const delta& d) { return d.key == "ns/c"; });
+                           [](const change& d) { return d.key == "ns/c"; });
   REQUIRE(tomb != p2.deltas.end());
-  CHECK(tomb->type == delta::deleted);
-  CHECK(tomb->json.empty());
+  CHECK(tomb->type == change::deleted);
+  CHECK_FALSE(tomb->object);
   CHECK(r.relists() == 1);
 }
 
@@ -109,7 +118,7 @@ TEST_CASE("transient watch failures resume the watch after a backoff without rel
   reflector r;
   r.start(t0);
   r.on_list_page({"10", "", {}}, t0, 0);
-  r.on_event({event_kind::added, "ns/a", "11", "{}"}, t0);
+  r.on_event(ev(change::added, "ns/a", "11"), t0);
   for (auto why : {failure_kind::connection, failure_kind::throttled, failure_kind::server}) {
     auto w = r.on_failure(why, t0, 0);
     REQUIRE(std::holds_alternative<do_wait>(*w.next));
@@ -153,7 +162,7 @@ TEST_CASE("a silent watch is declared dead after the idle timeout", "[kube]") {
   r.start(t0);
   r.on_list_page({"10", "", {}}, t0, 0);
   CHECK(!r.check_liveness(t0 + 9s, 0));
-  r.on_event({event_kind::bookmark, "", "11", ""}, t0 + 9s);
+  r.on_bookmark("11", t0 + 9s);
   CHECK(!r.check_liveness(t0 + 18s, 0));
   auto dead = r.check_liveness(t0 + 20s, 0);
   REQUIRE(dead);
@@ -171,7 +180,7 @@ TEST_CASE("a clean end of the watch reopens it from the last version", "[kube]")
   reflector r;
   r.start(t0);
   r.on_list_page({"10", "", {}}, t0, 0);
-  r.on_event({event_kind::bookmark, "", "15", ""}, t0);
+  r.on_bookmark("15", t0);
   CHECK(action_as<do_watch>(r.on_watch_end(t0, 0.99)).resource_version == "15");
 }
 
@@ -269,11 +278,11 @@ TEST_CASE("keys assumed known from an earlier reflector are reconciled by the fi
   CHECK(h.cache == std::map<std::string, std::string>{{"ns/a", "5"}, {"ns/d", "39"}});
   CHECK(step.deltas.size() == 4);
   for (const auto& d : step.deltas)
-    if (d.type == delta::deleted)
-      CHECK(d.json.empty()); // tombstones: the final state is unknown
+    if (d.type == change::deleted)
+      CHECK_FALSE(d.object); // tombstones: the final state is unknown
   CHECK(r.size() == 2);
   // From then on a is an ordinary key: the same version again is no change.
-  CHECK(r.on_event({event_kind::modified, "ns/a", "5", "{}"}, t0).deltas.empty());
+  CHECK(r.on_event(ev(change::modified, "ns/a", "5"), t0).deltas.empty());
 }
 
 TEST_CASE("keys assumed known are tombstoned when the resource type turns out not served",
@@ -283,7 +292,7 @@ TEST_CASE("keys assumed known are tombstoned when the resource type turns out no
   r.start(t0);
   auto step = r.on_not_served(t0);
   REQUIRE(step.deltas.size() == 1);
-  CHECK(step.deltas[0].type == delta::deleted);
+  CHECK(step.deltas[0].type == change::deleted);
   CHECK(step.deltas[0].key == "ns/gw");
   CHECK(r.has_synced());
 }
