@@ -32,9 +32,7 @@ std::optional<int64_t> to_int(const std::map<std::string, std::string>& q, const
 }
 
 admin_api::response text(int status, std::string message) {
-  std::string body = R"({"message":")";
-  append_json_escaped(body, message);
-  body += "\"}";
+  auto body = R"({"message":)" + dump_json(message) + "}";
   return {status, body, "application/json"};
 }
 
@@ -118,11 +116,9 @@ std::string admin_api::fleet_json() {
     auto& c = fleet_.cluster(i);
     if (i)
       out += ',';
-    out += R"({"name":")";
-    append_json_escaped(out, c.name());
-    out += R"(","server":")" + c.server_url() + R"(","kubeconfig":")";
-    append_json_escaped(out, c.kubeconfig_path());
-    out += R"(","up":)" + std::string{c.is_up() ? "true" : "false"} + R"(,"watches":)"
+    out += R"({"name":)" + dump_json(c.name()) + R"(,"server":")" + c.server_url()
+           + R"(","kubeconfig":)" + dump_json(c.kubeconfig_path());
+    out += R"(,"up":)" + std::string{c.is_up() ? "true" : "false"} + R"(,"watches":)"
            + std::to_string(c.server().open_watches()) + R"(,"pods":)"
            + std::to_string(c.data().object_count(*pods)) + R"(,"resourceVersion":")"
            + std::to_string(c.data().resource_version()) + "\"}";

@@ -45,9 +45,7 @@ void append_string_array(std::string& out, const std::vector<std::string>& xs) {
   for (size_t i = 0; i < xs.size(); ++i) {
     if (i)
       out += ',';
-    out += '"';
-    append_json_escaped(out, xs[i]);
-    out += '"';
+    out += dump_json(xs[i]);
   }
   out += ']';
 }
@@ -60,9 +58,9 @@ std::string version_json() {
 
 std::string api_versions_json(const std::string& server_address) {
   std::string out = R"({"kind":"APIVersions","versions":["v1"],"serverAddressByClientCIDRs":[)"
-                    R"({"clientCIDR":"0.0.0.0/0","serverAddress":")";
-  append_json_escaped(out, server_address);
-  out += R"("}]})";
+                    R"({"clientCIDR":"0.0.0.0/0","serverAddress":)";
+  out += dump_json(server_address);
+  out += R"(}]})";
   return out;
 }
 
@@ -217,7 +215,7 @@ api_outcome handle_resource(store& s, const api_request& req, const resource_typ
     auto it = q.find(key);
     return it == q.end() ? std::string{} : it->second;
   };
-  auto parse_body = [&](json_value& out) -> std::optional<api_response> {
+  auto parse_body = [&](json& out) -> std::optional<api_response> {
     std::string err;
     if (is_kubernetes_protobuf(req.content_type)) {
       auto v = decode_kubernetes_protobuf(req.body, &err);
@@ -277,13 +275,13 @@ api_outcome handle_resource(store& s, const api_request& req, const resource_typ
   if (req.method == "GET")
     return object_response(s.get(rt, ns, name), 200);
   if (req.method == "POST" && name.empty()) {
-    json_value body;
+    json body;
     if (auto bad = parse_body(body))
       return *bad;
     return object_response(s.create(rt, ns, std::move(body)), 201);
   }
   if (req.method == "PUT" && !name.empty()) {
-    json_value body;
+    json body;
     if (auto bad = parse_body(body))
       return *bad;
     return object_response(s.update(rt, ns, name, std::move(body)), 200);
@@ -303,7 +301,7 @@ api_outcome handle_resource(store& s, const api_request& req, const resource_typ
                              "application/strategic-merge-patch+json",
                              {},
                              {}});
-    json_value body;
+    json body;
     if (auto bad = parse_body(body))
       return *bad;
     return object_response(s.patch(rt, ns, name, type, body), 200);

@@ -285,11 +285,11 @@ std::string demo_fleet::fix_secret() {
   auto& remote = *fleet_->find(bad_secret_cluster_);
   const auto& secrets = core("secrets");
   const auto name = remote_secret_name(remote.name());
-  const auto json = remote_secret_json(remote.name(), remote.kubeconfig());
+  const auto secret = remote_secret_json(remote.name(), remote.kubeconfig());
   auto& config = fleet_->cluster(0).data();
-  auto r = config.update(secrets, "istio-system", name, *parse_json(json, nullptr));
+  auto r = config.update(secrets, "istio-system", name, *parse_json(secret, nullptr));
   if (r.error && r.error->code == 404) // someone deleted it meanwhile: put the good one back
-    r = config.create(secrets, "istio-system", *parse_json(json, nullptr));
+    r = config.create(secrets, "istio-system", *parse_json(secret, nullptr));
   return r.error ? r.error->message : std::string{};
 }
 

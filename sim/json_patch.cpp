@@ -6,21 +6,6 @@
 
 namespace ambient::sim {
 
-void apply_merge_patch(json_value& target, const json_value& patch) {
-  if (!patch.is_object()) {
-    target = patch;
-    return;
-  }
-  if (!target.is_object())
-    target = json_value::object();
-  for (const auto& [key, value] : patch.members()) {
-    if (value.is_null())
-      target.erase(key);
-    else
-      apply_merge_patch(target[key], value);
-  }
-}
-
 namespace {
 
 using error = std::optional<std::string>;
@@ -28,195 +13,168 @@ using error = std::optional<std::string>;
 /// container's path ends with "containers".
 using key_path = std::vector<std::string_view>;
 
-constexpr std::string_view patch_directive = "$patch";
 constexpr std::string_view delete_from_primitive_list = "$deleteFromPrimitiveList/";
 
 bool is_directive(std::string_view key) {
-  return !key.empty() && key.front() == '$';
+  return key.starts_with('$');
 }
 
 /// The value of an element's "$patch" directive, empty when it has none.
-std::string_view patch_strategy(const json_value& v) {
-  if (const auto* p = v.find(patch_directive); p != nullptr && p->is_string())
-    return p->as_string();
-  return {};
+std::string_view patch_strategy(const json& v) {
+  const auto* p = find_path(v, {"$patch"});
+  return p != nullptr && p->is_string() ? std::string_view{p->get_ref<const std::string&>()} : "";
+}
+
+/// Whether v is an object whose "$patch" is "delete": its key (or list element) goes away.
+bool is_deletion(const json& v) {
+  return patch_strategy(v) == "delete";
 }
 
 bool is_container_list(std::string_view field) {
   return field == "containers" || field == "initContainers" || field == "ephemeralContainers";
 }
 
-bool all_named(const std::vector<json_value>& elements) {
-  return std::all_of(elements.begin(), elements.end(), [](const json_value& e) {
-    const auto* name = e.find("name");
+bool all_named(const json& list) {
+  return std::all_of(list.begin(), list.end(), [](const json& e) {
+    const auto* name = find_path(e, {"name"});
     return name != nullptr && !name->is_null();
   });
 }
 
-/// The key that identifies elements of list `field`, or empty for a list that is replaced whole.
-std::string_view merge_key(std::string_view field, const key_path& path, const json_value& target,
-                           const json_value& patch) {
+/// The key that identifies elements of list `field` under `parent`, or empty for a list that is
+/// replaced whole.
+std::string_view merge_key(std::string_view field, const key_path& parent, const json& target,
+                           const json& patch) {
   if (is_container_list(field) || field == "volumes" || field == "env" || field == "volumeMounts")
     return "name";
   if (field == "ports") {
-    if (!path.empty() && is_container_list(path.back()))
+    if (!parent.empty() && is_container_list(parent.back()))
       return "containerPort";
-    if (path.size() == 1 && path.front() == "spec")
+    if (parent.size() == 1 && parent.front() == "spec")
       return "port";
   }
-  if (all_named(target.elements()) && all_named(patch.elements()))
-    return "name";
-  return {};
+  return all_named(target) && all_named(patch) ? "name" : "";
 }
 
 /// What a patch value becomes where the target has nothing: directives and nulls dropped.
-json_value strip_directives(const json_value& v) {
+json strip_directives(const json& v) {
   if (v.is_object()) {
-    auto out = json_value::object();
-    for (const auto& [key, value] : v.members()) {
-      if (is_directive(key) || value.is_null()
-          || (value.is_object() && patch_strategy(value) == "delete"))
-        continue;
-      out.members().emplace_back(key, strip_directives(value));
-    }
+    auto out = json::object();
+    for (auto it = v.begin(); it != v.end(); ++it)
+      if (!is_directive(it.key()) && !it->is_null() && !is_deletion(*it))
+        out[it.key()] = strip_directives(*it);
     return out;
   }
   if (v.is_array()) {
-    auto out = json_value::array();
-    for (const auto& e : v.elements()) {
-      if (e.is_object() && !patch_strategy(e).empty()
-          && (patch_strategy(e) == "delete" || e.members().size() == 1))
-        continue;
-      out.push_back(strip_directives(e));
-    }
+    auto out = json::array();
+    for (const auto& e : v)
+      if (patch_strategy(e).empty() || (!is_deletion(e) && e.size() > 1))
+        out.push_back(strip_directives(e));
     return out;
   }
   return v;
 }
 
-error merge_object(json_value& target, const json_value& patch, key_path& path);
-
-json_value* find_by_key(json_value& list, std::string_view key, const json_value& value) {
-  for (auto& e : list.elements()) {
-    if (const auto* k = e.find(key); k != nullptr && *k == value)
-      return &e;
-  }
-  return nullptr;
+/// Whether list element e carries `key` with the value id.
+bool has_key(const json& e, std::string_view key, const json& id) {
+  const auto* k = find_path(e, {key});
+  return k != nullptr && same_json(*k, id);
 }
 
-void erase_by_key(json_value& list, std::string_view key, const json_value& value) {
-  auto& elements = list.elements();
-  elements.erase(std::remove_if(elements.begin(), elements.end(),
-                                [&](const json_value& e) {
-                                  const auto* k = e.find(key);
-                                  return k != nullptr && *k == value;
-                                }),
-                 elements.end());
-}
+error merge_object(json& target, const json& patch, key_path& path);
 
 /// Merges patch list `patch` into target's list `field`; path ends with field.
-error merge_list(json_value& target, const json_value& patch, key_path& path) {
-  const auto& patch_elements = patch.elements();
-  bool replace = std::any_of(patch_elements.begin(), patch_elements.end(), [](const auto& e) {
-    return patch_strategy(e) == "replace" && e.members().size() == 1;
+error merge_list(json& target, const json& patch, key_path& path) {
+  bool replace = std::any_of(patch.begin(), patch.end(), [](const json& e) {
+    return patch_strategy(e) == "replace" && e.size() == 1;
   });
-  if (replace || !target.is_array()) {
-    target = strip_directives(patch);
-    return std::nullopt;
-  }
-  auto key = merge_key(path.back(), key_path{path.begin(), path.end() - 1}, target, patch);
+  auto key = replace || !target.is_array()
+                 ? std::string_view{}
+                 : merge_key(path.back(), {path.begin(), path.end() - 1}, target, patch);
   if (key.empty()) {
     target = strip_directives(patch);
     return std::nullopt;
   }
-  for (const auto& element : patch_elements) {
-    const auto* id = element.find(key);
+  for (const auto& element : patch) {
+    const auto* id = find_path(element, {key});
     if (id == nullptr) {
-      if (!element.is_object() || patch_strategy(element).empty())
+      if (patch_strategy(element).empty())
         target.push_back(strip_directives(element));
       continue;
     }
-    auto strategy = patch_strategy(element);
-    auto* existing = find_by_key(target, key, *id);
-    if (strategy == "delete") {
-      erase_by_key(target, key, *id);
-    } else if (strategy == "replace" || existing == nullptr) {
-      if (existing != nullptr)
-        *existing = strip_directives(element);
-      else
-        target.push_back(strip_directives(element));
-    } else if (auto err = merge_object(*existing, element, path)) {
+    auto same_id = [&](const json& e) {
+      return has_key(e, key, *id);
+    };
+    auto existing = std::find_if(target.begin(), target.end(), same_id);
+    if (is_deletion(element))
+      target.erase(std::remove_if(target.begin(), target.end(), same_id), target.end());
+    else if (existing == target.end())
+      target.push_back(strip_directives(element));
+    else if (patch_strategy(element) == "replace")
+      *existing = strip_directives(element);
+    else if (auto err = merge_object(*existing, element, path))
       return err;
-    }
   }
   return std::nullopt;
 }
 
-error delete_primitives(json_value& target, std::string_view field, const json_value& values) {
+error delete_primitives(json& target, std::string_view field, const json& values) {
   if (!values.is_array())
     return "$deleteFromPrimitiveList/" + std::string{field} + " must be a list";
-  auto* list = target.find(field);
+  auto* list = find_path(target, {field});
   if (list == nullptr || !list->is_array())
     return std::nullopt;
-  auto& elements = list->elements();
-  const auto& doomed = values.elements();
-  elements.erase(std::remove_if(elements.begin(), elements.end(),
-                                [&](const json_value& e) {
-                                  return std::find(doomed.begin(), doomed.end(), e) != doomed.end();
-                                }),
-                 elements.end());
+  auto doomed = [&](const json& e) {
+    return std::any_of(values.begin(), values.end(),
+                       [&](const json& v) { return same_json(e, v); });
+  };
+  list->erase(std::remove_if(list->begin(), list->end(), doomed), list->end());
   return std::nullopt;
 }
 
-error merge_object(json_value& target, const json_value& patch, key_path& path) {
-  if (const auto* directive = patch.find(patch_directive)) {
-    auto strategy = directive->is_string() ? std::string_view{directive->as_string()} : "";
-    if (strategy == "replace") {
-      target = strip_directives(patch);
-      return std::nullopt;
-    }
-    if (strategy == "delete") {
-      target = json_value::object();
+error merge_object(json& target, const json& patch, key_path& path) {
+  if (const auto* directive = find_path(patch, {"$patch"})) {
+    auto strategy = patch_strategy(patch);
+    if (strategy == "replace" || strategy == "delete") {
+      target = strategy == "replace" ? strip_directives(patch) : json::object();
       return std::nullopt;
     }
     if (strategy != "merge")
-      return "unknown patch type: " + directive->dump();
+      return "unknown patch type: " + dump_json(*directive);
   }
   if (!target.is_object())
-    target = json_value::object();
-  for (const auto& [key, value] : patch.members()) {
+    target = json::object();
+  for (auto it = patch.begin(); it != patch.end(); ++it) {
+    const auto& key = it.key();
     if (is_directive(key))
       continue;
-    if (value.is_null() || (value.is_object() && patch_strategy(value) == "delete")) {
+    if (it->is_null() || is_deletion(*it)) {
       target.erase(key);
       continue;
     }
-    error err;
     path.push_back(key);
-    if (value.is_object())
-      err = merge_object(target[key], value, path);
-    else if (value.is_array())
-      err = merge_list(target[key], value, path);
+    error err;
+    if (it->is_object())
+      err = merge_object(target[key], *it, path);
+    else if (it->is_array())
+      err = merge_list(target[key], *it, path);
     else
-      target.set(key, value);
+      target[key] = *it;
     path.pop_back();
     if (err)
       return err;
   }
-  for (const auto& [key, value] : patch.members()) {
-    if (std::string_view{key}.starts_with(delete_from_primitive_list)) {
-      auto field = std::string_view{key}.substr(delete_from_primitive_list.size());
-      if (auto err = delete_primitives(target, field, value))
+  for (auto it = patch.begin(); it != patch.end(); ++it) {
+    if (std::string_view key = it.key(); key.starts_with(delete_from_primitive_list))
+      if (auto err = delete_primitives(target, key.substr(delete_from_primitive_list.size()), *it))
         return err;
-    }
   }
   return std::nullopt;
 }
 
 } // namespace
 
-std::optional<std::string> apply_strategic_merge_patch(json_value& target,
-                                                       const json_value& patch) {
+std::optional<std::string> apply_strategic_merge_patch(json& target, const json& patch) {
   if (!patch.is_object())
     return std::string{"strategic merge patch must be a JSON object"};
   key_path path;

@@ -20,9 +20,7 @@ using labels_t = std::map<std::string, std::string>;
 
 /// Appends `s` as a JSON string literal.
 void append_quoted(std::string& out, std::string_view s) {
-  out += '"';
-  append_json_escaped(out, s);
-  out += '"';
+  out += dump_json(s);
 }
 
 /// A minimal compact JSON writer: tracks where commas go, nothing else.

@@ -85,28 +85,28 @@ bool map_entry(std::string_view entry, std::string& key, std::string& value) {
   });
 }
 
-bool add_map_entry(json_value& obj, const char* field, std::string_view entry, bool base64) {
+bool add_map_entry(json& obj, const char* field, std::string_view entry, bool base64) {
   std::string k, v;
   if (!map_entry(entry, k, v))
     return false;
-  obj[field].set(k, json_value::string(base64 ? base64_encode(v) : v));
+  obj[field][std::string{k}] = base64 ? base64_encode(v) : std::string{v};
   return true;
 }
 
-bool decode_object_meta(std::string_view data, json_value& meta) {
-  meta = json_value::object();
+bool decode_object_meta(std::string_view data, json& meta) {
+  meta = json::object();
   return wire_reader{data}.each([&](uint32_t n, uint32_t t, uint64_t, std::string_view b) {
     if (t != 2 || b.empty())
       return true; // gogo-protobuf writes empty strings; the API server treats them as unset
     switch (n) {
       case 1:
-        meta.set("name", json_value::string(std::string{b}));
+        meta["name"] = std::string{b};
         return true;
       case 2:
-        meta.set("generateName", json_value::string(std::string{b}));
+        meta["generateName"] = std::string{b};
         return true;
       case 3:
-        meta.set("namespace", json_value::string(std::string{b}));
+        meta["namespace"] = std::string{b};
         return true;
       case 11:
         return add_map_entry(meta, "labels", b, false);
@@ -124,8 +124,8 @@ bool is_kubernetes_protobuf(std::string_view content_type) {
   return content_type.starts_with("application/vnd.kubernetes.protobuf");
 }
 
-std::optional<json_value> decode_kubernetes_protobuf(std::string_view body, std::string* error) {
-  auto fail = [&](std::string msg) -> std::optional<json_value> {
+std::optional<json> decode_kubernetes_protobuf(std::string_view body, std::string* error) {
+  auto fail = [&](std::string msg) -> std::optional<json> {
     if (error != nullptr)
       *error = std::move(msg);
     return std::nullopt;
@@ -155,49 +155,49 @@ std::optional<json_value> decode_kubernetes_protobuf(std::string_view body, std:
   if (api_version != "v1" || (kind != "Secret" && kind != "ConfigMap" && kind != "Namespace"))
     return fail("protobuf bodies are supported for v1 Secret, ConfigMap and Namespace only, not "
                 + api_version + " " + kind + "; send application/json");
-  json_value obj = json_value::object();
-  obj.set("apiVersion", json_value::string(api_version));
-  obj.set("kind", json_value::string(kind));
+  auto obj = json::object();
+  obj["apiVersion"] = api_version;
+  obj["kind"] = kind;
   ok = wire_reader{raw}.each([&](uint32_t n, uint32_t t, uint64_t v, std::string_view b) {
     if (n == 1 && t == 2) {
-      json_value meta;
+      json meta;
       if (!decode_object_meta(b, meta))
         return false;
-      obj.set("metadata", std::move(meta));
+      obj["metadata"] = std::move(meta);
       return true;
     }
     if (kind == "Secret") {
       if (n == 2 && t == 2)
         return add_map_entry(obj, "data", b, true);
       if (n == 3 && t == 2)
-        obj.set("type", json_value::string(std::string{b}));
+        obj["type"] = std::string{b};
       if (n == 4 && t == 2)
         return add_map_entry(obj, "stringData", b, false);
       if (n == 5 && t == 0)
-        obj.set("immutable", json_value::boolean(v != 0));
+        obj["immutable"] = v != 0;
     } else if (kind == "ConfigMap") {
       if (n == 2 && t == 2)
         return add_map_entry(obj, "data", b, false);
       if (n == 3 && t == 2)
         return add_map_entry(obj, "binaryData", b, true);
       if (n == 4 && t == 0)
-        obj.set("immutable", json_value::boolean(v != 0));
+        obj["immutable"] = v != 0;
     }
     return true;
   });
   if (!ok)
     return fail("malformed protobuf " + kind);
-  if (!obj.find("metadata"))
-    obj.set("metadata", json_value::object());
+  if (!obj.contains("metadata"))
+    obj["metadata"] = json::object();
   if (kind == "Secret") {
-    auto* type = obj.find("type");
-    if (type == nullptr || (type->is_string() && type->as_string().empty()))
-      obj.set("type", json_value::string("Opaque"));
+    const auto* type = find_path(obj, {"type"});
+    if (type == nullptr || (type->is_string() && type->get_ref<const std::string&>().empty()))
+      obj["type"] = "Opaque";
   }
   // Like the API server, a Secret's stringData is folded into data.
-  if (auto* sd = obj.find("stringData"); sd && sd->is_object()) {
-    for (const auto& [k, val] : sd->members())
-      obj["data"].set(k, json_value::string(base64_encode(val.as_string())));
+  if (auto* sd = find_path(obj, {"stringData"}); sd && sd->is_object()) {
+    for (const auto& [k, val] : sd->items())
+      obj["data"][k] = base64_encode(val.get_ref<const std::string&>());
     obj.erase("stringData");
   }
   return obj;

@@ -16,6 +16,6 @@ bool is_kubernetes_protobuf(std::string_view content_type);
 /// equivalent JSON object, for the kinds kubectl creates this way: Secret, ConfigMap, Namespace
 /// (metadata name, generateName, namespace, labels, annotations; data, stringData, binaryData,
 /// type, immutable). Other kinds and malformed input give nullopt with *error set.
-std::optional<json_value> decode_kubernetes_protobuf(std::string_view body, std::string* error);
+std::optional<json> decode_kubernetes_protobuf(std::string_view body, std::string* error);
 
 } // namespace ambient::sim

@@ -4,22 +4,22 @@
 
 namespace ambient::sim {
 
-std::string fold_string_data(json_value& secret) {
-  const auto* sd = secret.find("stringData");
+std::string fold_string_data(json& secret) {
+  const auto* sd = find_path(secret, {"stringData"});
   if (sd == nullptr)
     return {};
   if (!sd->is_object())
     return "stringData: must be an object";
   auto folded = *sd;
-  if (secret.find("data") == nullptr || secret.find("data")->is_null())
-    secret.set("data", json_value::object());
+  if (const auto* data = find_path(secret, {"data"}); data == nullptr || data->is_null())
+    secret["data"] = json::object();
   auto& data = secret["data"];
   if (!data.is_object())
     return "data: must be an object";
-  for (const auto& [key, value] : folded.members()) {
+  for (const auto& [key, value] : folded.items()) {
     if (!value.is_string())
       return "stringData." + key + ": must be a string";
-    data.set(key, json_value::string(base64_encode(value.as_string())));
+    data[key] = base64_encode(value.get_ref<const std::string&>());
   }
   secret.erase("stringData");
   return {};

@@ -35,24 +35,24 @@ std::optional<uint64_t> parse_rv(std::string_view text) {
   return v;
 }
 
-std::string string_at(const json_value& obj, std::initializer_list<std::string_view> path) {
-  const auto* v = obj.find_path(path);
-  return v != nullptr && v->is_string() ? v->as_string() : std::string{};
+std::string string_at(const json& obj, std::initializer_list<std::string_view> path) {
+  const auto* v = find_path(obj, path);
+  return v != nullptr && v->is_string() ? v->get<std::string>() : std::string{};
 }
 
 /// Reads a dotted field path ("spec.nodeName") as text, for field selectors.
-std::string field_text(const json_value& obj, std::string_view dotted) {
-  const json_value* cur = &obj;
+std::string field_text(const json& obj, std::string_view dotted) {
+  const json* cur = &obj;
   while (cur != nullptr && !dotted.empty()) {
     auto dot = dotted.find('.');
-    cur = cur->find(dotted.substr(0, dot));
+    cur = find_path(*cur, {dotted.substr(0, dot)});
     dotted = dot == std::string_view::npos ? std::string_view{} : dotted.substr(dot + 1);
   }
   if (cur == nullptr)
     return {};
   if (cur->is_string())
-    return cur->as_string();
-  return cur->dump();
+    return cur->get<std::string>();
+  return dump_json(*cur);
 }
 
 api_error not_found(const resource_type& rt, const std::string& name) {
@@ -125,25 +125,22 @@ const char* to_string(event_type t) {
 
 std::string status_json(const api_error& e) {
   std::string out
-      = R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":")";
-  append_json_escaped(out, e.message);
-  out += R"(","reason":")";
-  append_json_escaped(out, e.reason);
-  out += '"';
+      = R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":)";
+  out += dump_json(e.message);
+  out += R"(,"reason":)";
+  out += dump_json(e.reason);
   if (!e.kind.empty() || !e.name.empty()) {
     out += R"(,"details":{)";
     bool first = true;
     if (!e.name.empty()) {
-      out += R"("name":")";
-      append_json_escaped(out, e.name);
-      out += '"';
+      out += R"("name":)";
+      out += dump_json(e.name);
       first = false;
     }
     if (!e.kind.empty()) {
       out += first ? "" : ",";
-      out += R"("kind":")";
-      append_json_escaped(out, e.kind);
-      out += '"';
+      out += R"("kind":)";
+      out += dump_json(e.kind);
     }
     out += '}';
   }
@@ -182,61 +179,61 @@ store::store(size_t history_limit, std::function<std::chrono::system_clock::time
   // nop
 }
 
-object_result store::store_locked(const resource_type& rt, json_value obj, const object_ptr& old,
+object_result store::store_locked(const resource_type& rt, json obj, const object_ptr& old,
                                   const std::string& ns, const std::string& name) {
   // Before any reference into obj is taken: folding may add members.
   if (rt.kind == "Secret")
     if (auto error = fold_string_data(obj); !error.empty())
       return {nullptr, invalid(rt, name, std::move(error))};
-  obj.set("apiVersion", json_value::string(rt.api_version()));
-  obj.set("kind", json_value::string(rt.kind));
+  obj["apiVersion"] = rt.api_version();
+  obj["kind"] = rt.kind;
   auto& meta = obj["metadata"];
   if (!meta.is_object())
     return {nullptr, invalid(rt, name, "metadata: must be an object")};
-  meta.set("name", json_value::string(name));
+  meta["name"] = name;
   if (rt.namespaced)
-    meta.set("namespace", json_value::string(ns));
+    meta["namespace"] = ns;
   else
     meta.erase("namespace");
   auto uid = old ? old->uid : make_uid();
-  meta.set("uid", json_value::string(uid));
+  meta["uid"] = uid;
   if (old) {
     auto prev = parse_json(old->json, nullptr);
-    const auto* created = prev ? prev->find_path({"metadata", "creationTimestamp"}) : nullptr;
-    meta.set("creationTimestamp", created ? *created : json_value::string(rfc3339(clock_())));
-    const auto* gen = prev ? prev->find_path({"metadata", "generation"}) : nullptr;
-    const auto* old_spec = prev ? prev->find("spec") : nullptr;
-    const auto* new_spec = obj.find("spec");
-    int64_t g = gen && gen->as_int() ? *gen->as_int() : 1;
+    const auto* created = prev ? find_path(*prev, {"metadata", "creationTimestamp"}) : nullptr;
+    meta["creationTimestamp"] = created ? *created : json(rfc3339(clock_()));
+    const auto* gen = prev ? find_path(*prev, {"metadata", "generation"}) : nullptr;
+    const auto* old_spec = prev ? find_path(*prev, {"spec"}) : nullptr;
+    const auto* new_spec = find_path(obj, {"spec"});
+    int64_t g = gen && gen->is_number_integer() ? gen->get<int64_t>() : 1;
     bool spec_changed = (old_spec == nullptr) != (new_spec == nullptr)
-                        || (old_spec && new_spec && !(*old_spec == *new_spec));
-    meta.set("generation", json_value::number(spec_changed ? g + 1 : g));
+                        || (old_spec && new_spec && !same_json(*old_spec, *new_spec));
+    meta["generation"] = spec_changed ? g + 1 : g;
   } else {
-    meta.set("creationTimestamp", json_value::string(rfc3339(clock_())));
-    meta.set("generation", json_value::number(1));
+    meta["creationTimestamp"] = rfc3339(clock_());
+    meta["generation"] = 1;
   }
   if (old) {
     // A write that changes nothing is a no-op, as on the API server (etcd keeps the object):
     // no new resource version, no watch event.
-    meta.set("resourceVersion", json_value::string(std::to_string(old->resource_version)));
-    if (obj.dump() == old->json)
+    meta["resourceVersion"] = std::to_string(old->resource_version);
+    if (dump_json(obj) == old->json)
       return {old, std::nullopt};
   }
   auto rv = ++rv_;
-  meta.set("resourceVersion", json_value::string(std::to_string(rv)));
+  meta["resourceVersion"] = std::to_string(rv);
 
   auto so = std::make_shared<stored_object>();
   so->namespace_ = rt.namespaced ? ns : std::string{};
   so->name = name;
   so->uid = uid;
   so->resource_version = rv;
-  if (const auto* labels = meta.find("labels"); labels && labels->is_object())
-    for (const auto& [k, v] : labels->members())
+  if (const auto* labels = find_path(meta, {"labels"}); labels && labels->is_object())
+    for (const auto& [k, v] : labels->items())
       if (v.is_string())
-        so->labels.emplace(k, v.as_string());
+        so->labels.emplace(k, v.get<std::string>());
   for (const auto& f : rt.selectable_fields)
     so->fields.emplace(f, field_text(obj, f));
-  so->json = obj.dump();
+  so->json = dump_json(obj);
 
   tables_[rt.id()][object_key(so->namespace_, name)] = so;
   emit_locked(old ? event_type::modified : event_type::added, rt, so, old);
@@ -271,7 +268,7 @@ void store::emit_locked(event_type type, const resource_type& rt, object_ptr obj
   }
 }
 
-object_result store::create(const resource_type& rt, const std::string& ns, json_value obj) {
+object_result store::create(const resource_type& rt, const std::string& ns, json obj) {
   if (!obj.is_object())
     return {nullptr, bad_request("the body of a create must be a JSON object")};
   std::lock_guard guard{mutex_};
@@ -284,8 +281,8 @@ object_result store::create(const resource_type& rt, const std::string& ns, json
                                "required")};
     name = prefix + random_hex(3).substr(0, 5);
   }
-  if (const auto* k = obj.find("kind"); k && k->is_string() && k->as_string() != rt.kind)
-    return {nullptr, bad_request("the kind of the object (" + k->as_string()
+  if (const auto* k = find_path(obj, {"kind"}); k && k->is_string() && *k != rt.kind)
+    return {nullptr, bad_request("the kind of the object (" + k->get<std::string>()
                                  + ") does not match the resource (" + rt.kind + ")")};
   if (rt.namespaced) {
     auto body_ns = string_at(obj, {"metadata", "namespace"});
@@ -307,7 +304,7 @@ object_result store::create(const resource_type& rt, const std::string& ns, json
 }
 
 object_result store::update(const resource_type& rt, const std::string& ns, const std::string& name,
-                            json_value obj) {
+                            json obj) {
   if (!obj.is_object())
     return {nullptr, bad_request("the body of an update must be a JSON object")};
   std::lock_guard guard{mutex_};
@@ -327,7 +324,7 @@ object_result store::update(const resource_type& rt, const std::string& ns, cons
 }
 
 object_result store::patch(const resource_type& rt, const std::string& ns, const std::string& name,
-                           patch_type type, const json_value& p) {
+                           patch_type type, const json& p) {
   if (!p.is_object())
     return {nullptr, bad_request("a patch must be a JSON object")};
   std::lock_guard guard{mutex_};
@@ -341,7 +338,7 @@ object_result store::patch(const resource_type& rt, const std::string& ns, const
     return {nullptr,
             api_error{500, "InternalError", "stored object does not parse", rt.resource, name}};
   if (type == patch_type::merge) {
-    apply_merge_patch(*obj, p);
+    obj->merge_patch(p);
   } else if (auto err = apply_strategic_merge_patch(*obj, p)) {
     return {nullptr, bad_request(*err)};
   }
@@ -367,8 +364,8 @@ object_result store::remove_locked(const resource_type& rt, const std::string& n
   auto gone = std::make_shared<stored_object>(*old);
   gone->resource_version = rv;
   if (obj) {
-    (*obj)["metadata"].set("resourceVersion", json_value::string(std::to_string(rv)));
-    gone->json = obj->dump();
+    (*obj)["metadata"]["resourceVersion"] = std::to_string(rv);
+    gone->json = dump_json(*obj);
   }
   emit_locked(event_type::deleted, rt, gone, nullptr);
   return {gone, std::nullopt};

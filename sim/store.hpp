@@ -105,13 +105,13 @@ public:
   explicit store(size_t history_limit = 100'000,
                  std::function<std::chrono::system_clock::time_point()> clock = nullptr);
 
-  object_result create(const resource_type& rt, const std::string& ns, json_value obj);
+  object_result create(const resource_type& rt, const std::string& ns, json obj);
   /// Replaces an object; a non-empty metadata.resourceVersion must match (else 409 Conflict).
   object_result update(const resource_type& rt, const std::string& ns, const std::string& name,
-                       json_value obj);
+                       json obj);
   enum class patch_type { merge, strategic };
   object_result patch(const resource_type& rt, const std::string& ns, const std::string& name,
-                      patch_type type, const json_value& patch);
+                      patch_type type, const json& patch);
   /// Deletes an object (a namespace takes its namespaced objects with it).
   object_result remove(const resource_type& rt, const std::string& ns, const std::string& name);
   object_result get(const resource_type& rt, const std::string& ns, const std::string& name) const;
@@ -142,7 +142,7 @@ private:
   };
   using table = std::map<std::string, object_ptr, std::less<>>; // key "ns/name"
 
-  object_result store_locked(const resource_type& rt, json_value obj, const object_ptr& old,
+  object_result store_locked(const resource_type& rt, json obj, const object_ptr& old,
                              const std::string& ns, const std::string& name);
   void emit_locked(event_type type, const resource_type& rt, object_ptr obj, object_ptr previous);
   object_result remove_locked(const resource_type& rt, const std::string& ns,

@@ -138,19 +138,18 @@ churn_kind churn_driver::step() {
     return churn_kind::flip_readiness;
   auto obj = parse_json(current.object->json, nullptr);
   if (pick == 2) { // readiness flip on the Ready condition
-    if (auto* conds = obj->find_path({"status", "conditions"}); conds && conds->is_array())
-      for (auto& c : conds->elements())
-        if (const auto* t = c.find("type"); t && t->is_string() && t->as_string() == "Ready") {
-          bool ready = c.find("status") && c.find("status")->is_string()
-                       && c.find("status")->as_string() == "True";
-          c.set("status", json_value::string(ready ? "False" : "True"));
+    if (auto* conds = find_path(*obj, {"status", "conditions"}); conds && conds->is_array())
+      for (auto& c : *conds)
+        if (const auto* t = find_path(c, {"type"}); t && *t == "Ready") {
+          const auto* status = find_path(c, {"status"});
+          c["status"] = status && *status == "True" ? "False" : "True";
         }
     store_.update(pod_res, ns, name, std::move(*obj));
     ++applied_;
     return churn_kind::flip_readiness;
   }
   auto& labels = (*obj)["metadata"]["labels"];
-  labels.set("churn", json_value::string(std::to_string(applied_.load())));
+  labels["churn"] = std::to_string(applied_.load());
   store_.update(pod_res, ns, name, std::move(*obj));
   ++applied_;
   return churn_kind::relabel_pod;
@@ -183,8 +182,8 @@ void churn_driver::stamped_step() {
     std::lock_guard g{stamps_mutex_};
     n = stamps_.size();
   }
-  (*obj)["metadata"]["labels"].set("service.istio.io/canonical-revision",
-                                   json_value::string(stamp_prefix_ + std::to_string(n)));
+  (*obj)["metadata"]["labels"]["service.istio.io/canonical-revision"]
+      = stamp_prefix_ + std::to_string(n);
   store_.update(pod_res, ns, name, std::move(*obj));
   auto at = std::chrono::duration_cast<std::chrono::nanoseconds>(
                 std::chrono::steady_clock::now().time_since_epoch())

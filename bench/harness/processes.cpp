@@ -105,10 +105,10 @@ sim_process::sim_process(const std::string& binary, int clusters, const std::str
   for (int i = 0; i < 300 && !std::filesystem::exists(dir + "/fleet.json"); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds{50});
   auto doc = sim::parse_json(read_file(dir + "/fleet.json"), nullptr);
-  const auto* admin = doc ? doc->find("admin") : nullptr;
+  const auto* admin = doc ? sim::find_path(*doc, {"admin"}) : nullptr;
   if (!admin || !admin->is_string())
     die("kube-sim did not start (see " + dir + "/kube-sim.log)");
-  admin_url_ = admin->as_string();
+  admin_url_ = admin->get<std::string>();
 }
 
 void sim_process::admin(const std::string& cluster, const std::string& action_and_query) {
@@ -223,11 +223,11 @@ std::map<std::string, std::string> ambientd_process::cluster_states() {
   auto r = test::http_get("http://127.0.0.1:" + std::to_string(debug_port_) + "/debug/clusterz");
   auto doc = r.status == 200 ? sim::parse_json(r.body, nullptr) : std::nullopt;
   if (doc && doc->is_array())
-    for (const auto& c : doc->elements()) {
-      const auto* id = c.find("id");
-      const auto* state = c.find("state");
+    for (const auto& c : *doc) {
+      const auto* id = sim::find_path(c, {"id"});
+      const auto* state = sim::find_path(c, {"state"});
       if (id && state && id->is_string() && state->is_string())
-        out[id->as_string()] = state->as_string();
+        out[id->get<std::string>()] = state->get<std::string>();
     }
   return out;
 }
@@ -247,14 +247,14 @@ bool ambientd_process::wait_synced(const std::vector<std::string>& ids, double l
 long ambientd_process::address_resources() {
   auto r = test::http_get("http://127.0.0.1:" + std::to_string(debug_port_) + "/debug/xds");
   auto doc = r.status == 200 ? sim::parse_json(r.body, nullptr) : std::nullopt;
-  const auto* tables = doc ? doc->find("tables") : nullptr;
+  const auto* tables = doc ? sim::find_path(*doc, {"tables"}) : nullptr;
   if (tables && tables->is_array())
-    for (const auto& t : tables->elements()) {
-      const auto* type = t.find("typeUrl");
-      const auto* n = t.find("resources");
-      if (type && n && type->is_string() && n->as_int()
-          && type->as_string() == "type.googleapis.com/istio.workload.Address")
-        return static_cast<long>(*n->as_int());
+    for (const auto& t : *tables) {
+      const auto* type = sim::find_path(t, {"typeUrl"});
+      const auto* n = sim::find_path(t, {"resources"});
+      if (type && n && n->is_number_integer()
+          && *type == "type.googleapis.com/istio.workload.Address")
+        return n->get<long>();
     }
   return -1;
 }

@@ -12,7 +12,7 @@ namespace ambient::bench {
 namespace {
 
 /// A LIST of `path` from `cluster`'s API server, parsed by kube-sim's own JSON reader.
-sim::json_value list(sim_process& sim, const std::string& cluster, const std::string& path) {
+sim::json list(sim_process& sim, const std::string& cluster, const std::string& path) {
   std::string server;
   auto api = sim.api(cluster, &server);
   auto r = api.request("GET", server + path);
@@ -20,21 +20,21 @@ sim::json_value list(sim_process& sim, const std::string& cluster, const std::st
     throw std::runtime_error("workload oracle: LIST " + path + " of " + cluster + ": HTTP "
                              + std::to_string(r.status) + " " + r.error);
   auto doc = sim::parse_json(r.body, nullptr);
-  if (!doc || !doc->find("items") || !doc->find("items")->is_array())
+  if (!doc || !sim::find_path(*doc, {"items"}) || !sim::find_path(*doc, {"items"})->is_array())
     throw std::runtime_error("workload oracle: the LIST " + path + " of " + cluster
                              + " is not a list");
   return *doc;
 }
 
-std::string text_at(const sim::json_value& v, std::initializer_list<std::string_view> path) {
-  const auto* x = v.find_path(path);
-  return x && x->is_string() ? x->as_string() : std::string{};
+std::string text_at(const sim::json& v, std::initializer_list<std::string_view> path) {
+  const auto* x = sim::find_path(v, path);
+  return x && x->is_string() ? x->get<std::string>() : std::string{};
 }
 
 /// The network label of `cluster`'s istio-system namespace, or "".
 std::string network_of(sim_process& sim, const std::string& cluster) {
   auto namespaces = list(sim, cluster, "/api/v1/namespaces");
-  for (const auto& ns : namespaces.find("items")->elements())
+  for (const auto& ns : *sim::find_path(namespaces, {"items"}))
     if (text_at(ns, {"metadata", "name"}) == "istio-system")
       return text_at(ns, {"metadata", "labels", "topology.istio.io/network"});
   return {};
@@ -63,13 +63,13 @@ workload_facts expected_workloads(sim_process& sim, const std::vector<std::strin
     if (network != local_network)
       continue;
     auto pods = list(sim, cluster, "/api/v1/pods");
-    for (const auto& pod : pods.find("items")->elements()) {
+    for (const auto& pod : *sim::find_path(pods, {"items"})) {
       auto phase = text_at(pod, {"status", "phase"});
       if (phase == "Failed" || phase == "Succeeded")
         continue;
       workload_fact f{cluster, network, {}};
-      if (const auto* ips = pod.find_path({"status", "podIPs"}); ips && ips->is_array())
-        for (const auto& ip : ips->elements())
+      if (const auto* ips = sim::find_path(pod, {"status", "podIPs"}); ips && ips->is_array())
+        for (const auto& ip : *ips)
           if (auto a = text_at(ip, {"ip"}); !a.empty())
             f.addresses.push_back(a);
       if (f.addresses.empty())

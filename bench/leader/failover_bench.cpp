@@ -59,8 +59,8 @@ std::string holder(sim::sim_cluster& c) {
   if (got.error || !got.object)
     return {};
   auto doc = sim::parse_json(got.object->json, nullptr);
-  const auto* h = doc ? doc->find_path({"spec", "holderIdentity"}) : nullptr;
-  return h && h->is_string() ? h->as_string() : "";
+  const auto* h = doc ? sim::find_path(*doc, {"spec", "holderIdentity"}) : nullptr;
+  return h && h->is_string() ? h->get<std::string>() : "";
 }
 
 /// Waits until the Lease names a holder other than `old` ("" counts as none); how long it took.

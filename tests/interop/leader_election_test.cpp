@@ -102,22 +102,23 @@ private:
       auto lease = !l.error && l.object ? sim::parse_json(l.object->json, nullptr) : std::nullopt;
       auto map = !cm.error && cm.object ? sim::parse_json(cm.object->json, nullptr) : std::nullopt;
       if (lease) {
-        const auto* h = lease->find_path({"spec", "holderIdentity"});
-        std::string holder = h && h->is_string() ? h->as_string() : "";
+        const auto* h = sim::find_path(*lease, {"spec", "holderIdentity"});
+        std::string holder = h && h->is_string() ? h->get<std::string>() : "";
         if (holders_.empty() || holders_.back() != holder)
           holders_.push_back(holder);
-        const auto* renew = lease->find_path({"spec", "renewTime"});
+        const auto* renew = sim::find_path(*lease, {"spec", "renewTime"});
         if (renew && renew->is_string() && !holder.empty())
-          if (auto t = parse_time(renew->as_string()))
+          if (auto t = parse_time(renew->get<std::string>()))
             last_renew_[holder] = *t;
       }
       if (map) {
-        const auto* w = map->find_path({"metadata", "annotations", "ambientd.io/writer"});
-        const auto* at = map->find_path({"metadata", "annotations", "ambientd.io/written-at"});
-        const auto* rv = map->find_path({"metadata", "resourceVersion"});
-        if (w && at && rv && rv->as_string() != last_cm) {
-          last_cm = rv->as_string();
-          writes_.push_back({w->as_string(), *parse_time(at->as_string())});
+        const auto* w = sim::find_path(*map, {"metadata", "annotations", "ambientd.io/writer"});
+        const auto* at
+            = sim::find_path(*map, {"metadata", "annotations", "ambientd.io/written-at"});
+        const auto* rv = sim::find_path(*map, {"metadata", "resourceVersion"});
+        if (w && at && rv && rv->get<std::string>() != last_cm) {
+          last_cm = rv->get<std::string>();
+          writes_.push_back({w->get<std::string>(), *parse_time(at->get<std::string>())});
         }
       }
       std::this_thread::sleep_for(20ms);
@@ -141,10 +142,11 @@ std::vector<term> terms_of(const std::vector<replica>& rs) {
     std::optional<term> open;
     for (std::string line; std::getline(log, line);) {
       auto doc = sim::parse_json(line, nullptr);
-      if (!doc || !doc->is_object() || !doc->find("msg") || !doc->find("time"))
+      if (!doc || !doc->is_object() || !sim::find_path(*doc, {"msg"})
+          || !sim::find_path(*doc, {"time"}))
         continue;
-      const auto& msg = doc->find("msg")->as_string();
-      auto at = parse_time(doc->find("time")->as_string());
+      const auto& msg = sim::find_path(*doc, {"msg"})->get<std::string>();
+      auto at = parse_time(sim::find_path(*doc, {"time"})->get<std::string>());
       if (msg.rfind("leading: this replica", 0) == 0) {
         open = term{r.identity, *at};
       } else if (open && msg.rfind("stopped leading", 0) == 0) {

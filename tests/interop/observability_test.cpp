@@ -35,11 +35,11 @@ status_map clusterz(const test::ambientd_harness& h) {
   REQUIRE(doc);
   REQUIRE(doc->is_array());
   status_map out;
-  for (const auto& c : doc->elements()) {
-    const auto* id = c.find("id");
-    const auto* status = c.find("syncStatus");
+  for (const auto& c : *doc) {
+    const auto* id = sim::find_path(c, {"id"});
+    const auto* status = sim::find_path(c, {"syncStatus"});
     REQUIRE((id && status && id->is_string() && status->is_string()));
-    out[id->as_string()] = status->as_string();
+    out[id->get<std::string>()] = status->get<std::string>();
   }
   return out;
 }

@@ -25,12 +25,13 @@ public:
     if (e.type == sim::event_type::deleted)
       return;
     auto doc = sim::parse_json(e.object->json, nullptr);
-    if (!doc || !doc->find_path({"metadata", "name"})
-        || doc->find_path({"metadata", "name"})->as_string() != "ambientd-cluster-status")
+    if (!doc || !sim::find_path(*doc, {"metadata", "name"})
+        || sim::find_path(*doc, {"metadata", "name"})->get<std::string>()
+               != "ambientd-cluster-status")
       return;
-    const auto* w = doc->find_path({"metadata", "annotations", "ambientd.io/writer"});
+    const auto* w = sim::find_path(*doc, {"metadata", "annotations", "ambientd.io/writer"});
     std::lock_guard g{mutex_};
-    writers_.push_back(w && w->is_string() ? w->as_string() : "");
+    writers_.push_back(w && w->is_string() ? w->get<std::string>() : "");
   }
   /// The writer of every revision so far, in order.
   std::vector<std::string> writers() const {
@@ -55,8 +56,8 @@ std::string lease_holder(sim::sim_cluster& c) {
   if (l.error || !l.object)
     return {};
   auto doc = sim::parse_json(l.object->json, nullptr);
-  const auto* h = doc ? doc->find_path({"spec", "holderIdentity"}) : nullptr;
-  return h && h->is_string() ? h->as_string() : "";
+  const auto* h = doc ? sim::find_path(*doc, {"spec", "holderIdentity"}) : nullptr;
+  return h && h->is_string() ? h->get<std::string>() : "";
 }
 
 } // namespace

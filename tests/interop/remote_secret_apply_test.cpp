@@ -34,10 +34,9 @@ cluster_row clusterz_row(const test::ambientd_harness& h, const std::string& id)
   auto doc = sim::parse_json(r.body, nullptr);
   REQUIRE(doc);
   REQUIRE(doc->is_array());
-  for (const auto& c : doc->elements())
-    if (c.find("id") && c.find("id")->as_string() == id)
-      return {c.find("state")->as_string(), c.find("restarts")->as_int().value_or(-1),
-              c.find("generation")->as_int().value_or(-1)};
+  for (const auto& c : *doc)
+    if (c.value("id", "") == id)
+      return {c.value("state", ""), c.value("restarts", -1), c.value("generation", -1)};
   FAIL("cluster " << id << " is not in /debug/clusterz: " << r.body);
   return {};
 }

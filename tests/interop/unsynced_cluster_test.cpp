@@ -23,13 +23,12 @@ bool informer_synced(const test::ambientd_harness& h, const std::string& cluster
   auto doc = r.status == 200 ? sim::parse_json(r.body, nullptr) : std::nullopt;
   if (!doc || !doc->is_array())
     return false;
-  for (const auto& c : doc->elements()) {
-    if (!c.find("id") || c.find("id")->as_string() != cluster || !c.find("informers"))
+  for (const auto& c : *doc) {
+    if (c.value("id", "") != cluster || !c.contains("informers"))
       continue;
-    for (const auto& i : c.find("informers")->elements())
-      if (i.find("resource")->as_string() == resource)
-        return i.find("synced")->is_bool() && i.find("synced")->as_bool()
-               && i.find("objects")->as_int().value_or(0) > 0;
+    for (const auto& i : c["informers"])
+      if (i.value("resource", "") == resource)
+        return i.value("synced", false) && i.value("objects", 0) > 0;
   }
   return false;
 }

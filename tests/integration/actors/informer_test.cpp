@@ -332,7 +332,7 @@ TEST_CASE_METHOD(small_limit_fixture,
   auto current = store.get(pods, "app-1", "svc-1-5d8f7c9b4-0");
   REQUIRE(current.object);
   auto big = *sim::parse_json(current.object->json, nullptr);
-  big["metadata"]["annotations"].set("blob", sim::json_value::string(std::string(20'000, 'x')));
+  big["metadata"]["annotations"]["blob"] = std::string(20'000, 'x');
   REQUIRE(!store.update(pods, "app-1", "svc-1-5d8f7c9b4-0", std::move(big)).error);
   churn(5);
   // Everything but the oversized pod is cached; the oversized one was withdrawn (it was known).

@@ -14,7 +14,7 @@ const std::string pod_json = R"({"apiVersion":"v1","kind":"Pod","metadata":{"nam
   "labels":{"app":"web","tier":"front"}},"spec":{"nodeName":"node-1","containers":[{"name":"c",
   "image":"nginx"}]},"status":{"phase":"Running","podIP":"10.0.0.7"}})";
 
-ambient::sim::json_value parse(const std::string& text) {
+ambient::sim::json parse(const std::string& text) {
   std::string err;
   auto v = ambient::sim::parse_json(text, &err);
   INFO(err << " in " << text.substr(0, 300));
@@ -22,9 +22,9 @@ ambient::sim::json_value parse(const std::string& text) {
   return std::move(*v);
 }
 
-std::string str(const ambient::sim::json_value& v, std::initializer_list<std::string_view> path) {
-  const auto* x = v.find_path(path);
-  return x && x->is_string() ? x->as_string() : std::string{};
+std::string str(const ambient::sim::json& v, std::initializer_list<std::string_view> path) {
+  const auto* x = ambient::sim::find_path(v, path);
+  return x && x->is_string() ? x->get<std::string>() : std::string{};
 }
 
 std::string make_pod(const std::string& name, const std::string& app, const std::string& node) {
@@ -58,18 +58,18 @@ TEST_CASE("kube-sim serves create and get and update and patch and delete", "[si
   }
   SECTION("an update with a stale resourceVersion is a Conflict; a current one succeeds") {
     auto body = parse(created.body);
-    body["metadata"].set("resourceVersion", ambient::sim::json_value::string("1"));
+    body["metadata"]["resourceVersion"] = "1";
     auto stale = cl.request("PUT", fx.url("/api/v1/namespaces/default/pods/web-0"), body.dump());
     CHECK(stale.status == 409);
     auto st = parse(stale.body);
     CHECK(str(st, {"kind"}) == "Status");
     CHECK(str(st, {"reason"}) == "Conflict");
-    body["metadata"].set("resourceVersion", ambient::sim::json_value::string(rv));
+    body["metadata"]["resourceVersion"] = rv;
     // Unchanged: a no-op, as on the API server (no new version, no watch event).
     auto same = cl.request("PUT", fx.url("/api/v1/namespaces/default/pods/web-0"), body.dump());
     CHECK(same.status == 200);
     CHECK(str(parse(same.body), {"metadata", "resourceVersion"}) == rv);
-    body["metadata"]["labels"].set("tier", ambient::sim::json_value::string("changed"));
+    body["metadata"]["labels"]["tier"] = "changed";
     auto ok = cl.request("PUT", fx.url("/api/v1/namespaces/default/pods/web-0"), body.dump());
     CHECK(ok.status == 200);
     CHECK(str(parse(ok.body), {"metadata", "resourceVersion"}) != rv);
@@ -81,7 +81,7 @@ TEST_CASE("kube-sim serves create and get and update and patch and delete", "[si
     REQUIRE(p.status == 200);
     auto v = parse(p.body);
     CHECK(str(v, {"metadata", "labels", "env"}) == "prod");
-    CHECK(v.find_path({"metadata", "labels", "tier"}) == nullptr);
+    CHECK(ambient::sim::find_path(v, {"metadata", "labels", "tier"}) == nullptr);
     auto s = cl.request("PATCH", fx.url("/api/v1/namespaces/default/pods/web-0"),
                         R"({"metadata":{"annotations":{"a":"b"}}})",
                         "application/strategic-merge-patch+json");
@@ -162,7 +162,7 @@ TEST_CASE("kube-sim lists with label and field selectors and pages with continue
   auto count = [&](const std::string& query) {
     auto r = cl.request("GET", fx.url("/api/v1/pods" + query));
     REQUIRE(r.status == 200);
-    return parse(r.body).find("items")->elements().size();
+    return parse(r.body)["items"].size();
   };
   CHECK(count("") == 25);
   CHECK(count("?labelSelector=app%3Dodd") == 12);
@@ -179,7 +179,7 @@ TEST_CASE("kube-sim lists with label and field selectors and pages with continue
                                       + (token.empty() ? "" : "&continue=" + token)));
     REQUIRE(r.status == 200);
     auto v = parse(r.body);
-    for (const auto& item : v.find("items")->elements())
+    for (const auto& item : v["items"])
       names.push_back(str(item, {"metadata", "name"}));
     token = str(v, {"metadata", "continue"});
     ++pages;

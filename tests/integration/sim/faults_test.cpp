@@ -20,9 +20,10 @@ std::string make_pod(const std::string& name) {
 
 std::string event_type(const std::string& line) {
   auto v = ambient::sim::parse_json(line, nullptr);
-  if (!v || !v->find("type") || !v->find("type")->is_string())
+  if (!v || !ambient::sim::find_path(*v, {"type"})
+      || !ambient::sim::find_path(*v, {"type"})->is_string())
     return "UNPARSABLE";
-  return v->find("type")->as_string();
+  return ambient::sim::find_path(*v, {"type"})->get<std::string>();
 }
 
 std::string list_rv(ambient::test::https_client& cl, const std::string& url) {
@@ -30,7 +31,7 @@ std::string list_rv(ambient::test::https_client& cl, const std::string& url) {
   REQUIRE(r.status == 200);
   auto v = ambient::sim::parse_json(r.body, nullptr);
   REQUIRE(v);
-  return v->find_path({"metadata", "resourceVersion"})->as_string();
+  return ambient::sim::find_path(*v, {"metadata", "resourceVersion"})->get<std::string>();
 }
 
 /// Every line of a watch until the server ends it.
@@ -117,21 +118,24 @@ TEST_CASE("a client that resumes from each bookmark under heavy writes misses no
     if (final_rv != 0 && std::stoull(rv) >= final_rv)
       break;
     ++sessions;
-    cl.watch(fx.url("/api/v1/namespaces/default/configmaps?watch=true&allowWatchBookmarks=true"
-                    "&timeoutSeconds=5&resourceVersion="
-                    + rv),
-             10s, [&](const std::string& line) {
-               auto v = ambient::sim::parse_json(line, nullptr);
-               REQUIRE(v);
-               auto type = v->find("type")->as_string();
-               REQUIRE(type != "ERROR");
-               if (type == "ADDED")
-                 seen.insert(v->find_path({"object", "metadata", "name"})->as_string());
-               if (type != "BOOKMARK")
-                 return true;
-               rv = v->find_path({"object", "metadata", "resourceVersion"})->as_string();
-               return false; // resume from here
-             });
+    cl.watch(
+        fx.url("/api/v1/namespaces/default/configmaps?watch=true&allowWatchBookmarks=true"
+               "&timeoutSeconds=5&resourceVersion="
+               + rv),
+        10s, [&](const std::string& line) {
+          auto v = ambient::sim::parse_json(line, nullptr);
+          REQUIRE(v);
+          auto type = ambient::sim::find_path(*v, {"type"})->get<std::string>();
+          REQUIRE(type != "ERROR");
+          if (type == "ADDED")
+            seen.insert(
+                ambient::sim::find_path(*v, {"object", "metadata", "name"})->get<std::string>());
+          if (type != "BOOKMARK")
+            return true;
+          rv = ambient::sim::find_path(*v, {"object", "metadata", "resourceVersion"})
+                   ->get<std::string>();
+          return false; // resume from here
+        });
   }
   writer.join();
   INFO("sessions " << sessions);

@@ -17,7 +17,7 @@ messages::cluster_status_row row(const std::string& id, lifecycle state,
   return r;
 }
 
-sim::json_value parse(const std::string& text) {
+sim::json parse(const std::string& text) {
   std::string error;
   auto doc = sim::parse_json(text, &error);
   INFO(error << "\n" << text);
@@ -62,19 +62,19 @@ TEST_CASE("clusterz has istiod's fields, ambientd's own, and escapes errors", "[
   bad.informers.push_back(inf);
   s.clusters.push_back(bad);
   auto doc = parse(admin::clusterz_json(s));
-  REQUIRE(doc.elements().size() == 2);
-  const auto& c1 = doc.elements()[0];
-  CHECK(c1.find("id")->as_string() == "cluster-1");
-  CHECK(c1.find("secretName")->as_string() == "");
-  CHECK(c1.find("since")->as_string() == "");
-  const auto& c3 = doc.elements()[1];
-  CHECK(c3.find("syncStatus")->as_string() == "closed");
-  CHECK(c3.find("state")->as_string() == "failed");
-  CHECK(c3.find("lastError")->as_string() == bad.last_error);
-  CHECK(c3.find("restarts")->as_int() == 2);
-  CHECK(c3.find("generation")->as_int() == 4);
-  CHECK(c3.find("since")->as_string() == "2027-01-15T08:00:00Z");
-  CHECK(c3.find_path({"informers"})->elements().at(0).find("objects")->as_int() == 12);
+  REQUIRE(doc.size() == 2);
+  const auto& c1 = doc[0];
+  CHECK(sim::find_path(c1, {"id"})->get<std::string>() == "cluster-1");
+  CHECK(sim::find_path(c1, {"secretName"})->get<std::string>() == "");
+  CHECK(sim::find_path(c1, {"since"})->get<std::string>() == "");
+  const auto& c3 = doc[1];
+  CHECK(sim::find_path(c3, {"syncStatus"})->get<std::string>() == "closed");
+  CHECK(sim::find_path(c3, {"state"})->get<std::string>() == "failed");
+  CHECK(sim::find_path(c3, {"lastError"})->get<std::string>() == bad.last_error);
+  CHECK(sim::find_path(c3, {"restarts"})->get<int64_t>() == 2);
+  CHECK(sim::find_path(c3, {"generation"})->get<int64_t>() == 4);
+  CHECK(sim::find_path(c3, {"since"})->get<std::string>() == "2027-01-15T08:00:00Z");
+  CHECK(sim::find_path(c3, {"informers"})->at(0).at("objects").get<int64_t>() == 12);
 }
 
 TEST_CASE("workloads lists workloads only, with readable addresses and sorted services",
@@ -91,18 +91,18 @@ TEST_CASE("workloads lists workloads only, with readable addresses and sorted se
   svc.mutable_service()->set_name("reviews");
   view.push_back(mesh::make_resource("bookinfo/reviews.bookinfo.svc.cluster.local", svc));
   auto doc = parse(admin::workloads_json(view));
-  REQUIRE(doc.elements().size() == 2);
-  const auto& w = doc.elements()[0];
-  CHECK(w.find("uid")->as_string() == "cluster-2//Pod/bookinfo/reviews-v1");
-  CHECK(w.find("addresses")->elements().at(0).as_string() == "10.2.0.5");
-  CHECK(w.find("protocol")->as_string() == "HBONE");
-  CHECK(w.find("status")->as_string() == "Healthy");
-  CHECK(w.find("serviceAccount")->as_string() == "bookinfo-reviews");
-  CHECK(w.find("services")->elements().at(0).as_string()
+  REQUIRE(doc.size() == 2);
+  const auto& w = doc[0];
+  CHECK(sim::find_path(w, {"uid"})->get<std::string>() == "cluster-2//Pod/bookinfo/reviews-v1");
+  CHECK(sim::find_path(w, {"addresses"})->at(0).get<std::string>() == "10.2.0.5");
+  CHECK(sim::find_path(w, {"protocol"})->get<std::string>() == "HBONE");
+  CHECK(sim::find_path(w, {"status"})->get<std::string>() == "Healthy");
+  CHECK(sim::find_path(w, {"serviceAccount"})->get<std::string>() == "bookinfo-reviews");
+  CHECK(sim::find_path(w, {"services"})->at(0).get<std::string>()
         == "bookinfo/a.bookinfo.svc.cluster.local");
-  const auto& w6 = doc.elements()[1];
-  CHECK(w6.find("addresses")->elements().at(0).as_string() == "fd00::1");
-  CHECK(w6.find("addresses")->elements().at(1).as_string() == "invalid(3 bytes)");
+  const auto& w6 = doc[1];
+  CHECK(sim::find_path(w6, {"addresses"})->at(0).get<std::string>() == "fd00::1");
+  CHECK(sim::find_path(w6, {"addresses"})->at(1).get<std::string>() == "invalid(3 bytes)");
 }
 
 TEST_CASE("the actor tree nests children under parents; an orphan hangs at the root", "[admin]") {
@@ -112,15 +112,15 @@ TEST_CASE("the actor tree nests children under parents; an orphan hangs at the r
       {3, 2, "informer", "c2", 7, 0, {}},
       {4, 99, "informer", "c9", 1, 0, {}}};
   auto doc = parse(admin::actors_json(actors));
-  CHECK(doc.find("actors")->as_int() == 4);
-  const auto& tree = doc.find("tree")->elements();
+  CHECK(sim::find_path(doc, {"actors"})->get<int64_t>() == 4);
+  const auto& tree = *sim::find_path(doc, {"tree"});
   REQUIRE(tree.size() == 2);
-  CHECK(tree[0].find("kind")->as_string() == "cluster_store");
-  const auto& rc = tree[0].find("children")->elements().at(0);
-  CHECK(rc.find("cluster")->as_string() == "c2");
-  CHECK(rc.find("busyMs")->as_int() == 1500);
-  CHECK(rc.find("children")->elements().at(0).find("id")->as_int() == 3);
-  CHECK(tree[1].find("id")->as_int() == 4);
+  CHECK(sim::find_path(tree[0], {"kind"})->get<std::string>() == "cluster_store");
+  const auto& rc = sim::find_path(tree[0], {"children"})->at(0);
+  CHECK(sim::find_path(rc, {"cluster"})->get<std::string>() == "c2");
+  CHECK(sim::find_path(rc, {"busyMs"})->get<int64_t>() == 1500);
+  CHECK(sim::find_path(rc, {"children"})->at(0).at("id").get<int64_t>() == 3);
+  CHECK(sim::find_path(tree[1], {"id"})->get<int64_t>() == 4);
 }
 
 TEST_CASE("xds debug lists tables and streams", "[admin]") {
@@ -138,11 +138,11 @@ TEST_CASE("xds debug lists tables and streams", "[admin]") {
   st.types.push_back(t);
   s.streams.push_back(st);
   auto doc = parse(admin::xds_json(s));
-  CHECK(doc.find_path({"tables"})->elements().at(0).find("version")->as_string() == "ab-3");
-  const auto& type = doc.find("streams")->elements().at(0).find("types")->elements().at(0);
-  CHECK(type.find("wildcard")->as_bool());
-  CHECK(type.find("nacks")->as_int() == 1);
-  CHECK(type.find("lastError")->as_string() == "bad \"thing\"");
+  CHECK(sim::find_path(doc, {"tables"})->at(0).at("version").get<std::string>() == "ab-3");
+  const auto& type = sim::find_path(doc, {"streams"})->at(0).at("types").at(0);
+  CHECK(sim::find_path(type, {"wildcard"})->get<bool>());
+  CHECK(sim::find_path(type, {"nacks"})->get<int64_t>() == 1);
+  CHECK(sim::find_path(type, {"lastError"})->get<std::string>() == "bad \"thing\"");
 }
 
 TEST_CASE("readiness: xDS serving and the config cluster synced; remote clusters only when "

@@ -89,6 +89,51 @@ TEST_CASE("malformed requests get 4xx Status responses and leave the store untou
   CHECK(s.resource_version() == rv);
 }
 
+TEST_CASE("a rejected patch changes nothing and says why", "[sim]") {
+  store s;
+  add_default_namespace(s);
+  const std::string pod = "/api/v1/namespaces/default/pods/p";
+  CHECK(call(s, "POST", "/api/v1/namespaces/default/pods",
+             R"({"metadata":{"name":"p","labels":{"a":"1"}},"spec":{"containers":[{"name":"c"}]}})")
+            .status
+        == 201);
+  auto before = call(s, "GET", pod).body;
+  auto rv = s.resource_version();
+  const std::string strategic = "application/strategic-merge-patch+json";
+  auto unknown = call(s, "PATCH", pod, R"({"metadata":{"labels":{"b":"2"}},"spec":{"$patch":"x"}})",
+                      strategic);
+  CHECK(unknown.status == 400);
+  CHECK(unknown.body.find(R"(unknown patch type: \"x\")") != std::string::npos);
+  auto not_a_list = call(s, "PATCH", pod,
+                         R"({"metadata":{"$deleteFromPrimitiveList/finalizers":"a"}})", strategic);
+  CHECK(not_a_list.status == 400);
+  CHECK(not_a_list.body.find("must be a list") != std::string::npos);
+  auto bad_json = call(s, "PATCH", pod, R"({"metadata":)", "application/merge-patch+json");
+  CHECK(bad_json.status == 400);
+  CHECK(bad_json.body.find("not valid JSON: invalid JSON: parse error at line 1, column 13")
+        != std::string::npos);
+  CHECK(call(s, "PATCH", pod, "[1]", "application/merge-patch+json").status == 400);
+  CHECK(call(s, "PATCH", pod, R"({"metadata":{"name":"q"}})", "application/merge-patch+json").status
+        == 422);
+  CHECK(call(s, "PATCH", pod, R"([{"op":"add","path":"/x","value":1}])",
+             "application/json-patch+json")
+            .status
+        == 415);
+  CHECK(s.resource_version() == rv);
+  CHECK(call(s, "GET", pod).body == before);
+}
+
+TEST_CASE("a name that is not UTF-8 still gets a JSON Status", "[sim]") {
+  store s;
+  add_default_namespace(s);
+  auto r = call(s, "GET", "/api/v1/namespaces/default/pods/a%ffb");
+  CHECK(r.status == 404);
+  CHECK(r.body.find("\"name\":\"a\xef\xbf\xbd"
+                    "b\"")
+        != std::string::npos);
+  CHECK(parse_json(r.body, nullptr).has_value());
+}
+
 TEST_CASE("query strings are percent-decoded and malformed escapes are rejected", "[sim]") {
   auto parsed = parse_query("labelSelector=app%20in%20(a%2Cb)&x=1+2&flag&=dropped");
   REQUIRE(parsed);

@@ -39,22 +39,22 @@ TEST_CASE("a protobuf Secret decodes to its JSON form", "[sim]") {
   auto v = decode_kubernetes_protobuf(envelope("Secret", secret), &err);
   INFO(err);
   REQUIRE(v);
-  CHECK(v->find("kind")->as_string() == "Secret");
-  CHECK(v->find_path({"metadata", "name"})->as_string() == "remote");
-  CHECK(v->find_path({"metadata", "labels", "istio/multiCluster"})->as_string() == "true");
-  CHECK(v->find_path({"metadata", "generateName"}) == nullptr);
-  CHECK(v->find_path({"data", "cluster-2"})->as_string() == "a3ViZWNvbmZpZwE=");
-  CHECK(v->find("type")->as_string() == "Opaque");
+  CHECK(find_path(*v, {"kind"})->get<std::string>() == "Secret");
+  CHECK(find_path(*v, {"metadata", "name"})->get<std::string>() == "remote");
+  CHECK(find_path(*v, {"metadata", "labels", "istio/multiCluster"})->get<std::string>() == "true");
+  CHECK(find_path(*v, {"metadata", "generateName"}) == nullptr);
+  CHECK(find_path(*v, {"data", "cluster-2"})->get<std::string>() == "a3ViZWNvbmZpZwE=");
+  CHECK(find_path(*v, {"type"})->get<std::string>() == "Opaque");
 }
 
 TEST_CASE("a protobuf ConfigMap and Namespace decode", "[sim]") {
   auto cm = decode_kubernetes_protobuf(
       envelope("ConfigMap", field(1, field(1, "c")) + field(2, entry("a", "b"))), nullptr);
   REQUIRE(cm);
-  CHECK(cm->find_path({"data", "a"})->as_string() == "b");
+  CHECK(find_path(*cm, {"data", "a"})->get<std::string>() == "b");
   auto ns = decode_kubernetes_protobuf(envelope("Namespace", field(1, field(1, "n"))), nullptr);
   REQUIRE(ns);
-  CHECK(ns->find_path({"metadata", "name"})->as_string() == "n");
+  CHECK(find_path(*ns, {"metadata", "name"})->get<std::string>() == "n");
 }
 
 TEST_CASE("malformed or unsupported protobuf bodies are refused with a reason", "[sim]") {

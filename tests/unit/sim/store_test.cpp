@@ -21,7 +21,7 @@ struct self_releasing_sink : watch_sink {
   }
 };
 
-json_value named(const std::string& name) {
+json named(const std::string& name) {
   return *parse_json(R"({"metadata":{"name":")" + name + R"("}})", nullptr);
 }
 
@@ -81,17 +81,17 @@ TEST_CASE("a Secret's stringData is stored base64-encoded in data, as the API se
   auto made = s.create(secrets, "istio-system", in);
   REQUIRE(!made.error);
   auto out = *parse_json(made.object->json, nullptr);
-  CHECK(out.find("stringData") == nullptr);
-  CHECK(out.find_path({"data", "keep"})->as_string() == "a2VlcA==");
-  CHECK(out.find_path({"data", "both"})->as_string() == "bmV3"); // stringData wins
-  CHECK(out.find_path({"data", "cluster-2"})->as_string() == "YXBpVmVyc2lvbjogdjEK");
+  CHECK(find_path(out, {"stringData"}) == nullptr);
+  CHECK(find_path(out, {"data", "keep"})->get<std::string>() == "a2VlcA==");
+  CHECK(find_path(out, {"data", "both"})->get<std::string>() == "bmV3"); // stringData wins
+  CHECK(find_path(out, {"data", "cluster-2"})->get<std::string>() == "YXBpVmVyc2lvbjogdjEK");
   // An update folds it the same way; a Secret without data gets one.
   auto only = *parse_json(R"({"metadata":{"name":"remote"},"stringData":{"k":"v"}})", nullptr);
   auto updated = s.update(secrets, "istio-system", "remote", only);
   REQUIRE(!updated.error);
   auto after = *parse_json(updated.object->json, nullptr);
-  CHECK(after.find("stringData") == nullptr);
-  CHECK(after.find_path({"data", "k"})->as_string() == "dg==");
+  CHECK(find_path(after, {"stringData"}) == nullptr);
+  CHECK(find_path(after, {"data", "k"})->get<std::string>() == "dg==");
 }
 
 TEST_CASE("a Secret whose stringData is not a map of strings is refused as invalid", "[sim]") {
