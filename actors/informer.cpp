@@ -34,8 +34,10 @@ void perform(informer_actor_ptr self, kube::informer_effects fx) {
   if (fx.health_changed)
     self->send(st.cfg.parent, messages::informer_health{st.cfg.kind, core.synced(), core.healthy(),
                                                         core.last_error(), now});
-  if (!fx.warnings.empty() || !fx.notes.empty()) {
+  if (!fx.warnings.empty() || !fx.notes.empty() || !fx.failures.empty()) {
     auto log = telemetry::make_logger("informer", st.cfg.cluster_id);
+    for (const auto& line : fx.failures)
+      log->debug("{}", line);
     for (const auto& line : fx.warnings)
       log->warn("{}", line);
     for (const auto& line : fx.notes)

@@ -265,7 +265,7 @@ void informer_core::fail_with(reflector_step step, failure_kind why, std::string
   ++stats_.errors;
   fx.cancel = true;
   auto error = std::string{to_string(why)} + ": " + message;
-  fx.warnings.push_back(std::string{to_string(settings_.kind)} + " " + error);
+  fx.failures.push_back(std::string{to_string(settings_.kind)} + " " + error);
   set_health(false, std::move(error), fx);
   apply(std::move(step), fx, now);
 }

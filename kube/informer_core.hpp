@@ -48,7 +48,10 @@ struct informer_effects {
   bool cancel = false; ///< the request in flight is abandoned; its results must be ignored
   std::vector<change> changes;
   bool health_changed = false; ///< synced, healthy or last_error changed (or the first report)
-  std::vector<std::string> warnings;
+  std::vector<std::string> warnings; ///< objects that did not decode
+  /// Failed requests. Each also changes last_error, which the parent turns into the cluster's
+  /// state (one log line per state change there), so the shell logs these at debug level only.
+  std::vector<std::string> failures;
   std::vector<std::string> notes; ///< informational lines
   std::optional<informer_request> request;
   std::optional<std::chrono::milliseconds> wait; ///< call on_timer() after this

@@ -1,5 +1,7 @@
 #include "telemetry/log.hpp"
 
+#include "telemetry/repeat_limiter.hpp"
+
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -9,6 +11,7 @@
 
 #include <spdlog/details/log_msg.h>
 #include <spdlog/formatter.h>
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/dist_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 
@@ -121,6 +124,54 @@ std::shared_ptr<spdlog::sinks::dist_sink_mt> shared_sink() {
   return sink;
 }
 
+/// Swallows repeats of a line (same logger, level and text) at info and above within a minute, and
+/// says how many it swallowed on the next one it lets through (telemetry::repeat_limiter).
+class repeat_filter_sink final : public spdlog::sinks::base_sink<std::mutex> {
+public:
+  explicit repeat_filter_sink(spdlog::sink_ptr child) : child_(std::move(child)) {
+    // nop
+  }
+
+protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    if (!child_->should_log(msg.level))
+      return; // the configured level filters first: a dropped line is no repeat
+    if (msg.level < spdlog::level::info) {
+      child_->log(msg);
+      return;
+    }
+    key_.assign(msg.logger_name.data(), msg.logger_name.size());
+    key_ += static_cast<char>('0' + msg.level);
+    key_.append(msg.payload.data(), msg.payload.size());
+    auto swallowed = limiter_.admit(key_, std::chrono::steady_clock::now());
+    if (!swallowed)
+      return;
+    if (*swallowed == 0) {
+      child_->log(msg);
+      return;
+    }
+    std::string text{msg.payload.data(), msg.payload.size()};
+    text += swallowed_note(*swallowed);
+    auto copy = msg;
+    copy.payload = text;
+    child_->log(copy);
+  }
+  void flush_() override {
+    child_->flush();
+  }
+
+private:
+  spdlog::sink_ptr child_;
+  repeat_limiter limiter_{std::chrono::minutes{1}};
+  std::string key_;
+};
+
+/// What every logger writes to: the shared sink behind the repeat filter.
+spdlog::sink_ptr filtered_sink() {
+  static auto sink = std::make_shared<repeat_filter_sink>(shared_sink());
+  return sink;
+}
+
 std::mutex config_mutex;
 log_config current_config;
 
@@ -167,7 +218,7 @@ void configure_logging(const log_config& cfg, spdlog::sink_ptr sink) {
   // Loggers made later take the level at creation (cheap early filter); the sink filters too, so
   // loggers made before this call obey the new level as well.
   dist->set_level(cfg.level);
-  auto def = std::make_shared<spdlog::logger>("", dist);
+  auto def = std::make_shared<spdlog::logger>("", filtered_sink());
   def->set_level(cfg.level);
   spdlog::set_default_logger(def);
 }
@@ -178,7 +229,7 @@ std::shared_ptr<spdlog::logger> make_logger(std::string_view actor, std::string_
     name += context_separator;
     name += cluster;
   }
-  auto lg = std::make_shared<spdlog::logger>(std::move(name), shared_sink());
+  auto lg = std::make_shared<spdlog::logger>(std::move(name), filtered_sink());
   {
     std::lock_guard guard{config_mutex};
     lg->set_level(current_config.level);

@@ -5,6 +5,7 @@
 #include "admin/debug_views.hpp"
 #include "messages/type_ids.hpp"
 #include "telemetry/actor_directory.hpp"
+#include "telemetry/log.hpp"
 #include "telemetry/metrics.hpp"
 
 namespace ambient::cmd {
@@ -75,6 +76,38 @@ void add_debug_routes(admin::http_server& server, const admin_context& ctx) {
   };
   server.handle("/", dashboard);
   server.handle("/debug/dashboard", dashboard);
+}
+
+std::variant<admin_servers, std::string> start_admin_servers(const ambientd_options& opts,
+                                                             const admin_context& ctx) {
+  struct wanted {
+    const char* flag;
+    const std::string& address;
+    const char* what;
+    void (*routes)(admin::http_server&, const admin_context&);
+  };
+  admin_servers out;
+  auto log = telemetry::make_logger("ambientd");
+  for (const auto& w : {wanted{"--monitoring-address", opts.monitoring_address,
+                               "/metrics, /healthz, /readyz", add_monitoring_routes},
+                        wanted{"--debug-address", opts.debug_address, "/debug and the dashboard",
+                               add_debug_routes}}) {
+    if (w.address.empty())
+      continue;
+    admin::http_server_options ho;
+    ho.address = w.address;
+    ho.threads = 2;
+    auto server = std::make_unique<admin::http_server>(ho);
+    w.routes(*server, ctx);
+    try {
+      server->start();
+    } catch (const std::exception& e) {
+      return std::string{w.flag} + " " + w.address + ": " + e.what();
+    }
+    log->info("serving {} on {} (port {})", w.what, w.address, server->port());
+    out.push_back(std::move(server));
+  }
+  return out;
 }
 
 } // namespace ambient::cmd

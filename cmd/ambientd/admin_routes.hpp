@@ -2,12 +2,16 @@
 
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <string>
+#include <variant>
+#include <vector>
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
 
 #include "admin/http_server.hpp"
+#include "cmd/ambientd/options.hpp"
 
 namespace ambient::cmd {
 
@@ -35,5 +39,14 @@ void add_monitoring_routes(admin::http_server& server, const admin_context& ctx)
 /// the dashboard (/ and /debug/dashboard) and /metrics (which the dashboard reads). An actor that
 /// does not answer in time gives 503, never a hung request.
 void add_debug_routes(admin::http_server& server, const admin_context& ctx);
+
+/// The admin servers ambientd runs.
+using admin_servers = std::vector<std::unique_ptr<admin::http_server>>;
+
+/// Starts the monitoring (--monitoring-address) and debug (--debug-address) servers the options
+/// ask for, each logged with its port. A string is a start-up error: an address that cannot be
+/// bound.
+std::variant<admin_servers, std::string> start_admin_servers(const ambientd_options& opts,
+                                                             const admin_context& ctx);
 
 } // namespace ambient::cmd

@@ -2,10 +2,14 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <iostream>
 #include <ostream>
 #include <stdexcept>
 
+#include "actors/ask.hpp"
 #include "cmd/ambientctl/tables.hpp"
+#include "messages/type_ids.hpp"
+#include "telemetry/log.hpp"
 
 namespace ambient::cmd {
 
@@ -90,6 +94,31 @@ std::string demo_run::verdict() const {
   if (!missing.empty())
     missing.resize(missing.size() - 2);
   return missing;
+}
+
+int demo_run::run(const ambientd_options& opts, signal_waiter& signals, caf::actor_system& system,
+                  const caf::actor& store, death_record& death) {
+  auto log = telemetry::make_logger("ambientd");
+  auto start = std::chrono::steady_clock::now();
+  for (;;) {
+    auto sig = signals.wait_for(std::chrono::milliseconds{500});
+    auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - start);
+    auto status = actors::ask<messages::cluster_store_status>(
+        system, store, std::chrono::seconds{2}, atom::status_v);
+    tick(elapsed, status ? &*status : nullptr, std::cout);
+    if (sig)
+      return exit_code_for(*sig, death);
+    if (opts.demo_duration.count() > 0 && elapsed >= opts.demo_duration) {
+      if (auto missing = verdict(); !missing.empty()) {
+        log->error("demo: after {} ms: {}", opts.demo_duration.count(), missing);
+        return 1;
+      }
+      log->info("demo: every cluster reached synced and is synced now; stopping after {} ms",
+                opts.demo_duration.count());
+      return 0;
+    }
+  }
 }
 
 } // namespace ambient::cmd

@@ -8,7 +8,11 @@
 #include <set>
 #include <string>
 
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+
 #include "cmd/ambientd/options.hpp"
+#include "cmd/ambientd/signals.hpp"
 #include "messages/cluster.hpp"
 #include "sim/demo_fleet.hpp"
 
@@ -41,6 +45,12 @@ public:
   /// reached `synced` and is `synced` now (not stale: the outage cluster has resynced);
   /// otherwise what is missing.
   std::string verdict() const;
+
+  /// Runs the demo on main's thread: ticks every 500 ms with cluster_store's status, until a
+  /// signal (its exit code, exit_code_for) or --demo-duration (0 when the verdict is empty, else
+  /// 1, logged).
+  int run(const ambientd_options& opts, signal_waiter& signals, caf::actor_system& system,
+          const caf::actor& store, death_record& death);
 
 private:
   std::string dir_;

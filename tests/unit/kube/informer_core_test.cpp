@@ -126,6 +126,9 @@ TEST_CASE("the informer core maps HTTP failures to the reflector's and reports h
   CHECK(denied.health_changed);
   CHECK_FALSE(core.healthy());
   CHECK(core.last_error() == "unauthorized: list: HTTP 403: no");
+  // A failed request is a failure line (the shell logs it at debug level), not a warning.
+  CHECK(denied.failures == std::vector<std::string>{"pods unauthorized: list: HTTP 403: no"});
+  CHECK(denied.warnings.empty());
   REQUIRE(denied.wait);
   CHECK_FALSE(denied.request);
   CHECK(core.stats().errors == 1);

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "support/log_capture.hpp"
 #include "telemetry/log.hpp"
 
@@ -64,4 +66,26 @@ TEST_CASE("log level and format names parse, unknown names do not", "[telemetry]
   CHECK(!parse_log_level("verbose"));
   CHECK(parse_log_format("json") == log_format::json);
   CHECK(!parse_log_format("xml"));
+}
+
+TEST_CASE("a repeated line is written once a minute, lines that differ are not held up",
+          "[telemetry]") {
+  auto sink = capture(log_format::text, spdlog::level::debug);
+  auto a = make_logger("informer", "cluster-a");
+  auto b = make_logger("informer", "cluster-b");
+  for (int i = 0; i < 5; ++i) {
+    a->warn("pods connection: refused");
+    b->warn("pods connection: refused"); // the same text from another cluster is another line
+    a->debug("retry {}", 1);             // debug is never held back
+  }
+  a->warn("services connection: refused");
+  auto lines = sink->lines();
+  auto count = [&](std::string_view text) {
+    return std::count_if(lines.begin(), lines.end(),
+                         [&](const std::string& l) { return l.find(text) != std::string::npos; });
+  };
+  CHECK(count("cluster-a") == 1 + 5 + 1);
+  CHECK(count("cluster-b") == 1);
+  CHECK(count("retry 1") == 5);
+  CHECK(count("services connection: refused") == 1);
 }

@@ -1,0 +1,61 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+
+#include "actors/top_level.hpp"
+#include "cmd/ambientd/options.hpp"
+#include "cmd/ambientd/startup_config.hpp"
+#include "kube/kubeconfig.hpp"
+#include "kube/transport.hpp"
+#include "mesh/mesh_config.hpp"
+
+namespace ambient::cmd {
+
+/// What the tree is built from.
+struct tree_settings {
+  const ambientd_options* opts = nullptr;
+  kube::kubeconfig_policy policy;
+  std::shared_ptr<kube::transport> transport;
+  mesh::mesh_config mesh;
+  std::optional<found_config> config_cluster; ///< none: no remote secrets are watched
+};
+
+/// ambientd's actor tree (docs/architecture.md), one handle per role, each watched as a top-level
+/// actor: a death ends the process. Built in two halves, because the xDS listeners start between
+/// them: they need the publisher, and clusters should not sync into a process that cannot serve.
+class process_tree {
+public:
+  process_tree(caf::actor_system& system, actors::top_level_watch& watch)
+    : system_(system), watch_(watch) {
+    // nop
+  }
+
+  /// The serving half: the xDS publisher and the readiness aggregator that feeds it.
+  void spawn_serving(const tree_settings& s);
+
+  /// The cluster half: ClusterStore (its sink is the aggregator); with a config cluster the
+  /// secret watcher; with leader election, the leader elector and the status writer it leads.
+  void spawn_clusters(const tree_settings& s);
+
+  /// Stops every actor but the publisher, the leader elector first (it gives the lease up, so
+  /// another replica leads at its next try instead of after expiry). Deaths from now on are
+  /// expected.
+  void stop_clusters();
+
+  /// Stops the publisher (after the xDS listeners, whose streams it answers) and waits for every
+  /// actor to end.
+  void stop_serving();
+
+  caf::actor xds_publisher, readiness_aggregator, cluster_store, secret_watcher, leader_elector,
+      status_writer;
+
+private:
+  caf::actor_system& system_;
+  actors::top_level_watch& watch_;
+};
+
+} // namespace ambient::cmd

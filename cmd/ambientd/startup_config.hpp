@@ -1,0 +1,41 @@
+#pragma once
+
+#include <string>
+#include <variant>
+
+#include "cmd/ambientd/options.hpp"
+#include "kube/kubeconfig.hpp"
+#include "kube/transport.hpp"
+#include "mesh/mesh_config.hpp"
+
+/// What ambientd reads before it starts anything: the config cluster's credentials and the mesh
+/// config. A string result is an error that stops start-up (the operator's own configuration is
+/// wrong).
+namespace ambient::cmd {
+
+/// The config cluster's credentials and where they came from.
+struct found_config {
+  kube::rest_config config;
+  kube::connection_settings settings;
+  std::string source;
+};
+
+/// Neither --kubeconfig nor a pod's service account: no config cluster.
+struct no_config {};
+
+/// Finds the config cluster: --kubeconfig, else the pod's service account, else none.
+std::variant<found_config, no_config, std::string> config_cluster(const ambientd_options& opts);
+
+/// Reads --mesh-config (defaults without one). The cluster ID is --cluster-id's; a file naming
+/// another one is refused rather than silently overridden.
+std::variant<mesh::mesh_config, std::string> load_mesh_config(const ambientd_options& opts);
+
+/// This replica's identity in the Lease: the flag, else $POD_NAME (the Deployment sets it from
+/// the downward API), else the host name with a random suffix (two processes on one host differ).
+std::string replica_identity(const std::string& flag);
+
+/// --check-config: everything start-up reads before it starts anything; what is wrong goes to
+/// stderr (exit 2), "configuration OK" to stdout (exit 0).
+int check_config(const ambientd_options& opts);
+
+} // namespace ambient::cmd

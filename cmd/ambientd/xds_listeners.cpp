@@ -1,0 +1,53 @@
+#include "cmd/ambientd/xds_listeners.hpp"
+
+#include <chrono>
+#include <stdexcept>
+
+#include "actors/xds_publisher.hpp"
+#include "xds/peer_identity.hpp"
+
+namespace ambient::cmd {
+
+std::variant<xds_listeners, std::string> start_xds_listeners(const ambientd_options& opts,
+                                                             const caf::actor& publisher) {
+  xds::spiffe_allow_list allowed;
+  try {
+    allowed = xds::spiffe_allow_list::parse(opts.xds_allowed_spiffe_ids);
+  } catch (const std::invalid_argument& e) {
+    return std::string{"--xds-allowed-spiffe-ids: "} + e.what();
+  }
+  std::shared_ptr<grpc::ServerCredentials> tls_creds;
+  if (!opts.xds_tls_address.empty()) {
+    auto made = xds::make_server_credentials(
+        {opts.xds_tls_cert, opts.xds_tls_key, opts.xds_client_ca},
+        std::chrono::duration_cast<std::chrono::seconds>(opts.xds_tls_reload));
+    if (!made.error.empty())
+      return "--xds-tls-address " + opts.xds_tls_address + ": " + made.error;
+    tls_creds = made.creds;
+  }
+  xds_listeners out;
+  out.allowed_description
+      = allowed.empty() ? std::string{"any from the client CA"} : opts.xds_allowed_spiffe_ids;
+  out.service = std::make_unique<xds::ads_service>(
+      actors::forward_to(publisher), [allowed](const grpc::CallbackServerContext& ctx) {
+        auto auth = ctx.auth_context();
+        return auth ? xds::check_peer(*auth, allowed) : std::string{};
+      });
+  grpc::ServerBuilder builder;
+  if (!opts.xds_address.empty())
+    builder.AddListeningPort(opts.xds_address, grpc::InsecureServerCredentials(), &out.port);
+  if (tls_creds)
+    builder.AddListeningPort(opts.xds_tls_address, tls_creds, &out.tls_port);
+  builder.RegisterService(out.service.get());
+  out.server = builder.BuildAndStart();
+  auto refused = [&](const std::string& address, int port) {
+    return !address.empty() && (!out.server || port == 0);
+  };
+  if (refused(opts.xds_address, out.port))
+    return "--xds-address " + opts.xds_address + ": cannot listen there";
+  if (refused(opts.xds_tls_address, out.tls_port))
+    return "--xds-tls-address " + opts.xds_tls_address + ": cannot listen there";
+  return out;
+}
+
+} // namespace ambient::cmd

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <variant>
+
+#include <caf/actor.hpp>
+#include <grpcpp/grpcpp.h>
+
+#include "cmd/ambientd/options.hpp"
+#include "xds/ads_server.hpp"
+
+namespace ambient::cmd {
+
+/// ambientd's ADS listeners: plaintext on --xds-address, mTLS with a SPIFFE allow-list on
+/// --xds-tls-address, one service for both (a plaintext peer passes the check, a TLS peer needs an
+/// allowed SPIFFE ID), every stream's events sent to the xDS publisher.
+struct xds_listeners {
+  std::unique_ptr<xds::ads_service> service; ///< outlives the server
+  std::unique_ptr<grpc::Server> server;
+  int port = 0;                    ///< the plaintext port bound (0: none)
+  int tls_port = 0;                ///< the mTLS port bound (0: none)
+  std::string allowed_description; ///< for the start-up log
+};
+
+/// Builds and starts the listeners the options ask for. A string is a start-up error: a bad
+/// allow-list, unreadable TLS files, or an address that cannot be bound.
+std::variant<xds_listeners, std::string> start_xds_listeners(const ambientd_options& opts,
+                                                             const caf::actor& publisher);
+
+} // namespace ambient::cmd
