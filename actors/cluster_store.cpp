@@ -11,14 +11,14 @@ namespace ambient::actors {
 
 namespace {
 
-void run_effects(cluster_store_ptr self, kube::registry_effects effects) {
+void run_effects(cluster_store_ptr self, fleet::registry_effects effects) {
   auto& st = self->state;
   auto& log = st.log;
   for (auto& e : effects) {
-    if (auto* start = std::get_if<kube::start_cluster>(&e)) {
+    if (auto* start = std::get_if<fleet::start_cluster>(&e)) {
       auto settings = kube::to_connection_settings(start->config);
       if (auto* err = std::get_if<kube::kubeconfig_error>(&settings)) {
-        st.registry->on_state(start->cluster_id, start->generation, kube::lifecycle::failed,
+        st.registry->on_state(start->cluster_id, start->generation, fleet::lifecycle::failed,
                               err->message);
         log->warn("cluster {}: {}", start->cluster_id, err->message);
         continue;
@@ -38,7 +38,7 @@ void run_effects(cluster_store_ptr self, kube::registry_effects effects) {
       log->info("cluster {} started (generation {})", start->cluster_id, start->generation);
       if (st.cfg.cluster_spawned)
         st.cfg.cluster_spawned(start->cluster_id, start->generation, child);
-    } else if (auto* stop = std::get_if<kube::stop_cluster>(&e)) {
+    } else if (auto* stop = std::get_if<fleet::stop_cluster>(&e)) {
       auto it = st.running.find({stop->cluster_id, stop->generation});
       if (it != st.running.end()) {
         st.by_address.erase(it->second.address());
@@ -47,13 +47,13 @@ void run_effects(cluster_store_ptr self, kube::registry_effects effects) {
         st.running.erase(it);
         log->info("cluster {} stopped (generation {})", stop->cluster_id, stop->generation);
       }
-    } else if (auto* gone = std::get_if<kube::withdraw_cluster>(&e)) {
+    } else if (auto* gone = std::get_if<fleet::withdraw_cluster>(&e)) {
       if (st.cfg.sink)
         self->send(st.cfg.sink, messages::cluster_withdrawn{gone->cluster_id, gone->generation});
-    } else if (auto* later = std::get_if<kube::restart_later>(&e)) {
+    } else if (auto* later = std::get_if<fleet::restart_later>(&e)) {
       telemetry::default_actor_directory().restarted("remote_cluster", later->cluster_id);
       self->delayed_send(self, later->delay, atom::timer_v, later->cluster_id, later->generation);
-    } else if (auto* n = std::get_if<kube::notice>(&e)) {
+    } else if (auto* n = std::get_if<fleet::notice>(&e)) {
       if (n->warning)
         log->warn("{}", n->message);
       else
@@ -74,7 +74,7 @@ void restamp(cluster_store_ptr self) {
         = st.stamps.try_emplace(id, cluster_store_state::stamp{rec.state, rec.generation, now});
     if (added || it->second.state != rec.state || it->second.generation != rec.generation) {
       if (added || it->second.state != rec.state)
-        st.log->info("cluster {}: {}{}{} (generation {})", id, kube::to_string(rec.state),
+        st.log->info("cluster {}: {}{}{} (generation {})", id, fleet::to_string(rec.state),
                      rec.last_error.empty() ? "" : ": ", rec.last_error, rec.generation);
       it->second = {rec.state, rec.generation, now};
     }
@@ -88,7 +88,7 @@ messages::cluster_store_status base_status(cluster_store_ptr self) {
     messages::cluster_status_row row;
     row.cluster_id = id;
     row.secret = rec.secret;
-    row.sync_status = kube::istioctl_status(rec.state);
+    row.sync_status = fleet::istioctl_status(rec.state);
     row.state = rec.state;
     row.last_error = rec.last_error;
     row.restarts = rec.restarts;
@@ -112,9 +112,9 @@ caf::behavior cluster_store_impl(cluster_store_ptr self, cluster_store_config cf
   auto& st = self->state;
   st.cfg = std::move(cfg);
   st.log = telemetry::make_logger("cluster_store", st.cfg.config_cluster_id);
-  st.registry = std::make_unique<kube::cluster_registry>(st.cfg.config_cluster_id, st.cfg.policy,
-                                                         st.cfg.restart_backoff);
-  st.metrics = std::make_unique<kube::cluster_metrics>(*st.cfg.metrics, st.cfg.config_cluster_id);
+  st.registry = std::make_unique<fleet::cluster_registry>(st.cfg.config_cluster_id, st.cfg.policy,
+                                                          st.cfg.restart_backoff);
+  st.metrics = std::make_unique<fleet::cluster_metrics>(*st.cfg.metrics, st.cfg.config_cluster_id);
   self->set_down_handler([self](const caf::down_msg& msg) {
     auto& s = self->state;
     auto it = s.by_address.find(msg.source);
@@ -146,7 +146,7 @@ caf::behavior cluster_store_impl(cluster_store_ptr self, cluster_store_config cf
         restamp(self);
         // A sync frees its LIST pages (hundreds of MB for a large cluster): glibc keeps freed
         // memory in its arenas unless asked, so ask once the batches have been digested.
-        if (r.state == kube::lifecycle::synced && !self->state.trim_pending) {
+        if (r.state == fleet::lifecycle::synced && !self->state.trim_pending) {
           self->state.trim_pending = true;
           self->delayed_send(self, std::chrono::seconds{1}, atom::trim_v);
         }

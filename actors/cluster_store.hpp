@@ -14,8 +14,8 @@
 #include "actors/instrumented.hpp"
 
 #include "actors/remote_cluster.hpp"
-#include "kube/cluster_metrics.hpp"
-#include "kube/cluster_registry.hpp"
+#include "fleet/cluster_metrics.hpp"
+#include "fleet/cluster_registry.hpp"
 #include "kube/transport.hpp"
 #include "telemetry/log.hpp"
 
@@ -50,14 +50,14 @@ struct cluster_store_state {
   ~cluster_store_state();
 
   cluster_store_config cfg;
-  std::unique_ptr<kube::cluster_registry> registry;
-  std::unique_ptr<kube::cluster_metrics> metrics;
+  std::unique_ptr<fleet::cluster_registry> registry;
+  std::unique_ptr<fleet::cluster_metrics> metrics;
   /// Live remote_cluster actors by (cluster ID, generation).
   std::map<std::pair<std::string, uint64_t>, caf::actor> running;
   std::map<caf::actor_addr, std::pair<std::string, uint64_t>> by_address;
   /// When each cluster's (state, generation) last changed, for status's `since`.
   struct stamp {
-    kube::lifecycle state;
+    fleet::lifecycle state;
     uint64_t generation;
     std::chrono::system_clock::time_point since;
   };

@@ -14,6 +14,7 @@
 #include "actors/instrumented.hpp"
 
 #include "kube/informer_core.hpp"
+#include "kube/resource_kind.hpp"
 #include "kube/transport.hpp"
 #include "messages/informer.hpp"
 

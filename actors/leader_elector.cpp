@@ -9,7 +9,7 @@ namespace ambient::actors {
 
 namespace {
 
-using clock_type = kube::leader_election::clock;
+using clock_type = fleet::leader_election::clock;
 
 double random01(leader_elector_state& st) {
   return std::uniform_real_distribution<double>{0, 1}(st.rng);
@@ -21,7 +21,7 @@ std::string lease_path(const leader_elector_config& c, bool item) {
 }
 
 /// Carries out what the core asked for: tell followers, cancel, send, arm the timer.
-void run(leader_elector_ptr self, kube::election_step s) {
+void run(leader_elector_ptr self, fleet::election_step s) {
   auto& st = self->state;
   if (s.cancel && st.request != 0) {
     st.cfg.transport->cancel(st.request);
@@ -45,21 +45,21 @@ void run(leader_elector_ptr self, kube::election_step s) {
       self->send(f, messages::leadership{*s.leading, st.cfg.identity});
   }
   ++st.timer_generation;
-  if (s.op != kube::lease_op::none) {
+  if (s.op != fleet::lease_op::none) {
     st.pending = s.op;
     auto ticket = ++st.ticket;
     auto me = caf::actor_cast<caf::actor>(self);
     auto done = [me, ticket](kube::response_end end) {
       caf::anon_send(me, messages::api_response{ticket, std::move(end)});
     };
-    if (s.op == kube::lease_op::get)
+    if (s.op == fleet::lease_op::get)
       st.request = st.cfg.transport->start(st.cfg.client, "GET", lease_path(st.cfg, true), {},
                                            nullptr, done);
     else
       st.request = st.cfg.transport->start(
-          st.cfg.client, s.op == kube::lease_op::create ? "POST" : "PUT",
-          lease_path(st.cfg, s.op == kube::lease_op::update),
-          kube::lease_json(st.cfg.namespace_, st.cfg.lease_name, s.record, s.resource_version),
+          st.cfg.client, s.op == fleet::lease_op::create ? "POST" : "PUT",
+          lease_path(st.cfg, s.op == fleet::lease_op::update),
+          fleet::lease_json(st.cfg.namespace_, st.cfg.lease_name, s.record, s.resource_version),
           nullptr, done);
   }
   if (s.wait.count() > 0)
@@ -72,19 +72,19 @@ void on_response(leader_elector_ptr self, const kube::response_end& end) {
   st.request = 0;
   auto now = clock_type::now();
   auto op = st.pending;
-  st.pending = kube::lease_op::none;
+  st.pending = fleet::lease_op::none;
   if (st.releasing) {
     // A renewal applied just before the release moves the version: read once more and release
     // what still names us, rather than leave the others waiting for the lease to expire.
-    if (op == kube::lease_op::update && end.status == 409 && !st.release_reread) {
+    if (op == fleet::lease_op::update && end.status == 409 && !st.release_reread) {
       st.release_reread = true;
-      return run(self, kube::election_step{kube::lease_op::get, {}, {}, {}, false, {}});
+      return run(self, fleet::election_step{fleet::lease_op::get, {}, {}, {}, false, {}});
     }
-    if (op == kube::lease_op::get && end.status == 200) {
+    if (op == fleet::lease_op::get && end.status == 200) {
       auto decoded = kube::decode_as<kube::lease>(end.body);
       if (auto* l = std::get_if<kube::lease>(&decoded)) {
         auto again = st.core->release_again(*l, std::chrono::system_clock::now());
-        if (again.op != kube::lease_op::none)
+        if (again.op != fleet::lease_op::none)
           return run(self, std::move(again));
       }
     }
@@ -100,7 +100,7 @@ void on_response(leader_elector_ptr self, const kube::response_end& end) {
   bool ok = end.status >= 200 && end.status < 300;
   if (!ok && st.core->leading())
     st.metrics.renew_failures->inc();
-  if (op == kube::lease_op::get) {
+  if (op == fleet::lease_op::get) {
     if (end.status == 404)
       return run(self, st.core->on_get(now, std::chrono::system_clock::now(), std::nullopt, false,
                                        random01(st)));
@@ -120,12 +120,12 @@ void on_response(leader_elector_ptr self, const kube::response_end& end) {
   if (ok) {
     auto decoded = kube::decode_as<kube::lease>(end.body);
     auto* l = std::get_if<kube::lease>(&decoded);
-    return run(self, st.core->on_write(now, kube::write_result::ok,
+    return run(self, st.core->on_write(now, fleet::write_result::ok,
                                        l != nullptr ? l->meta.resource_version : std::string{},
                                        random01(st)));
   }
-  auto r = end.status == 409 ? kube::write_result::conflict : kube::write_result::failed;
-  if (r == kube::write_result::failed)
+  auto r = end.status == 409 ? fleet::write_result::conflict : fleet::write_result::failed;
+  if (r == fleet::write_result::failed)
     st.log->debug("lease write failed: HTTP {} {}", end.status, end.error);
   run(self, st.core->on_write(now, r, {}, random01(st)));
 }
@@ -149,7 +149,7 @@ caf::behavior leader_elector_impl(leader_elector_ptr self, leader_elector_config
   st.metrics.renew_failures
       = &r.add_counter("ambientd_leader_election_renew_failures_total",
                        "Lease reads or writes that failed while this replica was leading");
-  st.core = std::make_unique<kube::leader_election>(st.cfg.identity, st.cfg.timing);
+  st.core = std::make_unique<fleet::leader_election>(st.cfg.identity, st.cfg.timing);
   st.log->info("competing for lease {}/{} as {} (lease {} ms, renew deadline {} ms, retry {} ms)",
                st.cfg.namespace_, st.cfg.lease_name, st.cfg.identity,
                st.cfg.timing.lease_duration.count(), st.cfg.timing.renew_deadline.count(),
@@ -169,7 +169,7 @@ caf::behavior leader_elector_impl(leader_elector_ptr self, leader_elector_config
       [=](atom::release) -> caf::result<caf::unit_t> {
         auto& s = self->state;
         auto step = s.core->release(std::chrono::system_clock::now());
-        if (step.op == kube::lease_op::none)
+        if (step.op == fleet::lease_op::none)
           return caf::unit;
         s.releasing = true;
         s.released = self->make_response_promise<caf::unit_t>();

@@ -10,7 +10,7 @@
 #include <caf/typed_response_promise.hpp>
 
 #include "actors/instrumented.hpp"
-#include "kube/leader_election.hpp"
+#include "fleet/leader_election.hpp"
 #include "kube/transport.hpp"
 #include "telemetry/log.hpp"
 #include "telemetry/metrics.hpp"
@@ -26,7 +26,7 @@ struct leader_elector_config {
   std::string namespace_ = "istio-system";
   std::string lease_name = "ambientd-leader";
   std::string identity;
-  kube::election_timing timing;
+  fleet::election_timing timing;
   /// Told every leadership change (messages::leadership), in order.
   std::vector<caf::actor> followers;
   telemetry::registry* metrics = &telemetry::default_registry();
@@ -46,8 +46,8 @@ struct leader_elector_state {
   ~leader_elector_state();
 
   leader_elector_config cfg;
-  std::unique_ptr<kube::leader_election> core;
-  kube::lease_op pending = kube::lease_op::none;
+  std::unique_ptr<fleet::leader_election> core;
+  fleet::lease_op pending = fleet::lease_op::none;
   uint64_t request = 0; ///< transport request in flight (0: none)
   uint64_t ticket = 0;
   uint64_t timer_generation = 0;
@@ -63,7 +63,7 @@ struct leader_elector_state {
 using leader_elector_ptr = instrumented_actor<leader_elector_state>*;
 
 /// Runs client-go's leader election on a coordination.k8s.io/v1 Lease in the config cluster
-/// (kube::leader_election decides, this shell sends the requests and keeps the timers), tells
+/// (fleet::leader_election decides, this shell sends the requests and keeps the timers), tells
 /// its followers when this replica starts and stops leading, and keeps the leadership metrics.
 /// `atom::release` (shutdown) gives the lease up and answers when the write has ended.
 caf::behavior leader_elector_impl(leader_elector_ptr self, leader_elector_config cfg);

@@ -10,7 +10,7 @@ namespace ambient::actors {
 
 namespace {
 
-void report(remote_cluster_ptr self, kube::lifecycle state) {
+void report(remote_cluster_ptr self, fleet::lifecycle state) {
   auto& st = self->state;
   messages::cluster_state_report r{st.cfg.cluster_id, st.cfg.generation, state,
                                    st.sync.last_error()};
@@ -74,7 +74,7 @@ caf::behavior remote_cluster_impl(remote_cluster_ptr self, remote_cluster_config
                                 std::uniform_real_distribution<double>{0, 1}(s.rng));
     self->delayed_send(self, delay, atom::timer_v, static_cast<uint64_t>(kind));
   });
-  for (auto kind : kube::remote_cluster_resources())
+  for (auto kind : fleet::remote_cluster_resources())
     spawn_informer(self, kind);
   report(self, st.sync.state());
   self->delayed_send(self, st.cfg.sync_timeout, atom::tick_v);

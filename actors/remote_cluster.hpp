@@ -12,8 +12,8 @@
 #include "actors/informer.hpp"
 #include "actors/instrumented.hpp"
 
+#include "fleet/cluster_sync.hpp"
 #include "kube/backoff.hpp"
-#include "kube/cluster_sync.hpp"
 #include "kube/reflector.hpp"
 #include "kube/transport.hpp"
 #include "messages/cluster.hpp"
@@ -44,7 +44,7 @@ struct remote_cluster_state {
 
   remote_cluster_config cfg;
   kube::transport::client_id client = 0;
-  kube::cluster_sync sync{kube::remote_cluster_resources()};
+  fleet::cluster_sync sync{fleet::remote_cluster_resources()};
   std::map<caf::actor_addr, kube::resource_kind> informers;
   std::map<kube::resource_kind, kube::backoff> restart_backoff;
   /// What status shows per informer: its last health report and its object count.

@@ -2,7 +2,7 @@
 
 #include <caf/all.hpp>
 
-#include "kube/cluster_registry.hpp"
+#include "fleet/cluster_registry.hpp"
 #include "messages/type_ids.hpp"
 #include "telemetry/log.hpp"
 
@@ -57,7 +57,7 @@ caf::behavior secret_watcher_impl(secret_watcher_ptr self, secret_watcher_config
           }
           const auto& s = std::get<kube::secret>(*c.object);
           self->send(st.cfg.cluster_store,
-                     messages::remote_secret_update{c.key, kube::read_remote_secret(s)});
+                     messages::remote_secret_update{c.key, fleet::read_remote_secret(s)});
         }
       },
       [=](const messages::informer_health& h) {

@@ -38,7 +38,7 @@ using secret_watcher_ptr = instrumented_actor<secret_watcher_state>*;
 /// Watches the remote secrets of the config cluster (an informer on Secrets labelled
 /// istio/multiCluster=true in the system namespace) and tells cluster_store each secret's
 /// clusters, hashed, on every add and change, and each deletion. The secret parsing is pure
-/// (kube::read_remote_secret); the informer is linked and restarted if it ever dies, seeded with
+/// (fleet::read_remote_secret); the informer is linked and restarted if it ever dies, seeded with
 /// the secrets it had reported.
 caf::behavior secret_watcher_impl(secret_watcher_ptr self, secret_watcher_config cfg);
 

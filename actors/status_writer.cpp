@@ -3,8 +3,8 @@
 #include <caf/all.hpp>
 
 #include "admin/debug_views.hpp"
+#include "fleet/leader_election.hpp"
 #include "kube/decode.hpp"
-#include "kube/leader_election.hpp"
 #include "messages/type_ids.hpp"
 
 namespace ambient::actors {
@@ -20,7 +20,7 @@ std::string map_path(const status_writer_config& c, bool item) {
 std::string summary(const messages::cluster_store_status& s) {
   std::string out;
   for (const auto& c : s.clusters) {
-    out += c.cluster_id + ": " + c.sync_status + " (" + kube::to_string(c.state) + ")";
+    out += c.cluster_id + ": " + c.sync_status + " (" + fleet::to_string(c.state) + ")";
     if (!c.last_error.empty())
       out += ": " + c.last_error;
     out += "\n";
@@ -37,7 +37,7 @@ std::string config_map_json(const status_writer_state& st, const std::string& cl
     out += ",\"resourceVersion\":" + telemetry::json_string(st.resource_version);
   out += R"(,"annotations":{"ambientd.io/writer":)" + telemetry::json_string(st.identity)
          + ",\"ambientd.io/written-at\":"
-         + telemetry::json_string(kube::micro_time(std::chrono::system_clock::now()))
+         + telemetry::json_string(fleet::micro_time(std::chrono::system_clock::now()))
          + "}},\"data\":{\"clusters.json\":" + telemetry::json_string(clusters)
          + ",\"summary\":" + telemetry::json_string(text) + "}}";
   return out;

@@ -4,7 +4,7 @@
 #include <ctime>
 #include <map>
 
-#include "kube/cluster_registry.hpp"
+#include "fleet/cluster_registry.hpp"
 #include "telemetry/log.hpp"
 
 namespace ambient::admin {
@@ -80,7 +80,7 @@ std::string clusterz_json(const messages::cluster_store_status& status) {
   return array(status.clusters, [](const messages::cluster_status_row& c) {
     return "{\"id\":" + quote(c.cluster_id) + ",\"secretName\":" + quote(c.secret)
            + ",\"syncStatus\":" + quote(c.sync_status)
-           + ",\"state\":" + quote(kube::to_string(c.state))
+           + ",\"state\":" + quote(fleet::to_string(c.state))
            + ",\"lastError\":" + quote(c.last_error) + ",\"restarts\":" + std::to_string(c.restarts)
            + ",\"generation\":" + std::to_string(c.generation) + ",\"since\":"
            + quote(rfc3339(c.since)) + ",\"informers\":" + array(c.informers, informer_json) + "}";
@@ -166,13 +166,13 @@ readiness evaluate_readiness(const messages::cluster_store_status* status,
   if (status == nullptr)
     return {false, "cluster_store did not answer"};
   for (const auto& c : status->clusters) {
-    bool synced = c.state == kube::lifecycle::synced || c.state == kube::lifecycle::stale;
+    bool synced = c.state == fleet::lifecycle::synced || c.state == fleet::lifecycle::stale;
     if (c.cluster_id == config_cluster_id) {
       if (!synced)
-        return {false, "config cluster " + c.cluster_id + " is " + kube::to_string(c.state)};
+        return {false, "config cluster " + c.cluster_id + " is " + fleet::to_string(c.state)};
     } else if (require_remote
-               && (c.state == kube::lifecycle::pending || c.state == kube::lifecycle::syncing)) {
-      return {false, "remote cluster " + c.cluster_id + " is " + kube::to_string(c.state)};
+               && (c.state == fleet::lifecycle::pending || c.state == fleet::lifecycle::syncing)) {
+      return {false, "remote cluster " + c.cluster_id + " is " + fleet::to_string(c.state)};
     }
   }
   if (has_config_cluster) {

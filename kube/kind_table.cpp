@@ -83,12 +83,6 @@ std::string collection_path(resource_kind k, std::string_view namespace_) {
   return out;
 }
 
-std::string object_key(const object_meta& meta) {
-  if (meta.namespace_.empty())
-    return meta.name;
-  return meta.namespace_ + "/" + meta.name;
-}
-
 const object_meta& meta_of(const any_object& o) {
   return std::visit([](const auto& x) -> const object_meta& { return x.meta; }, o);
 }

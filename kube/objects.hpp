@@ -37,6 +37,13 @@ struct object_meta {
   bool operator==(const object_meta&) const = default;
 };
 
+/// The "namespace/name" (or "name") key of an object.
+inline std::string object_key(const object_meta& meta) {
+  if (meta.namespace_.empty())
+    return meta.name;
+  return meta.namespace_ + "/" + meta.name;
+}
+
 /// An entry of `metadata.ownerReferences`.
 struct owner_ref {
   std::string kind, name;

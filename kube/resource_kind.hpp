@@ -18,9 +18,6 @@ std::string_view kind_name(resource_kind k);
 /// when `namespace_` is not empty (cluster-scoped resources ignore it).
 std::string collection_path(resource_kind k, std::string_view namespace_ = {});
 
-/// The "namespace/name" (or "name") key of a decoded object.
-std::string object_key(const object_meta& meta);
-
 /// The metadata of any decoded object.
 const object_meta& meta_of(const any_object& o);
 

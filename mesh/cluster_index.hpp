@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "istio/workload/workload.pb.h"
-#include "kube/resource_kind.hpp"
+#include "kube/objects.hpp"
 #include "mesh/context.hpp"
 #include "mesh/discovery_filter.hpp"
 #include "mesh/mesh_config.hpp"

@@ -93,12 +93,12 @@ void mesh_index::note_everything_of(const cluster_index& idx) {
 }
 
 void mesh_index::set_state(const std::string& cluster_id, uint64_t generation,
-                           kube::lifecycle state) {
+                           fleet::lifecycle state) {
   // `stale` also admits: every informer has finished its first list, only a watch is failing
   // now. A first sync that lands as stale (an informer unhealthy at that moment) must not keep a
   // complete cluster out of the view until every watch recovers. An admitted cluster that turns
   // stale keeps its contribution. syncing, timeout and failed change nothing visible.
-  if (state != kube::lifecycle::synced && state != kube::lifecycle::stale)
+  if (state != fleet::lifecycle::synced && state != fleet::lifecycle::stale)
     return;
   auto it = slots_.find(cluster_id);
   if (it == slots_.end())

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "fleet/lifecycle.hpp"
 #include "istio/workload/workload.pb.h"
-#include "kube/cluster_registry.hpp"
 #include "mesh/cluster_index.hpp"
 
 namespace ambient::mesh {
@@ -52,7 +52,7 @@ public:
   void remove(const std::string& cluster_id, uint64_t generation, kube::resource_kind kind,
               const std::string& key);
   /// The incarnation reported a lifecycle state.
-  void set_state(const std::string& cluster_id, uint64_t generation, kube::lifecycle state);
+  void set_state(const std::string& cluster_id, uint64_t generation, fleet::lifecycle state);
   /// The cluster left the mesh: drop every incarnation up to `generation`.
   void withdraw(const std::string& cluster_id, uint64_t generation);
 

@@ -7,7 +7,7 @@
 
 #include <caf/allowed_unsafe_message_type.hpp>
 
-#include "kube/cluster_registry.hpp"
+#include "fleet/cluster_registry.hpp"
 #include "messages/informer.hpp"
 
 namespace ambient::messages {
@@ -16,7 +16,7 @@ namespace ambient::messages {
 struct cluster_state_report {
   std::string cluster_id;
   uint64_t generation = 0;
-  kube::lifecycle state = kube::lifecycle::syncing;
+  fleet::lifecycle state = fleet::lifecycle::syncing;
   std::string last_error;
 };
 
@@ -45,7 +45,7 @@ namespace ambient::messages {
 /// A remote secret was added or changed (secret_watcher → cluster_store); `entries` is its data.
 struct remote_secret_update {
   std::string secret; ///< "namespace/name"
-  std::vector<kube::remote_kubeconfig> entries;
+  std::vector<fleet::remote_kubeconfig> entries;
 };
 
 /// A remote secret was deleted.
@@ -75,7 +75,7 @@ struct cluster_status_row {
   std::string cluster_id;
   std::string secret;
   std::string sync_status; ///< synced | syncing | timeout | closed (istioctl's words)
-  kube::lifecycle state = kube::lifecycle::pending;
+  fleet::lifecycle state = fleet::lifecycle::pending;
   std::string last_error;
   uint32_t restarts = 0;
   uint64_t generation = 0;
@@ -86,7 +86,7 @@ struct cluster_status_row {
 /// The whole status answer.
 struct cluster_store_status {
   std::vector<cluster_status_row> clusters;
-  std::vector<kube::cluster_conflict> conflicts;
+  std::vector<fleet::cluster_conflict> conflicts;
 };
 
 } // namespace ambient::messages

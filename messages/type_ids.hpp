@@ -6,7 +6,6 @@
 #include <caf/type_id.hpp>
 
 #include "messages/cluster.hpp"
-#include "messages/cluster_status.hpp"
 #include "messages/informer.hpp"
 #include "messages/leader.hpp"
 #include "messages/mesh.hpp"
@@ -15,10 +14,6 @@
 /// The one type-ID block of ambientd: every message type and atom exchanged between actors.
 /// Append only; the order defines the type IDs.
 CAF_BEGIN_TYPE_ID_BLOCK(ambient, caf::first_custom_type_id)
-
-CAF_ADD_TYPE_ID(ambient, (ambient::messages::cluster_state))
-CAF_ADD_TYPE_ID(ambient, (ambient::messages::cluster_status))
-CAF_ADD_TYPE_ID(ambient, (std::vector<ambient::messages::cluster_status>))
 
 // Local-only payloads (whitelisted as unsafe: they never cross a process boundary).
 CAF_ADD_TYPE_ID(ambient, (ambient::messages::informer_batch_ptr))

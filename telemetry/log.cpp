@@ -124,8 +124,9 @@ std::shared_ptr<spdlog::sinks::dist_sink_mt> shared_sink() {
   return sink;
 }
 
-/// Swallows repeats of a line (same logger, level and text) at info and above within a minute, and
-/// says how many it swallowed on the next one it lets through (telemetry::repeat_limiter).
+/// Swallows repeats of a line (same logger, level and text, nothing else from that logger in
+/// between) at info and above within a minute, and says how many it swallowed on the next one it
+/// lets through (telemetry::repeat_limiter).
 class repeat_filter_sink final : public spdlog::sinks::base_sink<std::mutex> {
 public:
   explicit repeat_filter_sink(spdlog::sink_ptr child) : child_(std::move(child)) {
@@ -140,10 +141,10 @@ protected:
       child_->log(msg);
       return;
     }
-    key_.assign(msg.logger_name.data(), msg.logger_name.size());
-    key_ += static_cast<char>('0' + msg.level);
-    key_.append(msg.payload.data(), msg.payload.size());
-    auto swallowed = limiter_.admit(key_, std::chrono::steady_clock::now());
+    text_.assign(1, static_cast<char>('0' + msg.level));
+    text_.append(msg.payload.data(), msg.payload.size());
+    auto swallowed = limiter_.admit({msg.logger_name.data(), msg.logger_name.size()}, text_,
+                                    std::chrono::steady_clock::now());
     if (!swallowed)
       return;
     if (*swallowed == 0) {
@@ -163,7 +164,7 @@ protected:
 private:
   spdlog::sink_ptr child_;
   repeat_limiter limiter_{std::chrono::minutes{1}};
-  std::string key_;
+  std::string text_;
 };
 
 /// What every logger writes to: the shared sink behind the repeat filter.

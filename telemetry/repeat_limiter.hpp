@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -9,11 +10,12 @@
 
 namespace ambient::telemetry {
 
-/// Decides which repeats of a log line to swallow. The first line of a key (logger, level and
-/// text) passes; the same key again within `window` of the last one that passed is swallowed and
-/// counted; the first after the window passes and carries how many were swallowed meanwhile. A
-/// cluster whose API server is down then writes a line per window, not per retry. Pure: the time
-/// is an input.
+/// Decides which repeats of a log line to swallow. A line (its logger, level and text) passes the
+/// first time; written again by the same logger within `window`, with no other line of that logger
+/// passed in between, it is a repeat: swallowed and counted. The first one after the window, or
+/// after another line of its logger, passes and carries how many were swallowed meanwhile. So a
+/// retry loop writes a line per window, while a state that changes back and forth (synced, stale,
+/// synced) is logged every time. Pure: the time is an input.
 class repeat_limiter {
 public:
   using time_point = std::chrono::steady_clock::time_point;
@@ -23,9 +25,9 @@ public:
     // nop
   }
 
-  /// nullopt: swallow the line. Otherwise pass it, with the number of its repeats swallowed since
-  /// the last one passed.
-  std::optional<size_t> admit(std::string_view key, time_point now);
+  /// nullopt: swallow the line `text` of `logger`. Otherwise pass it, with the number of its
+  /// repeats swallowed since the last one passed.
+  std::optional<size_t> admit(std::string_view logger, std::string_view text, time_point now);
 
   /// The keys remembered (at most max_keys).
   size_t size() const {
@@ -35,12 +37,15 @@ public:
 private:
   struct entry {
     time_point passed;
+    uint64_t logger_seq = 0; ///< its logger's count of passed lines, right after it passed
     size_t swallowed = 0;
   };
 
   std::chrono::steady_clock::duration window_;
   size_t max_keys_;
-  std::unordered_map<std::string, entry> entries_;
+  std::unordered_map<std::string, entry> entries_;   ///< by logger + '\0' + text
+  std::unordered_map<std::string, uint64_t> passed_; ///< lines passed, by logger
+  std::string key_;
 };
 
 /// " (N more like this since it was last logged)": what a passed line carries.

@@ -86,7 +86,7 @@ caf::behavior observer(caf::event_based_actor*, std::shared_ptr<observations> o)
           gen = r.generation;
           o->synced_at.erase(r.cluster_id);
         }
-        if (r.generation == gen && r.state == kube::lifecycle::synced
+        if (r.generation == gen && r.state == fleet::lifecycle::synced
             && !o->synced_at.contains(r.cluster_id))
           o->synced_at[r.cluster_id] = now;
         o->cv.notify_all();

@@ -26,8 +26,8 @@
 #include "bench/harness/scenario.hpp"
 #include "bench/harness/workload_oracle.hpp"
 #include "envoy/service/discovery/v3/ads.grpc.pb.h"
+#include "fleet/cluster_sync.hpp"
 #include "kube/api_envelope.hpp"
-#include "kube/cluster_sync.hpp"
 #include "kube/decode.hpp"
 #include "kube/resource_kind.hpp"
 #include "mesh/mesh_config.hpp"
@@ -148,7 +148,7 @@ std::map<std::string, std::string> ground_truth(sim_process& sim,
   for (const auto& id : clusters) {
     std::string server;
     auto api = sim.api(id, &server);
-    for (auto kind : kube::remote_cluster_resources()) {
+    for (auto kind : fleet::remote_cluster_resources()) {
       auto r = api.request("GET", server + kube::collection_path(kind));
       if (r.status != 200)
         throw std::runtime_error("ground truth: LIST " + std::string{kube::to_string(kind)} + " of "
@@ -167,7 +167,7 @@ std::map<std::string, std::string> ground_truth(sim_process& sim,
         index.upsert(id, 1, std::move(*item.object));
       }
     }
-    index.set_state(id, 1, kube::lifecycle::synced);
+    index.set_state(id, 1, fleet::lifecycle::synced);
   }
   index.take_delta();
   std::map<std::string, std::string> out;

@@ -117,7 +117,7 @@ std::unique_ptr<mesh::mesh_index> build(uint32_t pods, uint32_t services) {
   }
   for (uint32_t i = 0; i < pods; ++i)
     idx->upsert("cluster-1", 1, make_pod(i, services, 0));
-  idx->set_state("cluster-1", 1, kube::lifecycle::synced);
+  idx->set_state("cluster-1", 1, fleet::lifecycle::synced);
   idx->take_delta();
   return idx;
 }

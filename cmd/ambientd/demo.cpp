@@ -65,14 +65,15 @@ void demo_run::tick(std::chrono::milliseconds elapsed, const messages::cluster_s
   if (status == nullptr)
     return;
   for (const auto& c : status->clusters) {
-    now_[c.cluster_id] = kube::to_string(c.state);
-    if (c.state == kube::lifecycle::synced)
+    now_[c.cluster_id] = fleet::to_string(c.state);
+    if (c.state == fleet::lifecycle::synced)
       ever_synced_.insert(c.cluster_id);
   }
   // istioctl's columns, plus ambientd's own state (a stale cluster is "synced" to istioctl).
   std::vector<std::vector<std::string>> rows{{"NAME", "SECRET", "STATUS", "STATE", "LAST ERROR"}};
   for (const auto& c : status->clusters)
-    rows.push_back({c.cluster_id, c.secret, c.sync_status, kube::to_string(c.state), c.last_error});
+    rows.push_back(
+        {c.cluster_id, c.secret, c.sync_status, fleet::to_string(c.state), c.last_error});
   auto table = render_table(rows);
   if (table != last_table_) {
     out << "demo +" << seconds(elapsed) << "  clusters:\n" << table << std::flush;

@@ -2,7 +2,7 @@
 
 #include "admin/http_server.hpp"
 #include "cmd/version.hpp"
-#include "kube/leader_election.hpp"
+#include "fleet/leader_election.hpp"
 
 namespace ambient::cmd {
 
@@ -105,8 +105,8 @@ ambientd_parse parse_ambientd_flags(int argc, const char* const* argv) {
           return out;
         }
     }
-    if (auto why
-        = kube::validate(kube::election_timing{o.lease_duration, o.renew_deadline, o.retry_period});
+    if (auto why = fleet::validate(
+            fleet::election_timing{o.lease_duration, o.renew_deadline, o.retry_period});
         !why.empty()) {
       out.result
           = {parse_outcome::error, "--lease-duration/--renew-deadline/--retry-period: " + why};

@@ -1,10 +1,10 @@
 // Fuzzes the handling of a remote secret as the API server sends it: the Secret JSON
-// (kube::decode_as<secret>, base64 data), its cluster entries (kube::read_remote_secret), and each
+// (kube::decode_as<secret>, base64 data), its cluster entries (fleet::read_remote_secret), and each
 // entry's kubeconfig through parse_kubeconfig with the default policy. Input: the Secret JSON.
 #include <string>
 
+#include "fleet/cluster_registry.hpp"
 #include "kube/base64.hpp"
-#include "kube/cluster_registry.hpp"
 #include "kube/decode.hpp"
 #include "kube/kubeconfig.hpp"
 
@@ -17,7 +17,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto* s = std::get_if<kube::secret>(&decoded);
   if (s == nullptr)
     return 0;
-  for (const auto& entry : kube::read_remote_secret(*s)) {
+  for (const auto& entry : fleet::read_remote_secret(*s)) {
     if (entry.sha256.size() != 64)
       __builtin_trap(); // every entry carries its kubeconfig's SHA-256
     auto parsed = kube::parse_kubeconfig(entry.kubeconfig, entry.cluster_id, {});

@@ -163,7 +163,7 @@ struct store_fixture : test::live_actor_fixture {
 
   bool synced(const std::string& id) {
     auto r = row(id);
-    return r && r->state == kube::lifecycle::synced;
+    return r && r->state == fleet::lifecycle::synced;
   }
 };
 
@@ -229,7 +229,7 @@ TEST_CASE_METHOD(store_fixture,
   // unchanged, which is no restart.
   auto r3 = row("cluster-3");
   REQUIRE(r3);
-  CHECK(r3->state == kube::lifecycle::synced);
+  CHECK(r3->state == fleet::lifecycle::synced);
   CHECK(r3->restarts == 0);
   CHECK(r3->generation == gen3);
   {
@@ -258,18 +258,18 @@ TEST_CASE_METHOD(store_fixture,
   std::optional<messages::cluster_status_row> r;
   for (int i = 0; i < 600; ++i) {
     r = row("cluster-2");
-    if (!r || r->generation != gen || r->state == kube::lifecycle::failed)
+    if (!r || r->generation != gen || r->state == fleet::lifecycle::failed)
       break;
     std::this_thread::sleep_for(5ms);
   }
   REQUIRE(r);
   CHECK(r->generation == gen);
-  CHECK(r->state == kube::lifecycle::failed);
+  CHECK(r->state == fleet::lifecycle::failed);
   CHECK(r->last_error.find("unhandled_exception") != std::string::npos);
   // Then a new generation syncs.
   CHECK(eventually([&] {
     auto now = row("cluster-2");
-    return now && now->generation != gen && now->state == kube::lifecycle::synced;
+    return now && now->generation != gen && now->state == fleet::lifecycle::synced;
   }));
   CHECK(row("cluster-2")->restarts == 1);
   // The dead incarnation's informers died with it: one set of watches is open, and stays so
@@ -286,7 +286,7 @@ TEST_CASE_METHOD(
   put_secret("remote-b", {{"cluster-2", "apiVersion: v1\nclusters: [unclosed"}});
   REQUIRE(eventually([&] {
     auto r = row("cluster-2");
-    return r && r->state == kube::lifecycle::failed;
+    return r && r->state == fleet::lifecycle::failed;
   }));
   CHECK(row("cluster-2")->sync_status == "closed");
   CHECK(row("cluster-2")->last_error.find("cluster-2") != std::string::npos);
@@ -387,7 +387,7 @@ TEST_CASE_METHOD(store_fixture,
     if (st.clusters.size() != 40 || !st.conflicts.empty())
       return false;
     return std::all_of(st.clusters.begin(), st.clusters.end(),
-                       [](const auto& r) { return r.state == kube::lifecycle::synced; });
+                       [](const auto& r) { return r.state == fleet::lifecycle::synced; });
   }));
   for (int i = 0; i < 40; ++i)
     CHECK(row(id(i))->secret == "istio-system/" + name(i));

@@ -100,9 +100,9 @@ struct aggregator_fixture : test::live_actor_fixture {
     REQUIRE(!data_store.create(secrets, "istio-system", *sim::parse_json(json, nullptr)).error);
   }
 
-  kube::lifecycle state_of(const std::string& id) {
+  fleet::lifecycle state_of(const std::string& id) {
     caf::scoped_actor self{sys};
-    kube::lifecycle s = kube::lifecycle::pending;
+    fleet::lifecycle s = fleet::lifecycle::pending;
     self->request(store, 5s, atom::status_v)
         .receive(
             [&](const messages::cluster_store_status& st) {
@@ -149,9 +149,9 @@ TEST_CASE_METHOD(aggregator_fixture,
     deltas_at_down = out->deltas.size();
   }
   sim.cluster(1).down();
-  REQUIRE(eventually([&] { return state_of("cluster-2") == kube::lifecycle::stale; }));
+  REQUIRE(eventually([&] { return state_of("cluster-2") == fleet::lifecycle::stale; }));
   sim.cluster(1).up();
-  REQUIRE(eventually([&] { return state_of("cluster-2") == kube::lifecycle::synced; }));
+  REQUIRE(eventually([&] { return state_of("cluster-2") == fleet::lifecycle::synced; }));
   // A pod made after the resync arrives after everything the stale spell and the resync sent
   // (one remote_cluster, one aggregator: the order is kept), so once it is here, nothing of
   // cluster-2 was removed at any point since the API server went away.

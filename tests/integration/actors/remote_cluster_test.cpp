@@ -23,7 +23,7 @@ namespace {
 
 struct recorded {
   std::mutex m;
-  std::vector<kube::lifecycle> states;
+  std::vector<fleet::lifecycle> states;
   std::string last_error;
   size_t batches = 0;
   std::map<kube::resource_kind, size_t> objects; // adds minus deletes, per kind
@@ -104,7 +104,7 @@ struct remote_cluster_fixture : test::live_actor_fixture {
 
   /// The cluster's latest report is `s`, in the parent's mailbox and in the sink's: they are two
   /// mailboxes, and either may read its copy of a report later than the other.
-  bool reaches(kube::lifecycle s, std::chrono::milliseconds limit = 15s) {
+  bool reaches(fleet::lifecycle s, std::chrono::milliseconds limit = 15s) {
     auto at = [s](recorded& r) {
       std::lock_guard g{r.m};
       return !r.states.empty() && r.states.back() == s;
@@ -119,9 +119,9 @@ TEST_CASE_METHOD(remote_cluster_fixture,
                  "a remote cluster syncs all its informers then reports synced",
                  "[actors][integration]") {
   start(30s);
-  REQUIRE(reaches(kube::lifecycle::synced));
+  REQUIRE(reaches(fleet::lifecycle::synced));
   std::scoped_lock g{rec->m, sunk->m};
-  CHECK(rec->states.front() == kube::lifecycle::syncing);
+  CHECK(rec->states.front() == fleet::lifecycle::syncing);
   // The sink (the readiness aggregator) gets the same lifecycle, after the objects it covers.
   CHECK(sunk->states == rec->states);
   CHECK(rec->batches == 0);
@@ -136,24 +136,24 @@ TEST_CASE_METHOD(remote_cluster_fixture,
                  "[actors][integration]") {
   sim.cluster().down();
   start(500ms);
-  REQUIRE(reaches(kube::lifecycle::timeout));
+  REQUIRE(reaches(fleet::lifecycle::timeout));
   {
     std::lock_guard g{rec->m};
     CHECK(!rec->last_error.empty());
   }
   sim.cluster().up();
-  CHECK(reaches(kube::lifecycle::synced));
+  CHECK(reaches(fleet::lifecycle::synced));
 }
 
 TEST_CASE_METHOD(remote_cluster_fixture,
                  "an API server lost after sync makes the cluster stale until it returns",
                  "[actors][integration]") {
   start(30s);
-  REQUIRE(reaches(kube::lifecycle::synced));
+  REQUIRE(reaches(fleet::lifecycle::synced));
   sim.cluster().down();
-  REQUIRE(reaches(kube::lifecycle::stale));
+  REQUIRE(reaches(fleet::lifecycle::stale));
   sim.cluster().up();
-  CHECK(reaches(kube::lifecycle::synced));
+  CHECK(reaches(fleet::lifecycle::synced));
 }
 
 /// Bookmarks every hour: after a reconnect, nothing but the watch's own headers says it is open.
@@ -165,13 +165,13 @@ TEST_CASE_METHOD(quiet_remote_cluster_fixture,
                  "a cluster whose API server returns is synced again without waiting for an event",
                  "[actors][integration]") {
   start(30s);
-  REQUIRE(reaches(kube::lifecycle::synced));
+  REQUIRE(reaches(fleet::lifecycle::synced));
   const auto errors = [] {
     return test::informer_counter("ambientd_informer_errors_total", "cluster-1", "pods");
   };
   const double errors_before = errors();
   sim.cluster().down();
-  REQUIRE(reaches(kube::lifecycle::stale));
+  REQUIRE(reaches(fleet::lifecycle::stale));
   // Several failed reconnects, counted: a client-go backoff would be long by now.
   for (int i = 0; i < 300 && errors() < errors_before + 3; ++i)
     std::this_thread::sleep_for(100ms);
@@ -179,13 +179,13 @@ TEST_CASE_METHOD(quiet_remote_cluster_fixture,
   sim.cluster().up();
   // The informers reconnect within a second (connect_retry) and count as healthy once their
   // watches' headers arrive; before, they waited for the next event or bookmark (an hour here).
-  CHECK(reaches(kube::lifecycle::synced, 10s));
+  CHECK(reaches(fleet::lifecycle::synced, 10s));
 }
 
 TEST_CASE_METHOD(remote_cluster_fixture, "stopping a remote cluster stops its informers",
                  "[actors][integration]") {
   start(30s);
-  REQUIRE(reaches(kube::lifecycle::synced));
+  REQUIRE(reaches(fleet::lifecycle::synced));
   // Synced means every informer has listed; each opens its watch just after.
   bool all_open = false;
   for (int i = 0; i < 400 && !all_open; ++i) {
@@ -220,7 +220,7 @@ TEST_CASE_METHOD(remote_cluster_fixture,
                .error);
   c.faults().gateway_api_missing = true; // the gateways LIST is answered 404
   start(30s, 300ms);
-  REQUIRE(reaches(kube::lifecycle::synced, 10s));
+  REQUIRE(reaches(fleet::lifecycle::synced, 10s));
   auto gateways = [&] {
     std::lock_guard g{sunk->m};
     return sunk->objects[kube::resource_kind::gateways];
@@ -242,7 +242,7 @@ TEST_CASE_METHOD(remote_cluster_fixture,
     std::this_thread::sleep_for(50ms);
   CHECK(gateways() == 0);
   std::lock_guard g{rec->m};
-  CHECK(rec->states.back() == kube::lifecycle::synced);
+  CHECK(rec->states.back() == fleet::lifecycle::synced);
 }
 
 TEST_CASE_METHOD(remote_cluster_fixture,
@@ -255,7 +255,7 @@ TEST_CASE_METHOD(remote_cluster_fixture,
   informer_restart.initial = 3s;
   informer_restart.jitter = 0;
   start(30s);
-  REQUIRE(reaches(kube::lifecycle::synced));
+  REQUIRE(reaches(fleet::lifecycle::synced));
   auto pods = [&] {
     std::lock_guard g{sunk->m};
     return sunk->objects[kube::resource_kind::pods];
@@ -264,7 +264,7 @@ TEST_CASE_METHOD(remote_cluster_fixture,
   caf::actor victim;
   {
     std::lock_guard g{spawned->m};
-    REQUIRE(spawned->count == kube::remote_cluster_resources().size());
+    REQUIRE(spawned->count == fleet::remote_cluster_resources().size());
     victim = spawned->latest[kube::resource_kind::pods];
   }
   // Kill the pods informer and wait until it is gone; its restart is at least 800 ms away.
@@ -277,7 +277,7 @@ TEST_CASE_METHOD(remote_cluster_fixture,
   REQUIRE(!c.data().remove(pod_type, listed.front()->namespace_, listed.front()->name).error);
   {
     std::lock_guard g{spawned->m};
-    REQUIRE(spawned->count == kube::remote_cluster_resources().size()); // no replacement yet
+    REQUIRE(spawned->count == fleet::remote_cluster_resources().size()); // no replacement yet
   }
   // The new informer lists again. Without the keys its predecessor had sent it would add all 19
   // pods a second time and never delete the missing one (39 here); with them it reports the 19
@@ -299,9 +299,9 @@ TEST_CASE_METHOD(remote_cluster_fixture,
   CHECK(pods() == 20);
   {
     std::lock_guard g{spawned->m};
-    CHECK(spawned->count == kube::remote_cluster_resources().size() + 1);
+    CHECK(spawned->count == fleet::remote_cluster_resources().size() + 1);
   }
-  CHECK(reaches(kube::lifecycle::synced));
+  CHECK(reaches(fleet::lifecycle::synced));
   // The cluster's status counts what the sink holds, not what the new informer listed.
   caf::scoped_actor asker{sys};
   int64_t counted = -1;

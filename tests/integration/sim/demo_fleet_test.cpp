@@ -8,7 +8,7 @@
 #include <unistd.h>
 #include <variant>
 
-#include "kube/cluster_registry.hpp"
+#include "fleet/cluster_registry.hpp"
 #include "kube/decode.hpp"
 #include "kube/kubeconfig.hpp"
 #include "mesh/mesh_config.hpp"
@@ -66,7 +66,7 @@ std::string remote_kubeconfig(sim::demo_fleet& demo, const std::string& cluster_
   auto secret = kube::decode_as<kube::secret>(got.object->json);
   REQUIRE(std::holds_alternative<kube::secret>(secret));
   CHECK(kube::lookup(std::get<kube::secret>(secret).meta.labels, "istio/multiCluster") == "true");
-  auto entries = kube::read_remote_secret(std::get<kube::secret>(secret));
+  auto entries = fleet::read_remote_secret(std::get<kube::secret>(secret));
   REQUIRE(entries.size() == 1);
   CHECK(entries[0].cluster_id == cluster_id);
   return entries[0].kubeconfig;

@@ -4,7 +4,7 @@
 #include "sim/json.hpp"
 
 using namespace ambient;
-using kube::lifecycle;
+using fleet::lifecycle;
 
 namespace {
 

@@ -64,10 +64,10 @@ TEST_CASE("a cluster enters the merged view only once synced, in one delta", "[m
   idx.upsert("cluster-1", 1,
              make_service("web", "demo", make_map({{"app", "web"}}), {make_port(80, 8080)}));
   CHECK(idx.take_delta().empty());
-  idx.set_state("cluster-1", 1, kube::lifecycle::syncing);
-  idx.set_state("cluster-1", 1, kube::lifecycle::timeout);
+  idx.set_state("cluster-1", 1, fleet::lifecycle::syncing);
+  idx.set_state("cluster-1", 1, fleet::lifecycle::timeout);
   CHECK(idx.take_delta().empty()); // a cluster that timed out is not admitted...
-  idx.set_state("cluster-1", 1, kube::lifecycle::synced);
+  idx.set_state("cluster-1", 1, fleet::lifecycle::synced);
   auto d = idx.take_delta(); // ...until it syncs (istio/istio#61339)
   CHECK(d.upserted.size() == 2);
   CHECK(idx.resources().contains("cluster-1//Pod/demo/web-0"));
@@ -84,9 +84,9 @@ TEST_CASE("a stale cluster keeps its contribution and a withdrawn one leaves in 
   idx.upsert("cluster-2", 4, make_namespace("demo"));
   idx.upsert("cluster-2", 4, make_pod("a", "demo", "10.0.0.1"));
   idx.upsert("cluster-2", 4, make_pod("b", "demo", "10.0.0.2"));
-  idx.set_state("cluster-2", 4, kube::lifecycle::synced);
+  idx.set_state("cluster-2", 4, fleet::lifecycle::synced);
   REQUIRE(idx.take_delta().upserted.size() == 2);
-  idx.set_state("cluster-2", 4, kube::lifecycle::stale);
+  idx.set_state("cluster-2", 4, fleet::lifecycle::stale);
   CHECK(idx.take_delta().empty());
   CHECK(idx.resources().size() == 2);
   idx.withdraw("cluster-2", 4);
@@ -101,14 +101,14 @@ TEST_CASE("a cluster whose first sync lands as stale is admitted: every informer
   mesh_index idx{config()};
   idx.upsert("cluster-2", 1, make_namespace("demo"));
   idx.upsert("cluster-2", 1, make_pod("a", "demo", "10.0.0.1"));
-  idx.set_state("cluster-2", 1, kube::lifecycle::syncing);
-  idx.set_state("cluster-2", 1, kube::lifecycle::timeout);
+  idx.set_state("cluster-2", 1, fleet::lifecycle::syncing);
+  idx.set_state("cluster-2", 1, fleet::lifecycle::timeout);
   CHECK(idx.take_delta().empty()); // not listed yet: nothing visible
-  idx.set_state("cluster-2", 1, kube::lifecycle::stale);
+  idx.set_state("cluster-2", 1, fleet::lifecycle::stale);
   auto d = idx.take_delta();
   REQUIRE(d.upserted.size() == 1);
   CHECK(d.upserted[0]->name == "cluster-2//Pod/demo/a");
-  idx.set_state("cluster-2", 1, kube::lifecycle::synced); // healthy again: nothing new to send
+  idx.set_state("cluster-2", 1, fleet::lifecycle::synced); // healthy again: nothing new to send
   CHECK(idx.take_delta().empty());
 }
 
@@ -117,17 +117,17 @@ TEST_CASE("a newer incarnation is swapped in whole when it syncs, never half", "
   idx.upsert("cluster-2", 1, make_namespace("demo"));
   idx.upsert("cluster-2", 1, make_pod("a", "demo", "10.0.0.1"));
   idx.upsert("cluster-2", 1, make_pod("b", "demo", "10.0.0.2"));
-  idx.set_state("cluster-2", 1, kube::lifecycle::synced);
+  idx.set_state("cluster-2", 1, fleet::lifecycle::synced);
   idx.take_delta();
   // Generation 2 (a rotated secret) lists: b moved, c is new, a is gone.
   idx.upsert("cluster-2", 2, make_namespace("demo"));
   idx.upsert("cluster-2", 2, make_pod("b", "demo", "10.0.0.22"));
   idx.upsert("cluster-2", 2, make_pod("c", "demo", "10.0.0.3"));
   CHECK(idx.take_delta().empty()); // still syncing: the old view stays whole
-  idx.set_state("cluster-2", 2, kube::lifecycle::failed);
+  idx.set_state("cluster-2", 2, fleet::lifecycle::failed);
   CHECK(idx.take_delta().empty());
   // Late events of the replaced incarnation are ignored once the new one is in.
-  idx.set_state("cluster-2", 2, kube::lifecycle::synced);
+  idx.set_state("cluster-2", 2, fleet::lifecycle::synced);
   auto d = idx.take_delta();
   CHECK(d.upserted.size() == 2);
   REQUIRE(d.removed.size() == 1);
@@ -140,7 +140,7 @@ TEST_CASE("remote services count only when global, and global copies merge their
   mesh_index idx{config()};
   for (const auto* c : {"cluster-1", "cluster-2"}) {
     idx.upsert(c, 1, make_namespace("demo"));
-    idx.set_state(c, 1, kube::lifecycle::synced);
+    idx.set_state(c, 1, fleet::lifecycle::synced);
   }
   idx.upsert("cluster-2", 1,
              make_service("local-only", "demo", make_map({{"app", "x"}}), {make_port(80, 80)}));
@@ -178,8 +178,8 @@ TEST_CASE("another network's endpoints of a global service become one split-hori
   gw.listeners = {{"mesh", "HBONE", 15008, "Terminate"}};
   gw.addresses = {"172.18.0.20"};
   idx.upsert("cluster-2", 1, gw);
-  idx.set_state("cluster-1", 1, kube::lifecycle::synced);
-  idx.set_state("cluster-2", 1, kube::lifecycle::synced);
+  idx.set_state("cluster-1", 1, fleet::lifecycle::synced);
+  idx.set_state("cluster-2", 1, fleet::lifecycle::synced);
   idx.take_delta();
   // The remote pods are not sent themselves; one workload stands for them, capacity 3.
   CHECK(!idx.resources().contains("cluster-2//Pod/demo/r0"));
@@ -254,9 +254,9 @@ TEST_CASE("applying every emitted delta equals a full recompute, for random even
           break;
         case 8: {
           // Every state a remote_cluster reports, the unadmitted ones included.
-          static constexpr kube::lifecycle states[]
-              = {kube::lifecycle::synced,  kube::lifecycle::synced,  kube::lifecycle::stale,
-                 kube::lifecycle::syncing, kube::lifecycle::timeout, kube::lifecycle::failed};
+          static constexpr fleet::lifecycle states[]
+              = {fleet::lifecycle::synced,  fleet::lifecycle::synced,  fleet::lifecycle::stale,
+                 fleet::lifecycle::syncing, fleet::lifecycle::timeout, fleet::lifecycle::failed};
           idx.set_state(c, gen[c], states[pick(std::size(states))]);
           break;
         }
@@ -297,7 +297,7 @@ TEST_CASE("discovery selectors hide namespaces and a relabel brings them in and 
   mesh_index idx{cfg};
   idx.upsert("cluster-1", 1, make_namespace("demo"));
   idx.upsert("cluster-1", 1, make_pod("a", "demo", "10.0.0.1"));
-  idx.set_state("cluster-1", 1, kube::lifecycle::synced);
+  idx.set_state("cluster-1", 1, fleet::lifecycle::synced);
   CHECK(idx.take_delta().empty()); // not selected
   idx.upsert("cluster-1", 1, make_namespace("demo", make_map({{"istio-discovery", "enabled"}})));
   auto in = idx.take_delta();
@@ -316,7 +316,7 @@ TEST_CASE("a pod's new IP re-sends its workload alone, and a resync sends nothin
              make_service("web", "demo", make_map({{"app", "web"}}), {make_port(80, 8080)}));
   for (const auto* name : {"web-0", "web-1"})
     idx.upsert("cluster-1", 1, make_pod(name, "demo", "10.0.0.1", make_map({{"app", "web"}})));
-  idx.set_state("cluster-1", 1, kube::lifecycle::synced);
+  idx.set_state("cluster-1", 1, fleet::lifecycle::synced);
   REQUIRE(idx.take_delta().upserted.size() == 3);
   auto before = idx.resources().at("cluster-1//Pod/demo/web-1");
   // The same pod again (an informer resync): nothing moves, the resource stays shared.

@@ -1,8 +1,9 @@
 #include <catch2/catch.hpp>
 
-#include "kube/leader_election.hpp"
+#include "fleet/leader_election.hpp"
 
 using namespace ambient::kube;
+using namespace ambient::fleet;
 using namespace std::chrono_literals;
 using clock_type = leader_election::clock;
 

@@ -8,11 +8,12 @@
 #include <variant>
 #include <vector>
 
+#include "fleet/lifecycle.hpp"
 #include "kube/backoff.hpp"
 #include "kube/decode.hpp"
 #include "kube/kubeconfig.hpp"
 
-namespace ambient::kube {
+namespace ambient::fleet {
 
 /// One cluster of a remote secret: its ID (the data key), kubeconfig and the kubeconfig's SHA-256.
 struct remote_kubeconfig {
@@ -22,16 +23,10 @@ struct remote_kubeconfig {
 };
 
 /// Reads a remote secret's data: every key is a cluster ID, every value a kubeconfig.
-std::vector<remote_kubeconfig> read_remote_secret(const secret& s);
+std::vector<remote_kubeconfig> read_remote_secret(const kube::secret& s);
 
 /// Lowercase hex SHA-256 of `data`.
 std::string sha256_hex(std::string_view data);
-
-/// Where a cluster is in its life (design.md "Cluster states").
-enum class lifecycle { pending, syncing, synced, stale, failed, timeout };
-
-/// Returns the lower-case name of a lifecycle state.
-const char* to_string(lifecycle s);
 
 /// The registry's view of one cluster.
 struct cluster_record {
@@ -41,8 +36,8 @@ struct cluster_record {
   lifecycle state = lifecycle::pending;
   std::string last_error;
   uint32_t restarts = 0;
-  uint64_t generation = 0;           ///< which incarnation of the cluster's actor is current
-  std::optional<rest_config> config; ///< empty when the kubeconfig was refused
+  uint64_t generation = 0;                 ///< which incarnation of the cluster's actor is current
+  std::optional<kube::rest_config> config; ///< empty when the kubeconfig was refused
 };
 
 /// A cluster ID claimed by a second secret while another owns it (first secret wins).
@@ -58,7 +53,7 @@ struct cluster_conflict {
 struct start_cluster {
   std::string cluster_id;
   uint64_t generation;
-  rest_config config;
+  kube::rest_config config;
 };
 /// Stop the actor of that generation and withdraw its contribution.
 struct stop_cluster {
@@ -98,12 +93,12 @@ class cluster_registry {
 public:
   using time_point = std::chrono::steady_clock::time_point;
 
-  cluster_registry(std::string config_cluster_id, kubeconfig_policy policy,
-                   backoff::params restart_backoff = {});
+  cluster_registry(std::string config_cluster_id, kube::kubeconfig_policy policy,
+                   kube::backoff::params restart_backoff = {});
 
   /// Adds the config cluster itself (credentials from the pod's service account or a kubeconfig
   /// flag): a cluster like the others, owned by no secret (`secret` is empty) and never withdrawn.
-  registry_effects add_config_cluster(rest_config config);
+  registry_effects add_config_cluster(kube::rest_config config);
   /// A remote secret was added or changed: `entries` is its whole data.
   registry_effects on_secret(const std::string& secret_key,
                              const std::vector<remote_kubeconfig>& entries);
@@ -135,13 +130,13 @@ private:
   void release(const std::string& cluster_id, registry_effects& out);
 
   std::string config_cluster_id_;
-  kubeconfig_policy policy_;
-  backoff::params backoff_params_;
+  kube::kubeconfig_policy policy_;
+  kube::backoff::params backoff_params_;
   std::map<std::string, cluster_record> clusters_;
-  std::map<std::string, backoff> backoffs_;
+  std::map<std::string, kube::backoff> backoffs_;
   std::vector<cluster_conflict> conflicts_;
   std::map<std::string, std::vector<claim>> waiting_claims_; ///< by cluster ID, in arrival order
   uint64_t next_generation_ = 1;
 };
 
-} // namespace ambient::kube
+} // namespace ambient::fleet

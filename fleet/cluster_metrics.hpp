@@ -3,10 +3,10 @@
 #include <map>
 #include <string>
 
-#include "kube/cluster_registry.hpp"
+#include "fleet/cluster_registry.hpp"
 #include "telemetry/metrics.hpp"
 
-namespace ambient::kube {
+namespace ambient::fleet {
 
 /// istioctl's sync status word for a lifecycle state (`istioctl remote-clusters`, /debug/clusterz
 /// syncStatus, istiod_remote_cluster_sync_status): synced, syncing, timeout or closed.
@@ -40,4 +40,4 @@ private:
   std::map<std::string, lifecycle> known_;
 };
 
-} // namespace ambient::kube
+} // namespace ambient::fleet

@@ -1,8 +1,9 @@
 #include <catch2/catch.hpp>
 
-#include "kube/cluster_sync.hpp"
+#include "fleet/cluster_sync.hpp"
 
 using namespace ambient::kube;
+using namespace ambient::fleet;
 
 namespace {
 

@@ -1,8 +1,8 @@
-#include "kube/cluster_metrics.hpp"
+#include "fleet/cluster_metrics.hpp"
 
 #include <array>
 
-namespace ambient::kube {
+namespace ambient::fleet {
 
 namespace {
 
@@ -97,4 +97,4 @@ void cluster_metrics::update(const std::map<std::string, cluster_record>& cluste
   remote_.set(static_cast<double>(clusters.size() - local));
 }
 
-} // namespace ambient::kube
+} // namespace ambient::fleet

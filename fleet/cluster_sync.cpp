@@ -1,17 +1,18 @@
-#include "kube/cluster_sync.hpp"
+#include "fleet/cluster_sync.hpp"
 
 #include <algorithm>
 
-namespace ambient::kube {
+namespace ambient::fleet {
 
-const std::vector<resource_kind>& remote_cluster_resources() {
-  static const std::vector<resource_kind> kinds{
-      resource_kind::namespaces,      resource_kind::pods,  resource_kind::services,
-      resource_kind::endpoint_slices, resource_kind::nodes, resource_kind::gateways};
+const std::vector<kube::resource_kind>& remote_cluster_resources() {
+  static const std::vector<kube::resource_kind> kinds{
+      kube::resource_kind::namespaces, kube::resource_kind::pods,
+      kube::resource_kind::services,   kube::resource_kind::endpoint_slices,
+      kube::resource_kind::nodes,      kube::resource_kind::gateways};
   return kinds;
 }
 
-cluster_sync::cluster_sync(std::vector<resource_kind> kinds) {
+cluster_sync::cluster_sync(std::vector<kube::resource_kind> kinds) {
   for (auto k : kinds)
     informers_[k];
 }
@@ -38,7 +39,7 @@ std::optional<lifecycle> cluster_sync::settle() {
   return next;
 }
 
-std::optional<lifecycle> cluster_sync::on_report(resource_kind k, bool synced, bool healthy,
+std::optional<lifecycle> cluster_sync::on_report(kube::resource_kind k, bool synced, bool healthy,
                                                  const std::string& error) {
   auto it = informers_.find(k);
   if (it == informers_.end())
@@ -62,4 +63,4 @@ std::string cluster_sync::last_error() const {
   return {};
 }
 
-} // namespace ambient::kube
+} // namespace ambient::fleet

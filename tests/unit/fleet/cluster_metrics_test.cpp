@@ -1,15 +1,15 @@
 #include <catch2/catch.hpp>
 
-#include "kube/cluster_metrics.hpp"
+#include "fleet/cluster_metrics.hpp"
 
 using namespace ambient;
 using Catch::Matchers::Contains;
-using kube::lifecycle;
+using fleet::lifecycle;
 
 namespace {
 
-kube::cluster_record record(const std::string& id, lifecycle s) {
-  kube::cluster_record r;
+fleet::cluster_record record(const std::string& id, lifecycle s) {
+  fleet::cluster_record r;
   r.cluster_id = id;
   r.state = s;
   return r;
@@ -23,19 +23,19 @@ std::string status_line(const std::string& cluster, const std::string& status, i
 } // namespace
 
 TEST_CASE("istioctl's status words for every lifecycle state", "[kube]") {
-  CHECK(std::string{kube::istioctl_status(lifecycle::pending)} == "syncing");
-  CHECK(std::string{kube::istioctl_status(lifecycle::syncing)} == "syncing");
-  CHECK(std::string{kube::istioctl_status(lifecycle::synced)} == "synced");
-  CHECK(std::string{kube::istioctl_status(lifecycle::stale)} == "synced");
-  CHECK(std::string{kube::istioctl_status(lifecycle::timeout)} == "timeout");
-  CHECK(std::string{kube::istioctl_status(lifecycle::failed)} == "closed");
+  CHECK(std::string{fleet::istioctl_status(lifecycle::pending)} == "syncing");
+  CHECK(std::string{fleet::istioctl_status(lifecycle::syncing)} == "syncing");
+  CHECK(std::string{fleet::istioctl_status(lifecycle::synced)} == "synced");
+  CHECK(std::string{fleet::istioctl_status(lifecycle::stale)} == "synced");
+  CHECK(std::string{fleet::istioctl_status(lifecycle::timeout)} == "timeout");
+  CHECK(std::string{fleet::istioctl_status(lifecycle::failed)} == "closed");
 }
 
 TEST_CASE("cluster metrics follow the registry: one status at 1, managed counts, timeouts",
           "[kube]") {
   telemetry::registry reg;
-  kube::cluster_metrics m{reg, "config"};
-  std::map<std::string, kube::cluster_record> clusters{
+  fleet::cluster_metrics m{reg, "config"};
+  std::map<std::string, fleet::cluster_record> clusters{
       {"config", record("config", lifecycle::synced)},
       {"east", record("east", lifecycle::syncing)}};
   m.update(clusters);
@@ -77,8 +77,8 @@ TEST_CASE("cluster metrics follow the registry: one status at 1, managed counts,
 
 TEST_CASE("a cluster that times out again after coming back is counted again", "[kube]") {
   telemetry::registry reg;
-  kube::cluster_metrics m{reg, "config"};
-  std::map<std::string, kube::cluster_record> clusters{
+  fleet::cluster_metrics m{reg, "config"};
+  std::map<std::string, fleet::cluster_record> clusters{
       {"west", record("west", lifecycle::timeout)}};
   m.update(clusters);
   clusters["west"].state = lifecycle::synced;

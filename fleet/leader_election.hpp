@@ -7,7 +7,7 @@
 
 #include "kube/objects.hpp"
 
-namespace ambient::kube {
+namespace ambient::fleet {
 
 /// client-go's leader-election timings (istiod's defaults).
 struct election_timing {
@@ -33,7 +33,7 @@ struct lease_record {
 };
 
 /// The record of a decoded Lease.
-lease_record record_of(const lease& l);
+lease_record record_of(const kube::lease& l);
 
 /// The Lease `namespace_/name` as JSON for a create (empty `resource_version`) or for an update
 /// that must apply to exactly the version read (else the API server answers 409).
@@ -88,7 +88,7 @@ public:
 
   /// The GET answered: the lease, nullopt for 404 Not Found; `failed` for anything else.
   election_step on_get(clock::time_point now, std::chrono::system_clock::time_point wall,
-                       const std::optional<lease>& got, bool failed, double random01);
+                       const std::optional<kube::lease>& got, bool failed, double random01);
 
   /// The create or update answered; `resource_version` is the stored lease's on success.
   election_step on_write(clock::time_point now, write_result r, const std::string& resource_version,
@@ -102,7 +102,8 @@ public:
 
   /// After a release write met a conflict (a renewal already applied moved the version): the
   /// lease as read again is released when it still names us, else there is nothing to send.
-  election_step release_again(const lease& current, std::chrono::system_clock::time_point wall);
+  election_step release_again(const kube::lease& current,
+                              std::chrono::system_clock::time_point wall);
 
   bool leading() const {
     return leading_;
@@ -133,4 +134,4 @@ private:
   lease_record writing_;
 };
 
-} // namespace ambient::kube
+} // namespace ambient::fleet

@@ -1,13 +1,13 @@
-#include "kube/cluster_registry.hpp"
+#include "fleet/cluster_registry.hpp"
 
 #include <algorithm>
 #include <set>
 
 #include <openssl/evp.h>
 
-namespace ambient::kube {
+namespace ambient::fleet {
 
-std::vector<remote_kubeconfig> read_remote_secret(const secret& s) {
+std::vector<remote_kubeconfig> read_remote_secret(const kube::secret& s) {
   std::vector<remote_kubeconfig> out;
   out.reserve(s.data.size());
   for (const auto& [key, value] : s.data)
@@ -47,8 +47,8 @@ const char* to_string(lifecycle s) {
   return "unknown";
 }
 
-cluster_registry::cluster_registry(std::string config_cluster_id, kubeconfig_policy policy,
-                                   backoff::params restart_backoff)
+cluster_registry::cluster_registry(std::string config_cluster_id, kube::kubeconfig_policy policy,
+                                   kube::backoff::params restart_backoff)
   : config_cluster_id_(std::move(config_cluster_id)), policy_(std::move(policy)),
     backoff_params_(restart_backoff) {
   // nop
@@ -66,8 +66,8 @@ void cluster_registry::admit(const std::string& secret_key, const remote_kubecon
   rec.last_error.clear();
   backoffs_.erase(e.cluster_id);
   // Store first, then run: a refused kubeconfig leaves a failed entry for the next update.
-  auto parsed = parse_kubeconfig(e.kubeconfig, e.cluster_id, policy_);
-  if (auto* err = std::get_if<kubeconfig_error>(&parsed)) {
+  auto parsed = kube::parse_kubeconfig(e.kubeconfig, e.cluster_id, policy_);
+  if (auto* err = std::get_if<kube::kubeconfig_error>(&parsed)) {
     rec.state = lifecycle::failed;
     rec.last_error = err->message;
     rec.config.reset();
@@ -75,7 +75,7 @@ void cluster_registry::admit(const std::string& secret_key, const remote_kubecon
     return;
   }
   rec.state = lifecycle::pending;
-  rec.config = std::get<rest_config>(std::move(parsed));
+  rec.config = std::get<kube::rest_config>(std::move(parsed));
   out.push_back(start_cluster{e.cluster_id, rec.generation, *rec.config});
 }
 
@@ -105,7 +105,7 @@ void cluster_registry::release(const std::string& cluster_id, registry_effects& 
   admit(next.secret, next.entry, out);
 }
 
-registry_effects cluster_registry::add_config_cluster(rest_config config) {
+registry_effects cluster_registry::add_config_cluster(kube::rest_config config) {
   auto& rec = clusters_[config_cluster_id_];
   if (rec.generation != 0 && rec.config)
     return {}; // added once; it lives as long as the process
@@ -180,7 +180,7 @@ registry_effects cluster_registry::on_cluster_died(const std::string& cluster_id
   rec.state = lifecycle::failed;
   rec.last_error = error;
   ++rec.restarts;
-  auto [b, inserted] = backoffs_.try_emplace(cluster_id, backoff{backoff_params_});
+  auto [b, inserted] = backoffs_.try_emplace(cluster_id, kube::backoff{backoff_params_});
   auto delay = b->second.next(now, random01);
   return {restart_later{cluster_id, generation, delay},
           notice{true, "cluster " + cluster_id + " died (" + error + "); restart "
@@ -209,4 +209,4 @@ void cluster_registry::on_state(const std::string& cluster_id, uint64_t generati
     it->second.last_error = error;
 }
 
-} // namespace ambient::kube
+} // namespace ambient::fleet

@@ -1,8 +1,9 @@
 #include <catch2/catch.hpp>
 
-#include "kube/cluster_registry.hpp"
+#include "fleet/cluster_registry.hpp"
 
 using namespace ambient::kube;
+using namespace ambient::fleet;
 using namespace std::chrono_literals;
 
 namespace {

@@ -1,4 +1,4 @@
-#include "kube/leader_election.hpp"
+#include "fleet/leader_election.hpp"
 
 #include "telemetry/log.hpp"
 
@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <ctime>
 
-namespace ambient::kube {
+namespace ambient::fleet {
 
 namespace {
 
@@ -32,7 +32,7 @@ std::string validate(const election_timing& t) {
   return {};
 }
 
-lease_record record_of(const lease& l) {
+lease_record record_of(const kube::lease& l) {
   return {l.holder_identity, l.lease_duration_seconds, l.acquire_time, l.renew_time,
           l.lease_transitions};
 }
@@ -106,7 +106,7 @@ election_step leader_election::retry_later(clock::time_point now, double random0
 
 election_step leader_election::on_get(clock::time_point now,
                                       std::chrono::system_clock::time_point wall,
-                                      const std::optional<lease>& got, bool failed,
+                                      const std::optional<kube::lease>& got, bool failed,
                                       double random01) {
   in_flight_ = false;
   if (failed)
@@ -225,7 +225,7 @@ election_step leader_election::release(std::chrono::system_clock::time_point wal
   return s;
 }
 
-election_step leader_election::release_again(const lease& current,
+election_step leader_election::release_again(const kube::lease& current,
                                              std::chrono::system_clock::time_point wall) {
   if (current.holder_identity != identity_)
     return {};
@@ -238,4 +238,4 @@ election_step leader_election::release_again(const lease& current,
   return s;
 }
 
-} // namespace ambient::kube
+} // namespace ambient::fleet

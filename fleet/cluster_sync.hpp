@@ -5,13 +5,13 @@
 #include <string>
 #include <vector>
 
-#include "kube/cluster_registry.hpp"
+#include "fleet/cluster_registry.hpp"
 #include "kube/resource_kind.hpp"
 
-namespace ambient::kube {
+namespace ambient::fleet {
 
 /// The resources a remote cluster watches for the ambient index.
-const std::vector<resource_kind>& remote_cluster_resources();
+const std::vector<kube::resource_kind>& remote_cluster_resources();
 
 /// The functional core of remote_cluster: folds its informers' sync and health reports into the
 /// cluster's lifecycle. `syncing` until every informer has listed once; `timeout` when the sync
@@ -20,7 +20,7 @@ const std::vector<resource_kind>& remote_cluster_resources();
 /// last-known-good contribution stays while stale). Pure.
 class cluster_sync {
 public:
-  explicit cluster_sync(std::vector<resource_kind> kinds);
+  explicit cluster_sync(std::vector<kube::resource_kind> kinds);
 
   /// The state before any report.
   lifecycle state() const {
@@ -28,7 +28,7 @@ public:
   }
 
   /// An informer reported; returns the new state when it changed.
-  std::optional<lifecycle> on_report(resource_kind k, bool synced, bool healthy,
+  std::optional<lifecycle> on_report(kube::resource_kind k, bool synced, bool healthy,
                                      const std::string& error);
   /// The sync deadline passed; returns `timeout` unless already synced.
   std::optional<lifecycle> on_sync_deadline();
@@ -47,10 +47,10 @@ private:
   };
   std::optional<lifecycle> settle();
 
-  std::map<resource_kind, informer_view> informers_;
+  std::map<kube::resource_kind, informer_view> informers_;
   lifecycle state_ = lifecycle::syncing;
   bool ever_synced_ = false;
   bool deadline_passed_ = false;
 };
 
-} // namespace ambient::kube
+} // namespace ambient::fleet
