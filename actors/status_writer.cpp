@@ -2,9 +2,9 @@
 
 #include <caf/all.hpp>
 
-#include "admin/debug_views.hpp"
 #include "fleet/leader_election.hpp"
 #include "kube/decode.hpp"
+#include "messages/cluster_status_json.hpp"
 #include "messages/type_ids.hpp"
 
 namespace ambient::actors {
@@ -60,7 +60,7 @@ void maybe_write(status_writer_ptr self, const messages::cluster_store_status& s
   auto& st = self->state;
   if (!st.leading || st.request != 0)
     return;
-  auto clusters = admin::clusterz_json(status);
+  auto clusters = messages::cluster_status_json(status);
   if (clusters == st.written && !st.resource_version.empty())
     return;
   st.pending_json = clusters;

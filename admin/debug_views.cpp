@@ -1,10 +1,8 @@
 #include "admin/debug_views.hpp"
 
 #include <arpa/inet.h>
-#include <ctime>
 #include <map>
 
-#include "fleet/cluster_registry.hpp"
 #include "telemetry/log.hpp"
 
 namespace ambient::admin {
@@ -19,17 +17,6 @@ const char* boolean(bool b) {
   return b ? "true" : "false";
 }
 
-std::string rfc3339(std::chrono::system_clock::time_point t) {
-  if (t == std::chrono::system_clock::time_point{})
-    return "";
-  auto secs = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 std::string ip_string(const std::string& bytes) {
   char buf[INET6_ADDRSTRLEN] = {};
   if (bytes.size() == 4)
@@ -39,25 +26,6 @@ std::string ip_string(const std::string& bytes) {
   else
     return "invalid(" + std::to_string(bytes.size()) + " bytes)";
   return buf;
-}
-
-template <class T, class F>
-std::string array(const std::vector<T>& items, F&& one) {
-  std::string out = "[";
-  for (const auto& x : items) {
-    if (out.size() > 1)
-      out += ',';
-    out += one(x);
-  }
-  return out + "]";
-}
-
-std::string informer_json(const messages::informer_status_row& r) {
-  return "{\"resource\":" + quote(r.resource) + ",\"synced\":" + boolean(r.synced)
-         + ",\"healthy\":" + boolean(r.healthy) + ",\"lastError\":" + quote(r.last_error)
-         + ",\"objects\":" + std::to_string(r.objects) + ",\"relists\":" + std::to_string(r.relists)
-         + ",\"watchRestarts\":" + std::to_string(r.watch_restarts)
-         + ",\"errors\":" + std::to_string(r.errors) + "}";
 }
 
 std::string actor_node(const telemetry::actor_record& a,
@@ -76,17 +44,6 @@ std::string actor_node(const telemetry::actor_record& a,
 
 } // namespace
 
-std::string clusterz_json(const messages::cluster_store_status& status) {
-  return array(status.clusters, [](const messages::cluster_status_row& c) {
-    return "{\"id\":" + quote(c.cluster_id) + ",\"secretName\":" + quote(c.secret)
-           + ",\"syncStatus\":" + quote(c.sync_status)
-           + ",\"state\":" + quote(fleet::to_string(c.state))
-           + ",\"lastError\":" + quote(c.last_error) + ",\"restarts\":" + std::to_string(c.restarts)
-           + ",\"generation\":" + std::to_string(c.generation) + ",\"since\":"
-           + quote(rfc3339(c.since)) + ",\"informers\":" + array(c.informers, informer_json) + "}";
-  });
-}
-
 std::string workloads_json(const std::vector<mesh::address_ptr>& resources) {
   std::string out = "[";
   for (const auto& r : resources) {
@@ -104,12 +61,12 @@ std::string workloads_json(const std::vector<mesh::address_ptr>& resources) {
       out += ',';
     out += "{\"uid\":" + quote(w.uid()) + ",\"name\":" + quote(w.name())
            + ",\"namespace\":" + quote(w.namespace_()) + ",\"cluster\":" + quote(w.cluster_id())
-           + ",\"addresses\":" + array(addresses, quote) + ",\"network\":" + quote(w.network())
-           + ",\"node\":" + quote(w.node()) + ",\"serviceAccount\":" + quote(w.service_account())
-           + ",\"protocol\":"
+           + ",\"addresses\":" + telemetry::json_array(addresses, quote)
+           + ",\"network\":" + quote(w.network()) + ",\"node\":" + quote(w.node())
+           + ",\"serviceAccount\":" + quote(w.service_account()) + ",\"protocol\":"
            + quote(w.tunnel_protocol() == istio::workload::HBONE ? "HBONE" : "TCP") + ",\"status\":"
            + quote(w.status() == istio::workload::HEALTHY ? "Healthy" : "Unhealthy")
-           + ",\"services\":" + array(services, quote) + "}";
+           + ",\"services\":" + telemetry::json_array(services, quote) + "}";
   }
   return out + "]";
 }
@@ -132,10 +89,10 @@ std::string xds_json(const messages::xds_status& status) {
   auto stream = [&](const messages::xds_stream_row& s) {
     return "{\"id\":" + std::to_string(s.id) + ",\"peer\":" + quote(s.peer)
            + ",\"protocol\":" + quote(s.protocol) + ",\"inFlight\":" + boolean(s.in_flight)
-           + ",\"types\":" + array(s.types, type) + "}";
+           + ",\"types\":" + telemetry::json_array(s.types, type) + "}";
   };
-  return "{\"tables\":" + array(status.tables, table)
-         + ",\"streams\":" + array(status.streams, stream) + "}";
+  return "{\"tables\":" + telemetry::json_array(status.tables, table)
+         + ",\"streams\":" + telemetry::json_array(status.streams, stream) + "}";
 }
 
 std::string actors_json(const std::vector<telemetry::actor_record>& actors) {

@@ -10,11 +10,6 @@
 
 namespace ambient::admin {
 
-/// /debug/clusterz: a JSON array with istiod's fields (id, secretName, syncStatus) and ambientd's
-/// own (state, lastError, restarts, generation, since, informers). The config cluster is listed
-/// with an empty secretName. Never shows a kubeconfig or anything from one.
-std::string clusterz_json(const messages::cluster_store_status& status);
-
 /// /debug/workloads: a JSON array of the merged view's workloads (services are left out): uid,
 /// name, namespace, cluster, addresses, network, node, serviceAccount, protocol (HBONE or TCP),
 /// status (Healthy or Unhealthy), services.

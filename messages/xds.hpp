@@ -6,7 +6,7 @@
 
 #include <caf/allowed_unsafe_message_type.hpp>
 
-#include "xds/ads_server.hpp"
+#include "xds/stream_events.hpp"
 
 // Events of xDS streams, from gRPC threads to the xds_publisher (local only).
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ambient::xds::stream_opened)

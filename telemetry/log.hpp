@@ -43,4 +43,16 @@ inline std::string json_string(std::string_view in) {
   return "\"" + json_escape(in) + "\"";
 }
 
+/// A JSON array of `items`, each written by `one(item)` (a JSON value).
+template <class Items, class F>
+std::string json_array(const Items& items, F&& one) {
+  std::string out = "[";
+  for (const auto& x : items) {
+    if (out.size() > 1)
+      out += ',';
+    out += one(x);
+  }
+  return out + "]";
+}
+
 } // namespace ambient::telemetry

@@ -109,19 +109,6 @@ using sotw_stream = ads_stream<sotw_request_proto, sotw_response_proto>;
 
 } // namespace
 
-bool stream_port::send(std::shared_ptr<const google::protobuf::Message> r) {
-  std::lock_guard guard{mutex_};
-  if (stream_ == nullptr)
-    return false;
-  stream_->write(std::move(r));
-  return true;
-}
-
-void stream_port::attach(stream_writer* w) {
-  std::lock_guard guard{mutex_};
-  stream_ = w;
-}
-
 ads_service::ads_service(stream_event_sink sink, peer_check check)
   : sink_(std::move(sink)), check_(std::move(check)) {
   // nop

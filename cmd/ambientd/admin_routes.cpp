@@ -3,6 +3,7 @@
 #include "actors/ask.hpp"
 #include "admin/dashboard.hpp"
 #include "admin/debug_views.hpp"
+#include "messages/cluster_status_json.hpp"
 #include "messages/type_ids.hpp"
 #include "telemetry/actor_directory.hpp"
 #include "telemetry/log.hpp"
@@ -55,7 +56,7 @@ void add_debug_routes(admin::http_server& server, const admin_context& ctx) {
   server.handle("/debug/clusterz", [ctx](const admin::http_request&) {
     auto s = actors::ask<messages::cluster_store_status>(*ctx.system, ctx.cluster_store,
                                                          ctx.timeout, atom::status_v);
-    return s ? json(admin::clusterz_json(*s)) : unavailable("cluster_store");
+    return s ? json(messages::cluster_status_json(*s)) : unavailable("cluster_store");
   });
   server.handle("/debug/workloads", [ctx](const admin::http_request&) {
     auto s = actors::ask<messages::mesh_snapshot>(*ctx.system, ctx.aggregator, ctx.timeout,

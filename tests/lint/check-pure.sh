@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# The functional core (mesh/, kube/, xds/, telemetry/, proto/, sim/) must not include CAF, and
+# The functional core (mesh/, kube/, fleet/, xds/, telemetry/, proto/, sim/) must not include CAF,
 # ambientd's own core (all of them but sim/) parses JSON with simdjson, not nlohmann-json (kube-sim's
-# library): fails naming the line. Fails too when it cannot search (not a git checkout, a folder gone): a search
+# library), and the layers point one way (see forbid below): fails naming the line. Fails too when it cannot search (not a git checkout, a folder gone): a search
 # that could not run found nothing and proved nothing.
 set -uo pipefail
 cd "$1" || exit 1
-dirs=(mesh kube xds telemetry proto sim)
+dirs=(mesh kube fleet xds telemetry proto sim)
 for d in "${dirs[@]}"; do
   if ! listing=$(git ls-files -- "$d") || [ -z "$listing" ]; then
     echo "cannot list the files of $d/ (git ls-files failed or found none)"
@@ -23,7 +23,7 @@ if [ $rc -ne 1 ]; then
   echo "git grep failed (exit $rc): the pure libraries were not searched"
   exit 1
 fi
-hits=$(git grep -n -E '^\s*#\s*include\s*[<"](nlohmann/|sim/json)' -- mesh kube xds telemetry proto)
+hits=$(git grep -n -E '^\s*#\s*include\s*[<"](nlohmann/|sim/json)' -- mesh kube fleet xds telemetry proto)
 rc=$?
 if [ $rc -eq 0 ]; then
   echo "nlohmann-json (kube-sim's JSON) included from ambientd's core:"
@@ -34,4 +34,28 @@ if [ $rc -ne 1 ]; then
   echo "git grep failed (exit $rc): the core was not searched for nlohmann-json"
   exit 1
 fi
-echo "pure libraries are free of CAF; ambientd's core is free of nlohmann-json"
+# forbid WHAT PATTERN DIRS...: no #include matching PATTERN (an extended regex on the included
+# path) in DIRS.
+forbid() {
+  local what=$1 pattern=$2
+  shift 2
+  local found
+  found=$(git grep -n -E "^\s*#\s*include\s*[<\"]($pattern)" -- "$@")
+  local rc=$?
+  if [ $rc -eq 0 ]; then
+    echo "$what:"
+    echo "$found"
+    exit 1
+  fi
+  if [ $rc -ne 1 ]; then
+    echo "git grep failed (exit $rc): $what was not checked"
+    exit 1
+  fi
+}
+forbid "the Kubernetes client (kube/) includes a layer above it" \
+  'fleet/|mesh/|xds/|messages/|actors/|admin/|cmd/' kube
+forbid "mesh/ includes more of kube/ and fleet/ than their objects and the cluster lifecycle" \
+  'kube/[^o]|kube/o[^b]|fleet/[^l]' mesh
+forbid "a message header includes gRPC" 'grpc|xds/ads_server|.*\.grpc\.pb\.h' messages
+forbid "an actor includes the admin server's code" 'admin/' actors
+echo "pure libraries are free of CAF; ambientd's core is free of nlohmann-json; layers point one way"

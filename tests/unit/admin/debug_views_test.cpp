@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "admin/debug_views.hpp"
+#include "messages/cluster_status_json.hpp"
 #include "sim/json.hpp"
 
 using namespace ambient;
@@ -61,7 +62,7 @@ TEST_CASE("clusterz has istiod's fields, ambientd's own, and escapes errors", "[
   inf.objects = 12;
   bad.informers.push_back(inf);
   s.clusters.push_back(bad);
-  auto doc = parse(admin::clusterz_json(s));
+  auto doc = parse(messages::cluster_status_json(s));
   REQUIRE(doc.size() == 2);
   const auto& c1 = doc[0];
   CHECK(sim::find_path(c1, {"id"})->get<std::string>() == "cluster-1");
