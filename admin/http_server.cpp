@@ -1,5 +1,7 @@
 #include "admin/http_server.hpp"
 
+#include "base/percent.hpp"
+
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -38,42 +40,11 @@ constexpr std::size_t max_body_bytes = 64 * 1024;
 constexpr auto linger_time = std::chrono::seconds{2};
 constexpr std::size_t linger_bytes = 256 * 1024;
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
-/// Percent-decodes `in` ('+' is a space when `plus_is_space`); nullopt on a broken escape.
-std::optional<std::string> percent_decode(std::string_view in, bool plus_is_space) {
-  std::string out;
-  out.reserve(in.size());
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '%') {
-      if (i + 2 >= in.size())
-        return std::nullopt;
-      int hi = hex_value(in[i + 1]);
-      int lo = hex_value(in[i + 2]);
-      if (hi < 0 || lo < 0)
-        return std::nullopt;
-      out.push_back(static_cast<char>(hi * 16 + lo));
-      i += 2;
-    } else {
-      out.push_back(plus_is_space && in[i] == '+' ? ' ' : in[i]);
-    }
-  }
-  return out;
-}
-
 /// The handler's view of a request target; nullopt when its escapes are broken.
 std::optional<http_request> parse_target(std::string_view method, std::string_view target) {
   http_request req{std::string{method}, std::string{target}, {}, {}};
   auto mark = target.find('?');
-  auto path = percent_decode(target.substr(0, mark), false);
+  auto path = base::percent_decode(target.substr(0, mark), false);
   if (!path)
     return std::nullopt;
   req.path = std::move(*path);
@@ -85,8 +56,8 @@ std::optional<http_request> parse_target(std::string_view method, std::string_vi
     if (pair.empty())
       continue;
     auto eq = pair.find('=');
-    auto key = percent_decode(pair.substr(0, eq), true);
-    auto value = percent_decode(
+    auto key = base::percent_decode(pair.substr(0, eq), true);
+    auto value = base::percent_decode(
         eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1), true);
     if (!key || !value)
       return std::nullopt;

@@ -1,5 +1,7 @@
 #include "kube/informer_core.hpp"
 
+#include "base/percent.hpp"
+
 #include <cstdio>
 #include <utility>
 
@@ -42,36 +44,20 @@ std::string describe(const response_end& end) {
   return out;
 }
 
-bool unreserved(unsigned char c) {
-  return std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~';
-}
-
-void percent_encode(std::string& out, std::string_view s) {
-  for (unsigned char c : s) {
-    if (unreserved(c)) {
-      out += static_cast<char>(c);
-    } else {
-      char buf[4];
-      std::snprintf(buf, sizeof buf, "%%%02X", c);
-      out += buf;
-    }
-  }
-}
-
 } // namespace
 
 std::string
-with_query(std::string base,
+with_query(std::string path,
            std::initializer_list<std::pair<std::string_view, std::string_view>> params) {
-  char sep = base.find('?') == std::string::npos ? '?' : '&';
+  char sep = path.find('?') == std::string::npos ? '?' : '&';
   for (const auto& [k, v] : params) {
-    base += sep;
+    path += sep;
     sep = '&';
-    percent_encode(base, k);
-    base += '=';
-    percent_encode(base, v);
+    base::percent_encode(path, k);
+    path += '=';
+    base::percent_encode(path, v);
   }
-  return base;
+  return path;
 }
 
 informer_core::informer_core(informer_settings settings, std::vector<std::string> known_keys,
@@ -297,16 +283,16 @@ void informer_core::hand_on(std::vector<change>& deltas, informer_effects& fx) {
 }
 
 std::string informer_core::path_of(const do_list& l) const {
-  auto base = collection_path(settings_.kind, settings_.namespace_);
+  auto collection = collection_path(settings_.kind, settings_.namespace_);
   const auto& selector = settings_.label_selector;
   auto limit = std::to_string(l.limit);
   // A continued page's version is in its token: the API server refuses a resourceVersion next to
   // it (400), so client-go's pager drops it from every later page, and so does this.
   std::string out
-      = l.limit == 0 ? with_query(base, {{"resourceVersion", l.resource_version}})
+      = l.limit == 0 ? with_query(collection, {{"resourceVersion", l.resource_version}})
         : l.continue_token.empty()
-            ? with_query(base, {{"resourceVersion", l.resource_version}, {"limit", limit}})
-            : with_query(base, {{"limit", limit}, {"continue", l.continue_token}});
+            ? with_query(collection, {{"resourceVersion", l.resource_version}, {"limit", limit}})
+            : with_query(collection, {{"limit", limit}, {"continue", l.continue_token}});
   return selector.empty() ? out : with_query(std::move(out), {{"labelSelector", selector}});
 }
 

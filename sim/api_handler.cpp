@@ -1,5 +1,7 @@
 #include "sim/api_handler.hpp"
 
+#include "base/percent.hpp"
+
 #include "sim/protobuf_body.hpp"
 
 #include <algorithm>
@@ -9,16 +11,6 @@
 namespace ambient::sim {
 
 namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
 
 std::vector<std::string_view> split_path(std::string_view path) {
   std::vector<std::string_view> parts;
@@ -318,26 +310,7 @@ api_outcome handle_resource(store& s, const api_request& req, const resource_typ
 } // namespace
 
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '%') {
-      if (i + 2 >= text.size())
-        return std::nullopt;
-      int hi = hex_value(text[i + 1]);
-      int lo = hex_value(text[i + 2]);
-      if (hi < 0 || lo < 0)
-        return std::nullopt;
-      out += static_cast<char>(hi * 16 + lo);
-      i += 2;
-    } else if (c == '+' && plus_is_space) {
-      out += ' ';
-    } else {
-      out += c;
-    }
-  }
-  return out;
+  return base::percent_decode(text, plus_is_space);
 }
 
 std::optional<std::map<std::string, std::string>> parse_query(std::string_view query) {

@@ -1,5 +1,7 @@
 #include "sim/pki.hpp"
 
+#include "base/openssl_ptr.hpp"
+
 #include <array>
 #include <climits>
 #include <memory>
@@ -19,23 +21,13 @@ namespace ambient::sim {
 
 namespace {
 
-template <class T, void (*Free)(T*)>
-struct openssl_deleter {
-  void operator()(T* p) const {
-    Free(p);
-  }
-};
-
-using bio_ptr = std::unique_ptr<BIO, openssl_deleter<BIO, BIO_free_all>>;
-using bignum_ptr = std::unique_ptr<BIGNUM, openssl_deleter<BIGNUM, BN_free>>;
-using pkey_ptr = std::unique_ptr<EVP_PKEY, openssl_deleter<EVP_PKEY, EVP_PKEY_free>>;
-using x509_ptr = std::unique_ptr<X509, openssl_deleter<X509, X509_free>>;
-using extension_ptr
-    = std::unique_ptr<X509_EXTENSION, openssl_deleter<X509_EXTENSION, X509_EXTENSION_free>>;
-using general_names_ptr
-    = std::unique_ptr<GENERAL_NAMES, openssl_deleter<GENERAL_NAMES, GENERAL_NAMES_free>>;
-using general_name_ptr
-    = std::unique_ptr<GENERAL_NAME, openssl_deleter<GENERAL_NAME, GENERAL_NAME_free>>;
+using base::bignum_ptr;
+using base::bio_ptr;
+using base::extension_ptr;
+using base::general_name_ptr;
+using base::general_names_ptr;
+using base::pkey_ptr;
+using base::x509_ptr;
 
 constexpr long validity_seconds = 365L * 24 * 60 * 60;
 constexpr long backdate_seconds = 5L * 60; // tolerate small clock skew between processes

@@ -1,5 +1,7 @@
 #include "xds/peer_identity.hpp"
 
+#include "base/openssl_ptr.hpp"
+
 #include <algorithm>
 
 #include <grpcpp/security/server_credentials.h>
@@ -25,18 +27,10 @@ namespace ambient::xds {
 
 namespace {
 
-template <class T, void (*Free)(T*)>
-struct openssl_deleter {
-  void operator()(T* p) const {
-    Free(p);
-  }
-};
-
-using bio_ptr = std::unique_ptr<BIO, openssl_deleter<BIO, BIO_free_all>>;
-using pkey_ptr = std::unique_ptr<EVP_PKEY, openssl_deleter<EVP_PKEY, EVP_PKEY_free>>;
-using x509_ptr = std::unique_ptr<X509, openssl_deleter<X509, X509_free>>;
-using general_names_ptr
-    = std::unique_ptr<GENERAL_NAMES, openssl_deleter<GENERAL_NAMES, GENERAL_NAMES_free>>;
+using base::bio_ptr;
+using base::general_names_ptr;
+using base::pkey_ptr;
+using base::x509_ptr;
 
 constexpr std::string_view spiffe_scheme = "spiffe://";
 constexpr size_t max_pem_file_bytes = size_t{1} << 20;

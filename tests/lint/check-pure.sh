@@ -5,7 +5,7 @@
 # that could not run found nothing and proved nothing.
 set -uo pipefail
 cd "$1" || exit 1
-dirs=(mesh kube fleet xds telemetry proto sim)
+dirs=(base mesh kube fleet xds telemetry proto sim)
 for d in "${dirs[@]}"; do
   if ! listing=$(git ls-files -- "$d") || [ -z "$listing" ]; then
     echo "cannot list the files of $d/ (git ls-files failed or found none)"

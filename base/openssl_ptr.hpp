@@ -1,0 +1,34 @@
+#pragma once
+
+#include <memory>
+
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+/// Owning pointers for OpenSSL objects, the one copy for the project (xDS peer identity, the
+/// transport, kube-sim's PKI).
+namespace ambient::base {
+
+/// Frees an OpenSSL object with its own free function.
+template <class T, void (*Free)(T*)>
+struct openssl_deleter {
+  void operator()(T* p) const {
+    Free(p);
+  }
+};
+
+using bio_ptr = std::unique_ptr<BIO, openssl_deleter<BIO, BIO_free_all>>;
+using bignum_ptr = std::unique_ptr<BIGNUM, openssl_deleter<BIGNUM, BN_free>>;
+using pkey_ptr = std::unique_ptr<EVP_PKEY, openssl_deleter<EVP_PKEY, EVP_PKEY_free>>;
+using x509_ptr = std::unique_ptr<X509, openssl_deleter<X509, X509_free>>;
+using extension_ptr
+    = std::unique_ptr<X509_EXTENSION, openssl_deleter<X509_EXTENSION, X509_EXTENSION_free>>;
+using general_names_ptr
+    = std::unique_ptr<GENERAL_NAMES, openssl_deleter<GENERAL_NAMES, GENERAL_NAMES_free>>;
+using general_name_ptr
+    = std::unique_ptr<GENERAL_NAME, openssl_deleter<GENERAL_NAME, GENERAL_NAME_free>>;
+
+} // namespace ambient::base
