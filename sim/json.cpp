@@ -9,7 +9,7 @@ namespace {
 
 /// The deepest nesting of arrays and objects parse_json accepts (simdjson's default limit, which
 /// kube-sim used before).
-constexpr size_t max_depth = 1023;
+constexpr size_t max_depth = 256;
 
 /// How deep arrays and objects nest in text, counting brackets outside strings; exact for valid
 /// JSON, and invalid JSON fails to parse anyway.

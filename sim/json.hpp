@@ -14,7 +14,7 @@ namespace ambient::sim {
 /// numbers double.
 using json = nlohmann::ordered_json;
 
-/// Parses JSON text without throwing. Arrays and objects may nest at most 1023 deep, which bounds
+/// Parses JSON text without throwing. Arrays and objects may nest at most 256 deep, which bounds
 /// the recursion of dumping, comparing and patching untrusted documents. On failure returns nullopt
 /// and sets *error (when not null) to "invalid JSON: " and the reason, with line and column.
 std::optional<json> parse_json(std::string_view text, std::string* error);
