@@ -12,8 +12,10 @@
 #include <caf/stateful_actor.hpp>
 
 #include "actors/instrumented.hpp"
+#include "actors/request_slot.hpp"
 
 #include "kube/informer_core.hpp"
+#include "kube/informer_metrics.hpp"
 #include "kube/resource_kind.hpp"
 #include "kube/transport.hpp"
 #include "messages/informer.hpp"
@@ -69,33 +71,16 @@ private:
 /// informer crash.
 using informer_spawn_observer = std::function<void(kube::resource_kind, const caf::actor&)>;
 
-/// An informer's counters (labels cluster, resource; events also by type). Several incarnations
-/// of one (cluster, resource) informer add to the same series.
-struct informer_metrics {
-  telemetry::counter* added = nullptr;
-  telemetry::counter* modified = nullptr;
-  telemetry::counter* deleted = nullptr;
-  telemetry::counter* relists = nullptr;
-  telemetry::counter* watch_restarts = nullptr;
-  telemetry::counter* errors = nullptr;
-  telemetry::counter* decode_errors = nullptr;
-};
-
 /// The informer's state: the pure informer core plus what ties it to the transport and the
 /// parent.
 struct informer_state {
   static inline const char* name = "informer";
 
-  ~informer_state();
-
   informer_config cfg;
   std::optional<kube::informer_core> core;
-  uint64_t request = 0; ///< the open transport request (to cancel it)
-  uint64_t ticket = 0;  ///< results are accepted only for the current ticket
+  std::optional<request_slot> api; ///< the LIST or WATCH in flight
   uint64_t timer_generation = 0;
-  /// What of the core's stats the metrics have counted so far.
-  kube::informer_stats counted;
-  informer_metrics metrics;
+  std::optional<kube::informer_metrics> metrics;
 };
 
 using informer_actor_ptr = instrumented_actor<informer_state>*;

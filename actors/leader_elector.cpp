@@ -3,6 +3,7 @@
 #include <caf/all.hpp>
 
 #include "kube/decode.hpp"
+#include "kube/resource_kind.hpp"
 #include "messages/type_ids.hpp"
 
 namespace ambient::actors {
@@ -16,18 +17,15 @@ double random01(leader_elector_state& st) {
 }
 
 std::string lease_path(const leader_elector_config& c, bool item) {
-  auto base = "/apis/coordination.k8s.io/v1/namespaces/" + c.namespace_ + "/leases";
-  return item ? base + "/" + c.lease_name : base;
+  auto leases = kube::collection_path(kube::resource_kind::leases, c.namespace_);
+  return item ? leases + '/' + c.lease_name : leases;
 }
 
 /// Carries out what the core asked for: tell followers, cancel, send, arm the timer.
 void run(leader_elector_ptr self, fleet::election_step s) {
   auto& st = self->state;
-  if (s.cancel && st.request != 0) {
-    st.cfg.transport->cancel(st.request);
-    st.request = 0;
-    ++st.ticket;
-  }
+  if (s.cancel)
+    st.api->cancel();
   if (s.leading) {
     st.metrics.leading->set(*s.leading ? 1 : 0);
     if (*s.leading) {
@@ -47,20 +45,14 @@ void run(leader_elector_ptr self, fleet::election_step s) {
   ++st.timer_generation;
   if (s.op != fleet::lease_op::none) {
     st.pending = s.op;
-    auto ticket = ++st.ticket;
     auto me = caf::actor_cast<caf::actor>(self);
-    auto done = [me, ticket](kube::response_end end) {
-      caf::anon_send(me, messages::api_response{ticket, std::move(end)});
-    };
     if (s.op == fleet::lease_op::get)
-      st.request = st.cfg.transport->start(st.cfg.client, "GET", lease_path(st.cfg, true), {},
-                                           nullptr, done);
+      st.api->start(me, "GET", lease_path(st.cfg, true));
     else
-      st.request = st.cfg.transport->start(
-          st.cfg.client, s.op == fleet::lease_op::create ? "POST" : "PUT",
+      st.api->start(
+          me, s.op == fleet::lease_op::create ? "POST" : "PUT",
           lease_path(st.cfg, s.op == fleet::lease_op::update),
-          fleet::lease_json(st.cfg.namespace_, st.cfg.lease_name, s.record, s.resource_version),
-          nullptr, done);
+          fleet::lease_json(st.cfg.namespace_, st.cfg.lease_name, s.record, s.resource_version));
   }
   if (s.wait.count() > 0)
     self->delayed_send(self, s.wait, atom::timer_v, st.timer_generation);
@@ -69,7 +61,6 @@ void run(leader_elector_ptr self, fleet::election_step s) {
 /// One lease request ended: hand the core what it needs to know.
 void on_response(leader_elector_ptr self, const kube::response_end& end) {
   auto& st = self->state;
-  st.request = 0;
   auto now = clock_type::now();
   auto op = st.pending;
   st.pending = fleet::lease_op::none;
@@ -132,15 +123,11 @@ void on_response(leader_elector_ptr self, const kube::response_end& end) {
 
 } // namespace
 
-leader_elector_state::~leader_elector_state() {
-  if (request != 0 && cfg.transport)
-    cfg.transport->cancel(request);
-}
-
 caf::behavior leader_elector_impl(leader_elector_ptr self, leader_elector_config cfg) {
   auto& st = self->state;
   st.cfg = std::move(cfg);
   st.log = telemetry::make_logger("leader_elector");
+  st.api.emplace(st.cfg.transport, st.cfg.client);
   auto& r = *st.cfg.metrics;
   st.metrics.leading = &r.add_gauge("ambientd_leader_election_leading",
                                     "1 while this replica holds the leader Lease");
@@ -157,7 +144,7 @@ caf::behavior leader_elector_impl(leader_elector_ptr self, leader_elector_config
   run(self, st.core->start(clock_type::now()));
   return {
       [=](const messages::api_response& resp) {
-        if (resp.ticket == self->state.ticket)
+        if (self->state.api->take(resp.ticket))
           on_response(self, resp.end);
       },
       [=](atom::timer, uint64_t generation) {

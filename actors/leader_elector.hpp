@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -10,6 +11,7 @@
 #include <caf/typed_response_promise.hpp>
 
 #include "actors/instrumented.hpp"
+#include "actors/request_slot.hpp"
 #include "fleet/leader_election.hpp"
 #include "kube/transport.hpp"
 #include "telemetry/log.hpp"
@@ -43,13 +45,10 @@ struct leader_metrics {
 struct leader_elector_state {
   static inline const char* name = "leader_elector";
 
-  ~leader_elector_state();
-
   leader_elector_config cfg;
   std::unique_ptr<fleet::leader_election> core;
+  std::optional<request_slot> api; ///< the Lease read or write in flight
   fleet::lease_op pending = fleet::lease_op::none;
-  uint64_t request = 0; ///< transport request in flight (0: none)
-  uint64_t ticket = 0;
   uint64_t timer_generation = 0;
   std::mt19937_64 rng{std::random_device{}()};
   leader_metrics metrics;

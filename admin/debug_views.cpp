@@ -1,98 +1,112 @@
 #include "admin/debug_views.hpp"
 
-#include <arpa/inet.h>
+#include <algorithm>
 #include <map>
 
-#include "telemetry/log.hpp"
+#include "base/json_writer.hpp"
+#include "mesh/context.hpp"
 
 namespace ambient::admin {
 
 namespace {
 
-std::string quote(std::string_view s) {
-  return telemetry::json_string(s);
-}
+using base::json_writer;
 
-const char* boolean(bool b) {
-  return b ? "true" : "false";
-}
-
+/// An address as text; a malformed one says so instead of vanishing from the view.
 std::string ip_string(const std::string& bytes) {
-  char buf[INET6_ADDRSTRLEN] = {};
-  if (bytes.size() == 4)
-    inet_ntop(AF_INET, bytes.data(), buf, sizeof buf);
-  else if (bytes.size() == 16)
-    inet_ntop(AF_INET6, bytes.data(), buf, sizeof buf);
-  else
-    return "invalid(" + std::to_string(bytes.size()) + " bytes)";
-  return buf;
+  auto text = mesh::ip_text(bytes);
+  return text.empty() ? "invalid(" + std::to_string(bytes.size()) + " bytes)" : text;
 }
 
-std::string actor_node(const telemetry::actor_record& a,
-                       const std::multimap<uint64_t, const telemetry::actor_record*>& children) {
-  std::string out
-      = "{\"id\":" + std::to_string(a.id) + ",\"kind\":" + quote(a.kind)
-        + ",\"cluster\":" + quote(a.cluster) + ",\"handled\":" + std::to_string(a.handled)
-        + ",\"mailboxDepth\":" + std::to_string(a.mailbox_depth) + ",\"busyMs\":"
-        + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(a.busy_for).count())
-        + ",\"children\":[";
+void actor_node(json_writer& w, const telemetry::actor_record& a,
+                const std::multimap<uint64_t, const telemetry::actor_record*>& children) {
+  auto busy = std::chrono::duration_cast<std::chrono::milliseconds>(a.busy_for).count();
+  w.begin_object()
+      .member("id", a.id)
+      .member("kind", a.kind)
+      .member("cluster", a.cluster)
+      .member("handled", a.handled)
+      .member("mailboxDepth", a.mailbox_depth)
+      .member("busyMs", static_cast<int64_t>(busy));
+  w.key("children").begin_array();
   auto [b, e] = children.equal_range(a.id);
   for (auto it = b; it != e; ++it)
-    out += (it == b ? "" : ",") + actor_node(*it->second, children);
-  return out + "]}";
+    actor_node(w, *it->second, children);
+  w.end_array().end_object();
 }
 
 } // namespace
 
 std::string workloads_json(const std::vector<mesh::address_ptr>& resources) {
-  std::string out = "[";
+  json_writer w;
+  w.begin_array();
   for (const auto& r : resources) {
     if (!r->address.has_workload())
       continue;
-    const auto& w = r->address.workload();
-    std::vector<std::string> addresses;
-    for (const auto& a : w.addresses())
-      addresses.push_back(ip_string(a));
+    const auto& wl = r->address.workload();
     std::vector<std::string> services;
-    for (const auto& [key, ports] : w.services())
+    for (const auto& [key, ports] : wl.services())
       services.push_back(key);
     std::sort(services.begin(), services.end());
-    if (out.size() > 1)
-      out += ',';
-    out += "{\"uid\":" + quote(w.uid()) + ",\"name\":" + quote(w.name())
-           + ",\"namespace\":" + quote(w.namespace_()) + ",\"cluster\":" + quote(w.cluster_id())
-           + ",\"addresses\":" + telemetry::json_array(addresses, quote)
-           + ",\"network\":" + quote(w.network()) + ",\"node\":" + quote(w.node())
-           + ",\"serviceAccount\":" + quote(w.service_account()) + ",\"protocol\":"
-           + quote(w.tunnel_protocol() == istio::workload::HBONE ? "HBONE" : "TCP") + ",\"status\":"
-           + quote(w.status() == istio::workload::HEALTHY ? "Healthy" : "Unhealthy")
-           + ",\"services\":" + telemetry::json_array(services, quote) + "}";
+    w.begin_object()
+        .member("uid", wl.uid())
+        .member("name", wl.name())
+        .member("namespace", wl.namespace_())
+        .member("cluster", wl.cluster_id());
+    w.key("addresses").begin_array();
+    for (const auto& a : wl.addresses())
+      w.value(ip_string(a));
+    w.end_array()
+        .member("network", wl.network())
+        .member("node", wl.node())
+        .member("serviceAccount", wl.service_account())
+        .member("protocol", wl.tunnel_protocol() == istio::workload::HBONE ? "HBONE" : "TCP")
+        .member("status", wl.status() == istio::workload::HEALTHY ? "Healthy" : "Unhealthy");
+    w.key("services").begin_array();
+    for (const auto& s : services)
+      w.value(s);
+    w.end_array().end_object();
   }
-  return out + "]";
+  w.end_array();
+  return w.take();
 }
 
 std::string xds_json(const messages::xds_status& status) {
-  auto table = [](const messages::xds_status::table& t) {
-    return "{\"typeUrl\":" + quote(t.type_url) + ",\"version\":" + quote(t.version)
-           + ",\"resources\":" + std::to_string(t.resources) + "}";
-  };
-  auto type = [](const messages::xds_type_row& t) {
-    return "{\"typeUrl\":" + quote(t.type_url) + ",\"wildcard\":" + boolean(t.wildcard)
-           + ",\"subscribed\":" + std::to_string(t.subscribed)
-           + ",\"sent\":" + std::to_string(t.sent) + ",\"responses\":" + std::to_string(t.responses)
-           + ",\"acks\":" + std::to_string(t.acks) + ",\"nacks\":" + std::to_string(t.nacks)
-           + ",\"lastSentNonce\":" + quote(t.last_sent_nonce) + ",\"lastAckedNonce\":"
-           + quote(t.last_acked_nonce) + ",\"lastNackedNonce\":" + quote(t.last_nacked_nonce)
-           + ",\"ackedVersion\":" + quote(t.acked_version) + ",\"lastError\":" + quote(t.last_error)
-           + "}";
-  };
-  auto stream = [&](const messages::xds_stream_row& s) {
-    return "{\"id\":" + std::to_string(s.id) + ",\"peer\":" + quote(s.peer)
-           + ",\"protocol\":" + quote(s.protocol) + ",\"inFlight\":" + boolean(s.in_flight)
-           + ",\"types\":" + telemetry::json_array(s.types, type) + "}";
-  };
-  return "{\"tables\":" + telemetry::json_array(status.tables, table)
-         + ",\"streams\":" + telemetry::json_array(status.streams, stream) + "}";
+  json_writer w;
+  w.begin_object().key("tables").begin_array();
+  for (const auto& t : status.tables)
+    w.begin_object()
+        .member("typeUrl", t.type_url)
+        .member("version", t.version)
+        .member("resources", t.resources)
+        .end_object();
+  w.end_array().key("streams").begin_array();
+  for (const auto& s : status.streams) {
+    w.begin_object()
+        .member("id", s.id)
+        .member("peer", s.peer)
+        .member("protocol", s.protocol)
+        .member("inFlight", s.in_flight);
+    w.key("types").begin_array();
+    for (const auto& t : s.types)
+      w.begin_object()
+          .member("typeUrl", t.type_url)
+          .member("wildcard", t.wildcard)
+          .member("subscribed", t.subscribed)
+          .member("sent", t.sent)
+          .member("responses", t.responses)
+          .member("acks", t.acks)
+          .member("nacks", t.nacks)
+          .member("lastSentNonce", t.last_sent_nonce)
+          .member("lastAckedNonce", t.last_acked_nonce)
+          .member("lastNackedNonce", t.last_nacked_nonce)
+          .member("ackedVersion", t.acked_version)
+          .member("lastError", t.last_error)
+          .end_object();
+    w.end_array().end_object();
+  }
+  w.end_array().end_object();
+  return w.take();
 }
 
 std::string actors_json(const std::vector<telemetry::actor_record>& actors) {
@@ -107,10 +121,12 @@ std::string actors_json(const std::vector<telemetry::actor_record>& actors) {
     else
       roots.push_back(&a);
   }
-  std::string out = "{\"actors\":" + std::to_string(actors.size()) + ",\"tree\":[";
-  for (size_t i = 0; i < roots.size(); ++i)
-    out += (i == 0 ? "" : ",") + actor_node(*roots[i], children);
-  return out + "]}";
+  json_writer w;
+  w.begin_object().member("actors", actors.size()).key("tree").begin_array();
+  for (const auto* root : roots)
+    actor_node(w, *root, children);
+  w.end_array().end_object();
+  return w.take();
 }
 
 readiness evaluate_readiness(const messages::cluster_store_status* status,

@@ -1,10 +1,10 @@
 #include "fleet/leader_election.hpp"
 
-#include "telemetry/log.hpp"
-
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
+
+#include "base/json_writer.hpp"
 
 namespace ambient::fleet {
 
@@ -39,18 +39,24 @@ lease_record record_of(const kube::lease& l) {
 
 std::string lease_json(const std::string& namespace_, const std::string& name,
                        const lease_record& r, const std::string& resource_version) {
-  std::string out = R"({"apiVersion":"coordination.k8s.io/v1","kind":"Lease","metadata":{"name":)"
-                    + telemetry::json_string(name)
-                    + ",\"namespace\":" + telemetry::json_string(namespace_);
+  base::json_writer w;
+  w.begin_object()
+      .member("apiVersion", "coordination.k8s.io/v1")
+      .member("kind", "Lease")
+      .key("metadata")
+      .begin_object()
+      .member("name", name)
+      .member("namespace", namespace_);
   if (!resource_version.empty())
-    out += ",\"resourceVersion\":" + telemetry::json_string(resource_version);
-  out += "},\"spec\":{\"holderIdentity\":" + telemetry::json_string(r.holder)
-         + ",\"leaseDurationSeconds\":" + std::to_string(r.duration_seconds);
+    w.member("resourceVersion", resource_version);
+  w.end_object().key("spec").begin_object();
+  w.member("holderIdentity", r.holder).member("leaseDurationSeconds", r.duration_seconds);
   if (!r.acquire_time.empty())
-    out += ",\"acquireTime\":" + telemetry::json_string(r.acquire_time);
+    w.member("acquireTime", r.acquire_time);
   if (!r.renew_time.empty())
-    out += ",\"renewTime\":" + telemetry::json_string(r.renew_time);
-  return out + ",\"leaseTransitions\":" + std::to_string(r.transitions) + "}}";
+    w.member("renewTime", r.renew_time);
+  w.member("leaseTransitions", r.transitions).end_object().end_object();
+  return w.take();
 }
 
 std::string micro_time(std::chrono::system_clock::time_point t) {

@@ -132,6 +132,10 @@ informer_effects informer_core::on_list(const response_end& end, time_point now)
   return fx;
 }
 
+informer_effects informer_core::on_end(const response_end& end, time_point now) {
+  return watching_ ? on_watch_end(end, now) : on_list(end, now);
+}
+
 informer_effects informer_core::on_watch_bytes(std::string_view bytes, time_point now) {
   informer_effects fx;
   std::vector<std::string> frames;
@@ -233,9 +237,11 @@ void informer_core::apply(reflector_step step, informer_effects& fx, time_point 
     return;
   if (auto* l = std::get_if<do_list>(&*step.next)) {
     fx.request = informer_request{false, path_of(*l)};
+    watching_ = false;
   } else if (auto* w = std::get_if<do_watch>(&*step.next)) {
     framer_.reset();
     fx.request = informer_request{true, path_of(*w)};
+    watching_ = true;
   } else {
     fx.wait = std::get<do_wait>(*step.next).delay;
   }

@@ -83,6 +83,9 @@ public:
   /// The WATCH stream ended.
   informer_effects on_watch_end(const response_end& end, time_point now);
 
+  /// The request it asked for last ended, a LIST or a WATCH (the core knows which).
+  informer_effects on_end(const response_end& end, time_point now);
+
   /// The wait asked for elapsed.
   informer_effects on_timer(time_point now);
 
@@ -126,6 +129,7 @@ private:
   informer_stats stats_;
   bool healthy_ = false;
   bool reported_once_ = false;
+  bool watching_ = false; ///< the last request asked for is a WATCH
   std::string last_error_;
 };
 

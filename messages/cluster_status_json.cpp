@@ -3,18 +3,14 @@
 #include <chrono>
 #include <ctime>
 
+#include "base/json_writer.hpp"
 #include "fleet/lifecycle.hpp"
-#include "telemetry/log.hpp"
 
 namespace ambient::messages {
 
 namespace {
 
-using telemetry::json_string;
-
-const char* boolean(bool b) {
-  return b ? "true" : "false";
-}
+using base::json_writer;
 
 std::string rfc3339(std::chrono::system_clock::time_point t) {
   if (t == std::chrono::system_clock::time_point{})
@@ -27,25 +23,53 @@ std::string rfc3339(std::chrono::system_clock::time_point t) {
   return buf;
 }
 
-std::string informer_json(const informer_status_row& r) {
-  return "{\"resource\":" + json_string(r.resource) + ",\"synced\":" + boolean(r.synced)
-         + ",\"healthy\":" + boolean(r.healthy) + ",\"lastError\":" + json_string(r.last_error)
-         + ",\"objects\":" + std::to_string(r.objects) + ",\"relists\":" + std::to_string(r.relists)
-         + ",\"watchRestarts\":" + std::to_string(r.watch_restarts)
-         + ",\"errors\":" + std::to_string(r.errors) + "}";
+void write_informer(json_writer& w, const informer_status_row& r) {
+  w.begin_object()
+      .member("resource", r.resource)
+      .member("synced", r.synced)
+      .member("healthy", r.healthy)
+      .member("lastError", r.last_error)
+      .member("objects", r.objects)
+      .member("relists", r.relists)
+      .member("watchRestarts", r.watch_restarts)
+      .member("errors", r.errors)
+      .end_object();
 }
 
 } // namespace
 
 std::string cluster_status_json(const cluster_store_status& status) {
-  return telemetry::json_array(status.clusters, [](const cluster_status_row& c) {
-    return "{\"id\":" + json_string(c.cluster_id) + ",\"secretName\":" + json_string(c.secret)
-           + ",\"syncStatus\":" + json_string(c.sync_status) + ",\"state\":"
-           + json_string(fleet::to_string(c.state)) + ",\"lastError\":" + json_string(c.last_error)
-           + ",\"restarts\":" + std::to_string(c.restarts) + ",\"generation\":"
-           + std::to_string(c.generation) + ",\"since\":" + json_string(rfc3339(c.since))
-           + ",\"informers\":" + telemetry::json_array(c.informers, informer_json) + "}";
-  });
+  json_writer w;
+  w.begin_array();
+  for (const auto& c : status.clusters) {
+    w.begin_object()
+        .member("id", c.cluster_id)
+        .member("secretName", c.secret)
+        .member("syncStatus", c.sync_status)
+        .member("state", fleet::to_string(c.state))
+        .member("lastError", c.last_error)
+        .member("restarts", c.restarts)
+        .member("generation", c.generation)
+        .member("since", rfc3339(c.since));
+    w.key("informers").begin_array();
+    for (const auto& r : c.informers)
+      write_informer(w, r);
+    w.end_array().end_object();
+  }
+  w.end_array();
+  return w.take();
+}
+
+std::string cluster_status_summary(const cluster_store_status& status) {
+  std::string out;
+  for (const auto& c : status.clusters) {
+    out.append(c.cluster_id).append(": ").append(c.sync_status).append(" (");
+    out.append(fleet::to_string(c.state)).append(")");
+    if (!c.last_error.empty())
+      out.append(": ").append(c.last_error);
+    out += '\n';
+  }
+  return out;
 }
 
 } // namespace ambient::messages

@@ -12,4 +12,8 @@ namespace ambient::messages {
 /// secretName. Never shows a kubeconfig or anything from one.
 std::string cluster_status_json(const cluster_store_status& status);
 
+/// The clusters as text, one line a cluster ("id: syncStatus (state): last error"), for the
+/// status ConfigMap's summary.
+std::string cluster_status_summary(const cluster_store_status& status);
+
 } // namespace ambient::messages

@@ -10,7 +10,6 @@
 
 #include "kube/informer_core.hpp"
 #include "kube/objects.hpp"
-#include "kube/transport.hpp"
 
 namespace ambient::messages {
 
@@ -42,30 +41,7 @@ struct informer_health {
   informer_stats stats;
 };
 
-// -- internal: from the transport thread to the informer ------------------------------------
-
-/// A LIST request ended.
-struct list_result {
-  uint64_t request;
-  kube::response_end end;
-};
-
-/// Bytes of a WATCH stream.
-struct watch_data {
-  uint64_t request;
-  std::string bytes;
-};
-
-/// A WATCH stream ended.
-struct watch_end {
-  uint64_t request;
-  kube::response_end end;
-};
-
 } // namespace ambient::messages
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ambient::messages::informer_batch_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ambient::messages::informer_health)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ambient::messages::list_result)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ambient::messages::watch_data)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ambient::messages::watch_end)

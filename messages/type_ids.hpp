@@ -5,6 +5,7 @@
 
 #include <caf/type_id.hpp>
 
+#include "messages/api.hpp"
 #include "messages/cluster.hpp"
 #include "messages/informer.hpp"
 #include "messages/leader.hpp"
@@ -18,9 +19,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(ambient, caf::first_custom_type_id)
 // Local-only payloads (whitelisted as unsafe: they never cross a process boundary).
 CAF_ADD_TYPE_ID(ambient, (ambient::messages::informer_batch_ptr))
 CAF_ADD_TYPE_ID(ambient, (ambient::messages::informer_health))
-CAF_ADD_TYPE_ID(ambient, (ambient::messages::list_result))
 CAF_ADD_TYPE_ID(ambient, (ambient::messages::watch_data))
-CAF_ADD_TYPE_ID(ambient, (ambient::messages::watch_end))
 CAF_ADD_TYPE_ID(ambient, (ambient::messages::cluster_state_report))
 CAF_ADD_TYPE_ID(ambient, (ambient::messages::cluster_batch))
 CAF_ADD_TYPE_ID(ambient, (ambient::messages::remote_secret_update))

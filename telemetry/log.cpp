@@ -1,7 +1,5 @@
 #include "telemetry/log.hpp"
 
-#include "telemetry/repeat_limiter.hpp"
-
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -14,6 +12,9 @@
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/dist_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
+
+#include "base/json_writer.hpp"
+#include "telemetry/repeat_limiter.hpp"
 
 namespace ambient::telemetry {
 
@@ -98,14 +99,14 @@ public:
     auto ctx = split_context(msg.logger_name);
     if (!ctx.actor.empty()) {
       append(dest, R"(","actor":")");
-      append(dest, json_escape(ctx.actor));
+      append(dest, base::json_escape(ctx.actor));
     }
     if (!ctx.cluster.empty()) {
       append(dest, R"(","cluster":")");
-      append(dest, json_escape(ctx.cluster));
+      append(dest, base::json_escape(ctx.cluster));
     }
     append(dest, R"(","msg":")");
-    append(dest, json_escape({msg.payload.data(), msg.payload.size()}));
+    append(dest, base::json_escape({msg.payload.data(), msg.payload.size()}));
     append(dest, "\"}\n");
   }
   std::unique_ptr<spdlog::formatter> clone() const override {
@@ -237,39 +238,6 @@ std::shared_ptr<spdlog::logger> make_logger(std::string_view actor, std::string_
   }
   lg->flush_on(spdlog::level::warn);
   return lg;
-}
-
-std::string json_escape(std::string_view in) {
-  std::string out;
-  out.reserve(in.size() + 8);
-  for (unsigned char c : in) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out;
 }
 
 } // namespace ambient::telemetry

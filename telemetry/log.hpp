@@ -35,24 +35,4 @@ void configure_logging(const log_config& cfg, spdlog::sink_ptr sink);
 /// Loggers share the process-wide sink; they are cheap and not registered globally.
 std::shared_ptr<spdlog::logger> make_logger(std::string_view actor, std::string_view cluster = {});
 
-/// Escapes a string for inclusion inside a JSON string literal.
-std::string json_escape(std::string_view in);
-
-/// A JSON string literal of `in`: quoted and escaped.
-inline std::string json_string(std::string_view in) {
-  return "\"" + json_escape(in) + "\"";
-}
-
-/// A JSON array of `items`, each written by `one(item)` (a JSON value).
-template <class Items, class F>
-std::string json_array(const Items& items, F&& one) {
-  std::string out = "[";
-  for (const auto& x : items) {
-    if (out.size() > 1)
-      out += ',';
-    out += one(x);
-  }
-  return out + "]";
-}
-
 } // namespace ambient::telemetry

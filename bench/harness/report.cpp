@@ -8,8 +8,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "base/json_writer.hpp"
 #include "support/http_get.hpp"
-#include "telemetry/log.hpp"
 
 namespace ambient::bench {
 
@@ -120,16 +120,16 @@ void report::write(const std::string& dir) const {
   }
   for (const auto& n : notes_)
     md += "- " + n + "\n";
-  std::string json = "{\"scenario\":" + telemetry::json_string(scenario_)
+  std::string json = "{\"scenario\":" + base::json_string(scenario_)
                      + ",\"smoke\":" + (smoke_ ? "true" : "false")
-                     + ",\"machine\":" + telemetry::json_string(machine()) + ",\"values\":{";
+                     + ",\"machine\":" + base::json_string(machine()) + ",\"values\":{";
   bool first = true;
   for (const auto& [name, fields] : values_) {
-    json += std::string{first ? "" : ","} + telemetry::json_string(name) + ":{";
+    json += std::string{first ? "" : ","} + base::json_string(name) + ":{";
     first = false;
     bool f2 = true;
     for (const auto& [k, v] : fields) {
-      json += std::string{f2 ? "" : ","} + telemetry::json_string(k) + ":" + json_number(v);
+      json += std::string{f2 ? "" : ","} + base::json_string(k) + ":" + json_number(v);
       f2 = false;
     }
     json += "}";
@@ -137,8 +137,8 @@ void report::write(const std::string& dir) const {
   json += "},\"targets\":[";
   first = true;
   for (const auto& t : targets_) {
-    json += std::string{first ? "" : ","} + "{\"what\":" + telemetry::json_string(t.what)
-            + ",\"value\":" + json_number(t.value) + ",\"unit\":" + telemetry::json_string(t.unit)
+    json += std::string{first ? "" : ","} + "{\"what\":" + base::json_string(t.what)
+            + ",\"value\":" + json_number(t.value) + ",\"unit\":" + base::json_string(t.unit)
             + ",\"bound\":" + json_number(t.bound) + ",\"met\":" + (t.met ? "true" : "false") + "}";
     first = false;
   }

@@ -1,10 +1,9 @@
 #include "bench/harness/workload_oracle.hpp"
 
-#include <arpa/inet.h>
-
 #include <stdexcept>
 
 #include "istio/workload/workload.pb.h"
+#include "mesh/context.hpp"
 #include "sim/json.hpp"
 
 namespace ambient::bench {
@@ -38,17 +37,6 @@ std::string network_of(sim_process& sim, const std::string& cluster) {
     if (text_at(ns, {"metadata", "name"}) == "istio-system")
       return text_at(ns, {"metadata", "labels", "topology.istio.io/network"});
   return {};
-}
-
-std::string ip_text(const std::string& bytes) {
-  char buf[INET6_ADDRSTRLEN] = {};
-  if (bytes.size() == 4)
-    inet_ntop(AF_INET, bytes.data(), buf, sizeof buf);
-  else if (bytes.size() == 16)
-    inet_ntop(AF_INET6, bytes.data(), buf, sizeof buf);
-  else
-    return "invalid(" + std::to_string(bytes.size()) + " bytes)";
-  return buf;
 }
 
 } // namespace
@@ -94,7 +82,7 @@ workload_facts held_workloads(const std::map<std::string, std::string>& held) {
     const auto& w = a.workload();
     workload_fact f{w.cluster_id(), w.network(), {}};
     for (const auto& ip : w.addresses())
-      f.addresses.push_back(ip_text(ip));
+      f.addresses.push_back(mesh::ip_text(ip));
     out[w.uid()] = std::move(f);
   }
   return out;

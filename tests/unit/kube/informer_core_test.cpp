@@ -178,6 +178,28 @@ TEST_CASE("a stream that ends inside an event, or a silent watch, fails the watc
   CHECK(silent.last_error().starts_with("watch_silent"));
 }
 
+TEST_CASE("an ended request is taken as the LIST or the WATCH the core asked for last", "[kube]") {
+  auto core = make_core();
+  REQUIRE_FALSE(core.start(t0).request->watch);
+  // A LIST's end: the list is read and a WATCH asked for.
+  auto listed_fx = core.on_end({200, list_body("10", pod_json("a", "1")), {}, false}, t0);
+  REQUIRE(listed_fx.changes.size() == 1);
+  REQUIRE(listed_fx.request);
+  REQUIRE(listed_fx.request->watch);
+  // A WATCH's end, normal: the watch is reopened from where it was, not relisted.
+  auto rewatch = core.on_end({200, {}, {}, false}, t0);
+  CHECK(rewatch.changes.empty());
+  REQUIRE(rewatch.request);
+  CHECK(rewatch.request->watch);
+  CHECK(core.stats().watch_restarts == 1);
+  CHECK(core.stats().relists == 0);
+  // The same body taken as a LIST's end would have been a malformed list.
+  auto other = make_core();
+  other.start(t0);
+  other.on_end({200, {}, {}, false}, t0);
+  CHECK(other.last_error().starts_with("malformed: list"));
+}
+
 TEST_CASE("query values are percent-encoded", "[kube]") {
   CHECK(with_query("/p", {{"a", "x y/z"}, {"b", "~-._"}}) == "/p?a=x%20y%2Fz&b=~-._");
   CHECK(with_query("/p?a=1", {{"b", "2"}}) == "/p?a=1&b=2");

@@ -1,0 +1,144 @@
+#include "base/json_writer.hpp"
+
+#include <cassert>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+
+namespace ambient::base {
+
+std::string json_escape(std::string_view in) {
+  std::string out;
+  out.reserve(in.size() + 8);
+  for (unsigned char c : in) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out;
+}
+
+std::string json_string(std::string_view in) {
+  std::string out;
+  out.reserve(in.size() + 2);
+  out += '"';
+  out += json_escape(in);
+  out += '"';
+  return out;
+}
+
+void json_writer::before_value() {
+  if (after_key_) {
+    after_key_ = false;
+    return;
+  }
+  assert(empty_.empty() || !is_object_.back()); // inside an object a value needs its key first
+  if (!empty_.empty()) {
+    if (!empty_.back())
+      out_ += ',';
+    empty_.back() = false;
+  }
+}
+
+json_writer& json_writer::begin_object() {
+  before_value();
+  out_ += '{';
+  empty_.push_back(true);
+  is_object_.push_back(true);
+  return *this;
+}
+
+json_writer& json_writer::end_object() {
+  assert(!is_object_.empty() && is_object_.back() && !after_key_);
+  empty_.pop_back();
+  is_object_.pop_back();
+  out_ += '}';
+  return *this;
+}
+
+json_writer& json_writer::begin_array() {
+  before_value();
+  out_ += '[';
+  empty_.push_back(true);
+  is_object_.push_back(false);
+  return *this;
+}
+
+json_writer& json_writer::end_array() {
+  assert(!is_object_.empty() && !is_object_.back());
+  empty_.pop_back();
+  is_object_.pop_back();
+  out_ += ']';
+  return *this;
+}
+
+json_writer& json_writer::key(std::string_view name) {
+  assert(!is_object_.empty() && is_object_.back() && !after_key_);
+  if (!empty_.back())
+    out_ += ',';
+  empty_.back() = false;
+  out_ += json_string(name);
+  out_ += ':';
+  after_key_ = true;
+  return *this;
+}
+
+json_writer& json_writer::value(std::string_view s) {
+  before_value();
+  out_ += json_string(s);
+  return *this;
+}
+
+json_writer& json_writer::value(bool b) {
+  before_value();
+  out_ += b ? "true" : "false";
+  return *this;
+}
+
+json_writer& json_writer::value(int64_t n) {
+  before_value();
+  out_ += std::to_string(n);
+  return *this;
+}
+
+json_writer& json_writer::value(uint64_t n) {
+  before_value();
+  out_ += std::to_string(n);
+  return *this;
+}
+
+json_writer& json_writer::value(double d) {
+  before_value();
+  if (!std::isfinite(d)) {
+    out_ += "null";
+    return *this;
+  }
+  char buf[32];
+  auto res = std::to_chars(buf, buf + sizeof buf, d);
+  out_.append(buf, res.ptr);
+  return *this;
+}
+
+} // namespace ambient::base
