@@ -2,9 +2,8 @@
 
 #include <type_traits>
 
-#include "mesh/service_builder.hpp"
-#include "mesh/workload_builder.hpp"
-
+/// The first half of cluster_index: the objects come in and mark what they affect dirty
+/// (cluster_index_compute.cpp recomputes the marked resources).
 namespace ambient::mesh {
 
 namespace {
@@ -14,10 +13,6 @@ constexpr std::string_view network_label = "topology.istio.io/network";
 std::string namespace_of(const std::string& key) {
   auto slash = key.find('/');
   return slash == std::string::npos ? std::string{} : key.substr(0, slash);
-}
-
-std::string service_key(const istio::workload::Service& s) {
-  return s.namespace_() + "/" + s.hostname();
 }
 
 } // namespace
@@ -211,189 +206,6 @@ void cluster_index::index_selector(const kube::service& s, const std::string& ke
 
 void cluster_index::on_synced() {
   apply_filter(filter_.on_synced());
-}
-
-void cluster_index::recompute_service(const std::string& key, index_changes& out) {
-  std::optional<scoped_service> next;
-  auto it = k8s_services_.find(key);
-  if (it != k8s_services_.end() && filter_.admits(it->second.meta.namespace_)) {
-    if (auto svc = build_service(it->second, ctx_)) {
-      auto ns = namespaces_.find(it->second.meta.namespace_);
-      // istiod answers LOCAL while the Service's Namespace object is unknown.
-      auto scope = ns == namespaces_.end()
-                       ? service_scope::local
-                       : scope_of(*config_, ns->second.meta.labels, it->second.meta.labels);
-      next = scoped_service{std::move(*svc), scope};
-    }
-  }
-  auto previous = service_output_.find(key);
-  if (previous != service_output_.end()
-      && (!next || previous->second != service_key(next->service))) {
-    services_.erase(previous->second);
-    out.services.insert(previous->second);
-    service_output_.erase(previous);
-  }
-  if (next) {
-    auto host = service_key(next->service);
-    service_output_[key] = host;
-    out.services.insert(host);
-    services_.insert_or_assign(host, std::move(*next));
-  }
-}
-
-void cluster_index::count_endpoint(const istio::workload::Workload& w, int delta,
-                                   index_changes& out) {
-  auto identity = w.namespace_() + "/" + w.service_account();
-  for (const auto& [svc, ports] : w.services()) {
-    out.services.insert(svc);
-    if (delta > 0) {
-      ++endpoint_counts_[svc];
-      ++service_identities_[svc][identity];
-      continue;
-    }
-    if (auto c = endpoint_counts_.find(svc); c != endpoint_counts_.end() && --c->second == 0)
-      endpoint_counts_.erase(c);
-    auto ids = service_identities_.find(svc);
-    if (ids == service_identities_.end())
-      continue;
-    if (auto i = ids->second.find(identity); i != ids->second.end() && --i->second == 0)
-      ids->second.erase(i);
-    if (ids->second.empty())
-      service_identities_.erase(ids);
-  }
-}
-
-namespace {
-
-/// Whether `a` and `b` count alike for their services: the same services, with the same identity.
-/// Most pod changes (an IP, readiness, a label) leave this as it is, and then no service moves.
-bool same_endpoints(const istio::workload::Workload& a, const istio::workload::Workload& b) {
-  if (a.services_size() != b.services_size() || a.namespace_() != b.namespace_()
-      || a.service_account() != b.service_account())
-    return false;
-  for (const auto& [svc, ports] : a.services())
-    if (b.services().count(svc) == 0)
-      return false;
-  return true;
-}
-
-} // namespace
-
-void cluster_index::set_workload(const std::string& uid, address_ptr next, index_changes& out) {
-  auto old = workloads_.find(uid);
-  if (old == workloads_.end()) {
-    if (!next)
-      return;
-    count_endpoint(next->address.workload(), +1, out);
-    out.workloads.push_back(next);
-    workloads_.emplace(uid, std::move(next));
-  } else if (!next) {
-    count_endpoint(old->second->address.workload(), -1, out);
-    out.workloads.push_back(std::move(old->second));
-    workloads_.erase(old);
-  } else {
-    if (old->second->bytes == next->bytes)
-      return; // unchanged: keep the resource everyone already shares
-    // Keep the per-service endpoint counts (split-horizon capacities) in step.
-    const auto& before = old->second->address.workload();
-    const auto& after = next->address.workload();
-    if (!same_endpoints(before, after)) {
-      count_endpoint(before, -1, out);
-      count_endpoint(after, +1, out);
-    }
-    old->second = next;
-    out.workloads.push_back(std::move(next));
-  }
-}
-
-void cluster_index::recompute_pod(const std::string& key, index_changes& out) {
-  auto it = pods_.find(key);
-  if (it == pods_.end()) {
-    set_workload(pod_uid(ctx_.cluster_id, key), nullptr, out);
-    return;
-  }
-  auto& rec = it->second;
-  rec.dirty = false;
-  const auto& p = rec.pod;
-  if (!filter_.admits(p.meta.namespace_)) {
-    set_workload(rec.uid, nullptr, out);
-    return;
-  }
-  workload_inputs in;
-  if (auto ns = namespaces_.find(p.meta.namespace_); ns != namespaces_.end())
-    in.ns = &ns->second;
-  if (auto n = nodes_.find(p.node_name); n != nodes_.end())
-    in.node = &n->second;
-  // A service is indexed under one label of its selector only, so no service is found twice.
-  if (auto by_ns = services_by_selector_.find(p.meta.namespace_);
-      by_ns != services_by_selector_.end())
-    for (const auto& label : p.meta.labels)
-      if (auto c = by_ns->second.find(label); c != by_ns->second.end())
-        for (const auto& skey : c->second)
-          if (auto s = k8s_services_.find(skey); s != k8s_services_.end() && selects(s->second, p))
-            in.services.push_back(&s->second);
-  auto next = build_resource(rec.uid, [&](istio::workload::Address& a) {
-    return build_pod_workload_into(p, in, ctx_, *a.mutable_workload());
-  });
-  set_workload(rec.uid, std::move(next), out);
-}
-
-std::unique_ptr<cluster_index> cluster_index::rebuilt() const {
-  auto ctx = ctx_;
-  ctx.network = configured_network_;
-  auto out = std::make_unique<cluster_index>(std::move(ctx), config_, system_namespace_);
-  for (const auto& [k, o] : namespaces_)
-    out->upsert(o);
-  for (const auto& [k, o] : nodes_)
-    out->upsert(o);
-  for (const auto& [k, o] : k8s_services_)
-    out->upsert(o);
-  for (const auto& [k, rec] : pods_)
-    out->upsert(rec.pod);
-  for (const auto& [k, o] : k8s_gateways_)
-    out->upsert(o);
-  if (filter_.synced())
-    out->on_synced();
-  out->take_changes();
-  return out;
-}
-
-index_changes cluster_index::take_changes() {
-  index_changes out;
-  if (dirty_all_) {
-    dirty_all_ = false;
-    auto network = network_of_system_namespace();
-    out.network = network != ctx_.network;
-    ctx_.network = std::move(network);
-    for (const auto& [key, rec] : pods_)
-      mark_pod(key);
-    for (const auto& [key, s] : k8s_services_)
-      dirty_services_.insert(key);
-    // Outputs of deleted inputs are recomputed (to removal) through their dirty keys already.
-    dirty_gateways_ = true;
-  }
-  for (const auto& key : dirty_services_)
-    recompute_service(key, out);
-  // One allocation up front: a growing vector's large reallocations make malloc consolidate its
-  // free lists, which costs more than the recomputation.
-  out.workloads.reserve(dirty_pods_.size());
-  for (const auto& key : dirty_pods_)
-    recompute_pod(key, out);
-  dirty_services_.clear();
-  dirty_pods_.clear();
-  if (dirty_gateways_) {
-    dirty_gateways_ = false;
-    std::vector<network_gateway> next;
-    for (const auto& [key, g] : k8s_gateways_)
-      if (filter_.admits(g.meta.namespace_))
-        for (auto& gw : network_gateways_of(g, ctx_, ctx_.is_config_cluster))
-          next.push_back(std::move(gw));
-    if (next != gateways_) {
-      gateways_ = std::move(next);
-      out.gateways = true;
-    }
-  }
-  return out;
 }
 
 } // namespace ambient::mesh

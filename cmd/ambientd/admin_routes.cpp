@@ -44,8 +44,7 @@ void add_monitoring_routes(admin::http_server& server, const admin_context& ctx)
       status = actors::ask<messages::cluster_store_status>(*ctx.system, ctx.cluster_store,
                                                            ctx.timeout, atom::status_v);
     auto r = admin::evaluate_readiness(status ? &*status : nullptr, ctx.config_cluster_id,
-                                       ctx.has_config_cluster, ctx.xds_serving->load(),
-                                       ctx.require_remote);
+                                       ctx.has_config_cluster, ctx.xds_serving, ctx.require_remote);
     return admin::http_response{
         r.ready ? 200u : 503u, "text/plain; charset=utf-8", r.reason + "\n", {}};
   });
@@ -109,6 +108,20 @@ std::variant<admin_servers, std::string> start_admin_servers(const ambientd_opti
     out.push_back(std::move(server));
   }
   return out;
+}
+
+admin_context make_admin_context(caf::actor_system& system, const process_tree& tree,
+                                 const tree_settings& s, bool xds_serving) {
+  admin_context ctx;
+  ctx.system = &system;
+  ctx.cluster_store = tree.cluster_store;
+  ctx.aggregator = tree.readiness_aggregator;
+  ctx.publisher = tree.xds_publisher;
+  ctx.config_cluster_id = s.opts->cluster_id;
+  ctx.has_config_cluster = s.config_cluster.has_value();
+  ctx.require_remote = s.opts->require_remote_clusters;
+  ctx.xds_serving = xds_serving;
+  return ctx;
 }
 
 } // namespace ambient::cmd

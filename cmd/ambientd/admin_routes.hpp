@@ -1,6 +1,5 @@
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -12,6 +11,8 @@
 
 #include "admin/http_server.hpp"
 #include "cmd/ambientd/options.hpp"
+#include "cmd/ambientd/process_tree.hpp"
+#include "cmd/ambientd/startup_config.hpp"
 
 namespace ambient::cmd {
 
@@ -25,11 +26,15 @@ struct admin_context {
   bool has_config_cluster = false;
   /// --require-remote-clusters: /readyz also waits for every remote cluster.
   bool require_remote = false;
-  /// Set once the xDS server is serving.
-  const std::atomic<bool>* xds_serving = nullptr;
+  /// The xDS server is serving (it starts before the admin servers and stops after them).
+  bool xds_serving = false;
   /// How long an endpoint waits for an actor's answer.
   std::chrono::milliseconds timeout{2000};
 };
+
+/// The context of ambientd's admin servers: `tree`'s actors and `s`'s config cluster.
+admin_context make_admin_context(caf::actor_system& system, const process_tree& tree,
+                                 const tree_settings& s, bool xds_serving);
 
 /// The monitoring port's routes (15014): /metrics (Prometheus 0.0.4), /healthz (the process
 /// answers), /readyz (admin::evaluate_readiness; 503 with the reason when not ready).

@@ -122,4 +122,18 @@ int demo_run::run(const ambientd_options& opts, signal_waiter& signals, caf::act
   }
 }
 
+std::unique_ptr<demo_run> start_demo(ambientd_options& opts, spdlog::logger& log) {
+  std::unique_ptr<demo_run> demo;
+  try {
+    demo = std::make_unique<demo_run>();
+  } catch (const std::exception& e) {
+    log.critical("--demo: {}", e.what());
+    return nullptr;
+  }
+  demo->configure(opts);
+  for (const auto& line : demo->describe())
+    log.info("demo: {}", line);
+  return demo;
+}
+
 } // namespace ambient::cmd

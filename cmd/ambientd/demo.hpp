@@ -15,6 +15,7 @@
 #include "cmd/ambientd/signals.hpp"
 #include "messages/cluster.hpp"
 #include "sim/demo_fleet.hpp"
+#include "telemetry/log.hpp"
 
 namespace ambient::cmd {
 
@@ -59,5 +60,9 @@ private:
   std::set<std::string> ever_synced_;
   std::map<std::string, std::string> now_; ///< cluster → its lifecycle state now
 };
+
+/// --demo: starts the fleet, points `opts` at it and logs what it will do; null (logged) when
+/// the fleet cannot start.
+std::unique_ptr<demo_run> start_demo(ambientd_options& opts, spdlog::logger& log);
 
 } // namespace ambient::cmd

@@ -71,36 +71,19 @@ int main(int argc, char** argv) {
   auto log = telemetry::make_logger("ambientd");
   cmd::signal_waiter signals;
   std::unique_ptr<cmd::demo_run> demo;
-  if (opts.demo) {
-    try {
-      demo = std::make_unique<cmd::demo_run>();
-    } catch (const std::exception& e) {
-      log->critical("--demo: {}", e.what());
-      return 1;
-    }
-    demo->configure(opts);
-    for (const auto& line : demo->describe())
-      log->info("demo: {}", line);
-  }
+  if (opts.demo && !(demo = cmd::start_demo(opts, *log)))
+    return 1;
   telemetry::default_registry()
       .add_gauge("ambientd_build_info", "1, labelled with the running version",
                  {{"version", cmd::version_string}})
       .set(1);
-  cmd::tree_settings settings{&opts,
-                              std::get<kube::kubeconfig_policy>(parsed.policy_or_error),
-                              std::make_shared<kube::transport>(),
-                              {},
-                              std::nullopt};
-  auto local = cmd::config_cluster(opts);
-  auto mesh_cfg = cmd::load_mesh_config(opts);
-  for (const auto* err : {std::get_if<std::string>(&local), std::get_if<std::string>(&mesh_cfg)})
-    if (err != nullptr) {
-      log->critical("{}", *err);
-      return 2;
-    }
-  if (auto* found = std::get_if<cmd::found_config>(&local))
-    settings.config_cluster = *found;
-  settings.mesh = std::get<mesh::mesh_config>(mesh_cfg);
+  auto read = cmd::read_tree_settings(
+      opts, std::get<kube::kubeconfig_policy>(std::move(parsed.policy_or_error)));
+  if (auto* err = std::get_if<std::string>(&read)) {
+    log->critical("{}", *err);
+    return 2;
+  }
+  const auto& settings = std::get<cmd::tree_settings>(read);
   // Before every gRPC object and the actors that hold streams: gRPC shuts down when main returns,
   // on this thread, after all of them (not on a detached thread the exit could outrun).
   xds::grpc_lifetime grpc;
@@ -119,25 +102,12 @@ int main(int argc, char** argv) {
     return 2;
   }
   auto& listeners = std::get<cmd::xds_listeners>(xds);
-  if (listeners.port != 0)
-    log->info("serving ADS on {} (port {})", opts.xds_address, listeners.port);
-  if (listeners.tls_port != 0)
-    log->info("serving ADS with mTLS on {} (port {}), allowed SPIFFE IDs: {}", opts.xds_tls_address,
-              listeners.tls_port, listeners.allowed_description);
   tree.spawn_clusters(settings);
   if (!settings.config_cluster)
     log->warn("no config cluster: not in a pod and no --kubeconfig, so no remote secrets are "
               "watched");
-  std::atomic<bool> xds_serving{listeners.server != nullptr};
-  cmd::admin_context actx{&system,
-                          tree.cluster_store,
-                          tree.readiness_aggregator,
-                          tree.xds_publisher,
-                          opts.cluster_id,
-                          settings.config_cluster.has_value(),
-                          opts.require_remote_clusters,
-                          &xds_serving};
-  auto admin = cmd::start_admin_servers(opts, actx);
+  auto admin = cmd::start_admin_servers(
+      opts, cmd::make_admin_context(system, tree, settings, listeners.server != nullptr));
   log->info("started: cluster_id={} system_namespace={} config_cluster={} scheduler_threads={}",
             opts.cluster_id, opts.system_namespace,
             settings.config_cluster ? settings.config_cluster->source : "none",

@@ -9,20 +9,8 @@
 #include "actors/top_level.hpp"
 #include "cmd/ambientd/options.hpp"
 #include "cmd/ambientd/startup_config.hpp"
-#include "kube/kubeconfig.hpp"
-#include "kube/transport.hpp"
-#include "mesh/mesh_config.hpp"
 
 namespace ambient::cmd {
-
-/// What the tree is built from.
-struct tree_settings {
-  const ambientd_options* opts = nullptr;
-  kube::kubeconfig_policy policy;
-  std::shared_ptr<kube::transport> transport;
-  mesh::mesh_config mesh;
-  std::optional<found_config> config_cluster; ///< none: no remote secrets are watched
-};
 
 /// ambientd's actor tree (docs/architecture.md), one handle per role, each watched as a top-level
 /// actor: a death ends the process. Built in two halves, because the xDS listeners start between

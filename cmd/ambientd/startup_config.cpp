@@ -92,4 +92,19 @@ int check_config(const ambientd_options& opts) {
   return 0;
 }
 
+std::variant<tree_settings, std::string> read_tree_settings(const ambientd_options& opts,
+                                                            kube::kubeconfig_policy policy) {
+  auto local = config_cluster(opts);
+  if (auto* err = std::get_if<std::string>(&local))
+    return *err;
+  auto mesh_cfg = load_mesh_config(opts);
+  if (auto* err = std::get_if<std::string>(&mesh_cfg))
+    return *err;
+  tree_settings out{&opts, std::move(policy), std::make_shared<kube::transport>(),
+                    std::get<mesh::mesh_config>(std::move(mesh_cfg)), std::nullopt};
+  if (auto* found = std::get_if<found_config>(&local))
+    out.config_cluster = std::move(*found);
+  return out;
+}
+
 } // namespace ambient::cmd

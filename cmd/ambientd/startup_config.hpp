@@ -1,5 +1,7 @@
 #pragma once
 
+#include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -22,6 +24,20 @@ struct found_config {
 
 /// Neither --kubeconfig nor a pod's service account: no config cluster.
 struct no_config {};
+
+/// What the actor tree is built from.
+struct tree_settings {
+  const ambientd_options* opts = nullptr;
+  kube::kubeconfig_policy policy;
+  std::shared_ptr<kube::transport> transport;
+  mesh::mesh_config mesh;
+  std::optional<found_config> config_cluster; ///< none: no remote secrets are watched
+};
+
+/// Everything the tree needs from the options: the config cluster and the mesh config (a
+/// string: why start-up must stop), a fresh transport and `policy` for kubeconfigs.
+std::variant<tree_settings, std::string> read_tree_settings(const ambientd_options& opts,
+                                                            kube::kubeconfig_policy policy);
 
 /// Finds the config cluster: --kubeconfig, else the pod's service account, else none.
 std::variant<found_config, no_config, std::string> config_cluster(const ambientd_options& opts);

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "actors/xds_publisher.hpp"
+#include "telemetry/log.hpp"
 #include "xds/peer_identity.hpp"
 
 namespace ambient::cmd {
@@ -47,6 +48,12 @@ std::variant<xds_listeners, std::string> start_xds_listeners(const ambientd_opti
     return "--xds-address " + opts.xds_address + ": cannot listen there";
   if (refused(opts.xds_tls_address, out.tls_port))
     return "--xds-tls-address " + opts.xds_tls_address + ": cannot listen there";
+  auto log = telemetry::make_logger("ambientd");
+  if (out.port != 0)
+    log->info("serving ADS on {} (port {})", opts.xds_address, out.port);
+  if (out.tls_port != 0)
+    log->info("serving ADS with mTLS on {} (port {}), allowed SPIFFE IDs: {}", opts.xds_tls_address,
+              out.tls_port, out.allowed_description);
   return out;
 }
 

@@ -23,8 +23,8 @@ struct xds_listeners {
   std::string allowed_description; ///< for the start-up log
 };
 
-/// Builds and starts the listeners the options ask for. A string is a start-up error: a bad
-/// allow-list, unreadable TLS files, or an address that cannot be bound.
+/// Builds and starts the listeners the options ask for, and logs where they listen. A string is a
+/// start-up error: a bad allow-list, unreadable TLS files, or an address that cannot be bound.
 std::variant<xds_listeners, std::string> start_xds_listeners(const ambientd_options& opts,
                                                              const caf::actor& publisher);
 
