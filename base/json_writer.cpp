@@ -62,35 +62,19 @@ void json_writer::before_value() {
   }
 }
 
-json_writer& json_writer::begin_object() {
+json_writer& json_writer::open(char bracket, bool object) {
   before_value();
-  out_ += '{';
+  out_ += bracket;
   empty_.push_back(true);
-  is_object_.push_back(true);
+  is_object_.push_back(object);
   return *this;
 }
 
-json_writer& json_writer::end_object() {
-  assert(!is_object_.empty() && is_object_.back() && !after_key_);
+json_writer& json_writer::close(char bracket, [[maybe_unused]] bool object) {
+  assert(!is_object_.empty() && is_object_.back() == object && !after_key_);
   empty_.pop_back();
   is_object_.pop_back();
-  out_ += '}';
-  return *this;
-}
-
-json_writer& json_writer::begin_array() {
-  before_value();
-  out_ += '[';
-  empty_.push_back(true);
-  is_object_.push_back(false);
-  return *this;
-}
-
-json_writer& json_writer::end_array() {
-  assert(!is_object_.empty() && !is_object_.back());
-  empty_.pop_back();
-  is_object_.pop_back();
-  out_ += ']';
+  out_ += bracket;
   return *this;
 }
 

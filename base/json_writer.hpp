@@ -21,10 +21,18 @@ std::string json_string(std::string_view in);
 /// error and trips an assertion.
 class json_writer {
 public:
-  json_writer& begin_object();
-  json_writer& end_object();
-  json_writer& begin_array();
-  json_writer& end_array();
+  json_writer& begin_object() {
+    return open('{', true);
+  }
+  json_writer& end_object() {
+    return close('}', true);
+  }
+  json_writer& begin_array() {
+    return open('[', false);
+  }
+  json_writer& end_array() {
+    return close(']', false);
+  }
   /// The next member's name (inside an object).
   json_writer& key(std::string_view name);
 
@@ -71,6 +79,8 @@ public:
 
 private:
   void before_value();
+  json_writer& open(char bracket, bool object);
+  json_writer& close(char bracket, bool object);
 
   std::string out_;
   /// Per open object or array: true while nothing has been written in it.

@@ -4,7 +4,6 @@
 
 #include <malloc.h>
 
-#include <iostream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -51,22 +50,9 @@ int main(int argc, char** argv) {
   // the first remote cluster of 4,000 pods).
   ::mallopt(M_ARENA_MAX, 2);
   auto parsed = cmd::parse_ambientd_flags(argc, argv);
-  switch (parsed.result.outcome) {
-    case cmd::parse_outcome::help:
-      std::cout << parsed.usage;
-      return 0;
-    case cmd::parse_outcome::version:
-      std::cout << parsed.version << '\n';
-      return 0;
-    case cmd::parse_outcome::error:
-      std::cerr << "ambientd: " << parsed.result.message << '\n';
-      return 2;
-    case cmd::parse_outcome::run:
-      break;
-  }
+  if (auto done = cmd::answer_without_running(parsed))
+    return *done;
   auto opts = parsed.options;
-  if (opts.check_config)
-    return cmd::check_config(opts);
   telemetry::configure_logging(parsed.log);
   auto log = telemetry::make_logger("ambientd");
   cmd::signal_waiter signals;

@@ -107,4 +107,23 @@ std::variant<tree_settings, std::string> read_tree_settings(const ambientd_optio
   return out;
 }
 
+std::optional<int> answer_without_running(const ambientd_parse& parsed) {
+  switch (parsed.result.outcome) {
+    case parse_outcome::help:
+      std::cout << parsed.usage;
+      return 0;
+    case parse_outcome::version:
+      std::cout << parsed.version << '\n';
+      return 0;
+    case parse_outcome::error:
+      std::cerr << "ambientd: " << parsed.result.message << '\n';
+      return 2;
+    case parse_outcome::run:
+      break;
+  }
+  if (parsed.options.check_config)
+    return check_config(parsed.options);
+  return std::nullopt;
+}
+
 } // namespace ambient::cmd

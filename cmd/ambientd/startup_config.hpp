@@ -50,6 +50,10 @@ std::variant<mesh::mesh_config, std::string> load_mesh_config(const ambientd_opt
 /// the downward API), else the host name with a random suffix (two processes on one host differ).
 std::string replica_identity(const std::string& flag);
 
+/// What ambientd answers without starting: --help and --version (stdout, 0), a flag error
+/// (stderr, 2) and --check-config. nullopt: run.
+std::optional<int> answer_without_running(const ambientd_parse& parsed);
+
 /// --check-config: everything start-up reads before it starts anything; what is wrong goes to
 /// stderr (exit 2), "configuration OK" to stdout (exit 0).
 int check_config(const ambientd_options& opts);
