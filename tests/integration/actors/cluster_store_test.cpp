@@ -72,17 +72,9 @@ struct store_fixture : test::live_actor_fixture {
       log->remote_clusters[{id, gen}] = a;
     };
     store = sys.spawn(actors::cluster_store_impl, sc);
-    auto& cfg_cluster = sim.cluster(0);
     actors::secret_watcher_config wc;
     wc.transport = transport;
-    wc.config_cluster_client = transport->add_client({cfg_cluster.server_url(),
-                                                      cfg_cluster.ca_pem(),
-                                                      false,
-                                                      {},
-                                                      cfg_cluster.token(),
-                                                      {},
-                                                      {},
-                                                      {}});
+    wc.config_cluster_client = transport->add_client(sim.settings(0));
     wc.config_cluster_id = "cluster-1";
     wc.cluster_store = store;
     wc.reflector = sc.reflector;

@@ -76,11 +76,9 @@ struct aggregator_fixture : test::live_actor_fixture {
     sc.reflector.retry.initial = 50ms;
     sc.reflector.retry.cap = 300ms;
     store = sys.spawn(actors::cluster_store_impl, sc);
-    auto& c = sim.cluster(0);
     actors::secret_watcher_config wc;
     wc.transport = transport;
-    wc.config_cluster_client
-        = transport->add_client({c.server_url(), c.ca_pem(), false, {}, c.token(), {}, {}, {}});
+    wc.config_cluster_client = transport->add_client(sim.settings(0));
     wc.config_cluster_id = "cluster-1";
     wc.cluster_store = store;
     wc.reflector = sc.reflector;
@@ -90,14 +88,6 @@ struct aggregator_fixture : test::live_actor_fixture {
   ~aggregator_fixture() {
     for (auto* a : {&watcher, &store, &aggregator, &publisher})
       caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);
-  }
-
-  void put_secret(const std::string& name, const std::map<std::string, std::string>& data) {
-    auto& data_store = sim.cluster(0).data();
-    const auto& secrets = *sim::find_resource("", "v1", "secrets");
-    auto json = sim::make_secret_json("istio-system", name, {{"istio/multiCluster", "true"}}, data,
-                                      std::chrono::system_clock::now());
-    REQUIRE(!data_store.create(secrets, "istio-system", *sim::parse_json(json, nullptr)).error);
   }
 
   fleet::lifecycle state_of(const std::string& id) {
@@ -125,7 +115,7 @@ struct aggregator_fixture : test::live_actor_fixture {
 TEST_CASE_METHOD(aggregator_fixture,
                  "a synced cluster is published, kept while stale and removed in one delta",
                  "[actors][integration]") {
-  put_secret("remote-2", {{"cluster-2", sim.cluster(1).kubeconfig()}});
+  test::put_remote_secret(sim.cluster(0), "remote-2", sim.cluster(1));
   REQUIRE(eventually([&] { return out->count_prefix("cluster-2//Pod/") == 20; }));
   {
     std::lock_guard g{out->m};
