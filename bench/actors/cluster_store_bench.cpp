@@ -27,6 +27,7 @@
 #include "actors/cluster_store.hpp"
 #include "actors/remote_cluster.hpp"
 #include "actors/secret_watcher.hpp"
+#include "bench/harness/rss.hpp"
 #include "kube/kubeconfig.hpp"
 #include "kube/transport.hpp"
 #include "messages/registration.hpp"
@@ -38,15 +39,6 @@ namespace {
 using namespace ambient;
 using clock_type = std::chrono::steady_clock;
 using namespace std::chrono_literals;
-
-long rss_kb() {
-  std::ifstream in{"/proc/self/status"};
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind("VmRSS:", 0) == 0)
-      return std::stol(line.substr(6));
-  return 0;
-}
 
 std::string slurp(const std::string& path) {
   auto text = kube::read_file(path);
@@ -187,7 +179,7 @@ int main(int argc, char** argv) {
   auto watcher = sys.spawn(actors::secret_watcher_impl, wc);
   std::this_thread::sleep_for(1s); // the secret watcher lists and watches
   malloc_trim(0);
-  auto base_rss = rss_kb();
+  auto base_rss = ambient::bench::own_rss_kib();
   auto base_actors = sys.registry().running();
 
   // 1. N idle remote clusters: actors and memory per cluster.
@@ -204,7 +196,7 @@ int main(int argc, char** argv) {
   auto all_synced_ms = ms(clock_type::now() - t_all);
   std::this_thread::sleep_for(2s); // let watches settle and bookmarks flow
   malloc_trim(0);
-  auto loaded_rss = rss_kb();
+  auto loaded_rss = ambient::bench::own_rss_kib();
   auto loaded_actors = sys.registry().running();
 
   // 2. Secret fix → synced, against a direct remote_cluster start (the list time).

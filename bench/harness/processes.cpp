@@ -19,6 +19,7 @@
 #include "kube/transport.hpp"
 #include "sim/json.hpp"
 #include "sim/objects.hpp"
+#include "support/ambientd_command.hpp"
 #include "support/http_get.hpp"
 
 extern char** environ;
@@ -192,26 +193,15 @@ std::map<std::string, int64_t> sim_process::stamps(const std::string& cluster, i
 
 ambientd_process::ambientd_process(const std::string& binary, const sim_process& sim,
                                    const std::string& log, const std::vector<std::string>& extra) {
-  std::vector<std::string> argv{binary,
-                                "--cluster-id",
-                                "cluster-1",
-                                "--kubeconfig",
-                                sim.kubeconfig_path("cluster-1"),
-                                "--xds-address",
-                                "127.0.0.1:0",
-                                "--monitoring-address",
-                                "127.0.0.1:0",
-                                "--debug-address",
-                                "127.0.0.1:0",
-                                "--leader-election=false"};
-  argv.insert(argv.end(), extra.begin(), extra.end());
-  proc_ = std::make_unique<test::child_process>(argv, log);
+  std::vector<std::string> flags{"--leader-election=false"};
+  flags.insert(flags.end(), extra.begin(), extra.end());
+  proc_ = std::make_unique<test::child_process>(
+      test::ambientd_argv(binary, sim.kubeconfig_path("cluster-1"), flags), log);
   auto port = [&](const std::string& what) {
-    auto p = proc_->wait_log(std::regex{"serving " + what + R"( on 127\.0\.0\.1:0 \(port (\d+)\))"},
-                             std::chrono::seconds{30});
+    auto p = test::wait_served_port(*proc_, what, std::chrono::seconds{30});
     if (!p)
       die("ambientd did not serve " + what + " (see " + log + ")");
-    return std::stoi(*p);
+    return *p;
   };
   xds_port_ = port("ADS");
   monitoring_port_ = port(R"(/metrics, /healthz, /readyz)");

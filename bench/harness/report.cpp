@@ -15,12 +15,17 @@ namespace ambient::bench {
 
 namespace {
 
-std::string json_number(double v) {
+/// `v` printed with `format`, or `not_finite` for NaN and infinities.
+std::string format_finite(double v, const char* format, const char* not_finite) {
   if (!std::isfinite(v))
-    return "null";
+    return not_finite;
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
+  std::snprintf(buf, sizeof buf, format, v);
   return buf;
+}
+
+std::string json_number(double v) {
+  return format_finite(v, "%.6g", "null");
 }
 
 std::string machine() {
@@ -46,19 +51,11 @@ std::string machine() {
 } // namespace
 
 std::string fmt0(double v) {
-  if (!std::isfinite(v))
-    return "n/a";
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.0f", v);
-  return buf;
+  return format_finite(v, "%.0f", "n/a");
 }
 
 std::string fmt2(double v) {
-  if (!std::isfinite(v))
-    return "n/a";
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.2f", v);
-  return buf;
+  return format_finite(v, "%.2f", "n/a");
 }
 
 report::table_data& report::table(std::vector<std::string> headers) {

@@ -18,6 +18,7 @@
 #include <simdjson.h>
 
 #include "actors/informer.hpp"
+#include "bench/harness/rss.hpp"
 #include "kube/api_envelope.hpp"
 #include "kube/decode.hpp"
 #include "kube/kubeconfig.hpp"
@@ -28,15 +29,6 @@
 namespace {
 
 using clock_type = std::chrono::steady_clock;
-
-long rss_kb() {
-  std::ifstream in{"/proc/self/status"};
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind("VmRSS:", 0) == 0)
-      return std::stol(line.substr(6));
-  return 0;
-}
 
 struct cache_state {
   std::mutex m;
@@ -127,7 +119,7 @@ int list_and_cache(const std::string& kubeconfig_path) {
   auto cache = std::make_shared<cache_state>();
   auto parent = sys.spawn(cache_actor, cache);
   malloc_trim(0);
-  long rss_before = rss_kb();
+  long rss_before = ambient::bench::own_rss_kib();
   ambient::actors::informer_config ic;
   ic.kind = ambient::kube::resource_kind::pods;
   ic.cluster_id = "bench";
@@ -149,9 +141,9 @@ int list_and_cache(const std::string& kubeconfig_path) {
   }
   double secs = std::chrono::duration<double>(clock_type::now() - t0).count();
   std::this_thread::sleep_for(std::chrono::milliseconds{500}); // let transient buffers go
-  long rss_peak = rss_kb();
+  long rss_peak = ambient::bench::own_rss_kib();
   malloc_trim(0); // return freed list buffers to the OS: what remains is what the cache holds
-  long rss_after = rss_kb();
+  long rss_after = ambient::bench::own_rss_kib();
   std::printf("| pods listed and cached | %zu |\n", n);
   std::printf("| time from start to synced (s) | %.2f |\n", secs);
   std::printf("| RSS growth before / after malloc_trim (MB) | %.1f / %.1f |\n",

@@ -4,18 +4,15 @@
 // timings promise. Usage:
 //   failover_bench AMBIENTD [--kills N] [--lease-duration S] [--renew-deadline S] [--retry-period
 //   S]
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
-#include <cstring>
-#include <fcntl.h>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -23,8 +20,9 @@
 #include "sim/fleet.hpp"
 #include "sim/json.hpp"
 #include "sim/resources.hpp"
-
-extern char** environ;
+#include "support/ambientd_command.hpp"
+#include "support/child_process.hpp"
+#include "support/sim_objects.hpp"
 
 using namespace ambient;
 
@@ -33,42 +31,12 @@ namespace {
 using namespace std::chrono_literals;
 using steady = std::chrono::steady_clock;
 
-/// Starts argv with stdout/stderr to `log` and no other inherited descriptor.
-pid_t spawn(const std::vector<std::string>& argv, const std::string& log) {
-  int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, fd, STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, fd, STDERR_FILENO);
-  posix_spawn_file_actions_addclosefrom_np(&actions, STDERR_FILENO + 1);
-  std::vector<char*> args;
-  for (const auto& a : argv)
-    args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = -1;
-  if (posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ) != 0)
-    pid = -1;
-  posix_spawn_file_actions_destroy(&actions);
-  ::close(fd);
-  return pid;
-}
-
-std::string holder(sim::sim_cluster& c) {
-  const auto& leases = *sim::find_resource("coordination.k8s.io", "v1", "leases");
-  auto got = c.data().get(leases, "istio-system", "ambientd-leader");
-  if (got.error || !got.object)
-    return {};
-  auto doc = sim::parse_json(got.object->json, nullptr);
-  const auto* h = doc ? sim::find_path(*doc, {"spec", "holderIdentity"}) : nullptr;
-  return h && h->is_string() ? h->get<std::string>() : "";
-}
-
 /// Waits until the Lease names a holder other than `old` ("" counts as none); how long it took.
 std::optional<std::chrono::milliseconds> wait_holder(sim::sim_cluster& c, const std::string& old,
                                                      steady::time_point since,
                                                      std::chrono::seconds limit) {
   while (steady::now() - since < limit) {
-    auto h = holder(c);
+    auto h = test::lease_holder(c);
     if (!h.empty() && h != old)
       return std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - since);
     std::this_thread::sleep_for(5ms);
@@ -122,14 +90,14 @@ int main(int argc, char** argv) {
   auto secs = [](double s) {
     return std::to_string(static_cast<int>(s * 1000)) + "ms";
   };
-  std::map<std::string, pid_t> replicas;
+  std::map<std::string, std::unique_ptr<test::child_process>> replicas;
+  int starts = 0; // each start logs to a file of its own
   auto start_replica = [&](const std::string& id) {
-    replicas[id]
-        = spawn({ambientd, "--cluster-id", "cluster-1", "--kubeconfig", config.kubeconfig_path(),
-                 "--xds-address", "127.0.0.1:0", "--monitoring-address", "127.0.0.1:0",
-                 "--debug-address", "127.0.0.1:0", "--identity", id, "--lease-duration",
-                 secs(lease), "--renew-deadline", secs(renew), "--retry-period", secs(retry)},
-                (dir / (id + ".log")).string());
+    replicas[id] = std::make_unique<test::child_process>(
+        test::ambientd_argv(ambientd, config.kubeconfig_path(),
+                            {"--identity", id, "--lease-duration", secs(lease), "--renew-deadline",
+                             secs(renew), "--retry-period", secs(retry)}),
+        (dir / (id + "-" + std::to_string(++starts) + ".log")).string());
   };
   for (const char* id : {"replica-1", "replica-2", "replica-3"})
     start_replica(id);
@@ -142,11 +110,11 @@ int main(int argc, char** argv) {
   int failures = 0;
   for (int round = 0; round < 2 * kills; ++round) {
     bool term = round % 2 == 1; // alternate SIGKILL and SIGTERM
-    auto leader = holder(config);
+    auto leader = test::lease_holder(config);
     auto t0 = steady::now();
-    ::kill(replicas.at(leader), term ? SIGTERM : SIGKILL);
+    ::kill(replicas.at(leader)->pid(), term ? SIGTERM : SIGKILL);
     auto took = wait_holder(config, leader, t0, limit);
-    ::waitpid(replicas.at(leader), nullptr, 0);
+    replicas.at(leader)->stop(); // reaps it (the SIGTERM it sends finds it exiting already)
     if (!took) {
       ++failures;
       std::fprintf(stderr, "round %d: no new leader within %lld s\n", round,
@@ -157,10 +125,7 @@ int main(int argc, char** argv) {
     start_replica(leader); // back to three replicas
     std::this_thread::sleep_for(std::chrono::milliseconds{static_cast<int>(retry * 1000)});
   }
-  for (auto& [id, pid] : replicas) {
-    ::kill(pid, SIGTERM);
-    ::waitpid(pid, nullptr, 0);
-  }
+  replicas.clear(); // SIGTERM to each, and waits
   std::printf("| figure | value |\n|---|---|\n");
   std::printf("| timings: lease duration / renew deadline / retry period (s) | %.1f / %.1f / %.1f "
               "|\n",

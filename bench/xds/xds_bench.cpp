@@ -29,6 +29,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "actors/xds_publisher.hpp"
+#include "bench/harness/rss.hpp"
 #include "bench/xds/delta_fleet.hpp"
 #include "bench/xds/loopback.hpp"
 #include "mesh/context.hpp"
@@ -99,15 +100,6 @@ mesh::address_ptr workload(int i, int generation = 0) {
   port->set_service_port(80);
   port->set_target_port(8080);
   return mesh::make_resource(w->uid(), std::move(a));
-}
-
-long rss_kib() {
-  std::ifstream in{"/proc/self/status"};
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind("VmRSS:", 0) == 0)
-      return std::stol(line.substr(6));
-  return -1;
 }
 
 /// A child process running this binary with --client, talking over its stdin/stdout.
@@ -214,7 +206,7 @@ int run_server(const std::string& self, const options& o) {
   };
   sync();
   std::this_thread::sleep_for(std::chrono::milliseconds{300});
-  long rss0 = rss_kib();
+  long rss0 = ambient::bench::own_rss_kib();
 
   // Idle streams and fan-out.
   {
@@ -223,7 +215,7 @@ int run_server(const std::string& self, const options& o) {
     if (c.line() != "ready")
       throw std::runtime_error("client not ready");
     std::this_thread::sleep_for(std::chrono::seconds{1});
-    long rss1 = rss_kib();
+    long rss1 = ambient::bench::own_rss_kib();
     std::map<uint64_t, int64_t> stamps;
     for (int r = 0; r < o.rounds; ++r) {
       auto stamp = send({workload(r % o.view, r + 1)});

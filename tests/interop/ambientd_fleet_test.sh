@@ -21,12 +21,8 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; echo "--- ambientd log"; cat "$work/ambientd.log"; exit 1; }
 
-"$sim" --clusters 3 --dir "$work/fleet" --duration 170s --seed-pods 20 >"$work/sim.log" 2>&1 &
-sim_pid=$!
-for _ in $(seq 1 100); do [ -f "$work/fleet/fleet.json" ] && break; sleep 0.1; done
-[ -f "$work/fleet/fleet.json" ] || { echo "kube-sim did not start"; cat "$work/sim.log"; exit 1; }
-export KUBECONFIG=$work/fleet/cluster-1.kubeconfig
-k() { timeout 20 kubectl "$@"; }
+source "$(dirname "$0")/../support/kube_sim.sh"
+start_kube_sim "$sim" "$work" --clusters 3 --duration 170s --seed-pods 20
 
 "$ambientd" --cluster-id cluster-1 --kubeconfig "$work/fleet/cluster-1.kubeconfig" \
   --remote-sync-timeout 5s --xds-address 127.0.0.1:0 --monitoring-address 127.0.0.1:0 \

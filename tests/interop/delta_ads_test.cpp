@@ -17,32 +17,19 @@
 
 using namespace ambient;
 using namespace std::chrono_literals;
-using envoy::service::discovery::v3::DeltaDiscoveryResponse;
 using test::address_type;
 using test::delta_client;
-
-namespace {
-
-std::set<std::string> names(const DeltaDiscoveryResponse& r) {
-  std::set<std::string> out;
-  for (const auto& res : r.resources())
-    out.insert(res.name());
-  return out;
-}
-
-} // namespace
 
 TEST_CASE("a delta ADS client follows ambientd's Address stream: wildcard, on-demand, removals, "
           "NACK and reconnect",
           "[interop]") {
   test::ambientd_harness h{2, "ambientd-delta-ads"};
-  sim::seed_workloads(h.cluster(1).data(), 1, {2, 2, 4, 12, true});
+  h.seed_remote(1, {2, 2, 4, 12, true});
   // Remote services are local by default (not in the view); this one is global.
   test::must_create(h.cluster(1), "services", "app-1",
                     sim::make_service_json("app-1", "front", {{"app", "svc-1"}}, "172.17.0.99",
                                            {{"http", 80, "8080"}}, std::chrono::system_clock::now(),
                                            {{"istio.io/global", "true"}}));
-  test::put_remote_secret(h.cluster(0), "istio-remote-secret-cluster-2", h.cluster(1));
   h.start();
   auto total = h.ambientd->wait_log(
       std::regex{R"(merged view: clusters \[cluster-1,cluster-2\], (\d+) resources)"}, 30s);
@@ -125,7 +112,7 @@ TEST_CASE("a delta ADS client follows ambientd's Address stream: wildcard, on-de
   delta_client again{h.xds_target()};
   again.send({"*"}, {}, "", "", held);
   auto resync = again.read();
-  CHECK(names(resync) == std::set<std::string>{stale_name});
+  CHECK(test::resource_names(resync) == std::vector<std::string>{stale_name});
   REQUIRE(resync.removed_resources_size() == 1);
   CHECK(resync.removed_resources(0) == "cluster-2//Pod/gone/gone");
   CHECK(h.ambientd->stop() == 0);

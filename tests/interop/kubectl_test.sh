@@ -5,15 +5,11 @@ set -uo pipefail
 sim=$1
 command -v kubectl >/dev/null || { echo "kubectl is not installed"; exit 1; }
 work=$(mktemp -d)
-pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
+sim_pid=
+cleanup() { [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
-"$sim" --clusters 1 --dir "$work/fleet" --duration 120s --seed-pods 6 >"$work/sim.log" 2>&1 &
-pid=$!
-for _ in $(seq 1 100); do [ -f "$work/fleet/fleet.json" ] && break; sleep 0.1; done
-[ -f "$work/fleet/fleet.json" ] || { echo "kube-sim did not start"; cat "$work/sim.log"; exit 1; }
-export KUBECONFIG=$work/fleet/cluster-1.kubeconfig
-k() { timeout 20 kubectl "$@"; }
+source "$(dirname "$0")/../support/kube_sim.sh"
+start_kube_sim "$sim" "$work" --clusters 1 --duration 120s --seed-pods 6
 failures=0
 pass=0
 check() { # check NAME COMMAND...: the command must succeed

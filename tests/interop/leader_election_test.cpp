@@ -195,32 +195,14 @@ replica start_replica(const test::ambientd_harness& h, const std::string& identi
                       const std::string& kubeconfig) {
   replica r;
   r.identity = identity;
-  r.process = std::make_unique<test::child_process>(std::vector<std::string>{AMBIENTD_BINARY,
-                                                                             "--cluster-id",
-                                                                             "cluster-1",
-                                                                             "--kubeconfig",
-                                                                             kubeconfig,
-                                                                             "--xds-address",
-                                                                             "127.0.0.1:0",
-                                                                             "--monitoring-address",
-                                                                             "127.0.0.1:0",
-                                                                             "--debug-address",
-                                                                             "127.0.0.1:0",
-                                                                             "--log-format",
-                                                                             "json",
-                                                                             "--identity",
-                                                                             identity,
-                                                                             "--lease-duration",
-                                                                             "12s",
-                                                                             "--renew-deadline",
-                                                                             "6s",
-                                                                             "--retry-period",
-                                                                             "2s"},
-                                                    (h.dir.path / (identity + ".log")).string());
-  auto port
-      = r.process->wait_log(std::regex{R"(serving ADS on 127\.0\.0\.1:0 \(port (\d+)\))"}, 20s);
+  r.process = std::make_unique<test::child_process>(
+      test::ambientd_argv(AMBIENTD_BINARY, kubeconfig,
+                          {"--log-format", "json", "--identity", identity, "--lease-duration",
+                           "12s", "--renew-deadline", "6s", "--retry-period", "2s"}),
+      (h.dir.path / (identity + ".log")).string());
+  auto port = test::wait_served_port(*r.process, "ADS", 20s);
   REQUIRE(port);
-  r.xds_port = std::stoi(*port);
+  r.xds_port = *port;
   return r;
 }
 
@@ -240,8 +222,7 @@ TEST_CASE("three replicas: one leader at a time, failover on SIGKILL and SIGTERM
           "Address resources everywhere",
           "[interop]") {
   test::ambientd_harness h{2, "ambientd-leader"};
-  sim::seed_workloads(h.cluster(1).data(), 1, {2, 2, 4, 8, true});
-  test::put_remote_secret(h.cluster(0), "istio-remote-secret-cluster-2", h.cluster(1));
+  h.seed_remote(1, {2, 2, 4, 8, true});
   observer obs{h.cluster(0)};
   std::vector<replica> rs;
   for (int i = 1; i <= 3; ++i)

@@ -50,24 +50,13 @@ bool wait_history(const status_history& h, Pred pred) {
   return test::eventually([&] { return pred(h.writers()); }, 60s, 100ms);
 }
 
-std::string lease_holder(sim::sim_cluster& c) {
-  const auto& leases = *sim::find_resource("coordination.k8s.io", "v1", "leases");
-  auto l = c.data().get(leases, "istio-system", "ambientd-leader");
-  if (l.error || !l.object)
-    return {};
-  auto doc = sim::parse_json(l.object->json, nullptr);
-  const auto* h = doc ? sim::find_path(*doc, {"spec", "holderIdentity"}) : nullptr;
-  return h && h->is_string() ? h->get<std::string>() : "";
-}
-
 } // namespace
 
 TEST_CASE("a leader paused past its lease never writes status as leader after it resumes, and the "
           "new leader's writes stand",
           "[interop]") {
   test::ambientd_harness h{3, "ambientd-paused-leader"};
-  sim::seed_workloads(h.cluster(1).data(), 1, {1, 1, 2, 4, true});
-  test::put_remote_secret(h.cluster(0), "istio-remote-secret-cluster-2", h.cluster(1));
+  h.seed_remote(1, {1, 1, 2, 4, true});
   auto history = std::make_shared<status_history>();
   const auto& maps = *sim::find_resource("", "v1", "configmaps");
   auto watch = h.cluster(0).data().watch(maps, {"istio-system", {}, {}}, "", history);
@@ -98,7 +87,7 @@ TEST_CASE("a leader paused past its lease never writes status as leader after it
   ::kill(one.child->pid(), SIGSTOP);
   const size_t paused_at = history->writers().size();
   REQUIRE(two.child->wait_log(std::regex{"leading: this replica"}, 60s));
-  CHECK(lease_holder(h.cluster(0)) == "replica-2");
+  CHECK(test::lease_holder(h.cluster(0)) == "replica-2");
 
   // Resumed: it finds its lease gone and steps down.
   ::kill(one.child->pid(), SIGCONT);
@@ -126,7 +115,7 @@ TEST_CASE("a leader paused past its lease never writes status as leader after it
     CHECK(writers[i] == "replica-2");
   }
   CHECK(writers.back() == "replica-2");
-  CHECK(lease_holder(h.cluster(0)) == "replica-2");
+  CHECK(test::lease_holder(h.cluster(0)) == "replica-2");
   CHECK(one.child->count_log(std::regex{"leading: this replica"}) == 1);
   h.cluster(0).data().unwatch(watch.watch_id);
   CHECK(one.child->stop() == 0);

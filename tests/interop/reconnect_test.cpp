@@ -73,8 +73,7 @@ TEST_CASE("a delta client reconnecting to a restarted ambientd and to another re
           "initial_resource_versions gets the current state and removals for vanished names",
           "[interop]") {
   test::ambientd_harness h{2, "ambientd-reconnect"};
-  sim::seed_workloads(h.cluster(1).data(), 1, {2, 2, 4, 10, true});
-  test::put_remote_secret(h.cluster(0), "istio-remote-secret-cluster-2", h.cluster(1));
+  h.seed_remote(1, {2, 2, 4, 10, true});
   add_pod(h.cluster(1), "doomed-a", "10.4.9.1");
   add_pod(h.cluster(1), "doomed-b", "10.4.9.2");
   h.start();

@@ -82,8 +82,8 @@ TEST_CASE("applying an unchanged remote secret restarts nothing and pushes nothi
           "kubeconfig restarts its cluster once; ambientctl | kubectl apply works end to end",
           "[interop]") {
   test::ambientd_harness h{3, "ambientd-secret-apply"};
-  sim::seed_workloads(h.cluster(1).data(), 1, {1, 1, 2, 6, true});
-  sim::seed_workloads(h.cluster(2).data(), 2, {1, 1, 2, 5, true});
+  h.seed(1, {1, 1, 2, 6, true});
+  h.seed(2, {1, 1, 2, 5, true});
   h.start();
   REQUIRE(h.wait_log(R"(cluster cluster-1: synced)"));
 

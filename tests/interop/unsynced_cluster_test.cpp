@@ -49,10 +49,9 @@ TEST_CASE("a remote cluster whose LIST of one resource fails or hangs contribute
   INFO("services LIST refused with "
        << (code == 0 ? std::string{"no answer"} : std::to_string(code)));
   test::ambientd_harness h{2, "ambientd-unsynced"};
-  sim::seed_workloads(h.cluster(0).data(), 0, {1, 1, 1, 1, true});
-  sim::seed_workloads(h.cluster(1).data(), 1, {1, 1, 2, 6, true});
+  h.seed(0, {1, 1, 1, 1, true});
+  h.seed_remote(1, {1, 1, 2, 6, true});
   h.cluster(1).faults().refuse_lists("services", code);
-  test::put_remote_secret(h.cluster(0), "istio-remote-secret-cluster-2", h.cluster(1));
   h.start({"--remote-sync-timeout", "2s"});
 
   // cluster-2's sync deadline passes, its pods are listed, and still nothing of it is served.

@@ -86,7 +86,7 @@ TEST_CASE("ambientd's mTLS listener serves allowed SPIFFE IDs only, plaintext st
           "rotated files are picked up",
           "[interop]") {
   test::ambientd_harness h{1, "ambientd-mtls"};
-  sim::seed_workloads(h.cluster(0).data(), 0, {1, 1, 2, 4, true});
+  h.seed(0, {1, 1, 2, 4, true});
   auto ca = sim::certificate_authority::create("mesh-ca");
   auto tls = h.dir.path / "tls";
   std::filesystem::create_directories(tls);

@@ -5,22 +5,14 @@ as a non-root user.
 
 Usage: dockerfile_test.py DOCKERFILE BINARY...
 """
+import os
 import re
 import subprocess
 import sys
 
-failures = []
-passed = []
-
-
-def check(name, ok, detail=""):
-    print(("ok   " if ok else "FAIL ") + name)
-    if ok:
-        passed.append(name)
-    else:
-        failures.append(name)
-        if detail:
-            print("     " + str(detail))
+sys.dont_write_bytecode = True  # nothing written into the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from checks import check, summary  # noqa: E402
 
 
 def runtime_packages(dockerfile):
@@ -101,14 +93,7 @@ def main():
     check("the runtime stage runs as a numeric non-root user",
           bool(users) and re.fullmatch(r"[1-9][0-9]*(:[1-9][0-9]*)?", users[-1]) is not None,
           users)
-    if failures:
-        print(f"{len(failures)} check(s) failed")
-        return 1
-    if not passed:
-        print("FAIL no check ran")
-        return 1
-    print(f"{len(passed)} check(s) passed")
-    return 0
+    return summary()
 
 
 if __name__ == "__main__":

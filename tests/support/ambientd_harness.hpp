@@ -14,6 +14,7 @@
 #include "sim/json.hpp"
 #include "sim/objects.hpp"
 #include "sim/resources.hpp"
+#include "support/ambientd_command.hpp"
 #include "support/child_process.hpp"
 #include "support/sim_objects.hpp"
 
@@ -61,6 +62,18 @@ struct ambientd_harness {
     return fleet->cluster(i);
   }
 
+  /// Seeds cluster `i` with workloads of `shape` (namespaces, nodes, services, pods).
+  sim::seeded_cluster seed(size_t i, const sim::workload_shape& shape) {
+    return sim::seed_workloads(cluster(i).data(), static_cast<uint32_t>(i), shape);
+  }
+
+  /// Seeds remote cluster `i` (as seed()) and puts its remote secret in the config cluster,
+  /// "istio-remote-secret-<its name>", so ambientd watches it once started.
+  void seed_remote(size_t i, const sim::workload_shape& shape) {
+    seed(i, shape);
+    put_remote_secret(cluster(0), "istio-remote-secret-" + cluster(i).name(), cluster(i));
+  }
+
   /// One ambientd process on the fleet and the ports it serves.
   struct process {
     std::unique_ptr<child_process> child;
@@ -75,31 +88,16 @@ struct ambientd_harness {
   /// Starts one more ambientd (extra flags appended), logging to its own file, and waits for its
   /// ports: a second replica, or a process the test manages itself.
   process launch(const std::vector<std::string>& extra = {}) {
-    std::vector<std::string> argv{AMBIENTD_BINARY,
-                                  "--cluster-id",
-                                  "cluster-1",
-                                  "--kubeconfig",
-                                  cluster(0).kubeconfig_path(),
-                                  "--xds-address",
-                                  "127.0.0.1:0",
-                                  "--remote-sync-timeout",
-                                  "5s",
-                                  "--log-format",
-                                  "json",
-                                  "--monitoring-address",
-                                  "127.0.0.1:0",
-                                  "--debug-address",
-                                  "127.0.0.1:0"};
-    argv.insert(argv.end(), extra.begin(), extra.end());
+    std::vector<std::string> flags{"--remote-sync-timeout", "5s", "--log-format", "json"};
+    flags.insert(flags.end(), extra.begin(), extra.end());
     process p;
     p.child = std::make_unique<child_process>(
-        argv, (dir.path / ("ambientd-" + std::to_string(++starts) + ".log")).string());
+        ambientd_argv(AMBIENTD_BINARY, cluster(0).kubeconfig_path(), flags),
+        (dir.path / ("ambientd-" + std::to_string(++starts) + ".log")).string());
     auto port = [&](const std::string& what) {
-      auto found = p.child->wait_log(
-          std::regex{"serving " + what + R"( on 127\.0\.0\.1:0 \(port (\d+)\))"},
-          std::chrono::seconds{20});
+      auto found = wait_served_port(*p.child, what, std::chrono::seconds{20});
       REQUIRE(found);
-      return std::stoi(*found);
+      return *found;
     };
     p.xds_port = port("ADS");
     p.monitoring_port = port("/metrics, /healthz, /readyz");

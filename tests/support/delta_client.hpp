@@ -17,6 +17,15 @@ namespace ambient::test {
 
 inline constexpr const char* address_type = "type.googleapis.com/istio.workload.Address";
 
+/// The names of a delta response's resources, in the order sent.
+inline std::vector<std::string>
+resource_names(const envoy::service::discovery::v3::DeltaDiscoveryResponse& r) {
+  std::vector<std::string> out;
+  for (const auto& res : r.resources())
+    out.push_back(res.name());
+  return out;
+}
+
 /// One delta ADS stream for Address, keeping what the client holds (name → version, Address)
 /// the way ztunnel's cache does.
 struct delta_client {

@@ -8,38 +8,25 @@
 
 #include "kube/objects.hpp"
 #include "mesh/context.hpp"
+#include "support/mesh_builders.hpp"
 
 /// Builders for the service and network-gateway tests. Their own namespace keeps them apart from
 /// the other mesh builders linked into the same test binary.
 namespace ambient::test::mesh_svc {
 
-/// Sets `key` in a sorted map, keeping it sorted.
+/// Sets `key` in a sorted map, keeping it sorted (set_label under the name these tests use).
 inline void put(kube::string_map& m, std::string key, std::string value) {
-  auto i = std::lower_bound(m.begin(), m.end(), key,
-                            [](const auto& kv, const std::string& k) { return kv.first < k; });
-  if (i != m.end() && i->first == key)
-    i->second = std::move(value);
-  else
-    m.emplace(i, std::move(key), std::move(value));
+  set_label(m, key, value);
 }
 
-/// A service port whose targetPort is a number.
+/// A service port whose targetPort is a number (make_port under the name these tests use).
 inline kube::service_port port(int32_t port, int32_t target, std::string name = "") {
-  kube::service_port p;
-  p.name = std::move(name);
-  p.protocol = "TCP";
-  p.port = port;
-  p.target_port_number = target;
-  return p;
+  return make_port(port, target, std::move(name));
 }
 
 /// A service port whose targetPort names a container port.
 inline kube::service_port named_port(int32_t port, std::string target_name) {
-  kube::service_port p;
-  p.protocol = "TCP";
-  p.port = port;
-  p.target_port_name = std::move(target_name);
-  return p;
+  return make_named_port(port, std::move(target_name));
 }
 
 /// A single-stack IPv4 ClusterIP Service `demo/web` at 10.96.0.10 with port 80 → 8080.

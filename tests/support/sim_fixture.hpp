@@ -3,6 +3,7 @@
 #include <memory>
 #include <string>
 
+#include "kube/transport.hpp"
 #include "sim/fleet.hpp"
 #include "support/https_client.hpp"
 
@@ -27,18 +28,31 @@ struct sim_fixture {
     return fleet->cluster(i);
   }
 
-  /// A client holding the cluster's current credentials (token, or client certificate).
-  https_client client(size_t i = 0, bool use_cert = false) {
+  /// ambientd's transport settings for the cluster with its current credentials (token, or
+  /// client certificate).
+  kube::connection_settings settings(size_t i = 0, bool use_cert = false) {
     auto& c = cluster(i);
-    https_client cl;
-    cl.ca_pem = c.ca_pem();
+    kube::connection_settings s;
+    s.server = c.server_url();
+    s.ca_pem = c.ca_pem();
     if (use_cert) {
       auto cert = c.client_certificate();
-      cl.client_cert_pem = cert.cert_pem;
-      cl.client_key_pem = cert.key_pem;
+      s.client_cert_pem = cert.cert_pem;
+      s.client_key_pem = cert.key_pem;
     } else {
-      cl.token = c.token();
+      s.token = c.token();
     }
+    return s;
+  }
+
+  /// A client holding the cluster's current credentials (token, or client certificate).
+  https_client client(size_t i = 0, bool use_cert = false) {
+    auto s = settings(i, use_cert);
+    https_client cl;
+    cl.ca_pem = s.ca_pem;
+    cl.token = s.token;
+    cl.client_cert_pem = s.client_cert_pem;
+    cl.client_key_pem = s.client_key_pem;
     return cl;
   }
 

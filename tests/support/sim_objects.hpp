@@ -39,6 +39,17 @@ inline void put_remote_secret(sim::sim_cluster& config, const std::string& name,
                                     std::chrono::system_clock::now()));
 }
 
+/// The holderIdentity of ambientd's leader Lease in `c`'s istio-system ("" while there is none).
+inline std::string lease_holder(sim::sim_cluster& c) {
+  const auto& leases = *sim::find_resource("coordination.k8s.io", "v1", "leases");
+  auto got = c.data().get(leases, "istio-system", "ambientd-leader");
+  if (got.error || !got.object)
+    return {};
+  auto doc = sim::parse_json(got.object->json, nullptr);
+  const auto* h = doc ? sim::find_path(*doc, {"spec", "holderIdentity"}) : nullptr;
+  return h && h->is_string() ? h->get<std::string>() : "";
+}
+
 /// Creates a running pod with an IP in a simulated cluster (REQUIREs success), owned by a
 /// ReplicaSet of its own name: a workload as soon as its cluster is in the view.
 inline void must_create_pod(sim::sim_cluster& c, const std::string& ns, const std::string& name,

@@ -14,6 +14,7 @@
 #include "sim/objects.hpp"
 #include "support/actor_fixture.hpp"
 #include "support/eventually.hpp"
+#include "support/secret_store_fixture.hpp"
 #include "support/sim_fixture.hpp"
 #include "support/sim_objects.hpp"
 
@@ -40,13 +41,9 @@ caf::behavior sink_actor(caf::event_based_actor*, std::shared_ptr<sink_counts> c
 }
 
 /// cluster-1 is the config cluster holding the remote secrets; cluster-2 and cluster-3 are remote.
-struct store_fixture : test::live_actor_fixture {
-  test::sim_fixture sim{3};
-  std::shared_ptr<kube::transport> transport = std::make_shared<kube::transport>();
+struct store_fixture : test::secret_store_fixture {
   std::shared_ptr<sink_counts> counts = std::make_shared<sink_counts>();
   caf::actor sink = sys.spawn(sink_actor, counts);
-  caf::actor store;
-  caf::actor watcher;
   /// The secret informers the watcher spawned, and the remote_clusters the store spawned. Shared
   /// with the spawn callbacks, which may still run while the fixture is torn down.
   struct spawned_actors {
@@ -56,13 +53,8 @@ struct store_fixture : test::live_actor_fixture {
   };
   std::shared_ptr<spawned_actors> spawned = std::make_shared<spawned_actors>();
 
-  store_fixture() {
-    actors::cluster_store_config sc;
-    sc.config_cluster_id = "cluster-1";
-    sc.transport = transport;
-    sc.sink = sink;
-    sc.reflector.retry.initial = 50ms;
-    sc.reflector.retry.cap = 300ms;
+  store_fixture() : secret_store_fixture(3) {
+    auto sc = store_config(sink);
     // A crashed cluster is restarted 4 s after it died, no sooner: the crash test sees the
     // failed state in between without racing a sub-second window.
     sc.restart_backoff.initial = 4s;
@@ -71,31 +63,14 @@ struct store_fixture : test::live_actor_fixture {
       std::lock_guard g{log->m};
       log->remote_clusters[{id, gen}] = a;
     };
-    store = sys.spawn(actors::cluster_store_impl, sc);
-    auto& cfg_cluster = sim.cluster(0);
-    actors::secret_watcher_config wc;
-    wc.transport = transport;
-    wc.config_cluster_client = transport->add_client({cfg_cluster.server_url(),
-                                                      cfg_cluster.ca_pem(),
-                                                      false,
-                                                      {},
-                                                      cfg_cluster.token(),
-                                                      {},
-                                                      {},
-                                                      {}});
-    wc.config_cluster_id = "cluster-1";
-    wc.cluster_store = store;
-    wc.reflector = sc.reflector;
-    wc.informer_spawned = [log = spawned](kube::resource_kind, const caf::actor& informer) {
+    start(sc, [log = spawned](kube::resource_kind, const caf::actor& informer) {
       std::lock_guard g{log->m};
       log->secret_informers.push_back(informer);
-    };
-    watcher = sys.spawn(actors::secret_watcher_impl, wc);
+    });
   }
 
   ~store_fixture() {
-    caf::anon_send_exit(watcher, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(store, caf::exit_reason::user_shutdown);
+    stop_watcher_and_store();
     caf::anon_send_exit(sink, caf::exit_reason::user_shutdown);
   }
 

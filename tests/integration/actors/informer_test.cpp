@@ -117,8 +117,7 @@ struct informer_fixture : test::live_actor_fixture {
     ic.kind = kube::resource_kind::pods;
     ic.cluster_id = c.name();
     ic.transport = transport;
-    ic.client
-        = transport->add_client({c.server_url(), c.ca_pem(), false, {}, c.token(), {}, {}, {}});
+    ic.client = transport->add_client(sim.settings());
     ic.parent = parent;
     ic.reflector.retry.initial = 50ms;
     ic.reflector.retry.cap = 400ms;

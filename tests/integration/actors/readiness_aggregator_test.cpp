@@ -15,6 +15,7 @@
 #include "sim/workload.hpp"
 #include "support/actor_fixture.hpp"
 #include "support/eventually.hpp"
+#include "support/secret_store_fixture.hpp"
 #include "support/sim_fixture.hpp"
 #include "support/sim_objects.hpp"
 
@@ -54,50 +55,24 @@ caf::behavior publisher_stand_in(caf::event_based_actor*, std::shared_ptr<publis
 }
 
 /// cluster-1 holds the remote secrets; cluster-2 is a remote cluster with 20 seeded pods.
-struct aggregator_fixture : test::live_actor_fixture {
-  test::sim_fixture sim{2};
-  std::shared_ptr<kube::transport> transport = std::make_shared<kube::transport>();
+struct aggregator_fixture : test::secret_store_fixture {
   std::shared_ptr<published> out = std::make_shared<published>();
   caf::actor publisher = sys.spawn(publisher_stand_in, out);
   caf::actor aggregator;
-  caf::actor store;
-  caf::actor watcher;
 
-  aggregator_fixture() {
+  aggregator_fixture() : secret_store_fixture(2) {
     sim::seed_workloads(sim.cluster(1).data(), 1, {2, 2, 4, 20, true});
     auto mesh = std::make_shared<mesh::mesh_config>();
     mesh->cluster_id = "cluster-1";
     aggregator = sys.spawn(actors::readiness_aggregator_impl,
                            actors::readiness_aggregator_config{mesh, publisher});
-    actors::cluster_store_config sc;
-    sc.config_cluster_id = "cluster-1";
-    sc.transport = transport;
-    sc.sink = aggregator;
-    sc.reflector.retry.initial = 50ms;
-    sc.reflector.retry.cap = 300ms;
-    store = sys.spawn(actors::cluster_store_impl, sc);
-    auto& c = sim.cluster(0);
-    actors::secret_watcher_config wc;
-    wc.transport = transport;
-    wc.config_cluster_client
-        = transport->add_client({c.server_url(), c.ca_pem(), false, {}, c.token(), {}, {}, {}});
-    wc.config_cluster_id = "cluster-1";
-    wc.cluster_store = store;
-    wc.reflector = sc.reflector;
-    watcher = sys.spawn(actors::secret_watcher_impl, wc);
+    start(store_config(aggregator));
   }
 
   ~aggregator_fixture() {
-    for (auto* a : {&watcher, &store, &aggregator, &publisher})
+    stop_watcher_and_store();
+    for (auto* a : {&aggregator, &publisher})
       caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);
-  }
-
-  void put_secret(const std::string& name, const std::map<std::string, std::string>& data) {
-    auto& data_store = sim.cluster(0).data();
-    const auto& secrets = *sim::find_resource("", "v1", "secrets");
-    auto json = sim::make_secret_json("istio-system", name, {{"istio/multiCluster", "true"}}, data,
-                                      std::chrono::system_clock::now());
-    REQUIRE(!data_store.create(secrets, "istio-system", *sim::parse_json(json, nullptr)).error);
   }
 
   fleet::lifecycle state_of(const std::string& id) {
@@ -125,7 +100,7 @@ struct aggregator_fixture : test::live_actor_fixture {
 TEST_CASE_METHOD(aggregator_fixture,
                  "a synced cluster is published, kept while stale and removed in one delta",
                  "[actors][integration]") {
-  put_secret("remote-2", {{"cluster-2", sim.cluster(1).kubeconfig()}});
+  test::put_remote_secret(sim.cluster(0), "remote-2", sim.cluster(1));
   REQUIRE(eventually([&] { return out->count_prefix("cluster-2//Pod/") == 20; }));
   {
     std::lock_guard g{out->m};

@@ -10,6 +10,8 @@
 #include "envoy/service/discovery/v3/ads.grpc.pb.h"
 #include "messages/type_ids.hpp"
 #include "support/actor_fixture.hpp"
+#include "support/delta_client.hpp"
+#include "support/xds_server.hpp"
 #include "xds/type_urls.hpp"
 
 using namespace ambient;
@@ -17,6 +19,7 @@ using namespace std::chrono_literals;
 using envoy::service::discovery::v3::AggregatedDiscoveryService;
 using envoy::service::discovery::v3::DeltaDiscoveryRequest;
 using envoy::service::discovery::v3::DeltaDiscoveryResponse;
+using test::resource_names;
 
 namespace {
 
@@ -61,11 +64,7 @@ struct xds_fixture : test::live_actor_fixture {
   }
 
   ~xds_fixture() {
-    server->Shutdown(std::chrono::system_clock::now() + 2s);
-    caf::anon_send_exit(publisher, caf::exit_reason::user_shutdown);
-    caf::scoped_actor {
-      sys
-      } -> wait_for(publisher); // it uses `metrics` until it is gone
+    test::stop_server_and_publisher(sys, *server, publisher);
   }
 
   size_t open_streams() {
@@ -120,13 +119,6 @@ struct client {
   }
 };
 
-std::vector<std::string> names(const DeltaDiscoveryResponse& r) {
-  std::vector<std::string> out;
-  for (const auto& res : r.resources())
-    out.push_back(res.name());
-  return out;
-}
-
 } // namespace
 
 TEST_CASE_METHOD(xds_fixture, "a wildcard delta stream gets the view, then only what changed",
@@ -137,7 +129,7 @@ TEST_CASE_METHOD(xds_fixture, "a wildcard delta stream gets the view, then only 
   c.send({"*"});
   auto first = c.read();
   CHECK(first.type_url() == xds::address_type_url);
-  CHECK(names(first) == std::vector<std::string>{"c1//Pod/demo/a", "c1//Pod/demo/b"});
+  CHECK(resource_names(first) == std::vector<std::string>{"c1//Pod/demo/a", "c1//Pod/demo/b"});
   // What the client decodes is the Address the mesh built.
   istio::workload::Address a;
   REQUIRE(first.resources(0).resource().UnpackTo(&a));
@@ -145,7 +137,7 @@ TEST_CASE_METHOD(xds_fixture, "a wildcard delta stream gets the view, then only 
   c.send({}, first.nonce()); // ACK
   caf::anon_send(publisher, delta(2, {workload("c1//Pod/demo/c", '\x03')}, {"c1//Pod/demo/a"}));
   auto second = c.read();
-  CHECK(names(second) == std::vector<std::string>{"c1//Pod/demo/c"});
+  CHECK(resource_names(second) == std::vector<std::string>{"c1//Pod/demo/c"});
   REQUIRE(second.removed_resources_size() == 1);
   CHECK(second.removed_resources(0) == "c1//Pod/demo/a");
   CHECK(second.nonce() != first.nonce());
@@ -160,7 +152,7 @@ TEST_CASE_METHOD(xds_fixture,
   client c{port};
   c.send({"c1//Pod/demo/b", "c1//Pod/demo/missing"});
   auto r = c.read();
-  CHECK(names(r) == std::vector<std::string>{"c1//Pod/demo/b"});
+  CHECK(resource_names(r) == std::vector<std::string>{"c1//Pod/demo/b"});
   REQUIRE(r.removed_resources_size() == 1);
   CHECK(r.removed_resources(0) == "c1//Pod/demo/missing");
   c.send({}, r.nonce(), "resource rejected by the client");  // NACK
@@ -177,7 +169,7 @@ TEST_CASE_METHOD(xds_fixture,
   CHECK(unknown.value() == 1);
   caf::anon_send(publisher, delta(2, {workload("c1//Pod/demo/b", '\x09')}));
   auto next = c.read(); // newer versions still flow after a NACK
-  CHECK(names(next) == std::vector<std::string>{"c1//Pod/demo/b"});
+  CHECK(resource_names(next) == std::vector<std::string>{"c1//Pod/demo/b"});
 }
 
 TEST_CASE_METHOD(xds_fixture, "a client that goes away is forgotten and others keep being served",
@@ -191,7 +183,7 @@ TEST_CASE_METHOD(xds_fixture, "a client that goes away is forgotten and others k
   }
   client stays{port};
   stays.send({"*"});
-  CHECK(names(stays.read()) == std::vector<std::string>{"c1//Pod/demo/a"});
+  CHECK(resource_names(stays.read()) == std::vector<std::string>{"c1//Pod/demo/a"});
   bool one_left = false;
   for (int i = 0; i < 100 && !one_left; ++i) {
     one_left = open_streams() == 1;
@@ -207,14 +199,14 @@ TEST_CASE_METHOD(held_push_fixture,
                  "[actors][integration]") {
   client c{port};
   c.send({"*"});
-  CHECK(names(c.read()).empty()); // a request's response is never held
+  CHECK(resource_names(c.read()).empty()); // a request's response is never held
   caf::anon_send(publisher, delta(1, {workload("c1//Pod/demo/a", '\x01')}));
-  CHECK(names(c.read()) == std::vector<std::string>{"c1//Pod/demo/a"});
+  CHECK(resource_names(c.read()) == std::vector<std::string>{"c1//Pod/demo/a"});
   // Within the interval after that push: held, then sent as one response.
   caf::anon_send(publisher, delta(2, {workload("c1//Pod/demo/b", '\x02')}));
   caf::anon_send(publisher, delta(3, {workload("c1//Pod/demo/c", '\x03')}, {"c1//Pod/demo/a"}));
   auto held = c.read();
-  CHECK(names(held) == std::vector<std::string>{"c1//Pod/demo/b", "c1//Pod/demo/c"});
+  CHECK(resource_names(held) == std::vector<std::string>{"c1//Pod/demo/b", "c1//Pod/demo/c"});
   REQUIRE(held.removed_resources_size() == 1);
   CHECK(held.removed_resources(0) == "c1//Pod/demo/a");
 }
@@ -224,12 +216,12 @@ TEST_CASE_METHOD(xds_fixture, "a client that never ACKs still gets the latest st
   caf::anon_send(publisher, delta(1, {workload("c1//Pod/demo/a", '\x01')}));
   client c{port};
   c.send({"*"});
-  CHECK(names(c.read()) == std::vector<std::string>{"c1//Pod/demo/a"});
+  CHECK(resource_names(c.read()) == std::vector<std::string>{"c1//Pod/demo/a"});
   // No ACK, ever: the publisher does not wait for one, and changes keep flowing.
   caf::anon_send(publisher, delta(2, {workload("c1//Pod/demo/b", '\x02')}));
-  CHECK(names(c.read()) == std::vector<std::string>{"c1//Pod/demo/b"});
+  CHECK(resource_names(c.read()) == std::vector<std::string>{"c1//Pod/demo/b"});
   caf::anon_send(publisher, delta(3, {workload("c1//Pod/demo/c", '\x03')}));
-  CHECK(names(c.read()) == std::vector<std::string>{"c1//Pod/demo/c"});
+  CHECK(resource_names(c.read()) == std::vector<std::string>{"c1//Pod/demo/c"});
 }
 
 TEST_CASE_METHOD(xds_fixture,
@@ -239,7 +231,7 @@ TEST_CASE_METHOD(xds_fixture,
   caf::anon_send(publisher, delta(1, {workload("c1//Pod/demo/a", '\x01')}));
   client good{port};
   good.send({"*"});
-  CHECK(names(good.read()) == std::vector<std::string>{"c1//Pod/demo/a"});
+  CHECK(resource_names(good.read()) == std::vector<std::string>{"c1//Pod/demo/a"});
 
   auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
                                      grpc::InsecureChannelCredentials());
@@ -283,5 +275,5 @@ TEST_CASE_METHOD(xds_fixture,
   // The good stream is still served.
   good.send({}, "1");
   caf::anon_send(publisher, delta(2, {workload("c1//Pod/demo/b", '\x02')}));
-  CHECK(names(good.read()) == std::vector<std::string>{"c1//Pod/demo/b"});
+  CHECK(resource_names(good.read()) == std::vector<std::string>{"c1//Pod/demo/b"});
 }

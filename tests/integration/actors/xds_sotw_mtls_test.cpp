@@ -16,6 +16,7 @@
 #include "messages/type_ids.hpp"
 #include "sim/pki.hpp"
 #include "support/actor_fixture.hpp"
+#include "support/xds_server.hpp"
 #include "xds/peer_identity.hpp"
 #include "xds/type_urls.hpp"
 
@@ -107,11 +108,7 @@ struct sotw_fixture : test::live_actor_fixture {
   }
 
   ~sotw_fixture() {
-    server->Shutdown(std::chrono::system_clock::now() + 2s);
-    caf::anon_send_exit(publisher, caf::exit_reason::user_shutdown);
-    caf::scoped_actor {
-      sys
-      } -> wait_for(publisher); // it uses `metrics` until it is gone
+    test::stop_server_and_publisher(sys, *server, publisher);
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);
   }

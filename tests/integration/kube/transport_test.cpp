@@ -20,21 +20,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-connection_settings settings_for(sim_fixture& fx, bool cert = false) {
-  auto& c = fx.cluster();
-  connection_settings s;
-  s.server = c.server_url();
-  s.ca_pem = c.ca_pem();
-  if (cert) {
-    auto ck = c.client_certificate();
-    s.client_cert_pem = ck.cert_pem;
-    s.client_key_pem = ck.key_pem;
-  } else {
-    s.token = c.token();
-  }
-  return s;
-}
-
 response_end get(transport& t, transport::client_id c, const std::string& path) {
   std::promise<response_end> p;
   auto f = p.get_future();
@@ -49,11 +34,11 @@ TEST_CASE("the transport gets a resource with a token or a client certificate",
           "[kube][integration]") {
   sim_fixture fx{1, true};
   transport t;
-  auto by_cert = t.add_client(settings_for(fx, true));
+  auto by_cert = t.add_client(fx.settings(0, true));
   auto r = get(t, by_cert, "/api/v1/namespaces");
   CHECK(r.status == 200);
   CHECK(r.body.find("\"kind\":\"NamespaceList\"") != std::string::npos);
-  auto by_token = t.add_client(settings_for(fx, false));
+  auto by_token = t.add_client(fx.settings(0, false));
   CHECK(get(t, by_token, "/api/v1/namespaces/default").status == 200);
 }
 
@@ -61,25 +46,25 @@ TEST_CASE("the transport reports auth, TLS and connection failures without HTTP 
           "[kube][integration]") {
   sim_fixture fx;
   transport t;
-  auto bad_token = settings_for(fx);
+  auto bad_token = fx.settings();
   bad_token.token = "wrong";
   auto r = get(t, t.add_client(bad_token), "/api/v1/namespaces");
   CHECK(r.status == 401);
   CHECK(r.body.find("Unauthorized") != std::string::npos);
 
-  auto wrong_ca = settings_for(fx);
+  auto wrong_ca = fx.settings();
   wrong_ca.ca_pem = ambient::sim::certificate_authority::create("other").cert_pem();
   auto tls = get(t, t.add_client(wrong_ca), "/api/v1/namespaces");
   CHECK(tls.status == 0);
   CHECK(!tls.error.empty());
 
-  auto named = settings_for(fx);
+  auto named = fx.settings();
   named.tls_server_name = "localhost"; // in the serving certificate's SANs
   CHECK(get(t, t.add_client(named), "/api/v1/namespaces").status == 200);
   named.tls_server_name = "not-in-the-cert.example";
   CHECK(get(t, t.add_client(named), "/api/v1/namespaces").status == 0);
 
-  auto c = t.add_client(settings_for(fx));
+  auto c = t.add_client(fx.settings());
   fx.cluster().down();
   auto down = get(t, c, "/api/v1/namespaces");
   CHECK(down.status == 0);
@@ -91,7 +76,7 @@ TEST_CASE("the transport reports auth, TLS and connection failures without HTTP 
 TEST_CASE("a streamed watch delivers chunks until it is cancelled", "[kube][integration]") {
   sim_fixture fx;
   transport t;
-  auto c = t.add_client(settings_for(fx));
+  auto c = t.add_client(fx.settings());
   std::mutex m;
   std::string received;
   std::promise<response_end> done;
@@ -124,7 +109,7 @@ TEST_CASE("a streamed watch delivers chunks until it is cancelled", "[kube][inte
 TEST_CASE("a streamed watch says it is open before its first byte of body", "[kube][integration]") {
   sim_fixture fx{1, false, std::chrono::hours{1}}; // no bookmark to carry a byte
   transport t;
-  auto c = t.add_client(settings_for(fx));
+  auto c = t.add_client(fx.settings());
   std::mutex m;
   std::vector<std::string> chunks;
   auto rv = std::to_string(fx.cluster().data().resource_version());
@@ -165,7 +150,7 @@ TEST_CASE("a client's QPS limit spaces its requests out", "[kube][integration]")
   client_limits limits;
   limits.qps = 4;
   limits.burst = 1;
-  auto c = t.add_client(settings_for(fx), limits);
+  auto c = t.add_client(fx.settings(), limits);
   auto start = std::chrono::steady_clock::now();
   std::vector<std::future<response_end>> fs;
   std::vector<std::promise<response_end>> ps(5);
@@ -184,7 +169,7 @@ TEST_CASE("a client's QPS limit spaces its requests out", "[kube][integration]")
 TEST_CASE("removing a client cancels its open requests", "[kube][integration]") {
   sim_fixture fx;
   transport t;
-  auto c = t.add_client(settings_for(fx));
+  auto c = t.add_client(fx.settings());
   std::promise<response_end> done;
   t.start(
       c, "GET", "/api/v1/pods?watch=true", {}, [](std::string_view) {},
@@ -223,7 +208,7 @@ TEST_CASE("a rotated token file is picked up without a new client", "[kube][inte
   temp_file token;
   token.write(fx.cluster().token() + "\n"); // kubelet's files may end in a newline
   transport t;
-  auto s = settings_for(fx);
+  auto s = fx.settings();
   s.token.clear();
   s.token_file = token.path.string();
   client_limits limits;

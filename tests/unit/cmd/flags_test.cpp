@@ -101,23 +101,21 @@ TEST_CASE("config file errors name the file and the key", "[cmd]") {
     CHECK(p.result.message.find(f.path) != std::string::npos);
     CHECK(p.result.message.find("unknown key 'cluster_id'") != std::string::npos);
   }
-  SECTION("not a mapping") {
-    temp_file f{"- a\n- b\n"};
-    auto p = parse("--config", f.path.c_str());
-    REQUIRE(p.result.outcome == parse_outcome::error);
-    CHECK(p.result.message.find("mapping") != std::string::npos);
-  }
-  SECTION("broken YAML") {
-    temp_file f{"cluster-id: [unclosed\n"};
-    auto p = parse("--config", f.path.c_str());
-    REQUIRE(p.result.outcome == parse_outcome::error);
-    CHECK(p.result.message.find("not valid YAML") != std::string::npos);
-  }
-  SECTION("bad value") {
-    temp_file f{"log-format: xml\n"};
-    auto p = parse("--config", f.path.c_str());
-    REQUIRE(p.result.outcome == parse_outcome::error);
-    CHECK(p.result.message.find("--log-format") != std::string::npos);
+  SECTION("not a mapping, broken YAML, a bad value") {
+    struct row {
+      const char* rule;
+      const char* text;
+      const char* message;
+    };
+    for (const auto& r : {row{"not a mapping", "- a\n- b\n", "mapping"},
+                          row{"broken YAML", "cluster-id: [unclosed\n", "not valid YAML"},
+                          row{"bad value", "log-format: xml\n", "--log-format"}}) {
+      INFO(r.rule);
+      temp_file f{r.text};
+      auto p = parse("--config", f.path.c_str());
+      REQUIRE(p.result.outcome == parse_outcome::error);
+      CHECK(p.result.message.find(r.message) != std::string::npos);
+    }
   }
   SECTION("missing file") {
     auto p = parse("--config", "/nonexistent/ambientd.yaml");

@@ -26,6 +26,14 @@ lease make_lease(const std::string& holder, const std::string& rv, int32_t trans
   return l;
 }
 
+/// Starts `e` at t0 and lets it take the free Lease (its write is resource version "1"): a leader
+/// since t0.
+void acquire_at_t0(leader_election& e) {
+  e.start(t0);
+  e.on_get(t0, wall, std::nullopt, false, 0.0);
+  e.on_write(t0, write_result::ok, "1", 0.0);
+}
+
 } // namespace
 
 TEST_CASE("election timings follow client-go's rule LeaseDuration > RenewDeadline > 1.2 x "
@@ -122,9 +130,7 @@ TEST_CASE("a released lease is taken at once; a conflict is read again, never ov
 
 TEST_CASE("the leader keeps its term's acquire time and transitions when it renews", "[kube]") {
   leader_election e{"pod-a", {}};
-  e.start(t0);
-  e.on_get(t0, wall, std::nullopt, false, 0.0);
-  e.on_write(t0, write_result::ok, "1", 0.0);
+  acquire_at_t0(e);
   auto s = e.on_timer(t0 + 7500ms);
   REQUIRE(s.op == lease_op::get);
   CHECK(s.wait == 7500ms); // the renew deadline, counted from the last renewal
@@ -144,9 +150,7 @@ TEST_CASE("a leader that cannot renew by RenewDeadline stops leading at once, ab
           "request in flight",
           "[kube]") {
   leader_election e{"pod-a", {}};
-  e.start(t0);
-  e.on_get(t0, wall, std::nullopt, false, 0.0);
-  e.on_write(t0, write_result::ok, "1", 0.0);
+  acquire_at_t0(e);
   auto s = e.on_timer(t0 + 7500ms);
   REQUIRE(s.op == lease_op::get);
   // The API server does not answer; the deadline timer fires 15 s after the last renewal.
@@ -157,9 +161,7 @@ TEST_CASE("a leader that cannot renew by RenewDeadline stops leading at once, ab
   CHECK(s.wait == 7500ms);
   // Failures before the deadline keep it leading; the one that passes it stops it.
   leader_election f{"pod-a", {}};
-  f.start(t0);
-  f.on_get(t0, wall, std::nullopt, false, 0.0);
-  f.on_write(t0, write_result::ok, "1", 0.0);
+  acquire_at_t0(f);
   f.on_timer(t0 + 7500ms);
   s = f.on_get(t0 + 7600ms, wall, std::nullopt, true, 0.0);
   CHECK(!s.leading);
@@ -172,9 +174,7 @@ TEST_CASE("a leader that cannot renew by RenewDeadline stops leading at once, ab
 
 TEST_CASE("a leader that finds another holder stops leading", "[kube]") {
   leader_election e{"pod-a", {}};
-  e.start(t0);
-  e.on_get(t0, wall, std::nullopt, false, 0.0);
-  e.on_write(t0, write_result::ok, "1", 0.0);
+  acquire_at_t0(e);
   e.on_timer(t0 + 7500ms);
   auto s = e.on_get(t0 + 7500ms, wall, make_lease("pod-z", "5", 1), false, 0.0);
   CHECK(s.leading == std::optional{false});

@@ -17,6 +17,13 @@ namespace {
 /// An edit of the default service that a table row applies.
 using edit = std::function<void(kube::service&)>;
 
+/// The default service after `change`, built in the default context.
+std::optional<wl::Service> build_edited(const edit& change) {
+  auto s = service();
+  change(s);
+  return mesh::build_service(s, context());
+}
+
 /// The service's addresses as "network/ip" text.
 std::vector<std::string> address_texts(const wl::Service& s) {
   std::vector<std::string> out;
@@ -73,9 +80,7 @@ TEST_CASE("ExternalName Services and unparsable cluster IPs give no Service", "[
   };
   for (const auto& r : rows) {
     INFO(r.rule);
-    auto s = service();
-    r.change(s);
-    CHECK(!mesh::build_service(s, context()));
+    CHECK(!build_edited(r.change));
   }
 }
 
@@ -120,9 +125,7 @@ TEST_CASE("only cluster IPs become addresses, on the cluster's network", "[mesh]
   };
   for (const auto& r : rows) {
     INFO(r.rule);
-    auto s = service();
-    r.change(s);
-    auto out = mesh::build_service(s, context());
+    auto out = build_edited(r.change);
     REQUIRE(out);
     CHECK(address_texts(*out) == r.expected);
   }
@@ -231,9 +234,7 @@ TEST_CASE("load balancing follows internal traffic policy, traffic distribution 
   };
   for (const auto& r : rows) {
     INFO(r.rule);
-    auto s = service();
-    r.change(s);
-    auto out = mesh::build_service(s, context());
+    auto out = build_edited(r.change);
     REQUIRE(out);
     REQUIRE(out->has_load_balancing() == r.has_lb);
     CHECK(out->load_balancing().mode() == r.mode);

@@ -7,10 +7,20 @@
 using namespace ambient::telemetry;
 using Catch::Matchers::Contains;
 
-TEST_CASE("enrolled actors are listed with their parent until they retire, and counted by kind",
-          "[telemetry]") {
+namespace {
+
+/// A metrics registry and an actor directory reporting into it.
+struct directory_fixture {
   registry reg;
   actor_directory dir{reg};
+};
+
+} // namespace
+
+TEST_CASE_METHOD(
+    directory_fixture,
+    "enrolled actors are listed with their parent until they retire, and counted by kind",
+    "[telemetry]") {
   auto store = dir.enroll(7, 0, "cluster_store");
   auto child = dir.enroll(9, 7, "remote_cluster");
   auto other = dir.enroll(10, 7, "remote_cluster");
@@ -31,9 +41,9 @@ TEST_CASE("enrolled actors are listed with their parent until they retire, and c
   CHECK_THAT(reg.encode(), Contains("ambientd_actors{actor=\"cluster_store\"} 1\n"));
 }
 
-TEST_CASE("each message is counted and timed under the actor's kind and cluster", "[telemetry]") {
-  registry reg;
-  actor_directory dir{reg};
+TEST_CASE_METHOD(directory_fixture,
+                 "each message is counted and timed under the actor's kind and cluster",
+                 "[telemetry]") {
   auto p = dir.enroll(3, 1, "informer");
   p->begin(0);
   p->end();
@@ -57,9 +67,8 @@ TEST_CASE("each message is counted and timed under the actor's kind and cluster"
   CHECK(snap[0].busy_for.count() == 0);
 }
 
-TEST_CASE("an actor inside a handler shows how long it has been busy", "[telemetry]") {
-  registry reg;
-  actor_directory dir{reg};
+TEST_CASE_METHOD(directory_fixture, "an actor inside a handler shows how long it has been busy",
+                 "[telemetry]") {
   auto p = dir.enroll(3, 0, "readiness_aggregator");
   p->begin(12);
   std::this_thread::sleep_for(std::chrono::milliseconds{5});
@@ -70,10 +79,10 @@ TEST_CASE("an actor inside a handler shows how long it has been busy", "[telemet
   CHECK(dir.snapshot().at(0).busy_for.count() == 0);
 }
 
-TEST_CASE("mailbox depth gauges sum the live actors' samples per group; restarts are counted",
-          "[telemetry]") {
-  registry reg;
-  actor_directory dir{reg};
+TEST_CASE_METHOD(
+    directory_fixture,
+    "mailbox depth gauges sum the live actors' samples per group; restarts are counted",
+    "[telemetry]") {
   auto a = dir.enroll(1, 0, "informer");
   auto b = dir.enroll(2, 0, "informer");
   a->set_cluster("c1");

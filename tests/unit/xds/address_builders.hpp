@@ -7,9 +7,26 @@
 #include "mesh/context.hpp"
 #include "mesh/mesh_index.hpp"
 #include "mesh/resource.hpp"
+#include "xds/resource_table.hpp"
+#include "xds/type_urls.hpp"
 
 /// Small builders of istio.workload.Address resources and mesh deltas for the xDS core tests.
 namespace ambient::test {
+
+/// An empty resource table of istio.workload.Address, keeping `max_log` changes.
+inline xds::resource_table address_table(std::size_t max_log
+                                         = xds::resource_table::default_max_log_entries) {
+  return xds::resource_table{std::string{xds::address_type_url}, max_log};
+}
+
+/// "name@version" of each resource of a response (delta or state of the world), in order.
+template <class Response>
+std::vector<std::string> names_of(const Response& r) {
+  std::vector<std::string> out;
+  for (const auto& e : r.resources)
+    out.push_back(e->name + "@" + e->version);
+  return out;
+}
 
 /// A workload named by `uid` in network "net1" with one IP, member of the given service keys.
 inline mesh::address_ptr make_workload_resource(const std::string& uid, const std::string& ip,

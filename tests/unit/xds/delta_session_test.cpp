@@ -6,19 +6,12 @@
 
 using namespace ambient;
 using namespace ambient::xds;
-using test::make_delta;
-using test::make_service_resource;
-using test::make_workload_resource;
-using test::service_key;
+using namespace ambient::test; // the builders of address_builders.hpp
 using strings = std::vector<std::string>;
 
 namespace {
 
 const std::string address_type{address_type_url};
-
-resource_table address_table() {
-  return resource_table{address_type};
-}
 
 delta_request subscribe(strings names, std::string nonce = "") {
   delta_request r;
@@ -36,6 +29,15 @@ delta_request unsubscribe(strings names, std::string nonce = "") {
   return r;
 }
 
+/// Sends `s` a first request subscribing to `names` and takes its response (returned): later
+/// responses carry only what changes after.
+delta_response subscribe_and_take_first(delta_session& s, const resource_table& t, strings names) {
+  s.on_request(subscribe(std::move(names)));
+  auto r = s.next_response(t);
+  REQUIRE(r);
+  return *r;
+}
+
 delta_request ack(std::string nonce) {
   return subscribe({}, std::move(nonce));
 }
@@ -45,13 +47,6 @@ delta_request nack(std::string nonce, std::string message) {
   r.has_error = true;
   r.error_message = std::move(message);
   return r;
-}
-
-strings names_of(const delta_response& r) {
-  strings out;
-  for (const auto& e : r.resources)
-    out.push_back(e->name + "@" + e->version);
-  return out;
 }
 
 /// w1 (10.0.0.1) and w2 (10.0.0.2) in service web (10.96.0.1), w3 (10.0.0.3) alone; version 1.
@@ -111,8 +106,7 @@ TEST_CASE("a type without legacy wildcard subscribes to nothing on an empty firs
 TEST_CASE("many table changes between two responses coalesce into the latest state", "[xds]") {
   auto t = populated_table();
   delta_session s{address_type};
-  s.on_request(subscribe({"*"}));
-  REQUIRE(s.next_response(t));
+  subscribe_and_take_first(s, t, {"*"});
   for (uint64_t v = 2; v <= 20; ++v)
     t.apply(make_delta(v, {make_workload_resource("w3", "10.0.0.3", {}, "r" + std::to_string(v))}));
   t.apply(make_delta(21, {make_workload_resource("tmp", "10.0.0.50")}));
@@ -128,8 +122,7 @@ TEST_CASE("many table changes between two responses coalesce into the latest sta
 TEST_CASE("removed resources reach a wildcard client in removed_resources", "[xds]") {
   auto t = populated_table();
   delta_session s{address_type};
-  s.on_request(subscribe({}));
-  REQUIRE(s.next_response(t));
+  subscribe_and_take_first(s, t, {});
   t.apply(make_delta(2, {}, {"w1", "w3"}));
   auto r = s.next_response(t);
   REQUIRE(r);
@@ -168,8 +161,7 @@ TEST_CASE("a service subscription follows workloads that join and leave the serv
   auto web = service_key("web");
   auto t = populated_table();
   delta_session s{address_type};
-  s.on_request(subscribe({web}));
-  REQUIRE(s.next_response(t));
+  subscribe_and_take_first(s, t, {web});
   t.apply(make_delta(2, {make_workload_resource("w3", "10.0.0.3", {web}),
                          make_workload_resource("w2", "10.0.0.2")}));
   auto r = s.next_response(t);
@@ -260,10 +252,8 @@ TEST_CASE("versions cached from another process never pass for this one's", "[xd
 TEST_CASE("an ACK of the latest nonce is recorded and needs no response", "[xds]") {
   auto t = populated_table();
   delta_session s{address_type};
-  s.on_request(subscribe({}));
-  auto r = s.next_response(t);
-  REQUIRE(r);
-  auto out = s.on_request(ack(r->nonce));
+  auto r = subscribe_and_take_first(s, t, {});
+  auto out = s.on_request(ack(r.nonce));
   CHECK(out.kind == request_kind::ack);
   CHECK(!out.subscription_changed);
   CHECK(s.stats().acks == 1);
@@ -274,10 +264,8 @@ TEST_CASE("an ACK of the latest nonce is recorded and needs no response", "[xds]
 TEST_CASE("a NACK is counted, the rejected version not resent, a newer one sent", "[xds]") {
   auto t = populated_table();
   delta_session s{address_type};
-  s.on_request(subscribe({}));
-  auto r = s.next_response(t);
-  REQUIRE(r);
-  auto out = s.on_request(nack(r->nonce, "bad workload w1"));
+  auto r = subscribe_and_take_first(s, t, {});
+  auto out = s.on_request(nack(r.nonce, "bad workload w1"));
   CHECK(out.kind == request_kind::nack);
   CHECK(out.rejected);
   CHECK(s.stats().nacks == 1);
@@ -285,22 +273,20 @@ TEST_CASE("a NACK is counted, the rejected version not resent, a newer one sent"
   CHECK(s.stats().last_nacked_nonce == "1");
   CHECK(!s.next_response(t)); // no retry loop
   t.apply(make_delta(2, {make_workload_resource("w1", "10.0.0.1", {}, "fixed")}));
-  r = s.next_response(t);
-  REQUIRE(r);
-  CHECK(names_of(*r) == strings{"w1@2"});
-  CHECK(r->nonce == "2");
+  auto fixed = s.next_response(t);
+  REQUIRE(fixed);
+  CHECK(names_of(*fixed) == strings{"w1@2"});
+  CHECK(fixed->nonce == "2");
 }
 
 TEST_CASE("a stale nonce is no ACK but its subscription changes apply", "[xds]") {
   auto t = populated_table();
   delta_session s{address_type};
-  s.on_request(subscribe({"w1"}));
-  auto first = s.next_response(t);
-  REQUIRE(first);
+  auto first = subscribe_and_take_first(s, t, {"w1"});
   t.apply(make_delta(2, {make_workload_resource("w1", "10.0.0.1", {}, "b")}));
   auto second = s.next_response(t);
   REQUIRE(second);
-  auto out = s.on_request(subscribe({"w3"}, first->nonce));
+  auto out = s.on_request(subscribe({"w3"}, first.nonce));
   CHECK(out.kind == request_kind::stale);
   CHECK(out.subscription_changed);
   CHECK(s.stats().stale_nonces == 1);
@@ -330,8 +316,7 @@ TEST_CASE("nonces are increasing decimal strings", "[xds]") {
 TEST_CASE("unsubscribing a name drops it silently and resubscribing sends it again", "[xds]") {
   auto t = populated_table();
   delta_session s{address_type};
-  s.on_request(subscribe({"w1", "w3"}));
-  REQUIRE(s.next_response(t));
+  subscribe_and_take_first(s, t, {"w1", "w3"});
   auto out = s.on_request(unsubscribe({"w1", "never-subscribed"}));
   CHECK(out.subscription_changed);
   CHECK(!s.next_response(t)); // nothing to say: the client dropped it itself
@@ -347,8 +332,7 @@ TEST_CASE("unsubscribing a name drops it silently and resubscribing sends it aga
 TEST_CASE("a name subscribed again is resent although the client had it", "[xds]") {
   auto t = populated_table();
   delta_session s{address_type};
-  s.on_request(subscribe({"w1"}));
-  REQUIRE(s.next_response(t));
+  subscribe_and_take_first(s, t, {"w1"});
   auto out = s.on_request(subscribe({"w1"}));
   CHECK(!out.subscription_changed);
   auto r = s.next_response(t);
@@ -373,8 +357,7 @@ TEST_CASE("unsubscribing a name under a wildcard resends it or reports it remove
 TEST_CASE("unsubscribing the wildcard removes what no name still covers", "[xds]") {
   auto t = populated_table();
   delta_session s{address_type};
-  s.on_request(subscribe({"*", "w1"}));
-  REQUIRE(s.next_response(t));
+  subscribe_and_take_first(s, t, {"*", "w1"});
   s.on_request(unsubscribe({"*"}));
   CHECK(!s.wildcard());
   auto r = s.next_response(t);
@@ -388,8 +371,7 @@ TEST_CASE("unsubscribing a service key removes the workloads it brought in", "[x
   auto web = service_key("web");
   auto t = populated_table();
   delta_session s{address_type};
-  s.on_request(subscribe({web, "w1"}));
-  REQUIRE(s.next_response(t));
+  subscribe_and_take_first(s, t, {web, "w1"});
   s.on_request(unsubscribe({web}));
   auto r = s.next_response(t);
   REQUIRE(r);
@@ -402,8 +384,7 @@ TEST_CASE("a change-log compaction makes the session compare everything", "[xds]
   t.apply(make_delta(
       1, {make_workload_resource("a", "10.0.0.1"), make_workload_resource("b", "10.0.0.2")}));
   delta_session s{address_type};
-  s.on_request(subscribe({}));
-  REQUIRE(s.next_response(t));
+  subscribe_and_take_first(s, t, {});
   t.apply(make_delta(2, {make_workload_resource("c", "10.0.0.3")}, {"a"}));
   t.apply(make_delta(3, {make_workload_resource("d", "10.0.0.4")}));
   t.apply(make_delta(4, {make_workload_resource("e", "10.0.0.5")}));
@@ -426,8 +407,7 @@ TEST_CASE("a request for another type URL is ignored", "[xds]") {
 TEST_CASE("an address subscription follows whichever workload holds the address", "[xds]") {
   auto t = populated_table();
   delta_session s{address_type};
-  s.on_request(subscribe({"net1/10.0.0.3"}));
-  REQUIRE(s.next_response(t));
+  subscribe_and_take_first(s, t, {"net1/10.0.0.3"});
   t.apply(make_delta(2, {make_workload_resource("w3", "10.0.0.7")}));
   auto r = s.next_response(t);
   REQUIRE(r);

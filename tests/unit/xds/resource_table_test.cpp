@@ -9,19 +9,8 @@
 
 using namespace ambient;
 using namespace ambient::xds;
-using test::make_delta;
-using test::make_service_resource;
-using test::make_workload_resource;
-using test::service_key;
+using namespace ambient::test; // the builders of address_builders.hpp
 using strings = std::vector<std::string>;
-
-namespace {
-
-resource_table address_table(std::size_t max_log = resource_table::default_max_log_entries) {
-  return resource_table{std::string{address_type_url}, max_log};
-}
-
-} // namespace
 
 TEST_CASE("an Address delta upserts and removes resources at the delta's version", "[xds]") {
   auto t = address_table();

@@ -1,9 +1,11 @@
 #include <catch2/catch.hpp>
 
+#include "unit/xds/address_builders.hpp"
 #include "xds/sotw_session.hpp"
 #include "xds/type_urls.hpp"
 
 using namespace ambient::xds;
+using ambient::test::names_of;
 using strings = std::vector<std::string>;
 
 namespace {
@@ -22,13 +24,6 @@ sotw_request request(const std::string& type, strings names, std::string nonce =
   return r;
 }
 
-strings names_of(const sotw_response& r) {
-  strings out;
-  for (const auto& e : r.resources)
-    out.push_back(e->name + "@" + e->version);
-  return out;
-}
-
 resource_table table_of(const std::string& type, strings names) {
   resource_table t{type};
   std::vector<resource_update> ups;
@@ -36,6 +31,14 @@ resource_table table_of(const std::string& type, strings names) {
     ups.push_back({n, "bytes of " + n, {}});
   t.apply(std::move(ups), {}, 1);
   return t;
+}
+
+/// Sends `s` a first request of `type` naming nothing and returns its response.
+sotw_response take_first(sotw_session& s, const resource_table& t, const std::string& type) {
+  s.on_request(request(type, {}));
+  auto r = s.next_response(t);
+  REQUIRE(r);
+  return *r;
 }
 
 void touch(resource_table& t, const std::string& name, uint64_t version) {
@@ -109,10 +112,8 @@ TEST_CASE("a request with a stale or missing nonce is ignored entirely", "[xds]"
 TEST_CASE("an ACK records the accepted version and needs no response", "[xds]") {
   auto t = table_of(cds, {"a"});
   sotw_session s{cds};
-  s.on_request(request(cds, {}));
-  auto r = s.next_response(t);
-  REQUIRE(r);
-  auto out = s.on_request(request(cds, {}, r->nonce, r->version_info));
+  auto r = take_first(s, t, cds);
+  auto out = s.on_request(request(cds, {}, r.nonce, r.version_info));
   CHECK(out.kind == request_kind::ack);
   CHECK(s.acked_version() == "1");
   CHECK(s.stats().acks == 1);
@@ -122,10 +123,7 @@ TEST_CASE("an ACK records the accepted version and needs no response", "[xds]") 
 TEST_CASE("a NACK is counted, the version not resent, and a newer version sent", "[xds]") {
   auto t = table_of(lds, {"l1"});
   sotw_session s{lds};
-  s.on_request(request(lds, {}));
-  auto r = s.next_response(t);
-  REQUIRE(r);
-  auto nack = request(lds, {}, r->nonce, "");
+  auto nack = request(lds, {}, take_first(s, t, lds).nonce, "");
   nack.has_error = true;
   nack.error_message = "router filter missing";
   auto out = s.on_request(nack);
@@ -135,7 +133,7 @@ TEST_CASE("a NACK is counted, the version not resent, and a newer version sent",
   CHECK(s.acked_version().empty());
   CHECK(!s.next_response(t));
   touch(t, "l1", 2);
-  r = s.next_response(t);
+  auto r = s.next_response(t);
   REQUIRE(r);
   CHECK(names_of(*r) == strings{"l1@2"});
 }
@@ -171,8 +169,7 @@ TEST_CASE("an explicit wildcard subscribes to every resource, names or not", "[x
 TEST_CASE("a removal sends the full set without the removed resource", "[xds]") {
   auto t = table_of(lds, {"a", "b", "c"});
   sotw_session s{lds};
-  s.on_request(request(lds, {}));
-  REQUIRE(s.next_response(t));
+  take_first(s, t, lds);
   t.apply({}, {"b"}, 2);
   auto r = s.next_response(t);
   REQUIRE(r);
@@ -194,8 +191,7 @@ TEST_CASE("a first request carrying an earlier server's version still gets a res
 TEST_CASE("many table changes coalesce and an undone change sends nothing", "[xds]") {
   auto t = table_of(cds, {"a"});
   sotw_session s{cds};
-  s.on_request(request(cds, {}));
-  REQUIRE(s.next_response(t));
+  take_first(s, t, cds);
   t.apply({{"tmp", "x", {}}}, {}, 2);
   t.apply({}, {"tmp"}, 3);
   CHECK(!s.next_response(t));
@@ -211,8 +207,7 @@ TEST_CASE("a compacted change log still yields exactly one up-to-date response",
   resource_table t{cds, 1};
   t.apply({{"a", "1", {}}}, {}, 1);
   sotw_session s{cds};
-  s.on_request(request(cds, {}));
-  REQUIRE(s.next_response(t));
+  take_first(s, t, cds);
   for (uint64_t v = 2; v < 6; ++v)
     touch(t, "b", v);
   REQUIRE(t.changed_since(1).full_resync);
