@@ -1,8 +1,18 @@
 #include "xds/publisher_tables.hpp"
 
+#include <algorithm>
+
+#include "mesh/context.hpp"
+
 namespace ambient::xds {
 
 namespace {
+
+void add_alias(std::vector<std::string>& out, const std::string& network, const std::string& ip) {
+  auto text = mesh::ip_text(ip);
+  if (!text.empty())
+    out.push_back(network + "/" + text);
+}
 
 std::size_t apply_change(resource_table& table, proxyless_delta::table_change& change,
                          uint64_t version) {
@@ -13,6 +23,40 @@ std::size_t apply_change(resource_table& table, proxyless_delta::table_change& c
 
 } // namespace
 
+std::vector<std::string> address_aliases(const istio::workload::Address& address) {
+  std::vector<std::string> out;
+  if (address.has_workload()) {
+    const auto& w = address.workload();
+    for (const auto& ip : w.addresses())
+      add_alias(out, w.network(), ip);
+  } else if (address.has_service()) {
+    for (const auto& vip : address.service().addresses())
+      add_alias(out, vip.network(), vip.address());
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+std::size_t apply_addresses(resource_table& table, const mesh::mesh_delta& delta) {
+  if (delta.empty())
+    return 0;
+  std::vector<resource_update> upserts;
+  upserts.reserve(delta.upserted.size());
+  for (const auto& r : delta.upserted) {
+    if (!r)
+      continue;
+    address_lookup lookup;
+    if (r->address.has_workload()) {
+      lookup.workload = true;
+      for (const auto& [key, ports] : r->address.workload().services())
+        lookup.services.push_back(key);
+    }
+    upserts.push_back({r->name, r->bytes, address_aliases(r->address), std::move(lookup)});
+  }
+  return table.apply(std::move(upserts), delta.removed, delta.version);
+}
+
 publisher_tables::publisher_tables(const std::string& version_prefix) {
   for (auto* t : {&addresses_, &authorizations_, &listeners_, &routes_, &clusters_, &endpoints_})
     t->set_version_prefix(version_prefix);
@@ -21,7 +65,7 @@ publisher_tables::publisher_tables(const std::string& version_prefix) {
 std::size_t publisher_tables::apply(const mesh::mesh_delta& delta) {
   if (delta.empty())
     return 0;
-  auto n = addresses_.apply(delta);
+  auto n = apply_addresses(addresses_, delta);
   auto p = proxyless_.apply(delta);
   n += apply_change(listeners_, p.listeners, delta.version);
   n += apply_change(routes_, p.routes, delta.version);

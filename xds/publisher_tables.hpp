@@ -1,7 +1,9 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "mesh/mesh_index.hpp"
 #include "xds/proxyless.hpp"
@@ -40,6 +42,14 @@ private:
   resource_table endpoints_{std::string{endpoint_type_url}};
   proxyless_view proxyless_;
 };
+
+/// The on-demand aliases of an Address: "network/ip" of each workload address or service VIP.
+std::vector<std::string> address_aliases(const istio::workload::Address& address);
+
+/// A delta of the merged view as changes of the istio.workload.Address table (the one place that
+/// turns mesh resources into table entries): every upserted resource's bytes, aliases and
+/// lookup keys. Applies them to `table`; returns the number of resources changed.
+std::size_t apply_addresses(resource_table& table, const mesh::mesh_delta& delta);
 
 /// The short name of a type for metrics and logs, as istiod's metric labels have it: "wds"
 /// (Address), "wads" (Authorization), "lds", "rds", "cds", "eds"; "unknown" otherwise.

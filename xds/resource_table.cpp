@@ -3,17 +3,9 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "mesh/context.hpp"
-
 namespace ambient::xds {
 
 namespace {
-
-void add_alias(std::vector<std::string>& out, const std::string& network, const std::string& ip) {
-  auto text = mesh::ip_text(ip);
-  if (!text.empty())
-    out.push_back(network + "/" + text);
-}
 
 void sort_unique(std::vector<std::string>& v) {
   std::sort(v.begin(), v.end());
@@ -21,20 +13,6 @@ void sort_unique(std::vector<std::string>& v) {
 }
 
 } // namespace
-
-std::vector<std::string> address_aliases(const istio::workload::Address& address) {
-  std::vector<std::string> out;
-  if (address.has_workload()) {
-    const auto& w = address.workload();
-    for (const auto& ip : w.addresses())
-      add_alias(out, w.network(), ip);
-  } else if (address.has_service()) {
-    for (const auto& vip : address.service().addresses())
-      add_alias(out, vip.network(), vip.address());
-  }
-  sort_unique(out);
-  return out;
-}
 
 resource_table::resource_table(std::string type_url, std::size_t max_log_entries)
   : type_url_(std::move(type_url)), log_(max_log_entries) {}
@@ -44,30 +22,6 @@ void resource_table::check_version(uint64_t new_version) const {
     throw std::logic_error("resource_table " + type_url_ + ": version "
                            + std::to_string(new_version) + " does not follow "
                            + std::to_string(version_));
-}
-
-std::size_t resource_table::apply(const mesh::mesh_delta& delta) {
-  if (delta.empty())
-    return 0;
-  check_version(delta.version);
-  std::size_t changed = 0;
-  for (const auto& name : delta.removed)
-    changed += erase(name, delta.version) ? 1 : 0;
-  for (const auto& r : delta.upserted) {
-    if (!r)
-      continue;
-    address_info info;
-    if (r->address.has_workload()) {
-      info.workload = true;
-      for (const auto& [key, ports] : r->address.workload().services())
-        info.services.push_back(key);
-      sort_unique(info.services);
-    }
-    changed += upsert(r->name, r->bytes, address_aliases(r->address), &info, delta.version) ? 1 : 0;
-  }
-  if (changed > 0)
-    version_ = delta.version;
-  return changed;
 }
 
 std::size_t resource_table::apply(std::vector<resource_update> upserts,
@@ -80,8 +34,11 @@ std::size_t resource_table::apply(std::vector<resource_update> upserts,
     changed += erase(name, new_version) ? 1 : 0;
   for (auto& u : upserts) {
     sort_unique(u.aliases);
+    if (u.lookup)
+      sort_unique(u.lookup->services);
+    const auto* lookup = u.lookup ? &*u.lookup : nullptr;
     changed
-        += upsert(std::move(u.name), std::move(u.bytes), std::move(u.aliases), nullptr, new_version)
+        += upsert(std::move(u.name), std::move(u.bytes), std::move(u.aliases), lookup, new_version)
                ? 1
                : 0;
   }
@@ -91,7 +48,7 @@ std::size_t resource_table::apply(std::vector<resource_update> upserts,
 }
 
 bool resource_table::upsert(std::string name, std::string bytes, std::vector<std::string> aliases,
-                            const address_info* info, uint64_t new_version) {
+                            const address_lookup* info, uint64_t new_version) {
   auto i = entries_.find(name);
   if (i != entries_.end()) {
     const auto& old = *i->second;
@@ -151,7 +108,7 @@ void resource_table::unindex(const resource_entry& e) {
   address_info_.erase(info);
 }
 
-void resource_table::index(const resource_entry& e, const address_info* info) {
+void resource_table::index(const resource_entry& e, const address_lookup* info) {
   for (const auto& alias : e.aliases)
     alias_names_[alias].insert(e.name);
   if (info == nullptr)

@@ -4,13 +4,13 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
-#include "mesh/mesh_index.hpp"
 #include "xds/change_log.hpp"
 
 namespace ambient::xds {
@@ -31,11 +31,19 @@ struct resource_entry {
 
 using entry_ptr = std::shared_ptr<const resource_entry>;
 
-/// A resource to add or replace through the generic apply().
+/// What the istio.workload.Address lookups (resource_table::resolve) need to know of a resource.
+struct address_lookup {
+  bool workload = false;             ///< a workload (else a service)
+  std::vector<std::string> services; ///< a workload's service keys ("namespace/hostname")
+};
+
+/// A resource to add or replace.
 struct resource_update {
   std::string name;
   std::string bytes;
   std::vector<std::string> aliases;
+  /// For istio.workload.Address only: what the on-demand lookups index.
+  std::optional<address_lookup> lookup = std::nullopt;
 };
 
 /// Every resource of one type URL, owned by one actor: the versioned, serialized state that delta
@@ -71,15 +79,11 @@ public:
     return version_;
   }
 
-  /// Applies a delta of the merged ambient view (an istio.workload.Address table): removals
-  /// first, then upserts; every changed resource gets the delta's version. Upserts whose bytes
-  /// and aliases equal the current entry, and removals of unknown names, change nothing. Returns
-  /// the number of resources changed. A non-empty delta must carry a version above version()
-  /// (broken invariant otherwise: std::logic_error).
-  std::size_t apply(const mesh::mesh_delta& delta);
-
-  /// The same for any other type: resources to add or replace, names to remove, and the new
-  /// version.
+  /// Applies one change of the table: removals first, then upserts; every changed resource gets
+  /// `new_version`. Upserts whose bytes, aliases and lookup equal the current entry, and removals
+  /// of unknown names, change nothing. Returns the number of resources changed. A change that is
+  /// not empty must carry a version above version() (broken invariant otherwise:
+  /// std::logic_error).
   std::size_t apply(std::vector<resource_update> upserts, const std::vector<std::string>& removes,
                     uint64_t new_version);
 
@@ -117,18 +121,12 @@ public:
   std::vector<std::string> workloads_of(std::string_view service_key) const;
 
 private:
-  /// What the Address lookups need to remember about a resource.
-  struct address_info {
-    bool workload = false;
-    std::vector<std::string> services; ///< the service keys of a workload
-  };
-
   void check_version(uint64_t new_version) const;
   bool upsert(std::string name, std::string bytes, std::vector<std::string> aliases,
-              const address_info* info, uint64_t new_version);
+              const address_lookup* info, uint64_t new_version);
   bool erase(const std::string& name, uint64_t new_version);
   void unindex(const resource_entry& e);
-  void index(const resource_entry& e, const address_info* info);
+  void index(const resource_entry& e, const address_lookup* info);
 
   std::string type_url_;
   std::string version_prefix_;
@@ -145,11 +143,8 @@ private:
   };
   mutable changes_cache changes_cache_;
   std::map<std::string, std::set<std::string>, std::less<>> alias_names_;
-  std::map<std::string, address_info, std::less<>> address_info_;
+  std::map<std::string, address_lookup, std::less<>> address_info_;
   std::map<std::string, std::set<std::string>, std::less<>> service_workloads_;
 };
-
-/// The on-demand aliases of an Address: "network/ip" of each workload address or service VIP.
-std::vector<std::string> address_aliases(const istio::workload::Address& address);
 
 } // namespace ambient::xds

@@ -7,6 +7,7 @@
 #include "mesh/context.hpp"
 #include "mesh/mesh_index.hpp"
 #include "mesh/resource.hpp"
+#include "xds/publisher_tables.hpp"
 #include "xds/resource_table.hpp"
 #include "xds/type_urls.hpp"
 

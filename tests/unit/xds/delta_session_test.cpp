@@ -53,10 +53,10 @@ delta_request nack(std::string nonce, std::string message) {
 resource_table populated_table() {
   auto t = address_table();
   auto web = service_key("web");
-  t.apply(make_delta(1, {make_service_resource("web", "10.96.0.1"),
-                         make_workload_resource("w1", "10.0.0.1", {web}),
-                         make_workload_resource("w2", "10.0.0.2", {web}),
-                         make_workload_resource("w3", "10.0.0.3")}));
+  apply_addresses(t, make_delta(1, {make_service_resource("web", "10.96.0.1"),
+                                    make_workload_resource("w1", "10.0.0.1", {web}),
+                                    make_workload_resource("w2", "10.0.0.2", {web}),
+                                    make_workload_resource("w3", "10.0.0.3")}));
   return t;
 }
 
@@ -108,9 +108,11 @@ TEST_CASE("many table changes between two responses coalesce into the latest sta
   delta_session s{address_type};
   subscribe_and_take_first(s, t, {"*"});
   for (uint64_t v = 2; v <= 20; ++v)
-    t.apply(make_delta(v, {make_workload_resource("w3", "10.0.0.3", {}, "r" + std::to_string(v))}));
-  t.apply(make_delta(21, {make_workload_resource("tmp", "10.0.0.50")}));
-  t.apply(make_delta(22, {}, {"tmp"})); // born and gone between two responses: never sent
+    apply_addresses(
+        t, make_delta(v, {make_workload_resource("w3", "10.0.0.3", {}, "r" + std::to_string(v))}));
+  apply_addresses(t, make_delta(21, {make_workload_resource("tmp", "10.0.0.50")}));
+  apply_addresses(t,
+                  make_delta(22, {}, {"tmp"})); // born and gone between two responses: never sent
   auto r = s.next_response(t);
   REQUIRE(r);
   CHECK(names_of(*r) == strings{"w3@20"});
@@ -123,7 +125,7 @@ TEST_CASE("removed resources reach a wildcard client in removed_resources", "[xd
   auto t = populated_table();
   delta_session s{address_type};
   subscribe_and_take_first(s, t, {});
-  t.apply(make_delta(2, {}, {"w1", "w3"}));
+  apply_addresses(t, make_delta(2, {}, {"w1", "w3"}));
   auto r = s.next_response(t);
   REQUIRE(r);
   CHECK(r->resources.empty());
@@ -153,7 +155,7 @@ TEST_CASE("on-demand keys get the resources they resolve to and nothing else", "
   CHECK(names_of(*r) == rows.sent);
   CHECK(r->removed.empty());
   // A resource outside the subscription changes: nothing to send.
-  t.apply(make_delta(2, {make_workload_resource("w9", "10.0.0.9")}));
+  apply_addresses(t, make_delta(2, {make_workload_resource("w9", "10.0.0.9")}));
   CHECK(!s.next_response(t));
 }
 
@@ -162,8 +164,8 @@ TEST_CASE("a service subscription follows workloads that join and leave the serv
   auto t = populated_table();
   delta_session s{address_type};
   subscribe_and_take_first(s, t, {web});
-  t.apply(make_delta(2, {make_workload_resource("w3", "10.0.0.3", {web}),
-                         make_workload_resource("w2", "10.0.0.2")}));
+  apply_addresses(t, make_delta(2, {make_workload_resource("w3", "10.0.0.3", {web}),
+                                    make_workload_resource("w2", "10.0.0.2")}));
   auto r = s.next_response(t);
   REQUIRE(r);
   CHECK(names_of(*r) == strings{"w3@2"});
@@ -179,7 +181,7 @@ TEST_CASE("names that do not exist are answered in removed and sent when they ap
   CHECK(names_of(*r) == strings{"w1@1"});
   CHECK(r->removed == strings{"ghost", "net1/10.9.9.9"});
   CHECK(!s.next_response(t)); // said once
-  t.apply(make_delta(2, {make_workload_resource("ghost", "10.9.9.9")}));
+  apply_addresses(t, make_delta(2, {make_workload_resource("ghost", "10.9.9.9")}));
   r = s.next_response(t);
   REQUIRE(r);
   CHECK(names_of(*r) == strings{"ghost@2"});
@@ -196,7 +198,7 @@ TEST_CASE("ztunnel's on-demand opening subscribes to nothing and still gets a re
   REQUIRE(r);
   CHECK(r->resources.empty());
   CHECK(r->removed.empty());
-  t.apply(make_delta(2, {make_workload_resource("w1", "10.0.0.1", {}, "x")}));
+  apply_addresses(t, make_delta(2, {make_workload_resource("w1", "10.0.0.1", {}, "x")}));
   CHECK(!s.next_response(t));
   s.on_request(subscribe({"net1/10.0.0.1"}, r->nonce));
   r = s.next_response(t);
@@ -206,7 +208,7 @@ TEST_CASE("ztunnel's on-demand opening subscribes to nothing and still gets a re
 
 TEST_CASE("a reconnect with initial_resource_versions resends only what differs", "[xds]") {
   auto t = populated_table();
-  t.apply(make_delta(2, {make_workload_resource("w2", "10.0.0.2", {}, "new")}));
+  apply_addresses(t, make_delta(2, {make_workload_resource("w2", "10.0.0.2", {}, "new")}));
   struct row {
     strings subscribe;
     std::map<std::string, std::string> have;
@@ -237,7 +239,7 @@ TEST_CASE("versions cached from another process never pass for this one's", "[xd
   // Before a restart (or on another replica) table version 1 was other content.
   resource_table t{std::string{address_type}};
   t.set_version_prefix("5f3a09c1-");
-  t.apply(make_delta(1, {make_workload_resource("w1", "10.0.0.1")}));
+  apply_addresses(t, make_delta(1, {make_workload_resource("w1", "10.0.0.1")}));
   auto have = GENERATE(as<std::string>{}, "1", "0b7e44d2-1");
   delta_session s{address_type};
   auto req = subscribe({});
@@ -272,7 +274,7 @@ TEST_CASE("a NACK is counted, the rejected version not resent, a newer one sent"
   CHECK(s.stats().last_error == "bad workload w1");
   CHECK(s.stats().last_nacked_nonce == "1");
   CHECK(!s.next_response(t)); // no retry loop
-  t.apply(make_delta(2, {make_workload_resource("w1", "10.0.0.1", {}, "fixed")}));
+  apply_addresses(t, make_delta(2, {make_workload_resource("w1", "10.0.0.1", {}, "fixed")}));
   auto fixed = s.next_response(t);
   REQUIRE(fixed);
   CHECK(names_of(*fixed) == strings{"w1@2"});
@@ -283,7 +285,7 @@ TEST_CASE("a stale nonce is no ACK but its subscription changes apply", "[xds]")
   auto t = populated_table();
   delta_session s{address_type};
   auto first = subscribe_and_take_first(s, t, {"w1"});
-  t.apply(make_delta(2, {make_workload_resource("w1", "10.0.0.1", {}, "b")}));
+  apply_addresses(t, make_delta(2, {make_workload_resource("w1", "10.0.0.1", {}, "b")}));
   auto second = s.next_response(t);
   REQUIRE(second);
   auto out = s.on_request(subscribe({"w3"}, first.nonce));
@@ -303,7 +305,8 @@ TEST_CASE("nonces are increasing decimal strings", "[xds]") {
   s.on_request(subscribe({}));
   strings nonces;
   for (uint64_t v = 1; v <= 12; ++v) {
-    t.apply(make_delta(v, {make_workload_resource("w" + std::to_string(v), "10.0.0.1")}));
+    apply_addresses(t,
+                    make_delta(v, {make_workload_resource("w" + std::to_string(v), "10.0.0.1")}));
     auto r = s.next_response(t);
     REQUIRE(r);
     nonces.push_back(r->nonce);
@@ -321,7 +324,7 @@ TEST_CASE("unsubscribing a name drops it silently and resubscribing sends it aga
   CHECK(out.subscription_changed);
   CHECK(!s.next_response(t)); // nothing to say: the client dropped it itself
   CHECK(!s.sent().contains("w1"));
-  t.apply(make_delta(2, {make_workload_resource("w1", "10.0.0.1", {}, "c")}));
+  apply_addresses(t, make_delta(2, {make_workload_resource("w1", "10.0.0.1", {}, "c")}));
   CHECK(!s.next_response(t));
   s.on_request(subscribe({"w1"}));
   auto r = s.next_response(t);
@@ -381,13 +384,13 @@ TEST_CASE("unsubscribing a service key removes the workloads it brought in", "[x
 
 TEST_CASE("a change-log compaction makes the session compare everything", "[xds]") {
   resource_table t{address_type, 2};
-  t.apply(make_delta(
-      1, {make_workload_resource("a", "10.0.0.1"), make_workload_resource("b", "10.0.0.2")}));
+  apply_addresses(t, make_delta(1, {make_workload_resource("a", "10.0.0.1"),
+                                    make_workload_resource("b", "10.0.0.2")}));
   delta_session s{address_type};
   subscribe_and_take_first(s, t, {});
-  t.apply(make_delta(2, {make_workload_resource("c", "10.0.0.3")}, {"a"}));
-  t.apply(make_delta(3, {make_workload_resource("d", "10.0.0.4")}));
-  t.apply(make_delta(4, {make_workload_resource("e", "10.0.0.5")}));
+  apply_addresses(t, make_delta(2, {make_workload_resource("c", "10.0.0.3")}, {"a"}));
+  apply_addresses(t, make_delta(3, {make_workload_resource("d", "10.0.0.4")}));
+  apply_addresses(t, make_delta(4, {make_workload_resource("e", "10.0.0.5")}));
   REQUIRE(t.changed_since(1).full_resync);
   auto r = s.next_response(t);
   REQUIRE(r);
@@ -408,12 +411,12 @@ TEST_CASE("an address subscription follows whichever workload holds the address"
   auto t = populated_table();
   delta_session s{address_type};
   subscribe_and_take_first(s, t, {"net1/10.0.0.3"});
-  t.apply(make_delta(2, {make_workload_resource("w3", "10.0.0.7")}));
+  apply_addresses(t, make_delta(2, {make_workload_resource("w3", "10.0.0.7")}));
   auto r = s.next_response(t);
   REQUIRE(r);
   CHECK(r->resources.empty());
   CHECK(r->removed == strings{"w3"});
-  t.apply(make_delta(3, {make_workload_resource("w5", "10.0.0.3")}));
+  apply_addresses(t, make_delta(3, {make_workload_resource("w5", "10.0.0.3")}));
   r = s.next_response(t);
   REQUIRE(r);
   CHECK(names_of(*r) == strings{"w5@3"});
