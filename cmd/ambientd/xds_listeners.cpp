@@ -5,6 +5,7 @@
 
 #include "actors/xds_publisher.hpp"
 #include "xds/peer_identity.hpp"
+#include "xds/server_credentials.hpp"
 
 namespace ambient::cmd {
 

@@ -17,6 +17,7 @@
 #include "sim/pki.hpp"
 #include "support/actor_fixture.hpp"
 #include "xds/peer_identity.hpp"
+#include "xds/server_credentials.hpp"
 #include "xds/type_urls.hpp"
 
 using namespace ambient;
