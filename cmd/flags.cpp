@@ -1,6 +1,5 @@
 #include "cmd/flags.hpp"
 
-#include <charconv>
 #include <fstream>
 #include <sstream>
 
@@ -10,109 +9,20 @@ namespace ambient::cmd {
 
 namespace {
 
-template <class T>
-std::optional<T> parse_unsigned(std::string_view text) {
-  T value{};
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc{} || ptr != text.data() + text.size() || text.empty())
+/// A setter that reads a value with `parse` into `*target`, or says what it expected instead.
+template <class T, class Parse>
+auto parsed_into(T* target, Parse parse, std::string expected) {
+  return [target, parse,
+          expected = std::move(expected)](std::string_view v) -> std::optional<std::string> {
+    auto value = parse(v);
+    if (!value)
+      return "expects " + expected + ", got '" + std::string{v} + "'";
+    *target = *value;
     return std::nullopt;
-  return value;
-}
-
-std::optional<bool> parse_bool(std::string_view text) {
-  if (text == "true" || text == "1" || text == "yes")
-    return true;
-  if (text == "false" || text == "0" || text == "no")
-    return false;
-  return std::nullopt;
-}
-
-std::vector<std::string> split_list(std::string_view text) {
-  std::vector<std::string> out;
-  while (!text.empty()) {
-    auto pos = text.find(',');
-    auto item = text.substr(0, pos);
-    if (!item.empty())
-      out.emplace_back(item);
-    if (pos == std::string_view::npos)
-      break;
-    text.remove_prefix(pos + 1);
-  }
-  return out;
-}
-
-std::string join(const std::vector<std::string>& xs, std::string_view sep) {
-  std::string out;
-  for (const auto& x : xs) {
-    if (!out.empty())
-      out += sep;
-    out += x;
-  }
-  return out;
+  };
 }
 
 } // namespace
-
-std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
-  if (text.empty())
-    return std::nullopt;
-  if (text == "0")
-    return std::chrono::milliseconds{0};
-  int64_t total_ms = 0;
-  while (!text.empty()) {
-    size_t digits = 0;
-    while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9')
-      ++digits;
-    if (digits == 0)
-      return std::nullopt;
-    auto number = parse_unsigned<int64_t>(text.substr(0, digits));
-    if (!number)
-      return std::nullopt;
-    text.remove_prefix(digits);
-    int64_t unit_ms = 0;
-    if (text.starts_with("ms")) {
-      unit_ms = 1;
-      text.remove_prefix(2);
-    } else if (text.starts_with("s")) {
-      unit_ms = 1000;
-      text.remove_prefix(1);
-    } else if (text.starts_with("m")) {
-      unit_ms = 60'000;
-      text.remove_prefix(1);
-    } else if (text.starts_with("h")) {
-      unit_ms = 3'600'000;
-      text.remove_prefix(1);
-    } else {
-      return std::nullopt;
-    }
-    if (*number > (INT64_MAX - total_ms) / unit_ms)
-      return std::nullopt;
-    total_ms += *number * unit_ms;
-  }
-  return std::chrono::milliseconds{total_ms};
-}
-
-std::string format_duration(std::chrono::milliseconds d) {
-  auto ms = d.count();
-  if (ms == 0)
-    return "0s";
-  std::string out;
-  auto h = ms / 3'600'000;
-  ms %= 3'600'000;
-  auto m = ms / 60'000;
-  ms %= 60'000;
-  auto s = ms / 1000;
-  ms %= 1000;
-  if (h)
-    out += std::to_string(h) + "h";
-  if (m)
-    out += std::to_string(m) + "m";
-  if (s)
-    out += std::to_string(s) + "s";
-  if (ms)
-    out += std::to_string(ms) + "ms";
-  return out;
-}
 
 flag_set::flag_set(std::string program, std::string summary, std::string version)
   : program_(std::move(program)), summary_(std::move(summary)), version_(std::move(version)) {
@@ -133,49 +43,25 @@ void flag_set::add(std::string name, std::string* target, std::string help) {
 
 void flag_set::add(std::string name, bool* target, std::string help) {
   add_flag(std::move(name), {std::move(help), "", *target ? "true" : "false", true, false,
-                             [target](std::string_view v) -> std::optional<std::string> {
-                               auto b = parse_bool(v);
-                               if (!b)
-                                 return "expects true or false, got '" + std::string{v} + "'";
-                               *target = *b;
-                               return std::nullopt;
-                             }});
+                             parsed_into(target, parse_bool, "true or false")});
 }
 
 void flag_set::add(std::string name, uint16_t* target, std::string help) {
-  add_flag(std::move(name), {std::move(help), "PORT", std::to_string(*target), false, false,
-                             [target](std::string_view v) -> std::optional<std::string> {
-                               auto n = parse_unsigned<uint16_t>(v);
-                               if (!n)
-                                 return "expects a number from 0 to 65535, got '" + std::string{v}
-                                        + "'";
-                               *target = *n;
-                               return std::nullopt;
-                             }});
+  add_flag(std::move(name),
+           {std::move(help), "PORT", std::to_string(*target), false, false,
+            parsed_into(target, parse_unsigned<uint16_t>, "a number from 0 to 65535")});
 }
 
 void flag_set::add(std::string name, uint32_t* target, std::string help) {
-  add_flag(std::move(name), {std::move(help), "N", std::to_string(*target), false, false,
-                             [target](std::string_view v) -> std::optional<std::string> {
-                               auto n = parse_unsigned<uint32_t>(v);
-                               if (!n)
-                                 return "expects a non-negative number, got '" + std::string{v}
-                                        + "'";
-                               *target = *n;
-                               return std::nullopt;
-                             }});
+  add_flag(std::move(name),
+           {std::move(help), "N", std::to_string(*target), false, false,
+            parsed_into(target, parse_unsigned<uint32_t>, "a non-negative number")});
 }
 
 void flag_set::add(std::string name, std::chrono::milliseconds* target, std::string help) {
-  add_flag(std::move(name), {std::move(help), "DURATION", format_duration(*target), false, false,
-                             [target](std::string_view v) -> std::optional<std::string> {
-                               auto d = parse_duration(v);
-                               if (!d)
-                                 return "expects a duration such as 30s, 1m30s or 250ms, got '"
-                                        + std::string{v} + "'";
-                               *target = *d;
-                               return std::nullopt;
-                             }});
+  add_flag(std::move(name),
+           {std::move(help), "DURATION", format_duration(*target), false, false,
+            parsed_into(target, parse_duration, "a duration such as 30s, 1m30s or 250ms")});
 }
 
 void flag_set::add(std::string name, std::vector<std::string>* target, std::string help) {

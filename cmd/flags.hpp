@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "cmd/flag_values.hpp"
+
 namespace ambient::cmd {
 
 /// What a program should do after its command line was parsed.
@@ -24,12 +26,6 @@ struct parse_result {
   parse_outcome outcome = parse_outcome::run;
   std::string message;
 };
-
-/// Parses a Go-style duration ("30s", "1m30s", "250ms", "2h"); nullopt if malformed or negative.
-std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
-
-/// Formats a duration the way parse_duration reads it back ("1m30s", "250ms", "0s").
-std::string format_duration(std::chrono::milliseconds d);
 
 /// A declarative set of long flags (`--name=value` or `--name value`). Unknown flags, missing
 /// values and malformed values are errors, never ignored. `--config FILE` (when enabled) reads a

@@ -22,12 +22,18 @@ void note_old_too_large(status_info& st) {
     st.resource_version_too_large = true;
 }
 
-/// Reads a field of `t` as a string when it is one; anything else is skipped.
-bool read_if_string(ctx& cx, od::value& v, const path& p, std::string& out) {
+/// Reads `v` into `out` when it is of type `want`; anything else is skipped.
+template <class T>
+bool read_if(ctx& cx, od::value& v, const path& p, od::json_type want, T& out) {
   od::json_type t;
   if (!peek_type(cx, v, p, t))
     return false;
-  return t != od::json_type::string || read(cx, v, p, out);
+  return t != want || read(cx, v, p, out);
+}
+
+/// Reads a field of `t` as a string when it is one; anything else is skipped.
+bool read_if_string(ctx& cx, od::value& v, const path& p, std::string& out) {
+  return read_if(cx, v, p, od::json_type::string, out);
 }
 
 /// A Status's details: only whether a cause says the resource version is too large. Lenient:
@@ -66,6 +72,25 @@ bool read_status_details(ctx& cx, od::value& v, const path& p, status_info& st) 
       return ok;
     });
   });
+}
+
+/// Reads field `k` of a Status into `st`: code, reason, message and details; other fields are
+/// skipped. `lenient` (the object of a watch event, which may be of another kind with fields of
+/// those names) skips a code, reason or message of another type too, as details always does.
+bool read_status_field(ctx& cx, std::string_view k, od::value& v, const path& p, status_info& st,
+                       bool lenient) {
+  auto read_as = [&](od::json_type want, auto& out) {
+    return lenient ? read_if(cx, v, p, want, out) : read(cx, v, p, out);
+  };
+  if (k == "code")
+    return read_as(od::json_type::number, st.code);
+  if (k == "reason")
+    return read_as(od::json_type::string, st.reason);
+  if (k == "message")
+    return read_as(od::json_type::string, st.message);
+  if (k == "details")
+    return read_status_details(cx, v, p, st);
+  return true;
 }
 
 // -- objects in envelopes -----------------------------------------------------------------------
@@ -122,18 +147,7 @@ bool read_event_object(ctx& cx, od::value& v, const path& p, object_meta& meta, 
   bool ok = fields_of(cx, obj, p, [&](std::string_view k, od::value& fv, const path& fp) {
     if (k == "metadata")
       return read_meta(cx, fv, fp, meta, nullptr);
-    if (k == "details")
-      return read_status_details(cx, fv, fp, st);
-    if (k == "reason")
-      return read_if_string(cx, fv, fp, st.reason);
-    if (k == "message")
-      return read_if_string(cx, fv, fp, st.message);
-    if (k != "code")
-      return true;
-    od::json_type ft;
-    if (!peek_type(cx, fv, fp, ft))
-      return false;
-    return ft != od::json_type::number || read(cx, fv, fp, st.code);
+    return read_status_field(cx, k, fv, fp, st, true);
   });
   return ok && (raw == nullptr || read_raw_object(cx, obj, p, *raw));
 }
@@ -168,15 +182,7 @@ std::optional<status_info> decode_status(std::string_view body) {
     return fields_of(cx, top, root, [&](std::string_view k, od::value& v, const path& p) {
       if (k == "kind")
         return read(cx, v, p, kind);
-      if (k == "code")
-        return read(cx, v, p, st.code);
-      if (k == "reason")
-        return read(cx, v, p, st.reason);
-      if (k == "message")
-        return read(cx, v, p, st.message);
-      if (k == "details")
-        return read_status_details(cx, v, p, st);
-      return true;
+      return read_status_field(cx, k, v, p, st, false);
     });
   });
   if (cx.failed || (!kind.empty() && kind != "Status"))

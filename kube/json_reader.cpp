@@ -95,6 +95,20 @@ bool peek_type(ctx& cx, od::value& v, const path& p, od::json_type& t) {
   return true;
 }
 
+presence expect_type(ctx& cx, od::value& v, const path& p, od::json_type want,
+                     std::string_view what) {
+  od::json_type t;
+  if (!peek_type(cx, v, p, t))
+    return presence::failed;
+  if (t == od::json_type::null)
+    return presence::null;
+  if (t != want) {
+    cx.fail(decode_errc::bad_field, p, "expected " + std::string{what});
+    return presence::failed;
+  }
+  return presence::value;
+}
+
 bool as_object(ctx& cx, od::value& v, const path& p, od::object& out) {
   od::json_type t;
   if (!peek_type(cx, v, p, t))
@@ -107,13 +121,8 @@ bool as_object(ctx& cx, od::value& v, const path& p, od::object& out) {
 }
 
 bool read(ctx& cx, od::value& v, const path& p, std::string& out) {
-  od::json_type t;
-  if (!peek_type(cx, v, p, t))
-    return false;
-  if (t == od::json_type::null)
-    return true;
-  if (t != od::json_type::string)
-    return cx.fail(decode_errc::bad_field, p, "expected string");
+  if (auto got = expect_type(cx, v, p, od::json_type::string, "string"); got != presence::value)
+    return got == presence::null;
   std::string_view s;
   if (auto e = v.get_string().get(s))
     return cx.json_error(e, p, "string");
@@ -122,26 +131,16 @@ bool read(ctx& cx, od::value& v, const path& p, std::string& out) {
 }
 
 bool read(ctx& cx, od::value& v, const path& p, bool& out) {
-  od::json_type t;
-  if (!peek_type(cx, v, p, t))
-    return false;
-  if (t == od::json_type::null)
-    return true;
-  if (t != od::json_type::boolean)
-    return cx.fail(decode_errc::bad_field, p, "expected boolean");
+  if (auto got = expect_type(cx, v, p, od::json_type::boolean, "boolean"); got != presence::value)
+    return got == presence::null;
   if (auto e = v.get_bool().get(out))
     return cx.json_error(e, p, "boolean");
   return true;
 }
 
 bool read(ctx& cx, od::value& v, const path& p, int32_t& out) {
-  od::json_type t;
-  if (!peek_type(cx, v, p, t))
-    return false;
-  if (t == od::json_type::null)
-    return true;
-  if (t != od::json_type::number)
-    return cx.fail(decode_errc::bad_field, p, "expected integer");
+  if (auto got = expect_type(cx, v, p, od::json_type::number, "integer"); got != presence::value)
+    return got == presence::null;
   int64_t n = 0;
   if (auto e = v.get_int64().get(n))
     return cx.json_error(e, p, "integer");

@@ -104,6 +104,15 @@ void with_document(ctx& cx, std::string_view json, F&& body) {
 /// The JSON type of `v`.
 bool peek_type(ctx& cx, od::value& v, const path& p, od::json_type& t);
 
+/// What a reader finds at a value: one of the type it wants, null (nothing to read: the target
+/// keeps what it holds), or a failure (recorded in the ctx).
+enum class presence : uint8_t { value, null, failed };
+
+/// Peeks `v`'s type: `value` when it is `want`, `null` for null; anything else records "expected
+/// <what>" (bad_field) and gives `failed`.
+presence expect_type(ctx& cx, od::value& v, const path& p, od::json_type want,
+                     std::string_view what);
+
 /// Calls `f(key, value, path)` for each field of `obj`; stops at the first false.
 template <class F>
 bool fields_of(ctx& cx, od::object& obj, const path& p, F&& f) {
@@ -126,11 +135,8 @@ bool as_object(ctx& cx, od::value& v, const path& p, od::object& out);
 /// As fields_of, for a value that must be an object or null (null has no fields).
 template <class F>
 bool each_field(ctx& cx, od::value& v, const path& p, F&& f) {
-  od::json_type t;
-  if (!peek_type(cx, v, p, t))
-    return false;
-  if (t == od::json_type::null)
-    return true;
+  if (auto got = expect_type(cx, v, p, od::json_type::object, "object"); got != presence::value)
+    return got == presence::null;
   od::object obj;
   return as_object(cx, v, p, obj) && fields_of(cx, obj, p, f);
 }
@@ -139,13 +145,8 @@ bool each_field(ctx& cx, od::value& v, const path& p, F&& f) {
 /// false.
 template <class F>
 bool each_element(ctx& cx, od::value& v, const path& p, F&& f) {
-  od::json_type t;
-  if (!peek_type(cx, v, p, t))
-    return false;
-  if (t == od::json_type::null)
-    return true;
-  if (t != od::json_type::array)
-    return cx.fail(decode_errc::bad_field, p, "expected array");
+  if (auto got = expect_type(cx, v, p, od::json_type::array, "array"); got != presence::value)
+    return got == presence::null;
   od::array arr;
   if (auto e = v.get_array().get(arr))
     return cx.json_error(e, p, "array");

@@ -1,121 +1,24 @@
 #include "kube/kubeconfig.hpp"
 
-#include "kube/base64.hpp"
-
-#include <array>
 #include <map>
 #include <vector>
 
 #include <yaml-cpp/yaml.h>
 
+#include "kube/kubeconfig_yaml.hpp"
+
 namespace ambient::kube {
 
 namespace {
 
-/// An error message without the "cluster <id>: " prefix; nullopt means success.
-using problem = std::optional<std::string>;
-
-constexpr std::array<std::pair<std::string_view, kubeconfig_option>, 6> option_names{{
-    {"exec", kubeconfig_option::exec},
-    {"authProvider", kubeconfig_option::auth_provider},
-    {"tokenFile", kubeconfig_option::token_file},
-    {"clientKey", kubeconfig_option::client_key_file},
-    {"clientCertificate", kubeconfig_option::client_cert_file},
-    {"certificateAuthority", kubeconfig_option::ca_file},
-}};
-
-/// A name from the kubeconfig, made safe to print: printable ASCII only, at most 100 characters.
-std::string show(std::string_view name) {
-  std::string out;
-  for (char c : name.substr(0, 100))
-    out.push_back(c >= 0x20 && c <= 0x7e ? c : '?');
-  if (name.size() > 100)
-    out += "...";
-  return out;
-}
-
-/// Returns `map[key]` when present and not null.
-std::optional<YAML::Node> field(const YAML::Node& map, const char* key) {
-  YAML::Node n = map[key];
-  if (!n.IsDefined() || n.IsNull())
-    return std::nullopt;
-  return n;
-}
-
-/// Reads an optional string field at `path`; absent or null leaves `out` empty.
-problem string_field(const YAML::Node& map, const char* key, const std::string& path,
-                     std::string& out) {
-  auto n = field(map, key);
-  if (!n)
-    return std::nullopt;
-  if (!n->IsScalar())
-    return path + "." + key + " must be a string";
-  out = n->Scalar();
-  return std::nullopt;
-}
-
-/// Reads an optional base64 field at `path` and decodes it.
-problem data_field(const YAML::Node& map, const char* key, const std::string& path,
-                   std::string& out) {
-  std::string text;
-  if (auto p = string_field(map, key, path, text))
-    return p;
-  if (text.empty())
-    return std::nullopt;
-  auto decoded = decode_base64(text);
-  if (!decoded)
-    return path + "." + key + " is not valid base64";
-  out = std::move(*decoded);
-  return std::nullopt;
-}
-
-/// Reads an optional file-path field, refused unless `opt` is allowed.
-problem file_field(const YAML::Node& map, const char* key, const std::string& path,
-                   const kubeconfig_policy& policy, kubeconfig_option opt, std::string& out) {
-  if (auto p = string_field(map, key, path, out))
-    return p;
-  if (!out.empty() && !policy.allowed.contains(opt))
-    return path + "." + key + " is not allowed (allow with --insecure-kubeconfig-options="
-           + std::string{to_string(opt)} + ")";
-  return std::nullopt;
-}
-
-/// One named entry of `clusters`, `users` or `contexts`: its name and its inner mapping.
-struct entry {
-  std::string name;
-  YAML::Node body;
-};
-
-/// Reads the list `list_key` whose items are {name, `body_key`: mapping}; names must be unique.
-problem entries(const YAML::Node& root, const char* list_key, const char* body_key,
-                std::map<std::string, entry>& out) {
-  auto list = field(root, list_key);
-  if (!list)
-    return std::nullopt;
-  if (!list->IsSequence())
-    return std::string{list_key} + " must be a list";
-  for (size_t i = 0; i < list->size(); ++i) {
-    const YAML::Node item = (*list)[i];
-    auto at = std::string{list_key} + "[" + std::to_string(i) + "]";
-    if (!item.IsMap())
-      return at + " must be a mapping";
-    std::string name;
-    if (auto p = string_field(item, "name", at, name))
-      return p;
-    if (name.empty())
-      return at + ".name is missing";
-    at = std::string{list_key} + "[" + show(name) + "]";
-    auto body = field(item, body_key);
-    if (!body)
-      return at + "." + body_key + " is missing";
-    if (!body->IsMap())
-      return at + "." + body_key + " must be a mapping";
-    if (out.contains(name))
-      return std::string{list_key} + " has two entries named \"" + show(name) + "\"";
-    out.emplace(name, entry{name, *body});
-  }
-  return std::nullopt;
-}
+using yaml_fields::data_field;
+using yaml_fields::entries;
+using yaml_fields::entry;
+using yaml_fields::field;
+using yaml_fields::file_field;
+using yaml_fields::problem;
+using yaml_fields::show;
+using yaml_fields::string_field;
 
 /// The connection part of a cluster entry.
 struct cluster_info {
@@ -312,20 +215,6 @@ problem resolve(const YAML::Node& root, const kubeconfig_policy& policy, rest_co
 
 } // namespace
 
-std::optional<kubeconfig_option> parse_kubeconfig_option(std::string_view name) {
-  for (const auto& [spelling, opt] : option_names)
-    if (spelling == name)
-      return opt;
-  return std::nullopt;
-}
-
-std::string_view to_string(kubeconfig_option opt) {
-  for (const auto& [spelling, o] : option_names)
-    if (o == opt)
-      return spelling;
-  return "?";
-}
-
 std::variant<rest_config, kubeconfig_error> parse_kubeconfig(std::string_view yaml_text,
                                                              std::string_view cluster_id,
                                                              const kubeconfig_policy& policy) {
@@ -347,31 +236,6 @@ std::variant<rest_config, kubeconfig_error> parse_kubeconfig(std::string_view ya
   } catch (const YAML::Exception&) {
     return fail("kubeconfig could not be read");
   }
-}
-
-std::variant<kubeconfig_policy, kubeconfig_error> parse_kubeconfig_policy(std::string_view flag) {
-  kubeconfig_policy policy;
-  while (!flag.empty()) {
-    auto comma = flag.find(',');
-    auto item = flag.substr(0, comma);
-    flag = comma == std::string_view::npos ? std::string_view{} : flag.substr(comma + 1);
-    while (!item.empty() && (item.front() == ' ' || item.front() == '\t'))
-      item.remove_prefix(1);
-    while (!item.empty() && (item.back() == ' ' || item.back() == '\t'))
-      item.remove_suffix(1);
-    if (item.empty())
-      continue;
-    auto opt = parse_kubeconfig_option(item);
-    if (!opt) {
-      std::string known;
-      for (const auto& [spelling, o] : option_names)
-        known += (known.empty() ? "" : ", ") + std::string{spelling};
-      return kubeconfig_error{"unknown --insecure-kubeconfig-options value \"" + show(item)
-                              + "\" (known: " + known + ")"};
-    }
-    policy.allowed.insert(*opt);
-  }
-  return policy;
 }
 
 } // namespace ambient::kube

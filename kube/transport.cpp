@@ -2,88 +2,22 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cstdlib>
 #include <deque>
-#include <fstream>
 #include <map>
 #include <mutex>
 #include <optional>
-#include <sstream>
 #include <thread>
 
 #include <curl/curl.h>
+
+#include "kube/curl_request.hpp"
+#include "kube/transport_client.hpp"
 
 namespace ambient::kube {
 
 namespace {
 
 using steady = std::chrono::steady_clock;
-
-/// A token bucket: `qps` tokens a second, at most `burst` saved up.
-struct token_bucket {
-  double qps;
-  double burst;
-  double tokens;
-  steady::time_point last;
-  bool take(steady::time_point now) {
-    tokens = std::min(burst, tokens + std::chrono::duration<double>(now - last).count() * qps);
-    last = now;
-    if (tokens < 1.0)
-      return false;
-    tokens -= 1.0;
-    return true;
-  }
-  std::chrono::milliseconds wait_time() const {
-    return std::chrono::milliseconds{static_cast<int64_t>((1.0 - tokens) / qps * 1000.0) + 1};
-  }
-};
-
-struct client_state {
-  connection_settings settings;
-  client_limits limits;
-  token_bucket bucket;
-  std::string auth_header;
-  std::string host_port;                            ///< host:port of the server URL, for CONNECT_TO
-  std::chrono::steady_clock::time_point token_read; ///< when token_file was last read
-
-  void set_token(std::string token) {
-    settings.token = std::move(token);
-    auth_header = settings.token.empty() ? "" : "Authorization: Bearer " + settings.token;
-  }
-  /// Re-reads the token file when it is due; a file that cannot be read keeps the last token.
-  void refresh_token(std::chrono::steady_clock::time_point now, bool force = false) {
-    if (settings.token_file.empty() || (!force && now - token_read < limits.token_file_refresh))
-      return;
-    token_read = now;
-    if (auto t = read_file(settings.token_file)) {
-      while (!t->empty() && (t->back() == '\n' || t->back() == '\r' || t->back() == ' '))
-        t->pop_back();
-      set_token(std::move(*t));
-    }
-  }
-};
-
-struct request_state {
-  transport::request_id id = 0;
-  transport::client_id client = 0;
-  std::string method, path, body;
-  transport::data_fn on_data;
-  transport::done_fn on_done;
-  CURL* easy = nullptr;
-  curl_slist* headers = nullptr;
-  curl_slist* connect_to = nullptr;
-  std::string collected;
-  bool too_large = false;
-  size_t max_bytes = 0;
-  bool stream_opened = false; ///< on_data was told the 2xx headers are in
-};
-
-std::string host_port_of(const std::string& url) {
-  auto start = url.find("://");
-  start = start == std::string::npos ? 0 : start + 3;
-  auto end = url.find('/', start);
-  return url.substr(start, end == std::string::npos ? std::string::npos : end - start);
-}
 
 } // namespace
 
@@ -104,112 +38,14 @@ struct transport::impl {
     curl_multi_cleanup(multi);
   }
 
-  static size_t on_write(char* data, size_t, size_t n, void* user) {
-    auto* r = static_cast<request_state*>(user);
-    long status = 0;
-    curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &status);
-    if (r->on_data && status >= 200 && status < 300) {
-      r->on_data(std::string_view{data, n});
-      return n;
-    }
-    if (r->collected.size() + n > r->max_bytes) {
-      r->too_large = true;
-      return 0; // aborts the transfer
-    }
-    r->collected.append(data, n);
-    return n;
-  }
-
-  /// For streams: once a 2xx response's headers are complete (the blank line), tells on_data
-  /// with an empty chunk, so a watch that carries no event yet still counts as open.
-  static size_t on_header(char* data, size_t, size_t n, void* user) {
-    auto* r = static_cast<request_state*>(user);
-    if (n <= 2 && !r->stream_opened && r->on_data
-        && (n == 0 || data[0] == '\r' || data[0] == '\n')) {
-      long status = 0;
-      curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &status);
-      if (status >= 200 && status < 300) {
-        r->stream_opened = true;
-        r->on_data(std::string_view{});
-      }
-    }
-    return n;
-  }
-
   void launch(std::unique_ptr<request_state> r, client_state& c) {
-    r->easy = curl_easy_init();
-    CURL* e = r->easy;
-    std::string host = c.host_port;
-    std::string url = c.settings.server + r->path;
-    if (!c.settings.tls_server_name.empty()) {
-      // Verify (and send SNI for) the configured name while connecting to the URL's address.
-      auto port = host.substr(host.rfind(':') + 1);
-      auto at = url.find(host);
-      url.replace(at, host.size(), c.settings.tls_server_name + ":" + port);
-      r->connect_to = curl_slist_append(
-          nullptr, (c.settings.tls_server_name + ":" + port + ":" + host).c_str());
-      curl_easy_setopt(e, CURLOPT_CONNECT_TO, r->connect_to);
-    }
-    curl_easy_setopt(e, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r->method.c_str());
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
-    curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
-    curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
-                     static_cast<long>(c.limits.connect_timeout.count()));
-    if (!r->on_data)
-      curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(c.limits.request_timeout.count()));
-    if (c.settings.insecure_skip_tls_verify) {
-      curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
-      curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
-    } else if (!c.settings.ca_pem.empty()) {
-      curl_blob ca{c.settings.ca_pem.data(), c.settings.ca_pem.size(), CURL_BLOB_COPY};
-      curl_easy_setopt(e, CURLOPT_CAINFO_BLOB, &ca);
-    }
-    if (!c.settings.client_cert_pem.empty()) {
-      curl_blob cert{c.settings.client_cert_pem.data(), c.settings.client_cert_pem.size(),
-                     CURL_BLOB_COPY};
-      curl_blob key{c.settings.client_key_pem.data(), c.settings.client_key_pem.size(),
-                    CURL_BLOB_COPY};
-      curl_easy_setopt(e, CURLOPT_SSLCERT_BLOB, &cert);
-      curl_easy_setopt(e, CURLOPT_SSLCERTTYPE, "PEM");
-      curl_easy_setopt(e, CURLOPT_SSLKEY_BLOB, &key);
-      curl_easy_setopt(e, CURLOPT_SSLKEYTYPE, "PEM");
-    }
-    r->headers = curl_slist_append(r->headers, "Accept: application/json");
-    r->headers = curl_slist_append(r->headers, "User-Agent: ambientd");
-    if (!c.auth_header.empty())
-      r->headers = curl_slist_append(r->headers, c.auth_header.c_str());
-    if (!r->body.empty() || r->method == "POST" || r->method == "PUT" || r->method == "PATCH") {
-      r->headers = curl_slist_append(r->headers, r->method == "PATCH"
-                                                     ? "Content-Type: application/merge-patch+json"
-                                                     : "Content-Type: application/json");
-      curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body.c_str());
-      curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, static_cast<long>(r->body.size()));
-    }
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->headers);
-    r->max_bytes = c.limits.max_response_bytes;
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &impl::on_write);
-    if (r->on_data) {
-      curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &impl::on_header);
-      curl_easy_setopt(e, CURLOPT_HEADERDATA, r.get());
-    }
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, r.get());
-    curl_easy_setopt(e, CURLOPT_PRIVATE, r.get());
-    curl_multi_add_handle(multi, e);
+    prepare(*r, c);
+    curl_multi_add_handle(multi, r->easy);
     running.emplace(r->id, std::move(r));
   }
 
   void finish(request_state& r, response_end end) {
-    if (r.easy != nullptr) {
-      curl_multi_remove_handle(multi, r.easy);
-      curl_easy_cleanup(r.easy);
-      r.easy = nullptr;
-    }
-    curl_slist_free_all(r.headers);
-    curl_slist_free_all(r.connect_to);
-    r.headers = r.connect_to = nullptr;
+    release(r, multi);
     if (r.on_done)
       r.on_done(std::move(end));
   }
@@ -296,20 +132,7 @@ struct transport::impl {
           continue;
         auto r = std::move(it->second);
         running.erase(it);
-        response_end end;
-        long status = 0;
-        curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &status);
-        if (m->data.result == CURLE_OK) {
-          end.status = static_cast<int>(status);
-        } else if (r->too_large) {
-          end.error = "response larger than " + std::to_string(r->max_bytes) + " bytes";
-        } else {
-          end.error = curl_easy_strerror(m->data.result);
-          // A stream cut after a 2xx header is an HTTP-level end with a transport error.
-          end.status = status >= 200 && status < 300 && r->on_data ? static_cast<int>(status) : 0;
-        }
-        end.body = std::move(r->collected);
-        finish(*r, std::move(end));
+        finish(*r, end_of(*r, m->data.result));
       }
       auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(wake - steady::now());
       curl_multi_poll(multi, nullptr, 0,
@@ -345,79 +168,6 @@ struct transport::impl {
   std::deque<std::unique_ptr<request_state>> waiting;
   std::map<request_id, std::unique_ptr<request_state>> running;
 };
-
-std::variant<connection_settings, kubeconfig_error> to_connection_settings(const rest_config& rc) {
-  auto refuse = [&](const char* what) {
-    return kubeconfig_error{"context " + rc.context_name + ": " + what
-                            + " credentials are allowed by policy but not supported by ambientd's "
-                              "transport; use inline data"};
-  };
-  if (rc.uses_exec)
-    return refuse("exec");
-  if (rc.uses_auth_provider)
-    return refuse("auth-provider");
-  connection_settings out{rc.server,          rc.ca_pem, rc.insecure_skip_tls_verify,
-                          rc.tls_server_name, rc.token,  rc.client_cert_pem,
-                          rc.client_key_pem,  {}};
-  auto load = [&](const std::string& path, std::string& into,
-                  const char* what) -> std::optional<kubeconfig_error> {
-    if (path.empty())
-      return std::nullopt;
-    auto data = read_file(path);
-    if (!data)
-      return kubeconfig_error{"context " + rc.context_name + ": cannot read " + what + " file "
-                              + path};
-    into = std::move(*data);
-    return std::nullopt;
-  };
-  std::string token_now;
-  for (auto err : {load(rc.ca_file, out.ca_pem, "certificate-authority"),
-                   load(rc.client_cert_file, out.client_cert_pem, "client-certificate"),
-                   load(rc.client_key_file, out.client_key_pem, "client-key"),
-                   load(rc.token_file, token_now, "tokenFile")})
-    if (err)
-      return *err;
-  if (!rc.token_file.empty()) {
-    out.token_file = rc.token_file; // read in add_client, and again when it rotates
-    out.token.clear();
-  }
-  return out;
-}
-
-std::optional<std::string> read_file(const std::string& path) {
-  std::ifstream in{path, std::ios::binary};
-  if (!in)
-    return std::nullopt;
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  if (in.bad())
-    return std::nullopt;
-  return std::move(buf).str();
-}
-
-std::optional<std::variant<rest_config, kubeconfig_error>>
-in_cluster_config(const std::string& sa_dir) {
-  const char* host = std::getenv("KUBERNETES_SERVICE_HOST");
-  const char* port = std::getenv("KUBERNETES_SERVICE_PORT");
-  if (host == nullptr || *host == '\0')
-    return std::nullopt;
-  if (port == nullptr || *port == '\0')
-    return kubeconfig_error{"in-cluster: KUBERNETES_SERVICE_HOST is set but "
-                            "KUBERNETES_SERVICE_PORT is not"};
-  std::string h = host;
-  if (h.find(':') != std::string::npos)
-    h = "[" + h + "]"; // an IPv6 service address
-  rest_config rc;
-  rc.server = "https://" + h + ":" + port;
-  rc.token_file = sa_dir + "/token";
-  rc.ca_file = sa_dir + "/ca.crt";
-  rc.context_name = "in-cluster";
-  rc.default_namespace = "default";
-  for (const auto& f : {rc.token_file, rc.ca_file})
-    if (!read_file(f))
-      return kubeconfig_error{"in-cluster: cannot read service account file " + f};
-  return rc;
-}
 
 transport::transport() : impl_(std::make_unique<impl>()) {
   // nop

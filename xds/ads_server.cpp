@@ -107,6 +107,16 @@ private:
 using delta_stream = ads_stream<delta_request_proto, delta_response_proto>;
 using sotw_stream = ads_stream<sotw_request_proto, sotw_response_proto>;
 
+/// Copies what ACK/NACK handling reads, the same in both request protos: the nonce answered and
+/// the error detail of a NACK.
+template <class Proto, class Request>
+void read_ack(const Proto& r, Request& out) {
+  out.response_nonce = r.response_nonce();
+  out.has_error = r.has_error_detail();
+  if (out.has_error)
+    out.error_message = r.error_detail().message();
+}
+
 } // namespace
 
 ads_service::ads_service(stream_event_sink sink, peer_check check)
@@ -145,10 +155,7 @@ delta_request to_delta_request(const delta_request_proto& r) {
                          r.resource_names_unsubscribe().end());
   for (const auto& [name, version] : r.initial_resource_versions())
     out.initial_resource_versions.emplace(name, version);
-  out.response_nonce = r.response_nonce();
-  out.has_error = r.has_error_detail();
-  if (out.has_error)
-    out.error_message = r.error_detail().message();
+  read_ack(r, out);
   return out;
 }
 
@@ -157,10 +164,7 @@ sotw_request to_sotw_request(const sotw_request_proto& r) {
   out.type_url = r.type_url();
   out.version_info = r.version_info();
   out.resource_names.assign(r.resource_names().begin(), r.resource_names().end());
-  out.response_nonce = r.response_nonce();
-  out.has_error = r.has_error_detail();
-  if (out.has_error)
-    out.error_message = r.error_detail().message();
+  read_ack(r, out);
   return out;
 }
 

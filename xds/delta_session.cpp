@@ -4,8 +4,6 @@
 #include <iterator>
 #include <stdexcept>
 
-#include "xds/type_urls.hpp"
-
 namespace ambient::xds {
 
 namespace {
@@ -14,20 +12,10 @@ constexpr std::string_view wildcard_name = "*";
 
 } // namespace
 
-delta_session::delta_session(std::string type_url)
-  : delta_session(type_url, supports_wildcard(type_url)) {}
-
-delta_session::delta_session(std::string type_url, bool legacy_wildcard)
-  : type_url_(std::move(type_url)), legacy_wildcard_(legacy_wildcard) {}
-
 request_outcome delta_session::on_request(const delta_request& r) {
   request_outcome out;
-  if (!r.type_url.empty() && r.type_url != type_url_) {
-    out.kind = request_kind::wrong_type;
+  if (!begin_request(r, out))
     return out;
-  }
-  out.kind = acks_.on_request(r.response_nonce, r.has_error, r.error_message);
-  out.rejected = r.has_error;
   bool first = !initialized_;
   if (first) {
     // A first request naming nothing is the legacy wildcard; it stays a wildcard when names

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "xds/ack_tracker.hpp"
 #include "xds/resource_table.hpp"
+#include "xds/session_base.hpp"
 
 namespace ambient::xds {
 
@@ -60,11 +60,9 @@ struct delta_response {
 /// - a stale nonce is not an ACK or NACK, but the subscription changes it carries apply (envoy:
 ///   "the server must honor changes to the subscription state even if the nonce is stale"; as
 ///   go-control-plane does; istiod instead drops such requests).
-class delta_session {
+class delta_session : public session_base {
 public:
-  /// A session whose legacy wildcard follows supports_wildcard(type_url).
-  explicit delta_session(std::string type_url);
-  delta_session(std::string type_url, bool legacy_wildcard);
+  using session_base::session_base;
 
   /// Takes a request of this stream: subscription changes, ACK/NACK.
   request_outcome on_request(const delta_request& r);
@@ -72,24 +70,6 @@ public:
   /// The response the client needs now given `table` (same type URL), or nullopt when it is up
   /// to date. Marks what it returns as sent: call it when the stream can write.
   std::optional<delta_response> next_response(const resource_table& table);
-
-  const std::string& type_url() const {
-    return type_url_;
-  }
-  bool wildcard() const {
-    return wildcard_;
-  }
-  /// The names and keys the client subscribed to explicitly.
-  const std::set<std::string>& subscribed() const {
-    return subscribed_;
-  }
-  /// What the client has, as far as the session knows: name → version.
-  const std::map<std::string, std::string>& sent() const {
-    return sent_;
-  }
-  const session_stats& stats() const {
-    return acks_.stats();
-  }
 
 private:
   void subscribe(const std::string& name, bool first, request_outcome& out);
@@ -100,23 +80,14 @@ private:
   void merge_full_wildcard(const resource_table& table, std::vector<entry_ptr>& resources,
                            std::set<std::string>& removed);
 
-  std::string type_url_;
-  bool legacy_wildcard_;
-  bool initialized_ = false;
-  bool wildcard_ = false;
-  std::set<std::string> subscribed_;
   /// Resource names the explicit keys resolved to at synced_version_.
   std::set<std::string> interest_;
-  std::map<std::string, std::string> sent_;
   /// Keys that need an answer in the next response; true: resend even what the client has.
   std::map<std::string, bool> must_answer_;
   /// Names the client unsubscribed since the last response: dropped without a removal.
   std::set<std::string> silent_drop_;
-  uint64_t synced_version_ = 0;
   bool full_eval_ = false;
   bool interest_dirty_ = false;
-  bool reply_owed_ = false;
-  ack_tracker acks_;
 };
 
 } // namespace ambient::xds

@@ -1,19 +1,16 @@
 #pragma once
 
-#include <chrono>
-
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <grpcpp/security/auth_context.h>
-#include <grpcpp/security/server_credentials.h>
 
 /// Who may use the xDS service on the mTLS listener: the SPIFFE IDs in client certificates (Istio's
 /// workload identities, "spiffe://<trust-domain>/ns/<namespace>/sa/<service-account>"), an
-/// allow-list of them, and the server credentials that make gRPC verify client certificates.
+/// allow-list of them, and the check of a gRPC peer against it (the listener's credentials are
+/// xds/server_credentials.hpp).
 namespace ambient::xds {
 
 /// The URI SANs of a certificate, or why they could not be read.
@@ -70,29 +67,5 @@ std::string check_peer_properties(std::string_view transport_security_type,
 /// check_peer_properties() over a gRPC auth context: reads its "transport_security_type" and
 /// "x509_pem_cert" properties.
 std::string check_peer(const grpc::AuthContext& auth, const spiffe_allow_list& allow);
-
-/// Files of the mTLS xDS listener, all PEM.
-struct tls_files {
-  std::string cert_file; ///< the server certificate, optionally followed by its chain
-  std::string key_file;  ///< the server certificate's private key (unencrypted)
-  std::string ca_file;   ///< the CA bundle client certificates are verified against
-};
-
-/// Server credentials, or why they could not be built.
-struct server_credentials_result {
-  std::shared_ptr<grpc::ServerCredentials> creds; ///< null on error
-  std::string error;                              ///< empty on success; names the file
-};
-
-/// Checks the three PEM files and builds gRPC TLS server credentials that require client
-/// certificates and verify them against the CA bundle. Returns an error naming the file when one
-/// is unreadable, empty, too large, or not PEM of the right kind, or when the key does not match
-/// the certificate. Never quotes key material. The credentials re-read the files every
-/// `reload_every` (gRPC's file watcher): a rotated certificate, key or CA bundle is served to new
-/// connections without a restart; a pair that does not match while it is being replaced is
-/// skipped and the previous one kept.
-server_credentials_result make_server_credentials(const tls_files& files,
-                                                  std::chrono::seconds reload_every
-                                                  = std::chrono::seconds{60});
 
 } // namespace ambient::xds

@@ -10,6 +10,7 @@
 
 #include "mesh/mesh_index.hpp"
 #include "mesh/resource.hpp"
+#include "xds/proxyless_resources.hpp"
 #include "xds/resource_table.hpp"
 
 namespace ambient::xds {
@@ -79,17 +80,5 @@ private:
   /// Hostname → the ports whose resources were emitted and not removed since.
   std::map<std::string, std::set<uint32_t>, std::less<>> emitted_;
 };
-
-/// The Listener name a client dialing xds:///hostname:port asks for; also the name of its
-/// RouteConfiguration and virtual host.
-inline std::string listener_name(std::string_view hostname, uint32_t port) {
-  return std::string{hostname} + ":" + std::to_string(port);
-}
-
-/// istiod's "outbound|port||hostname": the Cluster name, its EDS service_name and the
-/// ClusterLoadAssignment's cluster_name.
-inline std::string cluster_name(std::string_view hostname, uint32_t port) {
-  return "outbound|" + std::to_string(port) + "||" + std::string{hostname};
-}
 
 } // namespace ambient::xds

@@ -1,6 +1,8 @@
 #include "xds/publisher_tables.hpp"
 
 #include <algorithm>
+#include <array>
+#include <utility>
 
 #include "mesh/context.hpp"
 
@@ -83,18 +85,17 @@ const resource_table* publisher_tables::find(std::string_view type_url) const {
 }
 
 std::string_view metric_type(std::string_view type_url) {
-  if (type_url == address_type_url)
-    return "wds";
-  if (type_url == authorization_type_url)
-    return "wads";
-  if (type_url == listener_type_url)
-    return "lds";
-  if (type_url == route_type_url)
-    return "rds";
-  if (type_url == cluster_type_url)
-    return "cds";
-  if (type_url == endpoint_type_url)
-    return "eds";
+  constexpr std::array<std::pair<std::string_view, std::string_view>, 6> short_names{{
+      {address_type_url, "wds"},
+      {authorization_type_url, "wads"},
+      {listener_type_url, "lds"},
+      {route_type_url, "rds"},
+      {cluster_type_url, "cds"},
+      {endpoint_type_url, "eds"},
+  }};
+  for (const auto& [url, name] : short_names)
+    if (url == type_url)
+      return name;
   return "unknown";
 }
 

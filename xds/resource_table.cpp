@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "xds/set_index.hpp"
+
 namespace ambient::xds {
 
 namespace {
@@ -86,25 +88,13 @@ bool resource_table::erase(const std::string& name, uint64_t new_version) {
 }
 
 void resource_table::unindex(const resource_entry& e) {
-  for (const auto& alias : e.aliases) {
-    auto i = alias_names_.find(alias);
-    if (i == alias_names_.end())
-      continue;
-    i->second.erase(e.name);
-    if (i->second.empty())
-      alias_names_.erase(i);
-  }
+  for (const auto& alias : e.aliases)
+    unlink(alias_names_, alias, e.name);
   auto info = address_info_.find(e.name);
   if (info == address_info_.end())
     return;
-  for (const auto& key : info->second.services) {
-    auto i = service_workloads_.find(key);
-    if (i == service_workloads_.end())
-      continue;
-    i->second.erase(e.name);
-    if (i->second.empty())
-      service_workloads_.erase(i);
-  }
+  for (const auto& key : info->second.services)
+    unlink(service_workloads_, key, e.name);
   address_info_.erase(info);
 }
 

@@ -3,24 +3,12 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "xds/type_urls.hpp"
-
 namespace ambient::xds {
-
-sotw_session::sotw_session(std::string type_url)
-  : sotw_session(type_url, supports_wildcard(type_url)) {}
-
-sotw_session::sotw_session(std::string type_url, bool legacy_wildcard)
-  : type_url_(std::move(type_url)), legacy_wildcard_(legacy_wildcard) {}
 
 request_outcome sotw_session::on_request(const sotw_request& r) {
   request_outcome out;
-  if (!r.type_url.empty() && r.type_url != type_url_) {
-    out.kind = request_kind::wrong_type;
+  if (!begin_request(r, out))
     return out;
-  }
-  out.rejected = r.has_error;
-  out.kind = acks_.on_request(r.response_nonce, r.has_error, r.error_message);
   if (!initialized_) {
     initialized_ = true;
     out.kind = request_kind::initial;
@@ -58,9 +46,9 @@ bool sotw_session::set_names(const std::vector<std::string>& names) {
     else
       next.insert(n);
   }
-  bool changed = next_wildcard != wildcard_ || next != names_;
+  bool changed = next_wildcard != wildcard_ || next != subscribed_;
   wildcard_ = next_wildcard;
-  names_ = std::move(next);
+  subscribed_ = std::move(next);
   return changed;
 }
 
@@ -74,7 +62,7 @@ std::optional<sotw_response> sotw_session::next_response(const resource_table& t
     const auto& changes = table.changes_after(synced_version_);
     relevant = changes.full_resync || wildcard_
                || std::any_of(changes.names.begin(), changes.names.end(),
-                              [this](const std::string& n) { return names_.contains(n); });
+                              [this](const std::string& n) { return subscribed_.contains(n); });
   }
   synced_version_ = table.version();
   if (!relevant)
@@ -84,7 +72,7 @@ std::optional<sotw_response> sotw_session::next_response(const resource_table& t
     for (const auto& [name, entry] : table.entries())
       resources.push_back(entry);
   } else {
-    for (const auto& name : names_)
+    for (const auto& name : subscribed_)
       if (auto entry = table.find(name))
         resources.push_back(entry);
   }

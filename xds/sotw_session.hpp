@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "xds/ack_tracker.hpp"
 #include "xds/resource_table.hpp"
+#include "xds/session_base.hpp"
 
 namespace ambient::xds {
 
@@ -46,11 +46,9 @@ struct sotw_response {
 ///   resources get one; an ACK or NACK alone gets none, and a NACKed version is not resent;
 /// - names that do not exist are left out (SotW has no "does not exist" signal) and sent when
 ///   they appear.
-class sotw_session {
+class sotw_session : public session_base {
 public:
-  /// A session whose legacy wildcard follows supports_wildcard(type_url).
-  explicit sotw_session(std::string type_url);
-  sotw_session(std::string type_url, bool legacy_wildcard);
+  using session_base::session_base;
 
   /// Takes a request of this stream: subscription, ACK/NACK.
   request_outcome on_request(const sotw_request& r);
@@ -59,42 +57,16 @@ public:
   /// to date. Marks what it returns as sent: call it when the stream can write.
   std::optional<sotw_response> next_response(const resource_table& table);
 
-  const std::string& type_url() const {
-    return type_url_;
-  }
-  bool wildcard() const {
-    return wildcard_;
-  }
-  /// The names subscribed explicitly ("*" excluded).
-  const std::set<std::string>& subscribed() const {
-    return names_;
-  }
-  /// The resources of the last response: name → version.
-  const std::map<std::string, std::string>& sent() const {
-    return sent_;
-  }
   /// The version_info of the client's last ACK ("" before one).
   const std::string& acked_version() const {
     return acked_version_;
-  }
-  const session_stats& stats() const {
-    return acks_.stats();
   }
 
 private:
   bool set_names(const std::vector<std::string>& names);
 
-  std::string type_url_;
-  bool legacy_wildcard_;
-  bool initialized_ = false;
   bool legacy_active_ = false; ///< wildcard only because nothing was ever named
-  bool wildcard_ = false;
-  std::set<std::string> names_;
-  std::map<std::string, std::string> sent_;
   std::string acked_version_;
-  uint64_t synced_version_ = 0;
-  bool reply_owed_ = false;
-  ack_tracker acks_;
 };
 
 } // namespace ambient::xds

@@ -6,6 +6,7 @@
 #include "actors/xds_publisher.hpp"
 #include "telemetry/log.hpp"
 #include "xds/peer_identity.hpp"
+#include "xds/server_credentials.hpp"
 
 namespace ambient::cmd {
 

@@ -18,6 +18,7 @@
 #include "support/actor_fixture.hpp"
 #include "support/xds_server.hpp"
 #include "xds/peer_identity.hpp"
+#include "xds/server_credentials.hpp"
 #include "xds/type_urls.hpp"
 
 using namespace ambient;

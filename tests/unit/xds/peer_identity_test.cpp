@@ -17,6 +17,7 @@
 
 #include "sim/pki.hpp"
 #include "xds/peer_identity.hpp"
+#include "xds/server_credentials.hpp"
 
 using namespace ambient::xds;
 using ambient::sim::cert_and_key;
