@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "sim/json.hpp"
+#include "sim/label_selector.hpp"
 #include "sim/resources.hpp"
-#include "sim/selector.hpp"
 
 namespace ambient::sim {
 

@@ -1,4 +1,4 @@
-#include "sim/selector.hpp"
+#include "sim/label_selector.hpp"
 
 #include <algorithm>
 #include <charconv>
