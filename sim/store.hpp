@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/field_selector.hpp"
 #include "sim/json.hpp"
 #include "sim/label_selector.hpp"
 #include "sim/resources.hpp"

@@ -1,6 +1,7 @@
 #include "xds/peer_identity.hpp"
 
 #include "base/openssl_ptr.hpp"
+#include "base/trim.hpp"
 
 #include <algorithm>
 
@@ -99,14 +100,6 @@ bool matches(std::string_view entry, std::string_view id) {
   return id.size() > prefix.size() && id.starts_with(prefix);
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space_or_control(s.front()))
-    s.remove_prefix(1);
-  while (!s.empty() && is_space_or_control(s.back()))
-    s.remove_suffix(1);
-  return s;
-}
-
 } // namespace
 
 uri_sans_result uri_sans_of_pem(std::string_view pem) {
@@ -149,7 +142,8 @@ spiffe_allow_list spiffe_allow_list::parse(std::string_view comma_separated) {
   std::vector<std::string> entries;
   while (true) {
     auto comma = comma_separated.find(',');
-    if (auto entry = trim(comma_separated.substr(0, comma)); !entry.empty())
+    if (auto entry = base::trim_if(comma_separated.substr(0, comma), is_space_or_control);
+        !entry.empty())
       entries.emplace_back(entry);
     if (comma == std::string_view::npos)
       break;

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "sim/field_selector.hpp"
 #include "sim/label_selector.hpp"
 
 using namespace ambient::sim;
