@@ -9,6 +9,7 @@
 #include <string_view>
 #include <tuple>
 
+#include "sim/base64.hpp"
 #include "sim/pki.hpp"
 
 namespace ambient::sim {

@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <functional>
 
-#include "sim/pki.hpp"
+#include "sim/base64.hpp"
 
 namespace ambient::sim {
 

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <ctime>
 
+#include "sim/base64.hpp"
 #include "sim/json_patch.hpp"
 #include "sim/pki.hpp"
 #include "sim/secret_data.hpp"
