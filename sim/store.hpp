@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/api_errors.hpp"
 #include "sim/field_selector.hpp"
 #include "sim/json.hpp"
 #include "sim/label_selector.hpp"
@@ -45,18 +46,6 @@ struct watch_event {
   object_ptr object;   ///< for deletes: the last state, with the delete's resource version
   object_ptr previous; ///< for modifications: the state before (selectors need both)
 };
-
-/// An error the API server reports as a `kind: Status` object.
-struct api_error {
-  int code = 500;
-  std::string reason; ///< NotFound, AlreadyExists, Conflict, Invalid, BadRequest, Expired...
-  std::string message;
-  std::string kind; ///< details.kind (the resource), may be empty
-  std::string name; ///< details.name, may be empty
-};
-
-/// Renders an api_error as a Status object.
-std::string status_json(const api_error& e);
 
 /// Result of a mutation or get: the object, or the error.
 struct object_result {
