@@ -1,6 +1,7 @@
 #include "sim/store.hpp"
 
 #include <ctime>
+#include <stdexcept>
 
 #include "sim/json_patch.hpp"
 #include "sim/pki.hpp"
@@ -247,6 +248,15 @@ object_result store::get(const resource_type& rt, const std::string& ns,
       return {it->second, std::nullopt};
   }
   return {nullptr, not_found(rt, name)};
+}
+
+object_result create_generated(store& s, const resource_type& rt, const std::string& ns,
+                               const std::string& json_text) {
+  std::string err;
+  auto obj = parse_json(json_text, &err);
+  if (!obj)
+    throw std::logic_error("kube-sim: a generated " + rt.kind + " does not parse: " + err);
+  return s.create(rt, ns, std::move(*obj));
 }
 
 } // namespace ambient::sim

@@ -149,6 +149,11 @@ private:
   uint64_t next_watch_id_ = 1;
 };
 
+/// Creates an object from JSON text that kube-sim generated itself: the store's answer. A text
+/// that does not parse is a bug of the generator: std::logic_error naming the kind.
+object_result create_generated(store& s, const resource_type& rt, const std::string& ns,
+                               const std::string& json_text);
+
 /// Returns the "ns/name" key of an object.
 std::string object_key(std::string_view ns, std::string_view name);
 
