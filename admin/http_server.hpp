@@ -81,8 +81,4 @@ private:
   std::unique_ptr<impl> impl_;
 };
 
-/// Parses "host:port", "[v6]:port" or ":port"; nullopt when it does not parse (the port must be
-/// 0..65535 in decimal, an IPv6 host needs brackets).
-std::optional<std::pair<std::string, uint16_t>> parse_listen_address(std::string_view address);
-
 } // namespace ambient::admin

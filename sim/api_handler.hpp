@@ -5,7 +5,9 @@
 #include <string>
 #include <variant>
 
+#include "sim/query_string.hpp"
 #include "sim/store.hpp"
+#include "sim/watch_events.hpp"
 
 namespace ambient::sim {
 
@@ -35,27 +37,11 @@ struct watch_request {
 
 using api_outcome = std::variant<api_response, watch_request>;
 
-/// Splits "a=b&c=d" into a map, percent-decoding names and values ('+' is a space); nullopt when
-/// an escape is malformed (the request is then a 400, never silently shortened).
-std::optional<std::map<std::string, std::string>> parse_query(std::string_view query);
-
-/// Percent-decodes URL text; nullopt on a malformed escape.
-std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space);
-
 /// Routes one Kubernetes API request (discovery, get, list, create, update, patch, delete, and the
 /// start of a watch) against a store. Pure apart from the store: no sockets, no clocks.
 api_outcome handle_api_request(store& s, const api_request& req, const std::string& server_address);
 
 /// Renders an error as a complete response.
 api_response error_response(const api_error& e);
-
-/// Serializes one watch event line (without the trailing newline).
-std::string watch_event_json(const watch_event& e);
-
-/// The BOOKMARK event of a watch at resource version `rv`.
-std::string bookmark_event_json(const resource_type& rt, uint64_t rv);
-
-/// The ERROR event that ends a watch (410 Expired and the like).
-std::string error_event_json(const api_error& e);
 
 } // namespace ambient::sim

@@ -4,37 +4,17 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
-#include <set>
 #include <string>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
 
+#include "sim/credentials.hpp"
 #include "sim/faults.hpp"
 #include "sim/store.hpp"
+#include "sim/tls_context.hpp"
 
 namespace ambient::sim {
-
-/// TLS material for one API server: its certificate and key, and the CA that client
-/// certificates must chain to.
-struct tls_material {
-  std::string server_cert_pem;
-  std::string server_key_pem;
-  std::string client_ca_pem;
-};
-
-/// Who may call: valid bearer tokens (client certificates from the CA are always accepted).
-class credentials {
-public:
-  void add_token(const std::string& token);
-  void revoke_token(const std::string& token);
-  bool token_valid(const std::string& token) const;
-
-private:
-  mutable std::mutex mutex_;
-  std::set<std::string, std::less<>> tokens_;
-};
 
 /// Settings of one API server.
 struct api_server_options {

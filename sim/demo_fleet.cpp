@@ -50,11 +50,7 @@ const resource_type& core(const char* resource) {
 
 void must_create(sim_cluster& c, const resource_type& rt, const std::string& ns,
                  const std::string& json) {
-  std::string err;
-  auto obj = parse_json(json, &err);
-  if (!obj)
-    throw std::logic_error("demo fleet: a generated " + rt.kind + " does not parse: " + err);
-  auto r = c.data().create(rt, ns, std::move(*obj));
+  auto r = create_generated(c.data(), rt, ns, json);
   if (r.error)
     throw std::logic_error("demo fleet: creating a " + rt.kind + " in " + c.name()
                            + " failed: " + r.error->message);

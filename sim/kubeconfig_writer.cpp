@@ -4,7 +4,7 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "sim/pki.hpp"
+#include "sim/base64.hpp"
 
 namespace ambient::sim {
 

@@ -4,25 +4,23 @@
 
 #include <array>
 #include <climits>
-#include <memory>
 #include <stdexcept>
 #include <utility>
 
-#include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+
+#include "sim/openssl_util.hpp"
 
 namespace ambient::sim {
 
 namespace {
 
 using base::bignum_ptr;
-using base::bio_ptr;
 using base::extension_ptr;
 using base::general_name_ptr;
 using base::general_names_ptr;
@@ -32,100 +30,38 @@ using base::x509_ptr;
 constexpr long validity_seconds = 365L * 24 * 60 * 60;
 constexpr long backdate_seconds = 5L * 60; // tolerate small clock skew between processes
 
-/// Throws a runtime_error naming the failed step and OpenSSL's most recent error.
-[[noreturn]] void fail(const std::string& step) {
-  std::string msg = "pki: " + step + " failed";
-  if (auto code = ERR_get_error(); code != 0) {
-    std::array<char, 256> buf{};
-    ERR_error_string_n(code, buf.data(), buf.size());
-    msg += ": ";
-    msg += buf.data();
-  }
-  ERR_clear_error();
-  throw std::runtime_error(msg);
-}
-
-void check(int rc, const std::string& step) {
-  if (rc <= 0)
-    fail(step);
-}
-
-bio_ptr memory_bio(const std::string& text) {
-  if (text.size() > static_cast<size_t>(INT_MAX))
-    throw std::invalid_argument("pki: PEM text too large");
-  bio_ptr bio{BIO_new_mem_buf(text.data(), static_cast<int>(text.size()))};
-  if (!bio)
-    fail("BIO_new_mem_buf");
-  return bio;
-}
-
-std::string bio_contents(BIO* bio) {
-  char* data = nullptr;
-  long len = BIO_get_mem_data(bio, &data);
-  if (len < 0 || data == nullptr)
-    fail("BIO_get_mem_data");
-  return std::string(data, static_cast<size_t>(len));
-}
-
-std::string to_pem(X509* cert) {
-  bio_ptr bio{BIO_new(BIO_s_mem())};
-  if (!bio)
-    fail("BIO_new");
-  check(PEM_write_bio_X509(bio.get(), cert), "PEM_write_bio_X509");
-  return bio_contents(bio.get());
-}
-
-std::string to_pem(EVP_PKEY* key) {
-  bio_ptr bio{BIO_new(BIO_s_mem())};
-  if (!bio)
-    fail("BIO_new");
-  check(PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr),
-        "PEM_write_bio_PrivateKey");
-  return bio_contents(bio.get());
-}
-
-x509_ptr parse_cert(const std::string& pem) {
-  auto bio = memory_bio(pem);
-  return x509_ptr{PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)};
-}
-
-pkey_ptr parse_key(const std::string& pem) {
-  auto bio = memory_bio(pem);
-  return pkey_ptr{PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr)};
-}
-
 pkey_ptr make_p256_key() {
   pkey_ptr key{EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256")};
   if (!key)
-    fail("EVP_PKEY_Q_keygen(EC P-256)");
+    openssl_fail("EVP_PKEY_Q_keygen(EC P-256)");
   return key;
 }
 
 void add_name_entry(X509_NAME* name, const char* field, const std::string& value) {
-  check(X509_NAME_add_entry_by_txt(name, field, MBSTRING_UTF8,
-                                   reinterpret_cast<const unsigned char*>(value.c_str()), -1, -1,
-                                   0),
-        std::string{"X509_NAME_add_entry_by_txt("} + field + ")");
+  openssl_check(X509_NAME_add_entry_by_txt(name, field, MBSTRING_UTF8,
+                                           reinterpret_cast<const unsigned char*>(value.c_str()),
+                                           -1, -1, 0),
+                std::string{"X509_NAME_add_entry_by_txt("} + field + ")");
 }
 
 /// Sets version, a random positive 127-bit serial, validity, subject public key and issuer name.
 x509_ptr new_cert(EVP_PKEY* subject_key, const X509_NAME* issuer_name) {
   x509_ptr cert{X509_new()};
   if (!cert)
-    fail("X509_new");
-  check(X509_set_version(cert.get(), X509_VERSION_3), "X509_set_version");
+    openssl_fail("X509_new");
+  openssl_check(X509_set_version(cert.get(), X509_VERSION_3), "X509_set_version");
   std::array<unsigned char, 16> serial{};
-  check(RAND_bytes(serial.data(), static_cast<int>(serial.size())), "RAND_bytes(serial)");
+  openssl_check(RAND_bytes(serial.data(), static_cast<int>(serial.size())), "RAND_bytes(serial)");
   serial[0] = static_cast<unsigned char>((serial[0] & 0x7f) | 0x01); // positive, never zero
   bignum_ptr bn{BN_bin2bn(serial.data(), static_cast<int>(serial.size()), nullptr)};
   if (!bn || !BN_to_ASN1_INTEGER(bn.get(), X509_get_serialNumber(cert.get())))
-    fail("BN_to_ASN1_INTEGER(serial)");
+    openssl_fail("BN_to_ASN1_INTEGER(serial)");
   if (!X509_gmtime_adj(X509_getm_notBefore(cert.get()), -backdate_seconds)
       || !X509_gmtime_adj(X509_getm_notAfter(cert.get()), validity_seconds))
-    fail("X509_gmtime_adj");
-  check(X509_set_pubkey(cert.get(), subject_key), "X509_set_pubkey");
+    openssl_fail("X509_gmtime_adj");
+  openssl_check(X509_set_pubkey(cert.get(), subject_key), "X509_set_pubkey");
   if (issuer_name != nullptr)
-    check(X509_set_issuer_name(cert.get(), issuer_name), "X509_set_issuer_name");
+    openssl_check(X509_set_issuer_name(cert.get(), issuer_name), "X509_set_issuer_name");
   return cert;
 }
 
@@ -136,8 +72,9 @@ void add_extension(X509* cert, X509* issuer, int nid, const char* value) {
   X509V3_set_ctx(&ctx, issuer, cert, nullptr, nullptr, 0);
   extension_ptr ext{X509V3_EXT_nconf_nid(nullptr, &ctx, nid, value)};
   if (!ext)
-    fail(std::string{"X509V3_EXT_nconf_nid("} + OBJ_nid2sn(nid) + "=" + value + ")");
-  check(X509_add_ext(cert, ext.get(), -1), std::string{"X509_add_ext("} + OBJ_nid2sn(nid) + ")");
+    openssl_fail(std::string{"X509V3_EXT_nconf_nid("} + OBJ_nid2sn(nid) + "=" + value + ")");
+  openssl_check(X509_add_ext(cert, ext.get(), -1),
+                std::string{"X509_add_ext("} + OBJ_nid2sn(nid) + ")");
 }
 
 /// Adds the subjectAltName extension, in certificate order URIs, DNS names, IPs (none when all are
@@ -149,16 +86,16 @@ void add_subject_alt_names(X509* cert, const std::vector<std::string>& uris,
     return;
   general_names_ptr names{sk_GENERAL_NAME_new_null()};
   if (!names)
-    fail("sk_GENERAL_NAME_new_null");
+    openssl_fail("sk_GENERAL_NAME_new_null");
   auto push = [&](int type, ASN1_STRING* value) {
     general_name_ptr name{GENERAL_NAME_new()};
     if (!name) {
       ASN1_STRING_free(value);
-      fail("GENERAL_NAME_new");
+      openssl_fail("GENERAL_NAME_new");
     }
     GENERAL_NAME_set0_value(name.get(), type, value);
     if (sk_GENERAL_NAME_push(names.get(), name.get()) <= 0)
-      fail("sk_GENERAL_NAME_push");
+      openssl_fail("sk_GENERAL_NAME_push");
     name.release(); // now owned by the stack
   };
   auto push_ia5 = [&](int type, const std::string& text, const char* what) {
@@ -166,7 +103,7 @@ void add_subject_alt_names(X509* cert, const std::vector<std::string>& uris,
     if (value == nullptr || text.size() > static_cast<size_t>(INT_MAX)
         || !ASN1_STRING_set(value, text.data(), static_cast<int>(text.size()))) {
       ASN1_STRING_free(value);
-      fail(std::string{"ASN1_STRING_set("} + what + " SAN)");
+      openssl_fail(std::string{"ASN1_STRING_set("} + what + " SAN)");
     }
     push(type, value);
   };
@@ -182,13 +119,13 @@ void add_subject_alt_names(X509* cert, const std::vector<std::string>& uris,
     }
     push(GEN_IPADD, value);
   }
-  check(X509_add1_ext_i2d(cert, NID_subject_alt_name, names.get(), critical ? 1 : 0,
-                          X509V3_ADD_DEFAULT),
-        "X509_add1_ext_i2d(subjectAltName)");
+  openssl_check(X509_add1_ext_i2d(cert, NID_subject_alt_name, names.get(), critical ? 1 : 0,
+                                  X509V3_ADD_DEFAULT),
+                "X509_add1_ext_i2d(subjectAltName)");
 }
 
 void sign(X509* cert, EVP_PKEY* key) {
-  check(X509_sign(cert, key, EVP_sha256()), "X509_sign");
+  openssl_check(X509_sign(cert, key, EVP_sha256()), "X509_sign");
 }
 
 } // namespace
@@ -200,8 +137,8 @@ certificate_authority certificate_authority::create(const std::string& common_na
   auto key = make_p256_key();
   auto cert = new_cert(key.get(), nullptr);
   add_name_entry(X509_get_subject_name(cert.get()), "CN", common_name);
-  check(X509_set_issuer_name(cert.get(), X509_get_subject_name(cert.get())),
-        "X509_set_issuer_name");
+  openssl_check(X509_set_issuer_name(cert.get(), X509_get_subject_name(cert.get())),
+                "X509_set_issuer_name");
   add_extension(cert.get(), cert.get(), NID_basic_constraints, "critical,CA:TRUE");
   add_extension(cert.get(), cert.get(), NID_key_usage, "critical,keyCertSign,cRLSign");
   add_extension(cert.get(), cert.get(), NID_subject_key_identifier, "hash");
@@ -226,10 +163,10 @@ cert_and_key issue_leaf(const std::string& ca_cert_pem, const std::string& ca_ke
                         const char* extended_key_usage, Fill fill) {
   auto ca_cert = parse_cert(ca_cert_pem);
   if (!ca_cert)
-    fail("PEM_read_bio_X509(CA certificate)");
+    openssl_fail("PEM_read_bio_X509(CA certificate)");
   auto ca_key = parse_key(ca_key_pem);
   if (!ca_key)
-    fail("PEM_read_bio_PrivateKey(CA key)");
+    openssl_fail("PEM_read_bio_PrivateKey(CA key)");
   auto key = make_p256_key();
   auto cert = new_cert(key.get(), X509_get_subject_name(ca_cert.get()));
   fill(cert.get());
@@ -275,115 +212,14 @@ certificate_authority::issue_client(const std::string& common_name,
   });
 }
 
-namespace {
-
-constexpr std::string_view base64_alphabet
-    = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/// The 6-bit value of a base64 digit, or -1.
-int base64_value(char c) {
-  if (c >= 'A' && c <= 'Z')
-    return c - 'A';
-  if (c >= 'a' && c <= 'z')
-    return c - 'a' + 26;
-  if (c >= '0' && c <= '9')
-    return c - '0' + 52;
-  if (c == '+')
-    return 62;
-  if (c == '/')
-    return 63;
-  return -1;
-}
-
-bool is_space(char c) {
-  return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == '\v';
-}
-
-} // namespace
-
-std::string base64_encode(std::string_view bytes) {
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  size_t i = 0;
-  auto byte = [&](size_t k) {
-    return static_cast<unsigned>(static_cast<unsigned char>(bytes[k]));
-  };
-  for (; i + 3 <= bytes.size(); i += 3) {
-    unsigned v = (byte(i) << 16) | (byte(i + 1) << 8) | byte(i + 2);
-    out += base64_alphabet[(v >> 18) & 63];
-    out += base64_alphabet[(v >> 12) & 63];
-    out += base64_alphabet[(v >> 6) & 63];
-    out += base64_alphabet[v & 63];
-  }
-  if (auto rest = bytes.size() - i; rest == 1) {
-    unsigned v = byte(i) << 16;
-    out += base64_alphabet[(v >> 18) & 63];
-    out += base64_alphabet[(v >> 12) & 63];
-    out += "==";
-  } else if (rest == 2) {
-    unsigned v = (byte(i) << 16) | (byte(i + 1) << 8);
-    out += base64_alphabet[(v >> 18) & 63];
-    out += base64_alphabet[(v >> 12) & 63];
-    out += base64_alphabet[(v >> 6) & 63];
-    out += '=';
-  }
-  return out;
-}
-
-std::optional<std::string> base64_decode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() / 4 * 3 + 3);
-  unsigned acc = 0;
-  size_t digits = 0;  // base64 digits seen
-  size_t padding = 0; // '=' seen; only whitespace and more '=' may follow the first
-  for (char c : text) {
-    if (is_space(c))
-      continue;
-    if (c == '=') {
-      ++padding;
-      continue;
-    }
-    int v = base64_value(c);
-    if (v < 0 || padding > 0)
-      return std::nullopt;
-    acc = (acc << 6) | static_cast<unsigned>(v);
-    if (++digits % 4 == 0) {
-      out += static_cast<char>((acc >> 16) & 0xff);
-      out += static_cast<char>((acc >> 8) & 0xff);
-      out += static_cast<char>(acc & 0xff);
-      acc = 0;
-    }
-  }
-  switch (digits % 4) {
-    case 0:
-      if (padding != 0)
-        return std::nullopt;
-      break;
-    case 1:
-      return std::nullopt; // one digit carries only 6 bits: never a whole byte
-    case 2:
-      if (padding != 0 && padding != 2)
-        return std::nullopt;
-      out += static_cast<char>((acc >> 4) & 0xff);
-      break;
-    case 3:
-      if (padding != 0 && padding != 1)
-        return std::nullopt;
-      out += static_cast<char>((acc >> 10) & 0xff);
-      out += static_cast<char>((acc >> 2) & 0xff);
-      break;
-  }
-  return out;
-}
-
 std::string random_hex(size_t n) {
   static constexpr std::string_view hex_digits = "0123456789abcdef";
   if (n > static_cast<size_t>(INT_MAX))
     throw std::invalid_argument("pki: random_hex size too large");
   std::string bytes(n, '\0');
   if (n > 0)
-    check(RAND_bytes(reinterpret_cast<unsigned char*>(bytes.data()), static_cast<int>(n)),
-          "RAND_bytes");
+    openssl_check(RAND_bytes(reinterpret_cast<unsigned char*>(bytes.data()), static_cast<int>(n)),
+                  "RAND_bytes");
   std::string out;
   out.reserve(2 * n);
   for (char c : bytes) {

@@ -1,9 +1,7 @@
 #pragma once
 
 #include <cstddef>
-#include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 namespace ambient::sim {
@@ -57,12 +55,6 @@ private:
   std::string cert_pem_;
   std::string key_pem_;
 };
-
-/// Standard base64 (with padding) of bytes.
-std::string base64_encode(std::string_view bytes);
-
-/// Decodes standard base64 (padding optional, whitespace ignored); nullopt on invalid input.
-std::optional<std::string> base64_decode(std::string_view text);
 
 /// Returns `n` random bytes as lowercase hex (RAND_bytes); used for bearer tokens and UIDs. Throws
 /// std::runtime_error if the random generator fails.

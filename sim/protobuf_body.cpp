@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <functional>
 
-#include "sim/pki.hpp"
+#include "sim/base64.hpp"
 
 namespace ambient::sim {
 
@@ -33,21 +33,16 @@ public:
           if (!varint(v))
             return false;
           break;
-        case 1:
-          if (data_.size() - pos_ < 8)
+        case 1: // fixed64
+        case 5: // fixed32
+          if (!skip(type == 1 ? 8 : 4))
             return false;
-          pos_ += 8;
           break;
         case 2:
           if (!varint(v) || v > data_.size() - pos_)
             return false;
           bytes = data_.substr(pos_, v);
           pos_ += v;
-          break;
-        case 5:
-          if (data_.size() - pos_ < 4)
-            return false;
-          pos_ += 4;
           break;
         default:
           return false;
@@ -59,6 +54,14 @@ public:
   }
 
 private:
+  /// Steps over a fixed-size field of `n` bytes; false when fewer are left.
+  bool skip(size_t n) {
+    if (data_.size() - pos_ < n)
+      return false;
+    pos_ += n;
+    return true;
+  }
+
   bool varint(uint64_t& out) {
     out = 0;
     for (int shift = 0; shift < 64 && pos_ < data_.size(); shift += 7) {
@@ -74,20 +77,21 @@ private:
   size_t pos_ = 0;
 };
 
-/// Decodes a map entry (key = 1, value = 2, both length-delimited).
-bool map_entry(std::string_view entry, std::string& key, std::string& value) {
-  return wire_reader{entry}.each([&](uint32_t n, uint32_t t, uint64_t, std::string_view b) {
+/// Reads the length-delimited fields 1 and 2 of a message: a map entry's key and value,
+/// TypeMeta's apiVersion and kind.
+bool string_fields_1_2(std::string_view message, std::string& first, std::string& second) {
+  return wire_reader{message}.each([&](uint32_t n, uint32_t t, uint64_t, std::string_view b) {
     if (t == 2 && n == 1)
-      key = std::string{b};
+      first = std::string{b};
     else if (t == 2 && n == 2)
-      value = std::string{b};
+      second = std::string{b};
     return true;
   });
 }
 
 bool add_map_entry(json& obj, const char* field, std::string_view entry, bool base64) {
   std::string k, v;
-  if (!map_entry(entry, k, v))
+  if (!string_fields_1_2(entry, k, v))
     return false;
   obj[field][std::string{k}] = base64 ? base64_encode(v) : std::string{v};
   return true;
@@ -137,15 +141,8 @@ std::optional<json> decode_kubernetes_protobuf(std::string_view body, std::strin
   std::string_view raw;
   bool ok
       = wire_reader{body.substr(4)}.each([&](uint32_t n, uint32_t t, uint64_t, std::string_view b) {
-          if (t == 2 && n == 1) {
-            return wire_reader{b}.each([&](uint32_t m, uint32_t u, uint64_t, std::string_view c) {
-              if (u == 2 && m == 1)
-                api_version = std::string{c};
-              else if (u == 2 && m == 2)
-                kind = std::string{c};
-              return true;
-            });
-          }
+          if (t == 2 && n == 1)
+            return string_fields_1_2(b, api_version, kind);
           if (t == 2 && n == 2)
             raw = b;
           return true;

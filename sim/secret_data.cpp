@@ -1,6 +1,6 @@
 #include "sim/secret_data.hpp"
 
-#include "sim/pki.hpp"
+#include "sim/base64.hpp"
 
 namespace ambient::sim {
 

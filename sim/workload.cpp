@@ -15,11 +15,7 @@ const resource_type& res(const char* group, const char* name) {
 
 void must_create(store& s, const resource_type& rt, const std::string& ns,
                  const std::string& json) {
-  std::string err;
-  auto obj = parse_json(json, &err);
-  if (!obj)
-    throw std::runtime_error("kube-sim: generated " + rt.kind + " does not parse: " + err);
-  auto r = s.create(rt, ns, std::move(*obj));
+  auto r = create_generated(s, rt, ns, json);
   if (r.error && r.error->code != 409)
     throw std::runtime_error("kube-sim: seeding " + rt.kind + " failed: " + r.error->message);
 }

@@ -9,6 +9,7 @@
 #include <openssl/x509v3.h>
 
 #include "base/openssl_ptr.hpp"
+#include "base/trim.hpp"
 #include "xds/pem_text.hpp"
 
 namespace ambient::xds {
@@ -49,14 +50,6 @@ bool matches(std::string_view entry, std::string_view id) {
     return id == entry;
   auto prefix = entry.substr(0, entry.size() - 1); // keeps the '/'
   return id.size() > prefix.size() && id.starts_with(prefix);
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space_or_control(s.front()))
-    s.remove_prefix(1);
-  while (!s.empty() && is_space_or_control(s.back()))
-    s.remove_suffix(1);
-  return s;
 }
 
 } // namespace
@@ -101,7 +94,8 @@ spiffe_allow_list spiffe_allow_list::parse(std::string_view comma_separated) {
   std::vector<std::string> entries;
   while (true) {
     auto comma = comma_separated.find(',');
-    if (auto entry = trim(comma_separated.substr(0, comma)); !entry.empty())
+    if (auto entry = base::trim_if(comma_separated.substr(0, comma), is_space_or_control);
+        !entry.empty())
       entries.emplace_back(entry);
     if (comma == std::string_view::npos)
       break;

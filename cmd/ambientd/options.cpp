@@ -1,6 +1,7 @@
 #include "cmd/ambientd/options.hpp"
 
 #include "admin/http_server.hpp"
+#include "admin/listen_address.hpp"
 #include "cmd/version.hpp"
 #include "fleet/leader_election.hpp"
 

@@ -17,6 +17,7 @@
 #include <curl/curl.h>
 
 #include "admin/http_server.hpp"
+#include "admin/listen_address.hpp"
 #include "support/log_capture.hpp"
 #include "telemetry/log.hpp"
 

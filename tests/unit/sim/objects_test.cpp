@@ -5,6 +5,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "sim/base64.hpp"
 #include "sim/kubeconfig_writer.hpp"
 #include "sim/objects.hpp"
 #include "sim/pki.hpp"

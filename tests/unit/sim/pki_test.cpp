@@ -9,6 +9,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "sim/base64.hpp"
 #include "sim/pki.hpp"
 
 using namespace ambient::sim;

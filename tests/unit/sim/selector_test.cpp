@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include "sim/selector.hpp"
+#include "sim/field_selector.hpp"
+#include "sim/label_selector.hpp"
 
 using namespace ambient::sim;
 

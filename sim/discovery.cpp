@@ -1,0 +1,120 @@
+#include "sim/discovery.hpp"
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+#include "sim/json.hpp"
+#include "sim/resources.hpp"
+
+namespace ambient::sim {
+
+namespace {
+
+void append_string_array(std::string& out, const std::vector<std::string>& xs) {
+  out += '[';
+  for (size_t i = 0; i < xs.size(); ++i) {
+    if (i)
+      out += ',';
+    out += dump_json(xs[i]);
+  }
+  out += ']';
+}
+
+/// The groups kube-sim serves, in first-seen order, with their versions.
+std::vector<std::pair<std::string, std::vector<std::string>>> served_groups() {
+  std::vector<std::pair<std::string, std::vector<std::string>>> groups;
+  for (const auto& r : builtin_resources()) {
+    if (r.group.empty())
+      continue;
+    auto it
+        = std::find_if(groups.begin(), groups.end(), [&](auto& g) { return g.first == r.group; });
+    if (it == groups.end()) {
+      groups.push_back({r.group, {r.version}});
+    } else if (std::find(it->second.begin(), it->second.end(), r.version) == it->second.end()) {
+      it->second.push_back(r.version);
+    }
+  }
+  return groups;
+}
+
+std::string group_json(const std::string& name, const std::vector<std::string>& versions) {
+  std::string out = R"({"name":")" + name + R"(","versions":[)";
+  for (size_t i = 0; i < versions.size(); ++i) {
+    if (i)
+      out += ',';
+    out += R"({"groupVersion":")" + name + "/" + versions[i] + R"(","version":")" + versions[i]
+           + R"("})";
+  }
+  out += R"(],"preferredVersion":{"groupVersion":")" + name + "/" + versions.front()
+         + R"(","version":")" + versions.front() + R"("}})";
+  return out;
+}
+
+} // namespace
+
+std::string version_json() {
+  return R"({"major":"1","minor":"32","gitVersion":"v1.32.0-kube-sim","gitCommit":"kube-sim",)"
+         R"("gitTreeState":"clean","buildDate":"2026-01-01T00:00:00Z","goVersion":"go1.23",)"
+         R"("compiler":"gc","platform":"linux/amd64"})";
+}
+
+std::string api_versions_json(const std::string& server_address) {
+  std::string out = R"({"kind":"APIVersions","versions":["v1"],"serverAddressByClientCIDRs":[)"
+                    R"({"clientCIDR":"0.0.0.0/0","serverAddress":)";
+  out += dump_json(server_address);
+  out += R"(}]})";
+  return out;
+}
+
+std::string api_group_list_json() {
+  std::string out = R"({"kind":"APIGroupList","apiVersion":"v1","groups":[)";
+  bool first = true;
+  for (const auto& [name, versions] : served_groups()) {
+    if (!first)
+      out += ',';
+    first = false;
+    out += group_json(name, versions);
+  }
+  out += "]}";
+  return out;
+}
+
+std::optional<std::string> api_group_json(std::string_view group) {
+  for (const auto& [name, versions] : served_groups())
+    if (name == group)
+      return R"({"kind":"APIGroup","apiVersion":"v1",)" + group_json(name, versions).substr(1);
+  return std::nullopt;
+}
+
+std::optional<std::string> resource_list_json(std::string_view group, std::string_view version) {
+  bool served
+      = std::any_of(builtin_resources().begin(), builtin_resources().end(),
+                    [&](const auto& r) { return r.group == group && r.version == version; });
+  if (!served)
+    return std::nullopt;
+  std::string gv
+      = group.empty() ? std::string{version} : std::string{group} + "/" + std::string{version};
+  std::string out = R"({"kind":"APIResourceList","apiVersion":"v1","groupVersion":")" + gv
+                    + R"(","resources":[)";
+  bool first = true;
+  for (const auto& r : builtin_resources()) {
+    if (r.group != group || r.version != version)
+      continue;
+    if (!first)
+      out += ',';
+    first = false;
+    out += R"({"name":")" + r.resource + R"(","singularName":")" + r.singular + R"(","namespaced":)"
+           + (r.namespaced ? "true" : "false") + R"(,"kind":")" + r.kind + R"(","verbs":)";
+    append_string_array(out, resource_verbs());
+    if (!r.short_names.empty()) {
+      out += R"(,"shortNames":)";
+      append_string_array(out, r.short_names);
+    }
+    out += '}';
+  }
+  out += "]}";
+  return out;
+}
+
+} // namespace ambient::sim

@@ -1,0 +1,75 @@
+#include "sim/openssl_util.hpp"
+
+#include <array>
+#include <climits>
+#include <stdexcept>
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+namespace ambient::sim {
+
+[[noreturn]] void openssl_fail(const std::string& step) {
+  std::string msg = "pki: " + step + " failed";
+  if (auto code = ERR_get_error(); code != 0) {
+    std::array<char, 256> buf{};
+    ERR_error_string_n(code, buf.data(), buf.size());
+    msg += ": ";
+    msg += buf.data();
+  }
+  ERR_clear_error();
+  throw std::runtime_error(msg);
+}
+
+void openssl_check(int rc, const std::string& step) {
+  if (rc <= 0)
+    openssl_fail(step);
+}
+
+base::bio_ptr memory_bio(const std::string& text) {
+  if (text.size() > static_cast<size_t>(INT_MAX))
+    throw std::invalid_argument("pki: PEM text too large");
+  base::bio_ptr bio{BIO_new_mem_buf(text.data(), static_cast<int>(text.size()))};
+  if (!bio)
+    openssl_fail("BIO_new_mem_buf");
+  return bio;
+}
+
+std::string bio_contents(BIO* bio) {
+  char* data = nullptr;
+  long len = BIO_get_mem_data(bio, &data);
+  if (len < 0 || data == nullptr)
+    openssl_fail("BIO_get_mem_data");
+  return std::string(data, static_cast<size_t>(len));
+}
+
+std::string to_pem(X509* cert) {
+  base::bio_ptr bio{BIO_new(BIO_s_mem())};
+  if (!bio)
+    openssl_fail("BIO_new");
+  openssl_check(PEM_write_bio_X509(bio.get(), cert), "PEM_write_bio_X509");
+  return bio_contents(bio.get());
+}
+
+std::string to_pem(EVP_PKEY* key) {
+  base::bio_ptr bio{BIO_new(BIO_s_mem())};
+  if (!bio)
+    openssl_fail("BIO_new");
+  openssl_check(PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr),
+                "PEM_write_bio_PrivateKey");
+  return bio_contents(bio.get());
+}
+
+base::x509_ptr parse_cert(const std::string& pem) {
+  auto bio = memory_bio(pem);
+  return base::x509_ptr{PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)};
+}
+
+base::pkey_ptr parse_key(const std::string& pem) {
+  auto bio = memory_bio(pem);
+  return base::pkey_ptr{PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr)};
+}
+
+} // namespace ambient::sim
