@@ -95,6 +95,12 @@ json_writer& json_writer::value(std::string_view s) {
   return *this;
 }
 
+json_writer& json_writer::value(std::nullptr_t) {
+  before_value();
+  out_ += "null";
+  return *this;
+}
+
 json_writer& json_writer::value(bool b) {
   before_value();
   out_ += b ? "true" : "false";

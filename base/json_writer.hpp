@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -62,10 +63,22 @@ public:
   /// JSON cannot hold, as null.
   json_writer& value(double d);
 
+  /// null.
+  json_writer& value(std::nullptr_t);
+
   /// `key(name)` then `value(v)`.
   template <class T>
   json_writer& member(std::string_view name, const T& v) {
     return key(name).value(v);
+  }
+
+  /// A member `name` holding an object of string members (labels, annotations, selectors).
+  template <class Map>
+  json_writer& string_map(std::string_view name, const Map& m) {
+    key(name).begin_object();
+    for (const auto& [k, v] : m)
+      member(k, v);
+    return end_object();
   }
 
   /// The document so far (complete once every begin has its end).

@@ -1,14 +1,14 @@
 #include "mesh/label_selector.hpp"
 
 #include <algorithm>
-#include <array>
-#include <utility>
+
+#include "base/spelling.hpp"
 
 namespace ambient::mesh {
 
 namespace {
 
-constexpr std::array<std::pair<std::string_view, selector_operator>, 4> operator_names{{
+constexpr base::spelling_table<selector_operator, 4> operator_names{{
     {"In", selector_operator::in},
     {"NotIn", selector_operator::not_in},
     {"Exists", selector_operator::exists},
@@ -60,17 +60,11 @@ std::string child(std::string_view path, std::string_view field) {
 } // namespace
 
 std::optional<selector_operator> parse_selector_operator(std::string_view text) {
-  for (const auto& [name, op] : operator_names)
-    if (name == text)
-      return op;
-  return std::nullopt;
+  return base::parse_spelling(operator_names, text);
 }
 
 std::string_view to_string(selector_operator op) {
-  for (const auto& [name, o] : operator_names)
-    if (o == op)
-      return name;
-  return "?";
+  return base::spelling_of(operator_names, op);
 }
 
 std::string quoted(std::string_view text) {

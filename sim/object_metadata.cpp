@@ -24,12 +24,12 @@ std::string make_uid() {
          + h.substr(20);
 }
 
-void begin_metadata(json_writer& w, const std::string& ns, const std::string& name,
+void begin_metadata(base::json_writer& w, const std::string& ns, const std::string& name,
                     std::chrono::system_clock::time_point created) {
-  w.key("metadata").begin_object().kv("name", name);
+  w.key("metadata").begin_object().member("name", name);
   if (!ns.empty())
-    w.kv("namespace", ns);
-  w.kv("uid", make_uid()).kv("creationTimestamp", rfc3339(created));
+    w.member("namespace", ns);
+  w.member("uid", make_uid()).member("creationTimestamp", rfc3339(created));
 }
 
 } // namespace ambient::sim

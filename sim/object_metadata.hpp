@@ -3,7 +3,7 @@
 #include <chrono>
 #include <string>
 
-#include "sim/json_writer.hpp"
+#include "base/json_writer.hpp"
 
 namespace ambient::sim {
 
@@ -15,7 +15,7 @@ std::string make_uid();
 
 /// Writes the metadata member's name, namespace (if any), uid and creationTimestamp of a
 /// generated object; leaves the metadata object open for labels and the rest.
-void begin_metadata(json_writer& w, const std::string& ns, const std::string& name,
+void begin_metadata(base::json_writer& w, const std::string& ns, const std::string& name,
                     std::chrono::system_clock::time_point created);
 
 } // namespace ambient::sim

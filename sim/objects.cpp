@@ -4,8 +4,8 @@
 #include <string_view>
 #include <tuple>
 
+#include "base/json_writer.hpp"
 #include "sim/base64.hpp"
-#include "sim/json_writer.hpp"
 #include "sim/object_metadata.hpp"
 #include "sim/pki.hpp"
 
@@ -30,12 +30,12 @@ std::string make_namespace_json(const std::string& name, const labels_t& labels,
                                 time_point created) {
   labels_t all = labels;
   all["kubernetes.io/metadata.name"] = name;
-  json_writer w;
-  w.begin_object().kv("kind", "Namespace").kv("apiVersion", "v1");
+  base::json_writer w;
+  w.begin_object().member("kind", "Namespace").member("apiVersion", "v1");
   begin_metadata(w, "", name, created);
   w.string_map("labels", all).end_object();
   w.key("spec").begin_object().key("finalizers").begin_array().value("kubernetes").end_array();
-  w.end_object().key("status").begin_object().kv("phase", "Active").end_object();
+  w.end_object().key("status").begin_object().member("phase", "Active").end_object();
   return w.end_object().take();
 }
 
@@ -57,13 +57,15 @@ std::string make_node_json(const std::string& name, const std::string& region,
                               {"ephemeral-storage", "101430960Ki"},
                               {"memory", "32863012Ki"},
                               {"pods", "110"}};
-  json_writer w;
-  w.begin_object().kv("kind", "Node").kv("apiVersion", "v1");
+  base::json_writer w;
+  w.begin_object().member("kind", "Node").member("apiVersion", "v1");
   begin_metadata(w, "", name, created);
   w.string_map("labels", labels);
-  w.key("annotations").begin_object().kv("node.alpha.kubernetes.io/ttl", "0");
-  w.kv("volumes.kubernetes.io/controller-managed-attach-detach", "true").end_object().end_object();
-  w.key("spec").begin_object().kv("providerID", "sim://" + region + "/" + zone + "/" + name);
+  w.key("annotations").begin_object().member("node.alpha.kubernetes.io/ttl", "0");
+  w.member("volumes.kubernetes.io/controller-managed-attach-detach", "true")
+      .end_object()
+      .end_object();
+  w.key("spec").begin_object().member("providerID", "sim://" + region + "/" + zone + "/" + name);
   w.end_object();
   w.key("status").begin_object().string_map("capacity", resources);
   w.string_map("allocatable", resources).key("conditions").begin_array();
@@ -72,19 +74,23 @@ std::string make_node_json(const std::string& name, const std::string& region,
         std::tuple{"DiskPressure", "False", "KubeletHasNoDiskPressure"},
         std::tuple{"PIDPressure", "False", "KubeletHasSufficientPID"},
         std::tuple{"Ready", "True", "KubeletReady"}}) {
-    w.begin_object().kv("type", type).kv("status", status).kv("lastHeartbeatTime", ts);
-    w.kv("lastTransitionTime", ts).kv("reason", reason).end_object();
+    w.begin_object().member("type", type).member("status", status).member("lastHeartbeatTime", ts);
+    w.member("lastTransitionTime", ts).member("reason", reason).end_object();
   }
   w.end_array().key("addresses").begin_array();
-  w.begin_object().kv("type", "InternalIP").kv("address", internal_ip).end_object();
-  w.begin_object().kv("type", "Hostname").kv("address", name).end_object().end_array();
+  w.begin_object().member("type", "InternalIP").member("address", internal_ip).end_object();
+  w.begin_object().member("type", "Hostname").member("address", name).end_object().end_array();
   w.key("daemonEndpoints").begin_object().key("kubeletEndpoint").begin_object();
-  w.kv("Port", 10250).end_object().end_object();
-  w.key("nodeInfo").begin_object().kv("machineID", random_hex(16));
-  w.kv("systemUUID", make_uid()).kv("bootID", make_uid()).kv("kernelVersion", "6.1.0-sim");
-  w.kv("osImage", "Debian GNU/Linux 12 (bookworm)");
-  w.kv("containerRuntimeVersion", "containerd://1.7.13").kv("kubeletVersion", "v1.29.2");
-  w.kv("kubeProxyVersion", "v1.29.2").kv("operatingSystem", "linux").kv("architecture", "amd64");
+  w.member("Port", 10250).end_object().end_object();
+  w.key("nodeInfo").begin_object().member("machineID", random_hex(16));
+  w.member("systemUUID", make_uid())
+      .member("bootID", make_uid())
+      .member("kernelVersion", "6.1.0-sim");
+  w.member("osImage", "Debian GNU/Linux 12 (bookworm)");
+  w.member("containerRuntimeVersion", "containerd://1.7.13").member("kubeletVersion", "v1.29.2");
+  w.member("kubeProxyVersion", "v1.29.2")
+      .member("operatingSystem", "linux")
+      .member("architecture", "amd64");
   w.end_object().end_object();
   return w.end_object().take();
 }
@@ -93,8 +99,8 @@ std::string make_service_json(const std::string& ns, const std::string& name,
                               const labels_t& selector, const std::string& cluster_ip,
                               const std::vector<service_port>& ports, time_point created,
                               const labels_t& labels) {
-  json_writer w;
-  w.begin_object().kv("kind", "Service").kv("apiVersion", "v1");
+  base::json_writer w;
+  w.begin_object().member("kind", "Service").member("apiVersion", "v1");
   begin_metadata(w, ns, name, created);
   if (!labels.empty())
     w.string_map("labels", labels);
@@ -102,8 +108,8 @@ std::string make_service_json(const std::string& ns, const std::string& name,
   for (const auto& port : ports) {
     w.begin_object();
     if (!port.name.empty())
-      w.kv("name", port.name);
-    w.kv("protocol", port.protocol).kv("port", port.port).key("targetPort");
+      w.member("name", port.name);
+    w.member("protocol", port.protocol).member("port", port.port).key("targetPort");
     if (port.target_port.empty())
       w.value(port.port);
     else if (all_digits(port.target_port) && port.target_port.size() <= 5)
@@ -113,25 +119,25 @@ std::string make_service_json(const std::string& ns, const std::string& name,
     w.end_object();
   }
   w.end_array().string_map("selector", selector);
-  w.kv("clusterIP", cluster_ip).key("clusterIPs").begin_array().value(cluster_ip).end_array();
-  w.kv("type", "ClusterIP").kv("sessionAffinity", "None");
+  w.member("clusterIP", cluster_ip).key("clusterIPs").begin_array().value(cluster_ip).end_array();
+  w.member("type", "ClusterIP").member("sessionAffinity", "None");
   w.key("ipFamilies").begin_array().value(ip_family(cluster_ip)).end_array();
-  w.kv("ipFamilyPolicy", "SingleStack").kv("internalTrafficPolicy", "Cluster").end_object();
+  w.member("ipFamilyPolicy", "SingleStack").member("internalTrafficPolicy", "Cluster").end_object();
   w.key("status").begin_object().key("loadBalancer").begin_object().end_object().end_object();
   return w.end_object().take();
 }
 
 std::string make_secret_json(const std::string& ns, const std::string& name, const labels_t& labels,
                              const labels_t& data, time_point created) {
-  json_writer w;
-  w.begin_object().kv("kind", "Secret").kv("apiVersion", "v1");
+  base::json_writer w;
+  w.begin_object().member("kind", "Secret").member("apiVersion", "v1");
   begin_metadata(w, ns, name, created);
   if (!labels.empty())
     w.string_map("labels", labels);
   w.end_object().key("data").begin_object();
   for (const auto& [k, v] : data)
-    w.kv(k, base64_encode(v));
-  w.end_object().kv("type", "Opaque");
+    w.member(k, base64_encode(v));
+  w.end_object().member("type", "Opaque");
   return w.end_object().take();
 }
 

@@ -1,6 +1,6 @@
 #include "sim/pod_json.hpp"
 
-#include "sim/json_writer.hpp"
+#include "base/json_writer.hpp"
 #include "sim/object_metadata.hpp"
 #include "sim/pki.hpp"
 
@@ -29,42 +29,42 @@ std::string make_pod_json(const pod_params& p, std::chrono::system_clock::time_p
       labels.emplace("pod-template-hash", p.owner_name.substr(dash + 1));
   }
 
-  json_writer w;
-  w.begin_object().kv("kind", "Pod").kv("apiVersion", "v1");
+  base::json_writer w;
+  w.begin_object().member("kind", "Pod").member("apiVersion", "v1");
   begin_metadata(w, p.namespace_, p.name, created);
   if (!p.owner_name.empty())
-    w.kv("generateName", p.owner_name + "-");
+    w.member("generateName", p.owner_name + "-");
   w.string_map("labels", labels);
   if (!p.annotations.empty())
     w.string_map("annotations", p.annotations);
   if (!p.owner_kind.empty()) {
     w.key("ownerReferences").begin_array().begin_object();
-    w.kv("apiVersion", p.owner_kind == "ReplicaSet" || p.owner_kind == "StatefulSet"
-                               || p.owner_kind == "DaemonSet"
-                           ? "apps/v1"
-                           : "v1");
-    w.kv("kind", p.owner_kind).kv("name", p.owner_name).kv("uid", make_uid());
-    w.kv("controller", true).kv("blockOwnerDeletion", true).end_object().end_array();
+    w.member("apiVersion", p.owner_kind == "ReplicaSet" || p.owner_kind == "StatefulSet"
+                                   || p.owner_kind == "DaemonSet"
+                               ? "apps/v1"
+                               : "v1");
+    w.member("kind", p.owner_kind).member("name", p.owner_name).member("uid", make_uid());
+    w.member("controller", true).member("blockOwnerDeletion", true).end_object().end_array();
   }
   w.end_object();
 
   // spec
   w.key("spec").begin_object();
-  w.key("volumes").begin_array().begin_object().kv("name", volume);
+  w.key("volumes").begin_array().begin_object().member("name", volume);
   w.key("projected").begin_object().key("sources").begin_array();
   w.begin_object().key("serviceAccountToken").begin_object();
-  w.kv("expirationSeconds", 3607).kv("path", "token").end_object().end_object();
-  w.begin_object().key("configMap").begin_object().kv("name", "kube-root-ca.crt");
-  w.key("items").begin_array().begin_object().kv("key", "ca.crt").kv("path", "ca.crt");
+  w.member("expirationSeconds", 3607).member("path", "token").end_object().end_object();
+  w.begin_object().key("configMap").begin_object().member("name", "kube-root-ca.crt");
+  w.key("items").begin_array().begin_object().member("key", "ca.crt").member("path", "ca.crt");
   w.end_object().end_array().end_object().end_object();
   w.begin_object().key("downwardAPI").begin_object().key("items").begin_array();
-  w.begin_object().kv("path", "namespace").key("fieldRef").begin_object();
-  w.kv("apiVersion", "v1").kv("fieldPath", "metadata.namespace").end_object().end_object();
+  w.begin_object().member("path", "namespace").key("fieldRef").begin_object();
+  w.member("apiVersion", "v1").member("fieldPath", "metadata.namespace").end_object().end_object();
   w.end_array().end_object().end_object();
-  w.end_array().kv("defaultMode", 420).end_object().end_object().end_array();
+  w.end_array().member("defaultMode", 420).end_object().end_object().end_array();
 
   w.key("containers").begin_array().begin_object();
-  w.kv("name", container).kv("image", image);
+  w.member("name", container).member("image", image);
   w.key("args").begin_array().value("netexec").value("--http-port=" + std::to_string(probe_port));
   w.end_array();
   if (!p.container_ports.empty()) {
@@ -72,8 +72,8 @@ std::string make_pod_json(const pod_params& p, std::chrono::system_clock::time_p
     for (const auto& [port_name, port] : p.container_ports) {
       w.begin_object();
       if (!port_name.empty())
-        w.kv("name", port_name);
-      w.kv("containerPort", port).kv("protocol", "TCP").end_object();
+        w.member("name", port_name);
+      w.member("containerPort", port).member("protocol", "TCP").end_object();
     }
     w.end_array();
   }
@@ -81,82 +81,97 @@ std::string make_pod_json(const pod_params& p, std::chrono::system_clock::time_p
   for (auto [env, path] :
        {std::pair{"POD_NAME", "metadata.name"}, std::pair{"POD_NAMESPACE", "metadata.namespace"},
         std::pair{"POD_IP", "status.podIP"}}) {
-    w.begin_object().kv("name", env).key("valueFrom").begin_object().key("fieldRef").begin_object();
-    w.kv("apiVersion", "v1").kv("fieldPath", path).end_object().end_object().end_object();
+    w.begin_object()
+        .member("name", env)
+        .key("valueFrom")
+        .begin_object()
+        .key("fieldRef")
+        .begin_object();
+    w.member("apiVersion", "v1").member("fieldPath", path).end_object().end_object().end_object();
   }
   w.end_array();
   w.key("resources").begin_object();
-  w.key("limits").begin_object().kv("cpu", "500m").kv("memory", "256Mi").end_object();
-  w.key("requests").begin_object().kv("cpu", "100m").kv("memory", "128Mi").end_object();
+  w.key("limits").begin_object().member("cpu", "500m").member("memory", "256Mi").end_object();
+  w.key("requests").begin_object().member("cpu", "100m").member("memory", "128Mi").end_object();
   w.end_object();
-  w.key("volumeMounts").begin_array().begin_object().kv("name", volume).kv("readOnly", true);
-  w.kv("mountPath", "/var/run/secrets/kubernetes.io/serviceaccount").end_object().end_array();
+  w.key("volumeMounts")
+      .begin_array()
+      .begin_object()
+      .member("name", volume)
+      .member("readOnly", true);
+  w.member("mountPath", "/var/run/secrets/kubernetes.io/serviceaccount").end_object().end_array();
   for (const char* probe : {"livenessProbe", "readinessProbe"}) {
-    w.key(probe).begin_object().key("httpGet").begin_object().kv("path", "/healthz");
-    w.kv("port", probe_port).kv("scheme", "HTTP").end_object();
-    w.kv("timeoutSeconds", 1).kv("periodSeconds", 10).kv("successThreshold", 1);
-    w.kv("failureThreshold", 3).end_object();
+    w.key(probe).begin_object().key("httpGet").begin_object().member("path", "/healthz");
+    w.member("port", probe_port).member("scheme", "HTTP").end_object();
+    w.member("timeoutSeconds", 1).member("periodSeconds", 10).member("successThreshold", 1);
+    w.member("failureThreshold", 3).end_object();
   }
-  w.kv("terminationMessagePath", "/dev/termination-log").kv("terminationMessagePolicy", "File");
-  w.kv("imagePullPolicy", "IfNotPresent").end_object().end_array();
+  w.member("terminationMessagePath", "/dev/termination-log")
+      .member("terminationMessagePolicy", "File");
+  w.member("imagePullPolicy", "IfNotPresent").end_object().end_array();
 
-  w.kv("restartPolicy", "Always").kv("terminationGracePeriodSeconds", 30);
-  w.kv("dnsPolicy", "ClusterFirst").kv("serviceAccountName", p.service_account);
-  w.kv("serviceAccount", p.service_account);
+  w.member("restartPolicy", "Always").member("terminationGracePeriodSeconds", 30);
+  w.member("dnsPolicy", "ClusterFirst").member("serviceAccountName", p.service_account);
+  w.member("serviceAccount", p.service_account);
   if (!p.node_name.empty())
-    w.kv("nodeName", p.node_name);
+    w.member("nodeName", p.node_name);
   w.key("securityContext").begin_object().end_object();
-  w.kv("schedulerName", "default-scheduler").key("tolerations").begin_array();
+  w.member("schedulerName", "default-scheduler").key("tolerations").begin_array();
   for (const char* taint : {"node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"}) {
-    w.begin_object().kv("key", taint).kv("operator", "Exists").kv("effect", "NoExecute");
-    w.kv("tolerationSeconds", 300).end_object();
+    w.begin_object()
+        .member("key", taint)
+        .member("operator", "Exists")
+        .member("effect", "NoExecute");
+    w.member("tolerationSeconds", 300).end_object();
   }
-  w.end_array().kv("priority", 0).kv("enableServiceLinks", true);
-  w.kv("preemptionPolicy", "PreemptLowerPriority").end_object();
+  w.end_array().member("priority", 0).member("enableServiceLinks", true);
+  w.member("preemptionPolicy", "PreemptLowerPriority").end_object();
 
   // status
-  w.key("status").begin_object().kv("phase", p.phase).key("conditions").begin_array();
+  w.key("status").begin_object().member("phase", p.phase).key("conditions").begin_array();
   auto condition = [&](const char* type, bool status, const std::string& at) {
-    w.begin_object().kv("type", type).kv("status", status ? "True" : "False");
-    w.key("lastProbeTime").null().kv("lastTransitionTime", at);
+    w.begin_object().member("type", type).member("status", status ? "True" : "False");
+    w.key("lastProbeTime").value(nullptr).member("lastTransitionTime", at);
     if (!status) {
-      w.kv("reason", "ContainersNotReady");
-      w.kv("message", "containers with unready status: [" + container + "]");
+      w.member("reason", "ContainersNotReady");
+      w.member("message", "containers with unready status: [" + container + "]");
     }
     w.end_object();
   };
   condition("Initialized", true, ts);
   condition("Ready", p.ready, ready_ts);
   condition("ContainersReady", p.ready, ready_ts);
-  w.begin_object().kv("type", "PodScheduled").kv("status", p.node_name.empty() ? "False" : "True");
-  w.key("lastProbeTime").null().kv("lastTransitionTime", ts).end_object();
+  w.begin_object()
+      .member("type", "PodScheduled")
+      .member("status", p.node_name.empty() ? "False" : "True");
+  w.key("lastProbeTime").value(nullptr).member("lastTransitionTime", ts).end_object();
   w.end_array();
   if (!p.host_ip.empty()) {
-    w.kv("hostIP", p.host_ip);
-    w.key("hostIPs").begin_array().begin_object().kv("ip", p.host_ip).end_object().end_array();
+    w.member("hostIP", p.host_ip);
+    w.key("hostIPs").begin_array().begin_object().member("ip", p.host_ip).end_object().end_array();
   }
   if (!p.pod_ip.empty()) {
-    w.kv("podIP", p.pod_ip);
-    w.key("podIPs").begin_array().begin_object().kv("ip", p.pod_ip).end_object().end_array();
+    w.member("podIP", p.pod_ip);
+    w.key("podIPs").begin_array().begin_object().member("ip", p.pod_ip).end_object().end_array();
   }
-  w.kv("startTime", ts).key("containerStatuses").begin_array().begin_object();
-  w.kv("name", container).key("state").begin_object();
+  w.member("startTime", ts).key("containerStatuses").begin_array().begin_object();
+  w.member("name", container).key("state").begin_object();
   if (running) {
-    w.key("running").begin_object().kv("startedAt", started).end_object();
+    w.key("running").begin_object().member("startedAt", started).end_object();
   } else if (p.phase == "Succeeded" || p.phase == "Failed") {
-    w.key("terminated").begin_object().kv("exitCode", p.phase == "Failed" ? 1 : 0);
-    w.kv("reason", p.phase == "Failed" ? "Error" : "Completed").kv("startedAt", started);
-    w.kv("finishedAt", ready_ts).end_object();
+    w.key("terminated").begin_object().member("exitCode", p.phase == "Failed" ? 1 : 0);
+    w.member("reason", p.phase == "Failed" ? "Error" : "Completed").member("startedAt", started);
+    w.member("finishedAt", ready_ts).end_object();
   } else {
-    w.key("waiting").begin_object().kv("reason", "ContainerCreating").end_object();
+    w.key("waiting").begin_object().member("reason", "ContainerCreating").end_object();
   }
   w.end_object().key("lastState").begin_object().end_object();
-  w.kv("ready", p.ready && running).kv("restartCount", 0).kv("image", image);
-  w.kv("imageID", "registry.k8s.io/e2e-test-images/agnhost@sha256:" + random_hex(32));
+  w.member("ready", p.ready && running).member("restartCount", 0).member("image", image);
+  w.member("imageID", "registry.k8s.io/e2e-test-images/agnhost@sha256:" + random_hex(32));
   if (p.phase != "Pending")
-    w.kv("containerID", "containerd://" + random_hex(32));
-  w.kv("started", running).end_object().end_array();
-  w.kv("qosClass", "Burstable").end_object();
+    w.member("containerID", "containerd://" + random_hex(32));
+  w.member("started", running).end_object().end_array();
+  w.member("qosClass", "Burstable").end_object();
   return w.end_object().take();
 }
 
