@@ -5,6 +5,8 @@
 
 #include <openssl/evp.h>
 
+#include "base/hex.hpp"
+
 namespace ambient::fleet {
 
 std::vector<remote_kubeconfig> read_remote_secret(const kube::secret& s) {
@@ -19,14 +21,7 @@ std::string sha256_hex(std::string_view data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr);
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(len * 2);
-  for (unsigned int i = 0; i < len; ++i) {
-    out += hex[digest[i] >> 4];
-    out += hex[digest[i] & 15];
-  }
-  return out;
+  return base::hex_encode({reinterpret_cast<const char*>(digest), len});
 }
 
 const char* to_string(lifecycle s) {

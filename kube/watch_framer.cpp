@@ -1,5 +1,7 @@
 #include "kube/watch_framer.hpp"
 
+#include "base/hex.hpp"
+
 namespace ambient::kube {
 
 void watch_framer::reset() {
@@ -16,9 +18,8 @@ std::optional<std::string> watch_framer::feed(std::string_view bytes,
       if (c == ' ' || c == '\n' || c == '\r' || c == '\t')
         continue;
       if (c != '{')
-        return std::string{"watch stream: unexpected byte outside an event object (0x"}
-               + "0123456789abcdef"[(static_cast<unsigned char>(c) >> 4) & 15]
-               + "0123456789abcdef"[static_cast<unsigned char>(c) & 15] + ")";
+        return "watch stream: unexpected byte outside an event object (0x"
+               + base::hex_encode({&c, 1}) + ")";
     }
     buf_ += c;
     if (buf_.size() > max_)

@@ -1,7 +1,5 @@
 #include "sim/pki.hpp"
 
-#include "base/openssl_ptr.hpp"
-
 #include <array>
 #include <climits>
 #include <stdexcept>
@@ -14,6 +12,8 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "base/hex.hpp"
+#include "base/openssl_ptr.hpp"
 #include "sim/openssl_util.hpp"
 
 namespace ambient::sim {
@@ -213,21 +213,13 @@ certificate_authority::issue_client(const std::string& common_name,
 }
 
 std::string random_hex(size_t n) {
-  static constexpr std::string_view hex_digits = "0123456789abcdef";
   if (n > static_cast<size_t>(INT_MAX))
     throw std::invalid_argument("pki: random_hex size too large");
   std::string bytes(n, '\0');
   if (n > 0)
     openssl_check(RAND_bytes(reinterpret_cast<unsigned char*>(bytes.data()), static_cast<int>(n)),
                   "RAND_bytes");
-  std::string out;
-  out.reserve(2 * n);
-  for (char c : bytes) {
-    auto b = static_cast<unsigned char>(c);
-    out += hex_digits[b >> 4];
-    out += hex_digits[b & 0x0f];
-  }
-  return out;
+  return base::hex_encode(bytes);
 }
 
 std::string subject_common_name(const std::string& cert_pem) {
