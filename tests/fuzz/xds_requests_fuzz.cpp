@@ -12,6 +12,7 @@
 #include "tests/fuzz/fuzz_input.hpp"
 #include "xds/ads_server.hpp"
 #include "xds/delta_session.hpp"
+#include "xds/publisher_tables.hpp"
 #include "xds/sotw_session.hpp"
 #include "xds/type_urls.hpp"
 
@@ -100,14 +101,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         mesh::mesh_delta d;
         d.version = ++version;
         d.upserted.push_back(workload("w" + name, ip, svc));
-        table.apply(d);
+        xds::apply_addresses(table, d);
         break;
       }
       case 3: { // a service upserted
         mesh::mesh_delta d;
         d.version = ++version;
         d.upserted.push_back(service("s" + std::string{in.take(in.byte() % 4)}, in.byte()));
-        table.apply(d);
+        xds::apply_addresses(table, d);
         break;
       }
       default: { // a resource removed
@@ -115,7 +116,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         d.version = ++version;
         auto prefix = (in.byte() & 1) ? "w" : "s";
         d.removed.push_back(prefix + std::string{in.take(in.byte() % 8)});
-        table.apply(d);
+        xds::apply_addresses(table, d);
         break;
       }
     }
