@@ -17,8 +17,8 @@ double random01(leader_elector_state& st) {
 }
 
 std::string lease_path(const leader_elector_config& c, bool item) {
-  auto leases = kube::collection_path(kube::resource_kind::leases, c.namespace_);
-  return item ? leases + '/' + c.lease_name : leases;
+  return item ? kube::object_path(kube::resource_kind::leases, c.namespace_, c.lease_name)
+              : kube::collection_path(kube::resource_kind::leases, c.namespace_);
 }
 
 /// Carries out what the core asked for: tell followers, cancel, send, arm the timer.

@@ -7,9 +7,10 @@
 
 namespace ambient::base {
 
-std::string json_escape(std::string_view in) {
-  std::string out;
-  out.reserve(in.size() + 8);
+namespace {
+
+/// Appends `in` to `out`, escaped for the inside of a JSON string literal.
+void append_escaped(std::string& out, std::string_view in) {
   for (unsigned char c : in) {
     switch (c) {
       case '"':
@@ -37,6 +38,14 @@ std::string json_escape(std::string_view in) {
         }
     }
   }
+}
+
+} // namespace
+
+std::string json_escape(std::string_view in) {
+  std::string out;
+  out.reserve(in.size() + 8);
+  append_escaped(out, in);
   return out;
 }
 
@@ -44,7 +53,7 @@ std::string json_string(std::string_view in) {
   std::string out;
   out.reserve(in.size() + 2);
   out += '"';
-  out += json_escape(in);
+  append_escaped(out, in);
   out += '"';
   return out;
 }
@@ -83,15 +92,18 @@ json_writer& json_writer::key(std::string_view name) {
   if (!empty_.back())
     out_ += ',';
   empty_.back() = false;
-  out_ += json_string(name);
-  out_ += ':';
+  out_ += '"';
+  append_escaped(out_, name);
+  out_ += "\":";
   after_key_ = true;
   return *this;
 }
 
 json_writer& json_writer::value(std::string_view s) {
   before_value();
-  out_ += json_string(s);
+  out_ += '"';
+  append_escaped(out_, s);
+  out_ += '"';
   return *this;
 }
 

@@ -15,7 +15,7 @@ std::string status_writer_core::collection() const {
 }
 
 std::string status_writer_core::item() const {
-  return collection() + '/' + name_;
+  return kube::object_path(kube::resource_kind::config_maps, namespace_, name_);
 }
 
 void status_writer_core::on_leadership(bool leading, std::string identity) {

@@ -83,6 +83,13 @@ std::string collection_path(resource_kind k, std::string_view namespace_) {
   return out;
 }
 
+std::string object_path(resource_kind k, std::string_view namespace_, std::string_view name) {
+  auto out = collection_path(k, namespace_);
+  out += '/';
+  out += name;
+  return out;
+}
+
 const object_meta& meta_of(const any_object& o) {
   return std::visit([](const auto& x) -> const object_meta& { return x.meta; }, o);
 }

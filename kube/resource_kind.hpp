@@ -18,6 +18,9 @@ std::string_view kind_name(resource_kind k);
 /// when `namespace_` is not empty (cluster-scoped resources ignore it).
 std::string collection_path(resource_kind k, std::string_view namespace_ = {});
 
+/// The path of one object: collection_path(k, namespace_) + "/" + name.
+std::string object_path(resource_kind k, std::string_view namespace_, std::string_view name);
+
 /// The metadata of any decoded object.
 const object_meta& meta_of(const any_object& o);
 
