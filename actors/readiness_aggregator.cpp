@@ -8,6 +8,27 @@ namespace ambient::actors {
 
 namespace {
 
+/// What the index left out of objects since the last flush: a warning per note (the logger
+/// swallows repeats) and the counters.
+void report_skips(readiness_aggregator_state& s) {
+  auto& skips = s.index->skips();
+  for (const auto& n : skips.take_notes())
+    s.log->warn("cluster {}: {}: left out, {}{}{}", n.cluster, n.object,
+                mesh::skip_reason_name(n.reason), n.detail.empty() ? "" : ": ", n.detail);
+  const auto& counts = skips.counts();
+  for (size_t i = 0; i < counts.size(); ++i) {
+    if (counts[i] == s.skipped_reported[i])
+      continue;
+    if (s.skipped[i] == nullptr)
+      s.skipped[i] = &s.cfg.metrics->add_counter(
+          "ambientd_index_skipped_total",
+          "Parts of Kubernetes objects the ambient index could not use (bad input), by reason.",
+          {{"reason", std::string{mesh::skip_reason_name(static_cast<mesh::skip_reason>(i))}}});
+    s.skipped[i]->inc(counts[i] - s.skipped_reported[i]);
+    s.skipped_reported[i] = counts[i];
+  }
+}
+
 void queue_flush(readiness_aggregator_ptr self) {
   auto& st = self->state;
   if (st.flush_queued)
@@ -52,6 +73,7 @@ caf::behavior readiness_aggregator_impl(readiness_aggregator_ptr self,
         auto first_change = s.first_change.value_or(std::chrono::steady_clock::now());
         s.first_change.reset();
         auto delta = s.index->take_delta();
+        report_skips(s);
         auto batches = s.batches_since_flush;
         s.batches_since_flush = 0;
         if (delta.empty())

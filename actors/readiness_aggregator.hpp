@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -13,6 +14,7 @@
 
 #include "mesh/mesh_index.hpp"
 #include "telemetry/log.hpp"
+#include "telemetry/metrics.hpp"
 
 namespace ambient::actors {
 
@@ -20,6 +22,8 @@ namespace ambient::actors {
 struct readiness_aggregator_config {
   std::shared_ptr<const mesh::mesh_config> mesh;
   caf::actor publisher; ///< receives mesh_delta_ptr (the xDS publisher); may be empty
+  /// Where ambientd_index_skipped_total goes.
+  telemetry::registry* metrics = &telemetry::default_registry();
 };
 
 /// State of the readiness aggregator: the merged view (a pure mesh_index) and whether a flush is
@@ -34,6 +38,9 @@ struct readiness_aggregator_state {
   std::optional<std::chrono::steady_clock::time_point> first_change;
   uint64_t batches_since_flush = 0;
   std::vector<std::string> admitted; ///< as last logged
+  /// ambientd_index_skipped_total, by reason, and the index's counts they already carry.
+  std::array<telemetry::counter*, mesh::skip_reason_count> skipped{};
+  mesh::skip_counts skipped_reported{};
   std::shared_ptr<spdlog::logger> log;
 };
 

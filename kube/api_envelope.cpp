@@ -146,7 +146,7 @@ bool read_event_object(ctx& cx, od::value& v, const path& p, object_meta& meta, 
     return false;
   bool ok = fields_of(cx, obj, p, [&](std::string_view k, od::value& fv, const path& fp) {
     if (k == "metadata")
-      return read_meta(cx, fv, fp, meta, nullptr);
+      return read_meta(cx, fv, fp, meta);
     return read_status_field(cx, k, fv, fp, st, true);
   });
   return ok && (raw == nullptr || read_raw_object(cx, obj, p, *raw));

@@ -90,15 +90,17 @@ bool read_body(ctx& cx, std::string_view k, od::value& v, const path& p, gateway
     return each_field(cx, v, p, [&](std::string_view sk, od::value& fv, const path& fp) {
       if (sk != "addresses")
         return true;
-      return each_element(cx, fv, fp, [&](od::value& ev, const path& ep) {
-        std::string value;
-        bool ok = each_field(cx, ev, ep, [&](std::string_view ak, od::value& av, const path& ap) {
-          return ak != "value" || read(cx, av, ap, value);
-        });
-        if (ok && !value.empty())
-          out.addresses.push_back(std::move(value));
-        return ok;
-      });
+      return read_each(cx, fv, fp, out.addresses,
+                       [](ctx& c, od::value& ev, const path& ep, gateway::address& a) {
+                         return each_field(c, ev, ep,
+                                           [&](std::string_view ak, od::value& av, const path& ap) {
+                                             if (ak == "type")
+                                               return read(c, av, ap, a.type);
+                                             if (ak == "value")
+                                               return read(c, av, ap, a.value);
+                                             return true;
+                                           });
+                       });
     });
   }
   return true;

@@ -228,8 +228,7 @@ std::string_view trim_right(std::string_view s) {
 
 } // namespace
 
-bool read_meta(ctx& cx, od::value& v, const path& p, object_meta& m,
-               std::vector<owner_ref>* owners) {
+bool read_meta(ctx& cx, od::value& v, const path& p, object_meta& m, meta_extras extras) {
   return each_field(cx, v, p, [&](std::string_view k, od::value& fv, const path& fp) {
     if (k == "name")
       return read(cx, fv, fp, m.name);
@@ -250,8 +249,10 @@ bool read_meta(ctx& cx, od::value& v, const path& p, object_meta& m,
       m.deleting = !ts.empty();
       return true;
     }
-    if (k == "ownerReferences" && owners != nullptr)
-      return read_each(cx, fv, fp, *owners, read_owner);
+    if (k == "ownerReferences" && extras.owners != nullptr)
+      return read_each(cx, fv, fp, *extras.owners, read_owner);
+    if (k == "generateName" && extras.generate_name != nullptr)
+      return read(cx, fv, fp, *extras.generate_name);
     return true;
   });
 }

@@ -195,9 +195,14 @@ void normalize(std::vector<std::pair<std::string, std::string>>& m);
 /// Reads an object of strings, sorted by key; `skip` names a key that is not kept (nor read).
 bool read_map(ctx& cx, od::value& v, const path& p, string_map& out, std::string_view skip = {});
 
-/// Reads `metadata`; ownerReferences only when `owners` is given.
-bool read_meta(ctx& cx, od::value& v, const path& p, object_meta& m,
-               std::vector<owner_ref>* owners);
+/// The parts of `metadata` only some kinds keep (Pods): read only where given.
+struct meta_extras {
+  std::vector<owner_ref>* owners = nullptr; ///< metadata.ownerReferences
+  std::string* generate_name = nullptr;     ///< metadata.generateName
+};
+
+/// Reads `metadata`, and `extras` where given.
+bool read_meta(ctx& cx, od::value& v, const path& p, object_meta& m, meta_extras extras = {});
 
 /// The raw JSON of an object value, without trailing whitespace.
 bool read_raw_object(ctx& cx, od::object& obj, const path& p, std::string& out);

@@ -125,7 +125,7 @@ std::optional<object_meta> decode_object_meta(std::string_view json) {
   json::with_document(cx, json, [&](json::od::object& top, const json::path& root) {
     return json::fields_of(cx, top, root,
                            [&](std::string_view k, json::od::value& v, const json::path& p) {
-                             return k != "metadata" || json::read_meta(cx, v, p, meta, nullptr);
+                             return k != "metadata" || json::read_meta(cx, v, p, meta);
                            });
   });
   if (cx.failed || meta.name.empty())

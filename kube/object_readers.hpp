@@ -32,13 +32,13 @@ void finish(T&) {
   // nop
 }
 
-/// Where a kind keeps metadata.ownerReferences (only Pods do).
+/// Where a kind keeps the metadata fields beyond object_meta (only Pods do).
 template <class T>
-std::vector<owner_ref>* owners_of(T&) {
-  return nullptr;
+meta_extras extras_of(T&) {
+  return {};
 }
-inline std::vector<owner_ref>* owners_of(pod& x) {
-  return &x.owners;
+inline meta_extras extras_of(pod& x) {
+  return {&x.owners, &x.generate_name};
 }
 
 /// Reads one whole object of type T named `kind_name` ("Pod"): checks "kind" when present, reads
@@ -47,7 +47,7 @@ template <class T>
 bool read_object(ctx& cx, od::object& obj, const path& p, std::string_view kind_name, T& out) {
   bool ok = fields_of(cx, obj, p, [&](std::string_view k, od::value& v, const path& fp) {
     if (k == "metadata")
-      return read_meta(cx, v, fp, out.meta, owners_of(out));
+      return read_meta(cx, v, fp, out.meta, extras_of(out));
     if (k != "kind")
       return read_body(cx, k, v, fp, out);
     std::string actual;

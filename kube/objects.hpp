@@ -62,6 +62,7 @@ struct container_port {
 /// A Pod: a workload candidate.
 struct pod {
   object_meta meta;
+  std::string generate_name; ///< metadata.generateName: set on pods a controller created.
   std::string node_name, service_account, phase;
   std::string pod_ip;               ///< status.podIP
   std::vector<std::string> pod_ips; ///< status.podIPs[].ip; {podIP} when only podIP is set.
@@ -122,14 +123,16 @@ struct endpoint_slice {
     std::vector<std::string> addresses;
     bool ready = true;
     std::string node_name;
-    std::string target_pod; ///< targetRef.name when targetRef.kind is Pod.
+    /// targetRef's kind, namespace, name and uid ("" when absent, or no targetRef).
+    std::string target_kind, target_namespace, target_name, target_uid;
     bool operator==(const endpoint&) const = default;
   };
   std::vector<endpoint> endpoints;
 
-  /// One port; 0 when the port is unset (all ports).
+  /// One port. Absent fields stay nullopt (a real API server defaults name to "" and protocol to
+  /// TCP, so only hand-fed objects lack them); port 0 means unset.
   struct port {
-    std::string name, protocol;
+    std::optional<std::string> name, protocol;
     int32_t port = 0;
     bool operator==(const endpoint_slice::port&) const = default;
   };
@@ -173,7 +176,13 @@ struct gateway {
     bool operator==(const listener&) const = default;
   };
   std::vector<listener> listeners;
-  std::vector<std::string> addresses; ///< status.addresses[].value (IPs or hostnames).
+
+  /// A status.addresses entry: `type` is "IPAddress", "Hostname", another type, or "" when absent.
+  struct address {
+    std::string type, value;
+    bool operator==(const address&) const = default;
+  };
+  std::vector<address> addresses;
   bool operator==(const gateway&) const = default;
 };
 

@@ -215,17 +215,17 @@ bool read_endpoint(ctx& cx, od::value& v, const path& p, endpoint_slice::endpoin
       });
     }
     if (k == "targetRef") {
-      std::string kind, name;
-      bool ok = each_field(cx, fv, fp, [&](std::string_view rk, od::value& rv, const path& rp) {
+      return each_field(cx, fv, fp, [&](std::string_view rk, od::value& rv, const path& rp) {
         if (rk == "kind")
-          return read(cx, rv, rp, kind);
+          return read(cx, rv, rp, out.target_kind);
+        if (rk == "namespace")
+          return read(cx, rv, rp, out.target_namespace);
         if (rk == "name")
-          return read(cx, rv, rp, name);
+          return read(cx, rv, rp, out.target_name);
+        if (rk == "uid")
+          return read(cx, rv, rp, out.target_uid);
         return true;
       });
-      if (ok && kind == "Pod")
-        out.target_pod = std::move(name);
-      return ok;
     }
     return true;
   });
@@ -234,9 +234,9 @@ bool read_endpoint(ctx& cx, od::value& v, const path& p, endpoint_slice::endpoin
 bool read_endpoint_port(ctx& cx, od::value& v, const path& p, endpoint_slice::port& out) {
   return each_field(cx, v, p, [&](std::string_view k, od::value& fv, const path& fp) {
     if (k == "name")
-      return read(cx, fv, fp, out.name);
+      return read(cx, fv, fp, out.name.emplace());
     if (k == "protocol")
-      return read(cx, fv, fp, out.protocol);
+      return read(cx, fv, fp, out.protocol.emplace());
     if (k == "port")
       return read_port(cx, fv, fp, out.port);
     return true;

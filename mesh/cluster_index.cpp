@@ -80,6 +80,9 @@ void cluster_index::upsert_object(Object&& object) {
         if constexpr (std::is_same_v<T, kube::pod>) {
           upsert_pod(std::forward<decltype(o)>(o));
           return;
+        } else if constexpr (std::is_same_v<T, kube::endpoint_slice>) {
+          upsert_slice(std::forward<decltype(o)>(o));
+          return;
         }
         auto key = kube::object_key(o.meta);
         if constexpr (std::is_same_v<T, kube::service>) {
@@ -105,7 +108,7 @@ void cluster_index::upsert_object(Object&& object) {
           k8s_gateways_.insert_or_assign(key, o);
           dirty_gateways_ = true;
         }
-        // EndpointSlices, Secrets, ConfigMaps and Leases do not shape the ambient index.
+        // Secrets, ConfigMaps and Leases do not shape the ambient index.
       },
       std::forward<Object>(object));
 }
@@ -179,6 +182,9 @@ void cluster_index::remove(kube::resource_kind kind, const std::string& key) {
       if (k8s_gateways_.erase(key) > 0)
         dirty_gateways_ = true;
       break;
+    case kube::resource_kind::endpoint_slices:
+      remove_slice(key);
+      break;
     default:
       break;
   }
@@ -202,6 +208,21 @@ void cluster_index::index_selector(const kube::service& s, const std::string& ke
   }
   if (by_ns->second.empty())
     services_by_selector_.erase(by_ns);
+}
+
+void cluster_index::set_pod_gateways(std::map<std::string, network_gateway> gateways) {
+  auto mine = [&](const std::map<std::string, network_gateway>& m) {
+    auto it = m.find(ctx_.network);
+    return it == m.end() ? nullptr : &it->second;
+  };
+  const auto* before = mine(pod_gateways_);
+  const auto* after = mine(gateways);
+  bool changed = (before == nullptr) != (after == nullptr)
+                 || (before != nullptr && after != nullptr && !(*before == *after));
+  pod_gateways_ = std::move(gateways);
+  if (changed)
+    for (const auto& [key, rec] : pods_)
+      mark_pod(key);
 }
 
 void cluster_index::on_synced() {

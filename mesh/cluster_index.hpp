@@ -12,6 +12,7 @@
 #include "kube/objects.hpp"
 #include "mesh/context.hpp"
 #include "mesh/discovery_filter.hpp"
+#include "mesh/index_skips.hpp"
 #include "mesh/mesh_config.hpp"
 #include "mesh/network_gateway.hpp"
 #include "mesh/resource.hpp"
@@ -39,12 +40,15 @@ struct index_changes {
 };
 
 /// The ambient index of ONE cluster incarnation: its decoded objects in, its contribution to the
-/// mesh out (workloads by uid, services by "namespace/hostname", network gateways, the cluster's
-/// network), kept up to date incrementally. Each object change marks what it can affect (a
-/// Service marks the pods of its namespace, a Node the pods on it, a Namespace everything in it,
-/// the system namespace's network label everything); take_changes() recomputes only those and
-/// says which outputs moved. The discovery filter of the cluster hides namespaces it does not
-/// admit. Pure: no CAF, no I/O.
+/// mesh out (workloads by uid — pods and EndpointSlice endpoints —, services by
+/// "namespace/hostname", network gateways, the cluster's network), kept up to date
+/// incrementally. Each object change marks what it can affect (a Service marks the pods of its
+/// namespace and its slices, a slice the pods it names, a Node the pods on it, a Namespace
+/// everything in it, the system namespace's network label everything); take_changes()
+/// recomputes only those and says which outputs moved. The discovery filter of the cluster hides
+/// namespaces it does not admit. A remote cluster's pods and slices see only its GLOBAL services
+/// (istiod's per-cluster service collection, with AMBIENT_ENABLE_MULTI_NETWORK). Pure: no CAF, no
+/// I/O.
 class cluster_index {
 public:
   /// `ctx.network` is replaced by the system namespace's topology.istio.io/network label as soon
@@ -60,6 +64,9 @@ public:
   void remove(kube::resource_kind kind, const std::string& key);
   /// Every informer has listed: the discovery filter opens.
   void on_synced();
+  /// The gateway that carries HBONE into each network (network → gateway): the cluster's pods get
+  /// their network's as network_gateway. Marks every pod when the cluster's network's changes.
+  void set_pod_gateways(std::map<std::string, network_gateway> gateways);
 
   /// Recomputes what the changes since the last call affected; returns the outputs that moved.
   index_changes take_changes();
@@ -86,6 +93,10 @@ public:
   }
   const cluster_context& context() const {
     return ctx_;
+  }
+  /// What the index left out of objects it used, since the last take.
+  skip_log& skips() {
+    return skips_;
   }
 
   /// A new index built from scratch from this one's inputs (objects, sync), with every output
@@ -118,6 +129,17 @@ private:
   void mark_all();
   void recompute_service(const std::string& key, index_changes& out);
   void recompute_pod(const std::string& key, index_changes& out);
+  void recompute_slice(const std::string& key, index_changes& out);
+  void upsert_slice(kube::endpoint_slice s);
+  void remove_slice(const std::string& key);
+  /// Adds or takes away the slice's place in slices_by_service_ and pods' targets, marking the
+  /// pods it names.
+  void index_slice(const kube::endpoint_slice& s, const std::string& key, bool add);
+  /// Marks the slices of a Service ("namespace/name") and the pods they name.
+  void mark_slices_of(const std::string& service_key);
+  /// The Service `key` ("namespace/name") if the cluster's service collection holds it: built
+  /// (not ExternalName, VIPs valid), admitted, and GLOBAL when the cluster is a remote one.
+  const kube::service* collected_service(const std::string& key) const;
   /// Makes `next` (nullptr: none) the workload `uid`, reporting it in `out` unless its bytes are
   /// those of the current one.
   void set_workload(const std::string& uid, address_ptr next, index_changes& out);
@@ -142,6 +164,14 @@ private:
   std::map<std::string, std::set<std::string>> pods_by_namespace_;
   std::map<std::string, std::set<std::string>> pods_by_node_;
   std::map<std::string, std::set<std::string>> services_by_namespace_;
+  std::unordered_map<std::string, kube::endpoint_slice> slices_;
+  /// Slices by their Service's key ("namespace/name", from label kubernetes.io/service-name).
+  std::map<std::string, std::set<std::string>> slices_by_service_;
+  /// The pods slices name in a targetRef of kind Pod: pod key → {(slice key, the targetRef's
+  /// uid)}. A pod lists a selector-less Service when one of its slices names it with its uid.
+  std::map<std::string, std::set<std::pair<std::string, std::string>>> slice_targets_;
+  std::map<std::string, network_gateway> pod_gateways_; ///< by network
+  skip_log skips_;
   /// Services by namespace and the first label of their selector: a pod looks up only the
   /// services one of its labels could satisfy, not every service of its namespace.
   selector_index services_by_selector_;
@@ -151,6 +181,7 @@ private:
   // pod may repeat (recomputing a pod twice changes nothing).
   std::vector<std::string> dirty_pods_;
   std::set<std::string> dirty_services_;
+  std::set<std::string> dirty_slices_;
   bool dirty_gateways_ = false, dirty_all_ = false;
 
   // Outputs.
@@ -158,6 +189,7 @@ private:
   std::map<std::string, std::string> service_output_;      ///< k8s key → "ns/hostname"
   std::map<std::string, scoped_service> services_;         ///< by "ns/hostname"
   std::vector<network_gateway> gateways_;
+  std::map<std::string, std::vector<std::string>> slice_uids_; ///< slice key → its workloads' uids
   std::map<std::string, uint32_t> endpoint_counts_;
   std::map<std::string, std::map<std::string, uint32_t>> service_identities_;
 };

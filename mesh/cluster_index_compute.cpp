@@ -1,5 +1,8 @@
 #include "mesh/cluster_index.hpp"
 
+#include <algorithm>
+
+#include "mesh/endpoint_slice_builder.hpp"
 #include "mesh/service_builder.hpp"
 #include "mesh/workload_builder.hpp"
 
@@ -132,8 +135,21 @@ void cluster_index::recompute_pod(const std::string& key, index_changes& out) {
     for (const auto& label : p.meta.labels)
       if (auto c = by_ns->second.find(label); c != by_ns->second.end())
         for (const auto& skey : c->second)
-          if (auto s = k8s_services_.find(skey); s != k8s_services_.end() && selects(s->second, p))
-            in.services.push_back(&s->second);
+          if (const auto* s = collected_service(skey); s != nullptr && selects(*s, p))
+            in.services.push_back(s);
+  // Services without a selector whose slices name this very pod (by uid): istiod's
+  // matchingServicesWithoutSelectors (workloads.go:950-999).
+  if (auto t = slice_targets_.find(key); t != slice_targets_.end() && !p.meta.uid.empty())
+    for (const auto& [slice_key, target_uid] : t->second) {
+      auto sl = slices_.find(slice_key);
+      if (target_uid != p.meta.uid || sl == slices_.end())
+        continue;
+      const auto* s = collected_service(slice_service_key(sl->second));
+      if (s != nullptr && std::find(in.services.begin(), in.services.end(), s) == in.services.end())
+        in.services.push_back(s);
+    }
+  if (auto gw = pod_gateways_.find(ctx_.network); gw != pod_gateways_.end())
+    in.gateway = &gw->second;
   auto next = build_resource(rec.uid, [&](istio::workload::Address& a) {
     return build_pod_workload_into(p, in, ctx_, *a.mutable_workload());
   });
@@ -154,6 +170,9 @@ std::unique_ptr<cluster_index> cluster_index::rebuilt() const {
     out->upsert(rec.pod);
   for (const auto& [k, o] : k8s_gateways_)
     out->upsert(o);
+  for (const auto& [k, o] : slices_)
+    out->upsert(o);
+  out->pod_gateways_ = pod_gateways_;
   if (filter_.synced())
     out->on_synced();
   out->take_changes();
@@ -171,11 +190,18 @@ index_changes cluster_index::take_changes() {
       mark_pod(key);
     for (const auto& [key, s] : k8s_services_)
       dirty_services_.insert(key);
+    for (const auto& [key, s] : slices_)
+      dirty_slices_.insert(key);
     // Outputs of deleted inputs are recomputed (to removal) through their dirty keys already.
     dirty_gateways_ = true;
   }
-  for (const auto& key : dirty_services_)
+  for (const auto& key : dirty_services_) {
     recompute_service(key, out);
+    mark_slices_of(key);
+  }
+  for (const auto& key : dirty_slices_)
+    recompute_slice(key, out);
+  dirty_slices_.clear();
   // One allocation up front: a growing vector's large reallocations make malloc consolidate its
   // free lists, which costs more than the recomputation.
   out.workloads.reserve(dirty_pods_.size());
@@ -188,7 +214,7 @@ index_changes cluster_index::take_changes() {
     std::vector<network_gateway> next;
     for (const auto& [key, g] : k8s_gateways_)
       if (filter_.admits(g.meta.namespace_))
-        for (auto& gw : network_gateways_of(g, ctx_, ctx_.is_config_cluster))
+        for (auto& gw : network_gateways_of(g, ctx_, ctx_.is_config_cluster, &skips_))
           next.push_back(std::move(gw));
     if (next != gateways_) {
       gateways_ = std::move(next);

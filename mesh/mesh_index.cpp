@@ -19,7 +19,9 @@ std::unique_ptr<cluster_index> mesh_index::make_index(const std::string& cluster
     ctx.network = config_->network;
   ctx.trust_domain = config_->trust_domain;
   ctx.cluster_domain = config_->cluster_domain;
-  return std::make_unique<cluster_index>(std::move(ctx), config_);
+  auto idx = std::make_unique<cluster_index>(std::move(ctx), config_);
+  idx->set_pod_gateways(pod_gateways_);
+  return idx;
 }
 
 cluster_index* mesh_index::route(const std::string& cluster_id, uint64_t generation) {
@@ -61,9 +63,10 @@ void mesh_index::remove(const std::string& cluster_id, uint64_t generation,
 
 void mesh_index::note_changes(index_changes&& c, bool remote_network) {
   // Split-horizon workloads are built only from other networks' clusters: a change in the local
-  // network (the common case) leaves them as they are.
+  // network (the common case) leaves them as they are. Network-gateway workloads change only with
+  // the gateways (dirty_all_).
   if (remote_network && (!c.services.empty() || !c.workloads.empty()))
-    dirty_split_horizon_ = true;
+    dirty_derived_ = true;
   if (c.gateways || c.network)
     dirty_all_ = true; // which workloads are local, and which gateway fronts a network
   dirty_names_.insert(c.services.begin(), c.services.end());
@@ -78,7 +81,7 @@ void mesh_index::note_everything_of(const cluster_index& idx) {
     dirty_workloads_.push_back(w);
   for (const auto& [key, s] : idx.services())
     dirty_names_.insert(key);
-  dirty_split_horizon_ = true;
+  dirty_derived_ = true;
   if (!idx.gateways().empty() || idx.context().is_config_cluster)
     dirty_all_ = true; // the gateways or the local network may have changed
 }
@@ -148,6 +151,30 @@ std::string mesh_index::local_network() const {
   if (it != slots_.end() && it->second.admitted)
     return it->second.current->context().network;
   return config_->network;
+}
+
+std::vector<const network_gateway*> mesh_index::merged_gateways() const {
+  std::vector<const network_gateway*> out;
+  std::set<std::string> seen;
+  auto scan = [&](const slot& s) {
+    for (const auto& gw : s.current->gateways())
+      if (seen.insert(network_gateway_resource_name(gw)).second)
+        out.push_back(&gw);
+  };
+  if (auto it = slots_.find(config_->cluster_id); it != slots_.end() && it->second.admitted)
+    scan(it->second);
+  for (const auto& [id, s] : slots_)
+    if (s.admitted && id != config_->cluster_id)
+      scan(s);
+  return out;
+}
+
+std::map<std::string, network_gateway> mesh_index::pod_gateways() const {
+  std::map<std::string, network_gateway> out;
+  for (const auto* gw : merged_gateways())
+    if (gw->hbone_port != 0)
+      out.try_emplace(gw->network, *gw);
+  return out;
 }
 
 const network_gateway* mesh_index::gateway_for(const std::string& network) const {

@@ -38,7 +38,10 @@ struct mesh_delta {
 ///   unioned (istiod's mergeServiceInfosWithCluster);
 /// - workloads of the config cluster's network are sent as they are; those of another network
 ///   become one split-horizon workload per (network, global service) behind that network's first
-///   gateway, with capacity = its endpoints there (createSplitHorizonWorkload).
+///   gateway, with capacity = its endpoints there (createSplitHorizonWorkload);
+/// - every merged network gateway (deduplicated by `<ns>/<name>/<address>`, the config cluster's
+///   copy first) is a `NetworkGateway/<network>/<address>/<port>` workload, whatever its network;
+///   ordinary pods carry their network's HBONE gateway as network_gateway.
 /// Pure: no CAF, no I/O.
 class mesh_index {
 public:
@@ -68,6 +71,11 @@ public:
   }
   /// Clusters whose contribution is in the view.
   std::vector<std::string> admitted_clusters() const;
+  /// What the clusters' indexes left out of objects they used (mesh-wide counts since start, and
+  /// the notes not yet taken), as of the last take_delta.
+  skip_log& skips() {
+    return skips_;
+  }
 
   /// The merged view computed from scratch: every admitted cluster's index rebuilt from its
   /// objects, then merged. The oracle the incremental path is tested against, and the bench's
@@ -87,24 +95,35 @@ private:
   std::unique_ptr<cluster_index> make_index(const std::string& cluster_id) const;
   void note_changes(index_changes&& c, bool remote_network);
   void note_everything_of(const cluster_index& idx);
+  /// Takes every admitted cluster's changes (and skips) into the dirty sets.
+  void take_cluster_changes();
   std::string local_network() const;
   const network_gateway* gateway_for(const std::string& network) const;
+  /// The admitted clusters' network gateways, each `<ns>/<name>/<address>` once: the config
+  /// cluster's first, then by cluster ID.
+  std::vector<const network_gateway*> merged_gateways() const;
+  /// Per network, the first merged gateway that carries HBONE (a port is set): what pods get.
+  std::map<std::string, network_gateway> pod_gateways() const;
   address_ptr compute(const std::string& name, const std::string& local_network) const;
   address_ptr compute_workload(const std::string& uid, const std::string& local_network) const;
   address_ptr compute_service(const std::string& key) const;
-  std::vector<address_ptr> split_horizons() const;
+  /// The resources derived from the clusters' together: split-horizon and network-gateway
+  /// workloads.
+  std::vector<address_ptr> derived_resources() const;
   std::map<std::string, address_ptr> compute_all() const;
 
   std::shared_ptr<const mesh_config> config_;
   std::map<std::string, slot, std::less<>> slots_;
   std::map<std::string, address_ptr> resources_;
-  std::set<std::string> split_horizon_names_; ///< the split-horizon names in resources_
+  std::set<std::string> derived_names_; ///< the derived resources' names in resources_
+  std::map<std::string, network_gateway> pod_gateways_;
+  skip_log skips_;
   std::set<std::string> dirty_names_;
   /// Workloads to recompute, by a resource that carries the name, apart from dirty_names_ (a name
   /// in both is recomputed twice, to the same value): the bulk of every delta, moved here without
   /// a string copy or a tree insert each.
   std::vector<address_ptr> dirty_workloads_;
-  bool dirty_split_horizon_ = false;
+  bool dirty_derived_ = false;
   bool dirty_all_ = false;
   uint64_t version_ = 0;
 };

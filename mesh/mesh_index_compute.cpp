@@ -3,23 +3,19 @@
 #include <algorithm>
 #include <string_view>
 
+#include "mesh/resource_names.hpp"
 #include "mesh/split_horizon.hpp"
 
 /// The mesh index's computation: the merged resources the clusters' changes touched, split
 /// horizon for remote networks, and the delta (mesh_index.cpp routes the objects in).
 namespace ambient::mesh {
 
-namespace {
-
-bool is_workload_name(const std::string& name) {
-  return name.find("//") != std::string::npos;
-}
-
-} // namespace
-
 address_ptr mesh_index::compute_workload(const std::string& uid,
                                          const std::string& local_network) const {
-  auto it = slots_.find(std::string_view{uid}.substr(0, uid.find("//")));
+  std::string_view cluster;
+  if (classify_name(uid, &cluster) != name_kind::cluster_workload)
+    return nullptr;
+  auto it = slots_.find(cluster);
   if (it == slots_.end() || !it->second.admitted)
     return nullptr;
   const auto& idx = *it->second.current;
@@ -93,10 +89,17 @@ address_ptr mesh_index::compute_service(const std::string& key) const {
 }
 
 address_ptr mesh_index::compute(const std::string& name, const std::string& local_network) const {
-  return is_workload_name(name) ? compute_workload(name, local_network) : compute_service(name);
+  switch (classify_name(name)) {
+    case name_kind::service:
+      return compute_service(name);
+    case name_kind::cluster_workload:
+      return compute_workload(name, local_network);
+    default:
+      return nullptr; // derived resources are computed together (derived_resources)
+  }
 }
 
-std::vector<address_ptr> mesh_index::split_horizons() const {
+std::vector<address_ptr> mesh_index::derived_resources() const {
   auto local = local_network();
   // (network, service key) → capacity, and a copy of the service that defines the ports.
   std::map<std::pair<std::string, std::string>, std::pair<uint32_t, const scoped_service*>> found;
@@ -126,6 +129,19 @@ std::vector<address_ptr> mesh_index::split_horizons() const {
       return true;
     }));
   }
+  // istiod's GlobalNetworkGatewayWorkloads: one per merged gateway, of every network (the
+  // local-network filter keeps them by their uid's prefix).
+  std::set<std::string> gateway_uids;
+  for (const auto* gw : merged_gateways()) {
+    auto w = network_gateway_workload(*gw, config_->trust_domain);
+    if (!gateway_uids.insert(w.uid()).second)
+      continue; // two Gateways with one address and port: the first one's stands
+    auto name = w.uid();
+    out.push_back(build_resource(std::move(name), [&w](istio::workload::Address& a) {
+      *a.mutable_workload() = std::move(w);
+      return true;
+    }));
+  }
   return out;
 }
 
@@ -138,6 +154,12 @@ std::map<std::string, address_ptr> mesh_index::recompute() const {
       f.current = s.current->rebuilt();
       f.admitted = true;
     }
+  // The pods' gateways as the fresh view's own gateways give them.
+  auto gateways = fresh.pod_gateways();
+  for (auto& [id, s] : fresh.slots_) {
+    s.current->set_pod_gateways(gateways);
+    s.current->take_changes();
+  }
   return fresh.compute_all();
 }
 
@@ -155,16 +177,38 @@ std::map<std::string, address_ptr> mesh_index::compute_all() const {
   for (const auto& n : names)
     if (auto r = compute(n, local))
       out.emplace(n, std::move(r));
-  for (auto& r : split_horizons())
+  for (auto& r : derived_resources())
     out.emplace(r->name, r);
   return out;
 }
 
-mesh_delta mesh_index::take_delta() {
+void mesh_index::take_cluster_changes() {
   auto local = local_network();
   for (auto& [id, s] : slots_)
-    if (s.admitted)
+    if (s.admitted) {
       note_changes(s.current->take_changes(), s.current->context().network != local);
+      auto [counts, notes] = s.current->skips().take();
+      skips_.add_all(counts, std::move(notes));
+    }
+}
+
+mesh_delta mesh_index::take_delta() {
+  take_cluster_changes();
+  if (dirty_all_) {
+    // The gateways may have moved: the pods of a network whose HBONE gateway changed are
+    // recomputed, in a second round.
+    if (auto next = pod_gateways(); next != pod_gateways_) {
+      pod_gateways_ = std::move(next);
+      for (auto& [id, s] : slots_) {
+        if (s.current)
+          s.current->set_pod_gateways(pod_gateways_);
+        if (s.pending)
+          s.pending->set_pod_gateways(pod_gateways_);
+      }
+      take_cluster_changes();
+    }
+  }
+  auto local = local_network();
   mesh_delta out;
   auto apply = [&](const std::string& name, address_ptr next) {
     auto it = resources_.lower_bound(name);
@@ -187,16 +231,15 @@ mesh_delta mesh_index::take_delta() {
   };
   if (dirty_all_) {
     dirty_all_ = false;
-    dirty_split_horizon_ = true;
+    dirty_derived_ = true;
     for (const auto& [name, r] : resources_)
-      if (!split_horizon_names_.contains(name))
+      if (!derived_names_.contains(name))
         dirty_names_.insert(name);
     for (const auto& [id, s] : slots_)
       if (s.admitted)
         note_everything_of(*s.current);
     dirty_all_ = false;
   }
-  local = local_network(); // the config cluster's changes may have moved it
   out.upserted.reserve(dirty_workloads_.size() + dirty_names_.size());
   for (const auto& w : dirty_workloads_)
     apply(w->name, compute_workload(w->name, local));
@@ -204,17 +247,17 @@ mesh_delta mesh_index::take_delta() {
   for (const auto& name : dirty_names_)
     apply(name, compute(name, local));
   dirty_names_.clear();
-  if (dirty_split_horizon_) {
-    dirty_split_horizon_ = false;
+  if (dirty_derived_) {
+    dirty_derived_ = false;
     std::set<std::string> next_names;
-    for (auto& r : split_horizons()) {
+    for (auto& r : derived_resources()) {
       next_names.insert(r->name);
       apply(r->name, r);
     }
-    for (const auto& old : split_horizon_names_)
+    for (const auto& old : derived_names_)
       if (!next_names.contains(old))
         apply(old, nullptr);
-    split_horizon_names_ = std::move(next_names);
+    derived_names_ = std::move(next_names);
   }
   if (!out.empty())
     ++version_;

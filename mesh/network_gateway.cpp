@@ -31,7 +31,7 @@ std::string service_account_of(const kube::gateway& g) {
 } // namespace
 
 std::vector<network_gateway> network_gateways_of(const kube::gateway& g, const cluster_context& ctx,
-                                                 bool local_cluster) {
+                                                 bool local_cluster, skip_log* skips) {
   auto network = kube::lookup(g.meta.labels, "topology.istio.io/network");
   if (!network || network->empty())
     return {};
@@ -50,11 +50,17 @@ std::vector<network_gateway> network_gateways_of(const kube::gateway& g, const c
   std::vector<network_gateway> out;
   out.reserve(g.addresses.size());
   for (const auto& address : g.addresses) {
-    if (address.empty())
+    if (address.type != "IPAddress" && address.type != "Hostname") {
+      if (skips != nullptr)
+        skips->add(skip_reason::gateway_address_type, ctx.cluster_id, kube::object_key(g.meta),
+                   "status address type \"" + address.type.substr(0, 32) + "\"");
+      continue;
+    }
+    if (address.value.empty())
       continue;
     auto& gw = out.emplace_back(base);
-    gw.address = address;
-    gw.address_is_ip = ip_bytes(address).has_value();
+    gw.address = address.value;
+    gw.address_is_ip = ip_bytes(address.value).has_value();
   }
   return out;
 }
@@ -73,6 +79,23 @@ std::string network_gateway_uid(const network_gateway& gw) {
 
 std::string network_gateway_resource_name(const network_gateway& gw) {
   return gw.namespace_ + "/" + gw.name + "/" + gw.address;
+}
+
+istio::workload::Workload network_gateway_workload(const network_gateway& gw,
+                                                   std::string_view trust_domain) {
+  istio::workload::Workload w;
+  w.set_uid(network_gateway_uid(gw));
+  w.set_name(w.uid());
+  w.set_service_account(gw.service_account);
+  w.set_namespace_(gw.namespace_);
+  w.set_network(gw.network);
+  if (trust_domain != "cluster.local")
+    w.set_trust_domain(std::string{trust_domain});
+  if (auto bytes = ip_bytes(gw.address))
+    w.add_addresses(std::move(*bytes));
+  else
+    w.set_hostname(gw.address);
+  return w;
 }
 
 void fill_gateway_address(const network_gateway& gw, istio::workload::GatewayAddress& out) {

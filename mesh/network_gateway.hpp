@@ -3,11 +3,13 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "istio/workload/workload.pb.h"
 #include "kube/objects.hpp"
 #include "mesh/context.hpp"
+#include "mesh/index_skips.hpp"
 
 namespace ambient::mesh {
 
@@ -46,9 +48,11 @@ struct network_gateway {
 ///
 /// The service account is the annotation gateway.istio.io/service-account when set, else
 /// `<name>-istio-remote` for class istio-remote, else the Gateway's name (kube.GatewaySA).
-/// Empty when the Gateway does not qualify.
+/// Only status addresses of type IPAddress or Hostname count (networks.go skips the others, and
+/// a missing type); each other one is counted in `skips` when given. Empty when the Gateway does
+/// not qualify.
 std::vector<network_gateway> network_gateways_of(const kube::gateway& g, const cluster_context& ctx,
-                                                 bool local_cluster);
+                                                 bool local_cluster, skip_log* skips = nullptr);
 
 /// The network gateway of the Gateway's first address; nullopt when it does not qualify (see
 /// network_gateways_of) or has no address yet.
@@ -62,6 +66,13 @@ std::string network_gateway_uid(const network_gateway& gw);
 /// istiod's key for a network gateway, `<namespace>/<name>/<address>`: what split-horizon
 /// workload uids embed, and what merges gateways across clusters.
 std::string network_gateway_resource_name(const network_gateway& gw);
+
+/// The Workload istiod sends for a network gateway (ambient/workloads.go, convertGateway): uid =
+/// name = network_gateway_uid, the gateway's service account and namespace, its network, the
+/// trust domain (empty for cluster.local, as pickTrustDomain), and the address as `addresses`
+/// when it is an IP, else as `hostname`. No cluster, status, services or tunnel protocol.
+istio::workload::Workload network_gateway_workload(const network_gateway& gw,
+                                                   std::string_view trust_domain);
 
 /// Points `out` at the gateway: `address {network, ip}` for an IP, else `hostname {namespace,
 /// hostname}`; hbone_mtls_port is hbone_port, or default_hbone_port when unset.

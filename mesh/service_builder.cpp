@@ -133,4 +133,12 @@ std::optional<istio::workload::Service> build_service(const kube::service& s,
   return out;
 }
 
+const kube::service_port& port_names_of(const kube::service& svc, int32_t port) {
+  const kube::service_port* last = nullptr;
+  for (const auto& sp : svc.ports)
+    if (sp.port == port)
+      last = &sp;
+  return *last; // the caller passes a port of svc, so one matches
+}
+
 } // namespace ambient::mesh

@@ -32,4 +32,9 @@ namespace ambient::mesh {
 std::optional<istio::workload::Service> build_service(const kube::service& s,
                                                       const cluster_context& ctx);
 
+/// The names istiod keeps for service port number `port`, which must be a port of `svc`: a map
+/// keyed by port number, so when two ports share a number (TCP and UDP 53) the last one's names
+/// win (services.go:240-246).
+const kube::service_port& port_names_of(const kube::service& svc, int32_t port);
+
 } // namespace ambient::mesh

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <initializer_list>
 
+#include "mesh/service_builder.hpp"
+
 namespace ambient::mesh {
 
 namespace {
@@ -48,16 +50,6 @@ bool supports_http_tunnel(const kube::string_map& labels) {
   }
 }
 
-/// The names istiod keeps for a service port number: a map keyed by port number, so when two
-/// ports share a number (TCP and UDP 53) the last one's names win (services.go:240-246).
-const kube::service_port& port_names(const kube::service& svc, int32_t port) {
-  const kube::service_port* last = nullptr;
-  for (const auto& sp : svc.ports)
-    if (sp.port == port)
-      last = &sp;
-  return *last; // the caller passes a port of svc, so one matches
-}
-
 /// The PortList of `svc` for `p` (workloads.go:1436-1476, `constructServices`), appended to
 /// `out`: per service port {port, targetPort}. A numeric targetPort is taken as is
 /// (services.go:557-563); a named one is resolved with find_port_name, and a name the pod does not
@@ -66,7 +58,7 @@ const kube::service_port& port_names(const kube::service& svc, int32_t port) {
 void add_service_ports(const kube::service& svc, const kube::pod& p, wl::PortList& out) {
   for (const auto& sp : svc.ports) {
     auto target = static_cast<uint32_t>(sp.target_port_number);
-    if (const auto& names = port_names(svc, sp.port); !names.target_port_name.empty()) {
+    if (const auto& names = port_names_of(svc, sp.port); !names.target_port_name.empty()) {
       auto resolved = find_port_name(p, names.target_port_name);
       if (!resolved)
         continue;
@@ -131,14 +123,13 @@ std::optional<int32_t> find_port_name(const kube::pod& p, std::string_view name)
   return std::nullopt;
 }
 
-/// pkg/kube/util.go:252-340. The heuristics apply to a pod with a controller owner reference
-/// (istiod also requires metadata.generateName, :277, which kube::pod does not carry; every
-/// controller-made pod has one): ReplicaSet whose name ends with the pod-template-hash label →
-/// the name without `-<hash>` (Deployment, :294-297); likewise rollouts-pod-template-hash (Argo
-/// Rollout, :298-304); ReplicationController with label deploymentconfig → that label (:305-316);
-/// Job named `<cronjob>-<8..10 digits>` → the CronJob (:317-326); any other controller → its
-/// name. No controller → the pod name (:330-332). The label service.istio.io/workload-name,
-/// when present, overrides all (:257-259).
+/// pkg/kube/util.go:252-340. The heuristics apply to a pod created with metadata.generateName
+/// (:277) that has a controller owner reference: ReplicaSet whose name ends with the
+/// pod-template-hash label → the name without `-<hash>` (Deployment, :294-297); likewise
+/// rollouts-pod-template-hash (Argo Rollout, :298-304); ReplicationController with label
+/// deploymentconfig → that label (:305-316); Job named `<cronjob>-<8..10 digits>` → the CronJob
+/// (:317-326); any other controller → its name. No controller → the pod name (:330-332). The label
+/// service.istio.io/workload-name, when present, overrides all (:257-259).
 std::string pod_workload_name(const kube::pod& p) {
   if (auto wn = kube::lookup(p.meta.labels, "service.istio.io/workload-name"))
     return std::string{*wn};
@@ -149,7 +140,7 @@ std::string pod_workload_name(const kube::pod& p) {
       break;
     }
   }
-  if (controller == nullptr || controller->name.empty())
+  if (p.generate_name.empty() || controller == nullptr || controller->name.empty())
     return p.meta.name;
   const auto& owner = controller->name;
   auto label = [&](std::string_view key) {
@@ -203,7 +194,8 @@ std::string pod_workload_name(const kube::pod& p) {
 ///   istio.io/dataplane-mode labels itself: the CNI node agent applies them (namespace or pod
 ///   `ambient`, pod `none` opts out, sidecar and hostNetwork pods skipped) and records the outcome
 ///   in that annotation. A pod labelled networking.istio.io/tunnel listing "http" gets HBONE and
-///   native_tunnel (:1344-1348). Otherwise NONE.
+///   native_tunnel (:1344-1348). Otherwise NONE;
+/// - network_gateway: `in.gateway`, the network's gateway that takes HBONE (:855, :1570-1611).
 bool build_pod_workload_into(const kube::pod& p, const workload_inputs& in,
                              const cluster_context& ctx, wl::Workload& w) {
   if (p.phase == "Failed" || p.phase == "Succeeded")
@@ -270,6 +262,8 @@ bool build_pod_workload_into(const kube::pod& p, const workload_inputs& in,
     w.set_tunnel_protocol(wl::HBONE);
     w.set_native_tunnel(true);
   }
+  if (in.gateway != nullptr)
+    fill_gateway_address(*in.gateway, *w.mutable_network_gateway());
   return true;
 }
 

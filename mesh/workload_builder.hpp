@@ -8,12 +8,12 @@
 #include "istio/workload/workload.pb.h"
 #include "kube/objects.hpp"
 #include "mesh/context.hpp"
+#include "mesh/network_gateway.hpp"
 
 /// The pod → istio.workload.Workload mapping of istiod 1.28.3's ambient index
 /// (pilot/pkg/serviceregistry/kube/controller/ambient/workloads.go, `podWorkloadBuilder`,
-/// :783-895). Line numbers below refer to that tag. Waypoints, network gateways, authorization
-/// policies and services without selectors (matched through EndpointSlices) are not part of this
-/// mapping.
+/// :783-895). Line numbers below refer to that tag. Waypoints and authorization policies are not
+/// part of this mapping.
 namespace ambient::mesh {
 
 /// Whether `svc` selects `p`: same namespace, a non-empty selector, and every selector label
@@ -28,8 +28,12 @@ struct workload_inputs {
   const kube::namespace_* ns = nullptr;
   /// The node named by the pod's spec.nodeName, if known: its labels give the locality.
   const kube::node* node = nullptr;
-  /// The services that select the pod (see selects()); ExternalName services are ignored.
+  /// The services of the pod: those that select it (see selects()), then those without a
+  /// selector whose EndpointSlices name it; ExternalName services are ignored.
   std::vector<const kube::service*> services;
+  /// The gateway of the pod's network that carries HBONE (a port is set), if any: see
+  /// pod_network_gateway.
+  const network_gateway* gateway = nullptr;
 };
 
 /// The Workload istiod sends ztunnel for `p`, or nullopt when istiod builds none: the phase is

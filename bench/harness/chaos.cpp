@@ -23,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/harness/chaos_objects.hpp"
 #include "bench/harness/scenario.hpp"
 #include "bench/harness/workload_oracle.hpp"
 #include "envoy/service/discovery/v3/ads.grpc.pb.h"
@@ -246,7 +247,7 @@ public:
     auto any = [&] {
       return pick(0, clusters_ - 1);
     };
-    switch (pick(0, 16)) {
+    switch (pick(0, 17)) {
       case 0: {
         int i = any();
         if (down_.contains(i))
@@ -334,6 +335,18 @@ public:
         // The Gateway API CRDs uninstalled (gateways answer 404), reinstalled 5–30 s later.
         timed_fault(any(), "gateway-api?installed=false", "gateway-api?installed=true", 5, 30);
         return;
+      case 17: {
+        // The selector-less service's slice (or a remote's network gateway) changes.
+        int i = any();
+        if (down_.contains(i))
+          return;
+        try {
+          count(churn_index_objects(s_.sim, cluster(i), i, rng_));
+        } catch (const std::exception&) {
+          count("index object change refused (a fault)");
+        }
+        return;
+      }
       default:
         return;
     }
@@ -474,6 +487,8 @@ void chaos(context& c, report& rep) {
                              "--checkpoint > 0");
 
   stack s{c, n, std::max(1, pods / 20), pods};
+  for (int i = 0; i < n; ++i)
+    add_index_objects(s.sim, cluster(i), i);
   address_client client{s.amb->xds_port()};
   std::vector<std::string> all;
   for (int i = 0; i < n; ++i)

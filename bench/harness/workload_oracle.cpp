@@ -1,5 +1,6 @@
 #include "bench/harness/workload_oracle.hpp"
 
+#include <set>
 #include <stdexcept>
 
 #include "istio/workload/workload.pb.h"
@@ -39,6 +40,87 @@ std::string network_of(sim_process& sim, const std::string& cluster) {
   return {};
 }
 
+/// The items of a LIST (a copy: a range-for over it keeps it alive).
+sim::json list_items(sim_process& sim, const std::string& cluster, const std::string& path) {
+  auto doc = list(sim, cluster, path);
+  return std::move(*sim::find_path(doc, {"items"}));
+}
+
+/// The "ns/name" of the Services an EndpointSlice of `cluster` may count for: in the config
+/// cluster every one but ExternalName; in a remote one only those labelled istio.io/global=true
+/// (the soak's mesh config keeps the default serviceScopeConfigs).
+std::set<std::string> collected_services(sim_process& sim, const std::string& cluster,
+                                         bool config_cluster) {
+  std::set<std::string> out;
+  for (const auto& svc : list_items(sim, cluster, "/api/v1/services")) {
+    if (text_at(svc, {"spec", "type"}) == "ExternalName")
+      continue;
+    if (!config_cluster && text_at(svc, {"metadata", "labels", "istio.io/global"}) != "true")
+      continue;
+    out.insert(text_at(svc, {"metadata", "namespace"}) + "/" + text_at(svc, {"metadata", "name"}));
+  }
+  return out;
+}
+
+/// The workloads of the EndpointSlices' own endpoints (not a Pod's), one per first address.
+void add_slice_workloads(sim_process& sim, const std::string& cluster, bool config_cluster,
+                         const std::string& network, workload_facts& out) {
+  auto services = collected_services(sim, cluster, config_cluster);
+  for (const auto& slice : list_items(sim, cluster, "/apis/discovery.k8s.io/v1/endpointslices")) {
+    auto ns = text_at(slice, {"metadata", "namespace"});
+    auto svc = text_at(slice, {"metadata", "labels", "kubernetes.io/service-name"});
+    auto type = text_at(slice, {"addressType"});
+    const auto* endpoints = sim::find_path(slice, {"endpoints"});
+    if (svc.empty() || (type != "IPv4" && type != "IPv6") || !services.contains(ns + "/" + svc)
+        || !endpoints || !endpoints->is_array())
+      continue;
+    std::set<std::string> seen;
+    for (const auto& e : *endpoints) {
+      if (text_at(e, {"targetRef", "kind"}) == "Pod")
+        continue;
+      const auto* addresses = sim::find_path(e, {"addresses"});
+      if (!addresses || !addresses->is_array() || addresses->empty())
+        continue;
+      workload_fact f{cluster, network, {}};
+      for (const auto& a : *addresses)
+        f.addresses.push_back(a.get<std::string>());
+      if (!seen.insert(f.addresses.front()).second)
+        continue;
+      out[cluster + "/discovery.k8s.io/EndpointSlice/" + ns + "/"
+          + text_at(slice, {"metadata", "name"}) + "/" + f.addresses.front()]
+          = std::move(f);
+    }
+  }
+}
+
+/// The NetworkGateway workloads of every cluster's network Gateways that have an IP address.
+void add_gateway_workloads(sim_process& sim, const std::vector<std::string>& clusters,
+                           workload_facts& out) {
+  for (const auto& cluster : clusters) {
+    const bool local = cluster == clusters.front();
+    for (const auto& g : list_items(sim, cluster, "/apis/gateway.networking.k8s.io/v1/gateways")) {
+      auto network = text_at(g, {"metadata", "labels", "topology.istio.io/network"});
+      if (network.empty()
+          || text_at(g, {"spec", "gatewayClassName"})
+                 != (local ? "istio-remote" : "istio-east-west"))
+        continue;
+      std::string port;
+      if (const auto* ls = sim::find_path(g, {"spec", "listeners"}); ls && ls->is_array())
+        for (const auto& l : *ls)
+          if (port.empty() && text_at(l, {"protocol"}) == "HBONE"
+              && (local || text_at(l, {"tls", "mode"}) == "Terminate"))
+            port = local ? std::to_string(sim::find_path(l, {"port"})->get<int>()) : "0";
+      const auto* addresses = sim::find_path(g, {"status", "addresses"});
+      if (port.empty() || !addresses || !addresses->is_array())
+        continue;
+      for (const auto& a : *addresses)
+        if (text_at(a, {"type"}) == "IPAddress") // a Hostname gateway's workload has no address
+          out.try_emplace("NetworkGateway/" + network + "/" + text_at(a, {"value"}) + "/" + port,
+                          workload_fact{"", network, {text_at(a, {"value"})}});
+    }
+  }
+}
+
 } // namespace
 
 workload_facts expected_workloads(sim_process& sim, const std::vector<std::string>& clusters) {
@@ -50,6 +132,7 @@ workload_facts expected_workloads(sim_process& sim, const std::vector<std::strin
     const auto network = cluster == clusters.front() ? local_network : network_of(sim, cluster);
     if (network != local_network)
       continue;
+    add_slice_workloads(sim, cluster, cluster == clusters.front(), network, out);
     auto pods = list(sim, cluster, "/api/v1/pods");
     for (const auto& pod : *sim::find_path(pods, {"items"})) {
       auto phase = text_at(pod, {"status", "phase"});
@@ -70,6 +153,7 @@ workload_facts expected_workloads(sim_process& sim, const std::vector<std::strin
           = std::move(f);
     }
   }
+  add_gateway_workloads(sim, clusters, out);
   return out;
 }
 

@@ -24,7 +24,11 @@ using workload_facts = std::map<std::string, workload_fact>;
 /// with mesh/ or kube/: every Pod with an IP that is neither Failed nor Succeeded, as
 /// `<cluster>//Pod/<ns>/<name>`, with its podIPs and its cluster's network (the
 /// topology.istio.io/network label of the cluster's istio-system, else "" as in the soak's mesh
-/// config); only pods in the config cluster's network (others become split-horizon workloads).
+/// config); every EndpointSlice endpoint that is not a Pod's, of a Service the cluster's
+/// collection holds (a remote's: GLOBAL only), as
+/// `<cluster>/discovery.k8s.io/EndpointSlice/<ns>/<slice>/<first address>`; both only in the
+/// config cluster's network (others become split-horizon workloads); and every network Gateway's
+/// IP address, of any network, as `NetworkGateway/<network>/<ip>/<port>` (no cluster).
 /// Throws std::runtime_error when a LIST fails.
 workload_facts expected_workloads(sim_process& sim, const std::vector<std::string>& clusters);
 

@@ -54,6 +54,59 @@ caf::behavior cache_actor(caf::event_based_actor*, std::shared_ptr<cache_state> 
   };
 }
 
+/// A watch event of the EndpointSlice the controller keeps for a Service of `endpoints` pods: each
+/// endpoint with its address, conditions, node, zone and targetRef, and two ports.
+std::string slice_event(size_t i, size_t endpoints) {
+  std::string svc = "svc-" + std::to_string(i % 1000);
+  std::string ns = "app-" + std::to_string(i % 20);
+  std::string out = R"({"type":"MODIFIED","object":{"kind":"EndpointSlice",)"
+                    R"("apiVersion":"discovery.k8s.io/v1","metadata":{"name":")"
+                    + svc + "-" + std::to_string(i) + R"(","generateName":")" + svc
+                    + R"(-","namespace":")" + ns + R"(","uid":"6b3c1f0e-0d5f-4c55-9f7e-)"
+                    + std::to_string(100000000000 + i) + R"(","resourceVersion":")"
+                    + std::to_string(1000 + i)
+                    + R"(","labels":{"endpointslice.kubernetes.io/managed-by":)"
+                      R"("endpointslice-controller.k8s.io","kubernetes.io/service-name":")"
+                    + svc + R"("}},"addressType":"IPv4","endpoints":[)";
+  for (size_t e = 0; e < endpoints; ++e) {
+    auto pod = svc + "-5d8f7c9b4-" + std::to_string(e);
+    out += (e ? "," : "") + std::string{R"({"addresses":[")"}
+           + ambient::sim::pod_ip(0, static_cast<uint32_t>(i * endpoints + e))
+           + R"("],"conditions":{"ready":true,"serving":true,"terminating":false},)"
+             R"("nodeName":"node-)"
+           + std::to_string(e % 50)
+           + R"(","zone":"zone-a","targetRef":{"kind":"Pod",)"
+             R"("namespace":")"
+           + ns + R"(","name":")" + pod + R"(","uid":"0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"}})";
+  }
+  return out
+         + R"(],"ports":[{"name":"http","port":8080,"protocol":"TCP"},)"
+           R"({"name":"grpc","port":9090,"protocol":"TCP"}]}})";
+}
+
+/// Issue 23's figure: decoding an EndpointSlice event against a pod event (`pod_decode_s` for n).
+void slice_figures(size_t n, double pod_decode_s) {
+  for (size_t endpoints : {size_t{1}, size_t{10}}) {
+    std::vector<std::string> events;
+    events.reserve(n);
+    for (size_t i = 0; i < n; ++i)
+      events.push_back(slice_event(i, endpoints));
+    auto t0 = clock_type::now();
+    size_t decoded = 0;
+    for (const auto& e : events) {
+      auto ev = ambient::kube::decode_watch_event(ambient::kube::resource_kind::endpoint_slices, e);
+      if (auto* w = std::get_if<ambient::kube::watch_event>(&ev))
+        decoded += w->item.object.has_value();
+    }
+    double s = std::chrono::duration<double>(clock_type::now() - t0).count();
+    std::printf("| decode_watch_event, EndpointSlice of %zu endpoints (%zu decoded, %zu B): "
+                "events/s | %.0f |\n",
+                endpoints, decoded, events[0].size(), static_cast<double>(n) / s);
+    std::printf("| EndpointSlice (%zu endpoints) / pod event decode time ratio | %.2f |\n",
+                endpoints, s / pod_decode_s);
+  }
+}
+
 void decode_figures(size_t n) {
   std::vector<std::string> events;
   events.reserve(n);
@@ -99,6 +152,7 @@ void decode_figures(size_t n) {
   std::printf("| decode_watch_event (with the pod): pods/s | %.0f |\n",
               static_cast<double>(n) / decode_s);
   std::printf("| decode / parse-only throughput ratio | %.2f |\n", parse_s / decode_s);
+  slice_figures(n, decode_s);
 }
 
 int list_and_cache(const std::string& kubeconfig_path) {

@@ -42,11 +42,14 @@ struct temp_dir {
 /// plaintext ADS on a port the kernel picks. ambientd's log is printed when the harness goes (ctest
 /// shows it for a failed test).
 struct ambientd_harness {
-  explicit ambientd_harness(size_t clusters, const std::string& prefix = "ambientd-interop")
+  /// `network_prefix` non-empty puts cluster i on network "<network_prefix><i>".
+  explicit ambientd_harness(size_t clusters, const std::string& prefix = "ambientd-interop",
+                            const std::string& network_prefix = "")
     : dir(prefix) {
     std::filesystem::create_directories(dir.path / "fleet");
     sim::fleet_options fo;
     fo.clusters = clusters;
+    fo.network_prefix = network_prefix;
     fo.kubeconfig_dir = (dir.path / "fleet").string();
     fo.server.bookmark_interval = std::chrono::milliseconds{500};
     fleet = std::make_unique<sim::fleet>(fo);
@@ -96,6 +99,8 @@ struct ambientd_harness {
         (dir.path / ("ambientd-" + std::to_string(++starts) + ".log")).string());
     auto port = [&](const std::string& what) {
       auto found = wait_served_port(*p.child, what, std::chrono::seconds{20});
+      if (!found)
+        std::cout << "--- ambientd log (no " << what << " port)\n" << p.child->log();
       REQUIRE(found);
       return *found;
     };

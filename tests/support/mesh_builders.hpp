@@ -125,4 +125,39 @@ inline kube::namespace_ make_namespace(std::string name = "demo", kube::string_m
   return ns;
 }
 
+/// An endpoint of a slice: ready, not a pod's (no targetRef).
+inline kube::endpoint_slice::endpoint make_endpoint(std::string ip, bool ready = true) {
+  kube::endpoint_slice::endpoint e;
+  e.addresses = {std::move(ip)};
+  e.ready = ready;
+  return e;
+}
+
+/// The endpoint of pod `p`, as the EndpointSlice controller writes it (targetRef with the uid).
+inline kube::endpoint_slice::endpoint pod_endpoint(const kube::pod& p) {
+  auto e = make_endpoint(p.pod_ip, p.ready);
+  e.target_kind = "Pod";
+  e.target_namespace = p.meta.namespace_;
+  e.target_name = p.meta.name;
+  e.target_uid = p.meta.uid;
+  return e;
+}
+
+/// An IPv4 EndpointSlice of Service `service` (label kubernetes.io/service-name) with one TCP
+/// port `port_name` → `port`, as the API server defaults it.
+inline kube::endpoint_slice make_slice(std::string name, std::string ns, const std::string& service,
+                                       std::vector<kube::endpoint_slice::endpoint> endpoints,
+                                       std::string port_name = "", int32_t port = 8080) {
+  kube::endpoint_slice s;
+  s.meta.name = std::move(name);
+  s.meta.namespace_ = std::move(ns);
+  s.meta.uid = "uid-slice-" + s.meta.name;
+  s.meta.labels = make_map({{"kubernetes.io/service-name", service}});
+  s.service_name = service;
+  s.address_type = "IPv4";
+  s.endpoints = std::move(endpoints);
+  s.ports.push_back({std::move(port_name), "TCP", port});
+  return s;
+}
+
 } // namespace ambient::test

@@ -56,7 +56,7 @@ inline kube::gateway gateway(std::string cls, std::string address = "172.18.0.10
   g.gateway_class = std::move(cls);
   g.listeners.push_back({"mesh", "HBONE", hbone_port, std::move(tls_mode)});
   if (!address.empty())
-    g.addresses.push_back(std::move(address));
+    g.addresses.push_back({mesh::ip_bytes(address) ? "IPAddress" : "Hostname", std::move(address)});
   return g;
 }
 

@@ -14,19 +14,44 @@
 
 namespace ambient::test {
 
+/// Creates an object of `group`/`version` `resource` in a simulated cluster (REQUIREs success).
+inline void must_create_in(sim::sim_cluster& c, const char* group, const char* version,
+                           const char* resource, const std::string& ns, const std::string& json) {
+  const auto* rt = sim::find_resource(group, version, resource);
+  REQUIRE(rt != nullptr);
+  auto r = c.data().create(*rt, ns, *sim::parse_json(json, nullptr));
+  REQUIRE(!r.error);
+}
+
 /// Creates a core/v1 object in a simulated cluster (REQUIREs success).
 inline void must_create(sim::sim_cluster& c, const char* resource, const std::string& ns,
                         const std::string& json) {
-  const auto& rt = *sim::find_resource("", "v1", resource);
-  auto r = c.data().create(rt, ns, *sim::parse_json(json, nullptr));
-  REQUIRE(!r.error);
+  must_create_in(c, "", "v1", resource, ns, json);
+}
+
+/// The metadata.uid the simulated cluster gave a core/v1 object ("" when it has none).
+inline std::string uid_of(sim::sim_cluster& c, const char* resource, const std::string& ns,
+                          const std::string& name) {
+  auto got = c.data().get(*sim::find_resource("", "v1", resource), ns, name);
+  if (got.error || !got.object)
+    return {};
+  auto doc = sim::parse_json(got.object->json, nullptr);
+  const auto* uid = doc ? sim::find_path(*doc, {"metadata", "uid"}) : nullptr;
+  return uid && uid->is_string() ? uid->get<std::string>() : "";
+}
+
+/// Deletes an object of `group`/`version` `resource` from a simulated cluster (REQUIREs success).
+inline void must_remove_in(sim::sim_cluster& c, const char* group, const char* version,
+                           const char* resource, const std::string& ns, const std::string& name) {
+  const auto* rt = sim::find_resource(group, version, resource);
+  REQUIRE(rt != nullptr);
+  REQUIRE(!c.data().remove(*rt, ns, name).error);
 }
 
 /// Deletes a core/v1 object from a simulated cluster (REQUIREs success).
 inline void must_remove(sim::sim_cluster& c, const char* resource, const std::string& ns,
                         const std::string& name) {
-  const auto& rt = *sim::find_resource("", "v1", resource);
-  REQUIRE(!c.data().remove(rt, ns, name).error);
+  must_remove_in(c, "", "v1", resource, ns, name);
 }
 
 /// A remote secret in `config`'s istio-system holding `remote`'s kubeconfig, as

@@ -105,7 +105,9 @@ TEST_CASE_METHOD(aggregator_fixture,
   {
     std::lock_guard g{out->m};
     CHECK(out->versions_increase);
-    // What a client decodes: a Workload of cluster-2, in ambient (HBONE), with its service.
+    // What a client decodes: a Workload of cluster-2, in ambient (HBONE). Its seeded services
+    // are LOCAL, and a remote cluster's pods list only GLOBAL ones (istiod's per-cluster
+    // service collection), so it lists none.
     auto it = std::find_if(out->view.begin(), out->view.end(), [](const auto& kv) {
       return kv.first.rfind("cluster-2//Pod/", 0) == 0;
     });
@@ -115,7 +117,7 @@ TEST_CASE_METHOD(aggregator_fixture,
     CHECK(a.workload().cluster_id() == "cluster-2");
     CHECK(a.workload().tunnel_protocol() == istio::workload::TunnelProtocol::HBONE);
     CHECK(a.workload().addresses_size() == 1);
-    CHECK(a.workload().services_size() == 1);
+    CHECK(a.workload().services_size() == 0);
   }
   // The API server goes away: the cluster is stale and its workloads stay (no black hole).
   size_t deltas_at_down = 0;

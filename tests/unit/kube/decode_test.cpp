@@ -220,7 +220,8 @@ const std::string endpoint_slice_json
      "nodeName":"worker-a-2"},
     {"addresses":["10.244.3.4"],"conditions":{}}
   ],
-  "ports":[{"name":"http","protocol":"TCP","port":9080},{"name":"all","protocol":"TCP","port":null}]})";
+  "ports":[{"name":"http","protocol":"TCP","port":9080},{"name":"all","protocol":"TCP","port":null},
+    {"port":8443}]})";
 
 const std::string kubeconfig_text
     = "apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    server: "
@@ -250,7 +251,8 @@ const std::string gateway_json = R"({"kind":"Gateway","apiVersion":"gateway.netw
   "spec":{"gatewayClassName":"istio-east-west",
     "listeners":[{"name":"mesh","port":15008,"protocol":"HBONE","tls":{"mode":"Terminate"}},
       {"name":"status","port":15021,"protocol":"HTTP"}]},
-  "status":{"addresses":[{"type":"IPAddress","value":"172.18.0.10"},{"type":"Hostname","value":"ew.example.com"}],
+  "status":{"addresses":[{"type":"IPAddress","value":"172.18.0.10"},{"type":"Hostname","value":"ew.example.com"},
+      {"value":"172.18.0.11"},{"type":"example.com/custom","value":"x"}],
     "conditions":[{"type":"Programmed","status":"True"}]}})";
 
 /// The decoded value; fails the test with the decoder's message otherwise.
@@ -299,6 +301,7 @@ TEST_CASE("a kubelet pod decodes into the fields the mesh needs", "[kube]") {
   CHECK(p.ready);
   REQUIRE(p.owners.size() == 1);
   CHECK(p.owners[0] == owner_ref{"StatefulSet", "web", true});
+  CHECK(p.generate_name == "web-");
   REQUIRE(p.ports.size() == 3);
   CHECK(p.ports[0] == container_port{"http", 8080, "TCP"});
   CHECK(p.ports[1] == container_port{"grpc", 9090, "TCP"});
@@ -369,14 +372,24 @@ TEST_CASE("an endpoint slice decodes endpoints and ports", "[kube]") {
   CHECK(es.address_type == "IPv4");
   REQUIRE(es.endpoints.size() == 3);
   CHECK(es.endpoints[0]
-        == endpoint_slice::endpoint{
-            {"10.244.1.21"}, true, "worker-a-1", "reviews-v1-5b4c8d7f6-abcde"});
+        == endpoint_slice::endpoint{{"10.244.1.21"},
+                                    true,
+                                    "worker-a-1",
+                                    "Pod",
+                                    "bookinfo",
+                                    "reviews-v1-5b4c8d7f6-abcde",
+                                    "x"});
   CHECK_FALSE(es.endpoints[1].ready);
-  CHECK(es.endpoints[1].target_pod == "reviews-v1-5b4c8d7f6-fghij");
+  CHECK(es.endpoints[1].target_name == "reviews-v1-5b4c8d7f6-fghij");
+  CHECK(es.endpoints[1].target_uid.empty());
   CHECK(es.endpoints[2].ready); // no ready condition means ready
-  REQUIRE(es.ports.size() == 2);
+  CHECK(es.endpoints[2].target_kind.empty());
+  REQUIRE(es.ports.size() == 3);
   CHECK(es.ports[0] == endpoint_slice::port{"http", "TCP", 9080});
   CHECK(es.ports[1].port == 0);
+  // Absent is not empty: istiod skips a port without a name or protocol, keeps one named "".
+  CHECK_FALSE(es.ports[2].name.has_value());
+  CHECK_FALSE(es.ports[2].protocol.has_value());
 }
 
 TEST_CASE("secret data is base64 decoded and sorted", "[kube]") {
@@ -410,7 +423,12 @@ TEST_CASE("config maps leases and gateways decode", "[kube]") {
   REQUIRE(g.listeners.size() == 2);
   CHECK(g.listeners[0] == gateway::listener{"mesh", "HBONE", 15008, "Terminate"});
   CHECK(g.listeners[1].tls_mode.empty());
-  CHECK(g.addresses == std::vector<std::string>{"172.18.0.10", "ew.example.com"});
+  // Every status address is kept with its type ("" when absent): the index filters by type.
+  CHECK(g.addresses
+        == std::vector<gateway::address>{{"IPAddress", "172.18.0.10"},
+                                         {"Hostname", "ew.example.com"},
+                                         {"", "172.18.0.11"},
+                                         {"example.com/custom", "x"}});
 }
 
 TEST_CASE("escaped strings and duplicate keys decode like JSON says", "[kube]") {

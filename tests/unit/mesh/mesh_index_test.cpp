@@ -176,7 +176,7 @@ TEST_CASE("another network's endpoints of a global service become one split-hori
   gw.meta.labels = make_map({{"topology.istio.io/network", "net-2"}});
   gw.gateway_class = "istio-east-west";
   gw.listeners = {{"mesh", "HBONE", 15008, "Terminate"}};
-  gw.addresses = {"172.18.0.20"};
+  gw.addresses = {{"IPAddress", "172.18.0.20"}};
   idx.upsert("cluster-2", 1, gw);
   idx.set_state("cluster-1", 1, fleet::lifecycle::synced);
   idx.set_state("cluster-2", 1, fleet::lifecycle::synced);
@@ -221,7 +221,7 @@ TEST_CASE("applying every emitted delta equals a full recompute, for random even
       const auto& c = clusters[pick(clusters.size())];
       auto ns = "ns-" + std::to_string(pick(3));
       auto labels = make_map({{"app", "app-" + std::to_string(pick(3))}});
-      switch (pick(12)) {
+      switch (pick(15)) {
         case 0:
         case 1:
         case 2:
@@ -267,15 +267,51 @@ TEST_CASE("applying every emitted delta equals a full recompute, for random even
           if (pick(4) == 0)
             idx.withdraw(c, gen[c]++);
           break;
+        case 11: {
+          // A slice of a selected or a selector-less service: pods it names (by uid, sometimes
+          // a stale one) and endpoints of its own.
+          std::vector<kube::endpoint_slice::endpoint> eps;
+          for (size_t i = 0, n = pick(4); i < n; ++i) {
+            if (pick(2)) {
+              auto e = ambient::test::pod_endpoint(
+                  make_pod("p" + std::to_string(pick(8)), ns, "10.0.0." + std::to_string(pick(9))));
+              if (pick(4) == 0)
+                e.target_uid = "stale";
+              eps.push_back(std::move(e));
+            } else {
+              eps.push_back(
+                  ambient::test::make_endpoint("10.9.0." + std::to_string(pick(6)), pick(3) != 0));
+            }
+          }
+          auto svc = (pick(2) ? "app-" : "legacy-") + std::to_string(pick(3));
+          idx.upsert(c, gen[c],
+                     ambient::test::make_slice(svc + "-s" + std::to_string(pick(2)), ns, svc,
+                                               std::move(eps), pick(2) ? "" : "other"));
+          break;
+        }
+        case 12:
+          idx.remove(c, gen[c], kube::resource_kind::endpoint_slices,
+                     ns + "/" + (pick(2) ? "app-" : "legacy-") + std::to_string(pick(3)) + "-s"
+                         + std::to_string(pick(2)));
+          break;
+        case 13: {
+          auto s = make_service("legacy-" + std::to_string(pick(3)), ns, {}, {make_port(80, 8080)},
+                                "10.97." + std::to_string(pick(3)) + "." + std::to_string(pick(9)));
+          if (pick(2))
+            s.meta.labels = make_map({{"istio.io/global", "true"}});
+          idx.upsert(c, gen[c], s);
+          break;
+        }
         default: {
           kube::gateway gw;
           gw.meta.namespace_ = "istio-system";
           gw.meta.name = "eastwest";
           gw.meta.labels
               = make_map({{"topology.istio.io/network", "net-" + std::to_string(1 + pick(2))}});
-          gw.gateway_class = "istio-east-west";
+          // The config cluster's own may be an istio-remote one: its port reaches pods.
+          gw.gateway_class = c == "cluster-1" && pick(2) ? "istio-remote" : "istio-east-west";
           gw.listeners = {{"mesh", "HBONE", 15008, "Terminate"}};
-          gw.addresses = {"172.18.0." + std::to_string(pick(4))};
+          gw.addresses = {{"IPAddress", "172.18.0." + std::to_string(pick(4))}};
           idx.upsert(c, gen[c], gw);
         }
       }

@@ -128,10 +128,27 @@ TEST_CASE("the service account is the annotation, else derived from the class", 
   }
 }
 
+TEST_CASE("only IPAddress and Hostname status addresses count, the others are counted", "[mesh]") {
+  auto g = gateway("istio-east-west", "172.18.0.10");
+  g.addresses.push_back({"", "172.18.0.11"}); // no type: istiod skips it
+  g.addresses.push_back({"example.com/custom", "x"});
+  g.addresses.push_back({"Hostname", "ew.example.com"});
+  mesh::skip_log skips;
+  auto all = mesh::network_gateways_of(g, context(), false, &skips);
+  REQUIRE(all.size() == 2);
+  CHECK(all[0].address == "172.18.0.10");
+  CHECK(all[1].address == "ew.example.com");
+  CHECK(skips.counts()[static_cast<size_t>(mesh::skip_reason::gateway_address_type)] == 2);
+  auto notes = skips.take_notes();
+  REQUIRE(notes.size() == 2);
+  CHECK(notes[1].object == "istio-system/eastwest");
+  CHECK(notes[1].detail.find("example.com/custom") != std::string::npos);
+}
+
 TEST_CASE("every status address is a network gateway and the first is the one used", "[mesh]") {
   auto g = gateway("istio-east-west", "eastwest.example.com");
-  g.addresses.push_back("172.18.0.10");
-  g.addresses.push_back("fd00::10");
+  g.addresses.push_back({"IPAddress", "172.18.0.10"});
+  g.addresses.push_back({"IPAddress", "fd00::10"});
   auto all = mesh::network_gateways_of(g, context(), false);
   REQUIRE(all.size() == 3);
   CHECK(all[0].address == "eastwest.example.com");

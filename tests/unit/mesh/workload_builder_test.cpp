@@ -240,6 +240,7 @@ TEST_CASE("the workload name comes from the controller and the type is always PO
   for (const auto& r : rows) {
     INFO("rule: " << r.rule);
     fixture f;
+    f.pod.generate_name = "web-"; // made by a controller
     f.pod.owners = r.owners;
     f.pod.meta.labels = r.labels;
     auto w = f.build();
@@ -247,6 +248,18 @@ TEST_CASE("the workload name comes from the controller and the type is always PO
     CHECK(w->workload_name() == r.name);
     CHECK(w->workload_type() == wl::POD);
   }
+}
+
+TEST_CASE("the owner names the workload only of a pod created with generateName", "[mesh]") {
+  fixture f;
+  f.pod.owners = {controller("ReplicaSet", "web-5d8f9c")};
+  f.pod.meta.labels = make_map({{"pod-template-hash", "5d8f9c"}});
+  CHECK(f.build()->workload_name() == "web-0"); // named by hand: the pod's name
+  f.pod.generate_name = "web-5d8f9c-";
+  CHECK(f.build()->workload_name() == "web");
+  f.pod.generate_name.clear();
+  f.pod.meta.labels = make_map({{"service.istio.io/workload-name", "custom"}});
+  CHECK(f.build()->workload_name() == "custom"); // the label wins either way
 }
 
 TEST_CASE("service target ports resolve against the pod's TCP container ports", "[mesh]") {
@@ -397,6 +410,7 @@ TEST_CASE("a Deployment pod in ambient maps to the golden workload", "[mesh]") {
                    make_map({{"app", "web"}, {"version", "v1"}, {"pod-template-hash", "7d4b9c"}}));
   f.pod.service_account = "web";
   f.pod.owners = {controller("ReplicaSet", "web-7d4b9c")};
+  f.pod.generate_name = "web-7d4b9c-";
   f.pod.meta.annotations = make_map({{"ambient.istio.io/redirection", "enabled"}});
   f.pod.ports = {make_container_port("http", 8080), make_container_port("metrics", 9090)};
   f.node = make_node("node-1", "us-east1", "us-east1-b");
@@ -422,6 +436,7 @@ TEST_CASE("an unready dual-stack StatefulSet pod maps to the golden workload", "
   f.pod.node_name = "node-2";
   f.pod.ready = false;
   f.pod.owners = {controller("StatefulSet", "db")};
+  f.pod.generate_name = "db-";
   f.node.reset();
   f.services = {make_service("db", "data", make_map({{"app.kubernetes.io/name", "postgres"}}),
                              {make_port(5432, 5432)})};
@@ -438,6 +453,7 @@ TEST_CASE("a host-network CronJob pod with a native tunnel maps to the golden wo
   f.pod.host_network = true;
   f.pod.service_account = "reporter";
   f.pod.owners = {controller("Job", "report-28930140")};
+  f.pod.generate_name = "report-28930140-";
   f.node = make_node("node-1", "", "", "rack-7");
   auto w = f.build();
   REQUIRE(w);

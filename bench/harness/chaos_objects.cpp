@@ -1,0 +1,80 @@
+#include "bench/harness/chaos_objects.hpp"
+
+#include <stdexcept>
+
+namespace ambient::bench {
+
+namespace {
+
+std::string ip(int index, int host) {
+  return "10.201." + std::to_string(index) + "." + std::to_string(host);
+}
+
+std::string slice_json(int index, int endpoints, std::mt19937& rng) {
+  std::string eps;
+  for (int e = 0; e < endpoints; ++e)
+    eps += std::string{e ? "," : ""} + R"({"addresses":[")" + ip(index, e + 1)
+           + R"("],"conditions":{"ready":)" + (rng() % 4 == 0 ? "false" : "true") + "}}";
+  return R"({"apiVersion":"discovery.k8s.io/v1","kind":"EndpointSlice",
+    "metadata":{"name":"db-1","namespace":"legacy","labels":{"kubernetes.io/service-name":"db"}},
+    "addressType":"IPv4","endpoints":[)"
+         + eps + R"(],"ports":[{"name":"tcp-db","port":15432,"protocol":"TCP"}]})";
+}
+
+std::string gateway_json(int index, int host) {
+  return R"({"apiVersion":"gateway.networking.k8s.io/v1","kind":"Gateway",
+    "metadata":{"name":"istio-eastwestgateway","namespace":"istio-system",
+      "labels":{"topology.istio.io/network":"network-ew-)"
+         + std::to_string(index) + R"("}},
+    "spec":{"gatewayClassName":"istio-east-west",
+      "listeners":[{"name":"mesh","port":15008,"protocol":"HBONE","tls":{"mode":"Terminate"}}]},
+    "status":{"addresses":[{"type":"IPAddress","value":"172.30.)"
+         + std::to_string(index) + "." + std::to_string(host) + R"("}]}})";
+}
+
+void send(sim_process& sim, const std::string& cluster, const std::string& method,
+          const std::string& path, const std::string& body) {
+  std::string server;
+  auto api = sim.api(cluster, &server);
+  auto r = api.request(method, server + path, body);
+  if (r.status < 200 || r.status >= 300)
+    throw std::runtime_error("chaos objects: " + method + " " + path + " of " + cluster + ": HTTP "
+                             + std::to_string(r.status) + " " + r.error + " "
+                             + r.body.substr(0, 200));
+}
+
+} // namespace
+
+void add_index_objects(sim_process& sim, const std::string& cluster, int index) {
+  std::mt19937 rng{static_cast<uint32_t>(index)};
+  send(sim, cluster, "POST", "/api/v1/namespaces",
+       R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"legacy"}})");
+  send(sim, cluster, "POST", "/api/v1/namespaces/legacy/services",
+       R"({"apiVersion":"v1","kind":"Service","metadata":{"name":"db","namespace":"legacy",
+         "labels":{"istio.io/global":"true"}},
+         "spec":{"type":"ClusterIP","clusterIP":"10.200.)"
+           + std::to_string(index) + R"(.1","ports":[{"name":"tcp-db","port":5432,
+         "protocol":"TCP","targetPort":5432}]}})");
+  send(sim, cluster, "POST", "/apis/discovery.k8s.io/v1/namespaces/legacy/endpointslices",
+       slice_json(index, 3, rng));
+  if (index > 0)
+    send(sim, cluster, "POST",
+         "/apis/gateway.networking.k8s.io/v1/namespaces/istio-system/gateways",
+         gateway_json(index, 10));
+}
+
+std::string churn_index_objects(sim_process& sim, const std::string& cluster, int index,
+                                std::mt19937& rng) {
+  if (index > 0 && rng() % 3 == 0) {
+    send(sim, cluster, "PUT",
+         "/apis/gateway.networking.k8s.io/v1/namespaces/istio-system/gateways/"
+         "istio-eastwestgateway",
+         gateway_json(index, static_cast<int>(10 + rng() % 5)));
+    return "gateway address moved";
+  }
+  send(sim, cluster, "PUT", "/apis/discovery.k8s.io/v1/namespaces/legacy/endpointslices/db-1",
+       slice_json(index, static_cast<int>(rng() % 5), rng));
+  return "endpoint slice replaced";
+}
+
+} // namespace ambient::bench

@@ -1,0 +1,24 @@
+#pragma once
+
+#include <cstdint>
+#include <random>
+#include <string>
+
+#include "bench/harness/processes.hpp"
+
+/// The objects the chaos soak adds beside kube-sim's seeded pods, so its ground truth covers every
+/// kind of workload: a selector-less GLOBAL Service `legacy/db` with a hand-written EndpointSlice
+/// (endpoints of its own, one not ready) in every cluster, and an `istio-east-west` network
+/// Gateway in every remote cluster (a NetworkGateway workload each).
+namespace ambient::bench {
+
+/// Creates them in cluster `index` (0 is the config cluster); throws std::runtime_error when the
+/// API server refuses one.
+void add_index_objects(sim_process& sim, const std::string& cluster, int index);
+
+/// Replaces cluster `index`'s slice with 0–4 random endpoints (random readiness), or, for a remote
+/// cluster, moves its gateway to another address. Returns what it did, for the action counts.
+std::string churn_index_objects(sim_process& sim, const std::string& cluster, int index,
+                                std::mt19937& rng);
+
+} // namespace ambient::bench

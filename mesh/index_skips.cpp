@@ -1,0 +1,49 @@
+#include "mesh/index_skips.hpp"
+
+#include <utility>
+
+namespace ambient::mesh {
+
+std::string_view skip_reason_name(skip_reason r) {
+  switch (r) {
+    case skip_reason::slice_fqdn:
+      return "slice_fqdn";
+    case skip_reason::slice_address_type:
+      return "slice_address_type";
+    case skip_reason::slice_port_incomplete:
+      return "slice_port_incomplete";
+    case skip_reason::endpoint_no_address:
+      return "endpoint_no_address";
+    case skip_reason::endpoint_bad_address:
+      return "endpoint_bad_address";
+    case skip_reason::endpoint_repeated_address:
+      return "endpoint_repeated_address";
+    case skip_reason::gateway_address_type:
+      return "gateway_address_type";
+  }
+  return "unknown";
+}
+
+void skip_log::add(skip_reason r, std::string cluster, std::string object, std::string detail) {
+  ++counts_[static_cast<size_t>(r)];
+  if (notes_.size() < max_notes)
+    notes_.push_back({r, std::move(cluster), std::move(object), std::move(detail)});
+}
+
+void skip_log::add_all(const skip_counts& counts, std::vector<skip_note> notes) {
+  for (size_t i = 0; i < counts.size(); ++i)
+    counts_[i] += counts[i];
+  for (auto& n : notes)
+    if (notes_.size() < max_notes)
+      notes_.push_back(std::move(n));
+}
+
+std::pair<skip_counts, std::vector<skip_note>> skip_log::take() {
+  return {std::exchange(counts_, {}), std::exchange(notes_, {})};
+}
+
+std::vector<skip_note> skip_log::take_notes() {
+  return std::exchange(notes_, {});
+}
+
+} // namespace ambient::mesh
