@@ -14,7 +14,8 @@ std::variant<connection_settings, kubeconfig_error> to_connection_settings(const
   };
   if (rc.uses_exec)
     return refuse("exec");
-  if (rc.uses_auth_provider)
+  // oidc authenticates with its id-token, which parse_kubeconfig put in `token`.
+  if (rc.uses_auth_provider && rc.auth_provider_name != "oidc")
     return refuse("auth-provider");
   connection_settings out{rc.server,          rc.ca_pem, rc.insecure_skip_tls_verify,
                           rc.tls_server_name, rc.token,  rc.client_cert_pem,

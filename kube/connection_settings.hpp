@@ -24,9 +24,10 @@ struct connection_settings {
 };
 
 /// Turns a sanitised kubeconfig into transport settings. Files the kubeconfig names (present only
-/// when the operator allowed them) are read now; a token file is also re-read later. exec plugins
-/// and auth providers are not supported by this transport and give an error naming them, as does
-/// a file that cannot be read.
+/// when the operator allowed them) are read now; a token file is also re-read later. An oidc auth
+/// provider authenticates with its id-token as a bearer token; exec plugins and other auth
+/// providers are not supported by this transport and give an error naming them, as does a file
+/// that cannot be read.
 std::variant<connection_settings, kubeconfig_error> to_connection_settings(const rest_config& rc);
 
 /// The config cluster's credentials inside a pod, as client-go's rest.InClusterConfig finds them:

@@ -66,9 +66,26 @@ problem parse_cluster(const entry& e, const kubeconfig_policy& policy, cluster_i
 /// The credential part of a user entry.
 struct user_info {
   std::string token, token_file, cert_pem, cert_file, key_pem, key_file, provider;
+  std::string id_token; ///< the oidc provider's config.id-token
   bool exec = false;
   std::vector<std::string_view> methods; ///< auth methods found, in a fixed order
 };
+
+/// The oidc provider's id-token, used as the bearer token as client-go's oidc plugin does while
+/// the token is valid; ambientd never refreshes it (no call to the issuer).
+problem parse_oidc(const YAML::Node& provider, const std::string& path, std::string& id_token) {
+  auto config = field(provider, "config");
+  if (config && !config->IsMap())
+    return path + ".config must be a mapping";
+  if (config)
+    if (auto p = string_field(*config, "id-token", path + ".config", id_token))
+      return p;
+  if (id_token.empty())
+    return path
+           + ".config.id-token is missing (the oidc auth provider needs an id-token; "
+             "ambientd does not refresh tokens)";
+  return std::nullopt;
+}
 
 problem parse_user(const entry& e, const kubeconfig_policy& policy, user_info& u) {
   const auto path = "users[" + show(e.name) + "].user";
@@ -91,6 +108,9 @@ problem parse_user(const entry& e, const kubeconfig_policy& policy, user_info& u
     if (u.provider != "oidc" && !allowed.contains(kubeconfig_option::auth_provider))
       return path + ".auth-provider " + show(u.provider)
              + " is not allowed (allow with --insecure-kubeconfig-options=authProvider)";
+    if (u.provider == "oidc")
+      if (auto p = parse_oidc(*n, path + ".auth-provider", u.id_token))
+        return p;
   }
   using opt = kubeconfig_option;
   if (auto p = file_field(m, "tokenFile", path, policy, opt::token_file, u.token_file))
@@ -201,7 +221,7 @@ problem resolve(const YAML::Node& root, const kubeconfig_policy& policy, rest_co
   out.ca_file = std::move(c.ca_file);
   out.insecure_skip_tls_verify = c.insecure;
   out.tls_server_name = std::move(c.tls_server_name);
-  out.token = std::move(u.token);
+  out.token = u.id_token.empty() ? std::move(u.token) : std::move(u.id_token);
   out.token_file = std::move(u.token_file);
   out.client_cert_pem = std::move(u.cert_pem);
   out.client_cert_file = std::move(u.cert_file);

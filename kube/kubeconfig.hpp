@@ -45,16 +45,17 @@ struct rest_config {
                       ///< insecure_skip_tls_verify)
   bool insecure_skip_tls_verify = false;
   std::string tls_server_name;
-  std::string token; ///< bearer token
+  std::string token; ///< bearer token: `token`, or the oidc auth provider's `config.id-token`
   std::string client_cert_pem;
   std::string client_key_pem;
-  std::string token_file;          ///< only when allowed by the policy
-  std::string client_cert_file;    ///< only when allowed by the policy
-  std::string client_key_file;     ///< only when allowed by the policy
-  std::string ca_file;             ///< only when allowed by the policy
-  bool uses_exec = false;          ///< only when allowed; recorded, never run here
-  bool uses_auth_provider = false; ///< `oidc`, or any name when allowed; recorded, never run here
-  std::string auth_provider_name;  ///< set when uses_auth_provider
+  std::string token_file;       ///< only when allowed by the policy
+  std::string client_cert_file; ///< only when allowed by the policy
+  std::string client_key_file;  ///< only when allowed by the policy
+  std::string ca_file;          ///< only when allowed by the policy
+  bool uses_exec = false;       ///< only when allowed; recorded, never run here
+  /// `oidc` (its id-token is `token`), or any name when allowed (recorded, never run here).
+  bool uses_auth_provider = false;
+  std::string auth_provider_name; ///< set when uses_auth_provider
   std::string context_name;
   std::string cluster_name;
   std::string user_name;

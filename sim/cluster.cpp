@@ -3,6 +3,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "sim/apiserver_service.hpp"
 #include "sim/kubeconfig_writer.hpp"
 #include "sim/objects.hpp"
 
@@ -43,11 +44,13 @@ sim_cluster::sim_cluster(boost::asio::io_context& io, cluster_options opts,
   client_ = ca_.issue_client(opts_.name + "-admin", {"system:masters"});
   server_ = std::make_unique<api_server>(io_, store_, creds_, faults_,
                                          serving_material(ca_, opts_.name), opts_.server);
+  store_->set_service_range(opts_.index);
   seed_namespaces(*store_, opts_.network);
 }
 
 void sim_cluster::start(uint16_t port) {
   auto bound = server_->start(port);
+  reconcile_apiserver_service(*store_, opts_.index, bound);
   std::lock_guard guard{mutex_};
   port_ = bound;
   write_kubeconfig_locked();

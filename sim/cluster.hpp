@@ -16,6 +16,8 @@ namespace ambient::sim {
 /// How one simulated cluster is set up.
 struct cluster_options {
   std::string name;
+  /// The cluster's place in its fleet: picks its service range (service_ip, apiserver_service_ip).
+  uint32_t index = 0;
   /// Kubeconfig user authenticates with a client certificate instead of a bearer token.
   bool client_cert_auth = false;
   /// Value of topology.istio.io/network on istio-system ("" for none).
@@ -32,7 +34,8 @@ public:
   /// `kubeconfig_dir`, when not empty, receives `<name>.kubeconfig` on start and on every rotation.
   sim_cluster(boost::asio::io_context& io, cluster_options opts, std::string kubeconfig_dir);
 
-  /// Starts serving on 127.0.0.1:`port` (0 picks one).
+  /// Starts serving on 127.0.0.1:`port` (0 picks one) and writes Service and EndpointSlice
+  /// default/kubernetes for the bound port.
   void start(uint16_t port = 0);
 
   const std::string& name() const {

@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "sim/demo_objects.hpp"
 #include "sim/kubeconfig_writer.hpp"
 #include "sim/objects.hpp"
 
@@ -40,33 +41,17 @@ constexpr demo_pod pods[] = {
     {2, "ratings", "v1"},     {3, "productpage", "v1"}, {3, "reviews", "v2"},
 };
 
+/// The address of cluster c's east-west gateway (a documentation address, RFC 5737).
+std::string east_west_address(size_t c) {
+  return "203.0.113." + std::to_string(c + 1);
+}
+
 std::string duration_text(milliseconds d) {
   return std::to_string(d.count()) + " ms";
 }
 
 const resource_type& core(const char* resource) {
   return *find_resource("", "v1", resource);
-}
-
-void must_create(sim_cluster& c, const resource_type& rt, const std::string& ns,
-                 const std::string& json) {
-  auto r = create_generated(c.data(), rt, ns, json);
-  if (r.error)
-    throw std::logic_error("demo fleet: creating a " + rt.kind + " in " + c.name()
-                           + " failed: " + r.error->message);
-}
-
-/// An east-west gateway as mesh/network_gateway.cpp recognises one in a remote cluster: class
-/// istio-east-west, an HBONE listener terminating TLS, the network label and an address.
-std::string east_west_gateway_json(const std::string& network, const std::string& address) {
-  return R"({"apiVersion":"gateway.networking.k8s.io/v1","kind":"Gateway","metadata":{)"
-         R"("name":"istio-eastwestgateway","namespace":"istio-system","labels":{)"
-         R"("topology.istio.io/network":")"
-         + network
-         + R"("}},"spec":{"gatewayClassName":"istio-east-west","listeners":[{"name":"mesh",)"
-           R"("port":15008,"protocol":"HBONE","tls":{"mode":"Terminate"}}]},)"
-           R"("status":{"addresses":[{"type":"IPAddress","value":")"
-         + address + R"("}]}})";
 }
 
 std::string remote_secret_json(const std::string& cluster_id, const std::string& kubeconfig) {
@@ -229,10 +214,13 @@ void demo_fleet::populate() {
                                  node_ip(index, n), now));
     must_create(cluster, core("namespaces"), "",
                 make_namespace_json(app_namespace, {{"istio.io/dataplane-mode", "ambient"}}, now));
+    const auto& gateways = *find_resource("gateway.networking.k8s.io", "v1", "gateways");
     if (std::string{networks[c]} != networks[0])
-      must_create(cluster, *find_resource("gateway.networking.k8s.io", "v1", "gateways"),
-                  "istio-system",
-                  east_west_gateway_json(networks[c], "203.0.113." + std::to_string(c + 1)));
+      must_create(cluster, gateways, "istio-system",
+                  east_west_gateway_json(networks[c], east_west_address(c)));
+    else if (c == 0) // the config cluster reaches network-2 through cluster-3's gateway
+      must_create(cluster, gateways, "istio-system",
+                  remote_gateway_json(networks[2], east_west_address(2)));
 
     std::set<std::string> services; // the apps that have their Service already
     uint32_t pod_index = 0;
@@ -265,6 +253,8 @@ void demo_fleet::populate() {
       must_create(cluster, core("pods"), app_namespace, make_pod_json(p, now));
       ++pod_index;
     }
+    if (c == 0)
+      create_legacy_db(cluster, service_ip(index, static_cast<uint32_t>(services.size())));
   }
 
   auto& config = fleet_->cluster(0);

@@ -34,9 +34,11 @@ struct demo_event {
 
 /// The fleet behind `ambientd --demo`: a config cluster and three remote clusters on two networks
 /// (cluster-1 and cluster-2 on network-1, cluster-3 and cluster-4 on network-2, each network-2
-/// cluster with an istio-east-west Gateway), an ambient `bookinfo` namespace in every cluster with
-/// productpage, details, reviews (v1/v2/v3 spread over the clusters) and ratings, all but details
-/// global (istio.io/global=true); and remote secrets for the three remotes in the config cluster.
+/// cluster with an istio-east-west Gateway, the config cluster with the istio-remote Gateway that
+/// reaches network-2), an ambient `bookinfo` namespace in every cluster with productpage, details,
+/// reviews (v1/v2/v3 spread over the clusters) and ratings, all but details global
+/// (istio.io/global=true); in the config cluster a selector-less `demo/legacy-db` with a
+/// hand-written EndpointSlice (create_legacy_db) and remote secrets for the three remotes.
 /// A small script then exercises ambientd's failure handling: cluster-3's remote secret starts
 /// with a kubeconfig that ambientd refuses (a plain-http server) and is fixed at
 /// `fix_secret_after`; cluster-4's API server goes down at `outage_at` and comes back after

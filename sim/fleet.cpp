@@ -7,6 +7,7 @@ fleet::fleet(fleet_options opts)
   for (size_t i = 0; i < opts_.clusters; ++i) {
     cluster_options c;
     c.name = opts_.name_prefix + std::to_string(i + 1);
+    c.index = static_cast<uint32_t>(i);
     c.client_cert_auth = opts_.client_cert_auth;
     if (!opts_.network_prefix.empty())
       c.network = opts_.network_prefix + std::to_string(i + 1);

@@ -28,7 +28,11 @@ std::string pod_ip(uint32_t cluster_index, uint32_t i) {
 
 std::string service_ip(uint32_t cluster_index, uint32_t i) {
   require(i < 65000, "service_ip: service index out of range");
-  return dotted(172, 16 + cluster_index % 16, (i + 1) / 256, (i + 1) % 256);
+  return dotted(172, 16 + cluster_index % 16, (i + 2) / 256, (i + 2) % 256);
+}
+
+std::string apiserver_service_ip(uint32_t cluster_index) {
+  return dotted(172, 16 + cluster_index % 16, 0, 1);
 }
 
 std::string node_ip(uint32_t cluster_index, uint32_t i) {

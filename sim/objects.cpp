@@ -118,12 +118,42 @@ std::string make_service_json(const std::string& ns, const std::string& name,
       w.value(port.target_port);
     w.end_object();
   }
-  w.end_array().string_map("selector", selector);
+  w.end_array();
+  if (!selector.empty())
+    w.string_map("selector", selector);
   w.member("clusterIP", cluster_ip).key("clusterIPs").begin_array().value(cluster_ip).end_array();
   w.member("type", "ClusterIP").member("sessionAffinity", "None");
   w.key("ipFamilies").begin_array().value(ip_family(cluster_ip)).end_array();
   w.member("ipFamilyPolicy", "SingleStack").member("internalTrafficPolicy", "Cluster").end_object();
   w.key("status").begin_object().key("loadBalancer").begin_object().end_object().end_object();
+  return w.end_object().take();
+}
+
+std::string make_endpoint_slice_json(const std::string& ns, const std::string& name,
+                                     const std::string& service,
+                                     const std::vector<slice_endpoint>& endpoints,
+                                     const std::vector<slice_port>& ports, time_point created,
+                                     const labels_t& labels) {
+  labels_t all = labels;
+  all["kubernetes.io/service-name"] = service;
+  base::json_writer w;
+  w.begin_object().member("kind", "EndpointSlice").member("apiVersion", "discovery.k8s.io/v1");
+  begin_metadata(w, ns, name, created);
+  w.string_map("labels", all).end_object();
+  w.member("addressType", endpoints.empty() ? "IPv4" : ip_family(endpoints.front().address));
+  w.key("endpoints").begin_array();
+  for (const auto& e : endpoints) {
+    w.begin_object().key("addresses").begin_array().value(e.address).end_array();
+    w.key("conditions").begin_object().member("ready", e.ready).end_object().end_object();
+  }
+  w.end_array().key("ports").begin_array();
+  for (const auto& p : ports)
+    w.begin_object()
+        .member("name", p.name)
+        .member("port", p.port)
+        .member("protocol", p.protocol)
+        .end_object();
+  w.end_array();
   return w.end_object().take();
 }
 

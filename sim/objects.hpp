@@ -33,13 +33,36 @@ struct service_port {
   std::string protocol = "TCP";
 };
 
-/// A ClusterIP service (cluster_ip "None" → headless) selecting `selector`, with `labels` (e.g.
-/// istio.io/global=true).
+/// A ClusterIP service (cluster_ip "None" → headless) selecting `selector` (none when empty: its
+/// endpoints are written by hand), with `labels` (e.g. istio.io/global=true).
 std::string make_service_json(const std::string& ns, const std::string& name,
                               const std::map<std::string, std::string>& selector,
                               const std::string& cluster_ip, const std::vector<service_port>& ports,
                               std::chrono::system_clock::time_point created,
                               const std::map<std::string, std::string>& labels = {});
+
+/// One endpoint of an EndpointSlice: an address and whether it is ready; no targetRef (not a pod).
+struct slice_endpoint {
+  std::string address;
+  bool ready = true;
+};
+
+/// One port of an EndpointSlice.
+struct slice_port {
+  std::string name;
+  int port;
+  std::string protocol = "TCP";
+};
+
+/// An EndpointSlice (discovery.k8s.io/v1) of Service `ns/service`, as a controller or an operator
+/// writes one: label kubernetes.io/service-name plus `labels`, addressType IPv4 (IPv6 when the
+/// first address has a ':').
+std::string make_endpoint_slice_json(const std::string& ns, const std::string& name,
+                                     const std::string& service,
+                                     const std::vector<slice_endpoint>& endpoints,
+                                     const std::vector<slice_port>& ports,
+                                     std::chrono::system_clock::time_point created,
+                                     const std::map<std::string, std::string>& labels = {});
 
 /// A secret of type Opaque with base64-encoded data and the given labels.
 std::string make_secret_json(const std::string& ns, const std::string& name,

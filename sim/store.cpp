@@ -1,30 +1,17 @@
 #include "sim/store.hpp"
 
-#include <ctime>
 #include <stdexcept>
 
+#include "sim/api_defaults.hpp"
+#include "sim/cluster_ip.hpp"
 #include "sim/json_patch.hpp"
+#include "sim/object_metadata.hpp"
 #include "sim/pki.hpp"
 #include "sim/secret_data.hpp"
 
 namespace ambient::sim {
 
 namespace {
-
-std::string rfc3339(std::chrono::system_clock::time_point tp) {
-  std::time_t t = std::chrono::system_clock::to_time_t(tp);
-  std::tm utc{};
-  gmtime_r(&t, &utc);
-  char buf[32];
-  auto n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return {buf, n};
-}
-
-std::string make_uid() {
-  auto h = random_hex(16);
-  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-"
-         + h.substr(20, 12);
-}
 
 std::string string_at(const json& obj, std::initializer_list<std::string_view> path) {
   const auto* v = find_path(obj, path);
@@ -59,6 +46,8 @@ object_result store::store_locked(const resource_type& rt, json obj, const objec
   if (rt.kind == "Secret")
     if (auto error = fold_string_data(obj); !error.empty())
       return {nullptr, invalid_object(rt, name, std::move(error))};
+  if (auto error = default_locked(rt, obj, old); !error.empty())
+    return {nullptr, invalid_object(rt, name, std::move(error))};
   obj["apiVersion"] = rt.api_version();
   obj["kind"] = rt.kind;
   auto& meta = obj["metadata"];
@@ -112,6 +101,24 @@ object_result store::store_locked(const resource_type& rt, json obj, const objec
   tables_[rt.id()][object_key(so->namespace_, name)] = so;
   emit_locked(old ? event_type::modified : event_type::added, rt, so, old);
   return {so, std::nullopt};
+}
+
+void store::set_service_range(uint32_t cluster_index) {
+  std::lock_guard guard{mutex_};
+  service_range_ = cluster_index;
+}
+
+std::string store::default_locked(const resource_type& rt, json& obj, const object_ptr& old) {
+  apply_api_defaults(rt, obj);
+  if (!rt.group.empty() || rt.kind != "Service")
+    return {};
+  auto previous = old ? parse_json(old->json, nullptr) : std::nullopt;
+  return assign_cluster_ip(obj, previous ? &*previous : nullptr, service_range_, [&] {
+    std::set<std::string> used;
+    for (const auto& [key, svc] : tables_[rt.id()])
+      collect_cluster_ips(svc->json, used);
+    return used;
+  });
 }
 
 object_result store::create(const resource_type& rt, const std::string& ns, json obj) {

@@ -95,6 +95,11 @@ public:
   explicit store(size_t history_limit = 100'000,
                  std::function<std::chrono::system_clock::time_point()> clock = nullptr);
 
+  /// The cluster whose service range (service_ip) ClusterIPs are allocated from; 0 until set.
+  void set_service_range(uint32_t cluster_index);
+
+  /// Creates an object; the API server's defaults are applied on every write (apply_api_defaults,
+  /// assign_cluster_ip).
   object_result create(const resource_type& rt, const std::string& ns, json obj);
   /// Replaces an object; a non-empty metadata.resourceVersion must match (else 409 Conflict).
   object_result update(const resource_type& rt, const std::string& ns, const std::string& name,
@@ -137,6 +142,8 @@ private:
   void emit_locked(event_type type, const resource_type& rt, object_ptr obj, object_ptr previous);
   object_result remove_locked(const resource_type& rt, const std::string& ns,
                               const std::string& name);
+  /// Defaults `obj` as the API server would; returns why it cannot be stored, or "".
+  std::string default_locked(const resource_type& rt, json& obj, const object_ptr& old);
 
   mutable std::mutex mutex_;
   std::function<std::chrono::system_clock::time_point()> clock_;
@@ -147,6 +154,7 @@ private:
   size_t history_limit_;
   std::map<uint64_t, watcher> watchers_;
   uint64_t next_watch_id_ = 1;
+  uint32_t service_range_ = 0;
 };
 
 /// Creates an object from JSON text that kube-sim generated itself: the store's answer. A text

@@ -48,7 +48,7 @@ TEST_CASE("a delta ADS client follows ambientd's Address stream: wildcard, on-de
     services += a.has_service();
   }
   CHECK(workloads == 12);
-  CHECK(services == 1);
+  CHECK(services == 2); // front, and the config cluster's own default/kubernetes (local scope)
   z.send({}, {}, first.nonce()); // ACK
 
   // A deleted pod comes back as a removal, and only that.

@@ -24,6 +24,11 @@ expect() { # expect NAME PATTERN COMMAND...: output must match the extended rege
 
 expect "get ns,pods,svc -A lists seeded objects" "pod/svc-1-" k get ns,pods,svc -A
 expect "get ns shows istio-system" "istio-system" k get ns
+port=$(sed -n 's|.*server: https://127\.0\.0\.1:\([0-9]*\).*|\1|p' "$KUBECONFIG")
+expect "get svc,endpointslices -n default shows the API server's own Service" "service/kubernetes" k get svc,endpointslices -n default
+expect "get svc,endpointslices -n default shows the API server's own EndpointSlice" "endpointslice.discovery.k8s.io/kubernetes" k get svc,endpointslices -n default
+expect "the kubernetes Service has the service range's first address" "^172\.16\.0\.1 https 443$" k get svc kubernetes -o 'jsonpath={.spec.clusterIP} {.spec.ports[0].name} {.spec.ports[0].port}'
+expect "the kubernetes EndpointSlice points at 127.0.0.1 and the API server's port" "^127\.0\.0\.1 $port$" k get endpointslice kubernetes -o 'jsonpath={.endpoints[0].addresses[0]} {.ports[0].port}'
 
 cat >"$work/app.yaml" <<'YAML'
 apiVersion: v1
@@ -58,6 +63,7 @@ expect "apply creates Namespace, Service, Pod and Deployment" "deployment.apps/w
 sed -i 's/replicas: 2/replicas: 3/' "$work/app.yaml"
 expect "apply again patches the changed Deployment" "deployment.apps/web configured" k apply --validate=false -f "$work/app.yaml"
 expect "the patched Deployment has 3 replicas" "^3$" k get deploy web -n demo -o 'jsonpath={.spec.replicas}'
+expect "a Service made without clusterIP gets one allocated and TCP ports" "^172\.16\.253\.233 TCP 8080$" k get svc web -n demo -o 'jsonpath={.spec.clusterIP} {.spec.ports[0].protocol} {.spec.ports[0].targetPort}'
 check "label a pod" k label pod web-0 -n demo tier=front
 check "annotate a pod" k annotate pod web-0 -n demo note=hello
 expect "labels and annotations are stored" "front hello" k get pod web-0 -n demo -o 'jsonpath={.metadata.labels.tier} {.metadata.annotations.note}'

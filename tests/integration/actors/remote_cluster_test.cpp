@@ -126,7 +126,7 @@ TEST_CASE_METHOD(remote_cluster_fixture,
   CHECK(sunk->states == rec->states);
   CHECK(rec->batches == 0);
   CHECK(sunk->objects[kube::resource_kind::pods] == 20);
-  CHECK(sunk->objects[kube::resource_kind::services] == 4);
+  CHECK(sunk->objects[kube::resource_kind::services] == 5); // the 4 seeded, default/kubernetes
   CHECK(sunk->objects[kube::resource_kind::nodes] == 2);
   CHECK(sunk->objects[kube::resource_kind::namespaces] == 7);
 }

@@ -98,20 +98,23 @@ TEST_CASE("the demo fleet is a config cluster and three remotes on two networks"
     auto ns = c.data().get(core("namespaces"), "", "istio-system");
     REQUIRE(ns.object);
     CHECK(ns.object->labels.at("topology.istio.io/network") == networks[i]);
-    // Only the network-2 clusters have an east-west gateway, and it is the kind ambientd reads.
+    // The network-2 clusters have an east-west gateway, the config cluster the istio-remote
+    // gateway to network-2, cluster-2 none; each the kind ambientd reads.
     auto gws = list(c, gateways, "istio-system");
-    REQUIRE(gws.size() == (i >= 2 ? 1u : 0u));
+    REQUIRE(gws.size() == (i == 1 ? 0u : 1u));
     if (gws.empty())
       continue;
     auto gw = kube::decode_as<kube::gateway>(gws[0]->json);
     REQUIRE(std::holds_alternative<kube::gateway>(gw));
     const auto& g = std::get<kube::gateway>(gw);
-    CHECK(g.gateway_class == "istio-east-west");
+    CHECK(g.gateway_class == (i == 0 ? "istio-remote" : "istio-east-west"));
     CHECK(kube::lookup(g.meta.labels, "topology.istio.io/network") == "network-2");
     REQUIRE(g.listeners.size() == 1);
     CHECK(g.listeners[0].protocol == "HBONE");
-    CHECK(g.listeners[0].tls_mode == "Terminate");
-    CHECK(g.addresses.size() == 1);
+    CHECK(g.listeners[0].port == 15008);
+    CHECK(g.listeners[0].tls_mode == (i == 0 ? "" : "Terminate"));
+    REQUIRE(g.addresses.size() == 1);
+    CHECK(g.addresses[0] == (i == 0 ? "203.0.113.3" : "203.0.113." + std::to_string(i + 1)));
   }
   CHECK(demo.describe().size() == 5);
 }
@@ -151,6 +154,44 @@ TEST_CASE("the demo fleet runs bookinfo in ambient in every cluster, with review
   CHECK(pods == 11);
   CHECK(review_versions == std::set<std::string>{"v1", "v2", "v3"});
   CHECK(list(demo.clusters().cluster(0), core("services"), "bookinfo").size() == 4);
+}
+
+TEST_CASE("the demo's config cluster has a selector-less legacy-db with a hand-written slice",
+          "[sim][integration]") {
+  scratch_dir dir;
+  sim::demo_fleet demo{short_options(dir)};
+  auto& config = demo.clusters().cluster(0);
+  auto svc = config.data().get(core("services"), "demo", "legacy-db");
+  REQUIRE(svc.object);
+  auto decoded = kube::decode_as<kube::service>(svc.object->json);
+  REQUIRE(std::holds_alternative<kube::service>(decoded));
+  const auto& s = std::get<kube::service>(decoded);
+  CHECK(s.selector.empty());
+  REQUIRE(s.ports.size() == 1);
+  CHECK(s.ports[0].name == "tcp-db");
+  CHECK(s.ports[0].port == 5432);
+  const auto& slices = *sim::find_resource("discovery.k8s.io", "v1", "endpointslices");
+  auto items = list(config, slices, "demo");
+  REQUIRE(items.size() == 1);
+  CHECK(items[0]->labels.at("kubernetes.io/service-name") == "legacy-db");
+  auto slice = kube::decode_as<kube::endpoint_slice>(items[0]->json);
+  REQUIRE(std::holds_alternative<kube::endpoint_slice>(slice));
+  const auto& es = std::get<kube::endpoint_slice>(slice);
+  CHECK(es.address_type == "IPv4");
+  REQUIRE(es.endpoints.size() == 2);
+  CHECK(es.endpoints[0].ready);
+  CHECK(!es.endpoints[1].ready);
+  CHECK(items[0]->json.find("targetRef") == std::string::npos);
+  for (const auto& e : es.endpoints) {
+    CHECK(e.target_pod.empty());
+    REQUIRE(e.addresses.size() == 1);
+    CHECK(e.addresses[0].rfind("192.168.50.", 0) == 0);
+  }
+  REQUIRE(es.ports.size() == 1);
+  CHECK(es.ports[0].name == "tcp-db");
+  CHECK(es.ports[0].protocol == "TCP");
+  // Only the config cluster has it.
+  CHECK(demo.clusters().cluster(1).data().get(core("services"), "demo", "legacy-db").error);
 }
 
 TEST_CASE("the demo mesh config parses and makes istio.io/global services global",

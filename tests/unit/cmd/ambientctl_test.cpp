@@ -208,10 +208,9 @@ TEST_CASE("create-remote-secret refuses kubeconfigs ambientd would refuse", "[cm
   CHECK_THAT(refusal("clusters: [unclosed"), Contains("not valid YAML"));
 }
 
-TEST_CASE("create-remote-secret refuses an oidc user that ambientd's transport cannot use",
-          "[cmd]") {
+TEST_CASE("create-remote-secret refuses an oidc user without an id-token", "[cmd]") {
   CHECK_THAT(refusal(kubeconfig("    auth-provider: {name: oidc}\n")),
-             Contains("auth-provider credentials are allowed by policy but not supported"));
+             Contains("users[east-admin].user.auth-provider.config.id-token is missing"));
 }
 
 TEST_CASE("create-remote-secret refuses names that cannot name a secret", "[cmd]") {

@@ -189,8 +189,11 @@ TEST_CASE("generated fleet addresses are deterministic and distinct", "[sim]") {
   CHECK(pod_ip(3, 100000) == "10.13.134.161");
   CHECK(pod_ip(3, 300) == pod_ip(3, 300));
   CHECK(pod_ip(3, 1) != pod_ip(4, 1));
-  CHECK(service_ip(0, 0) == "172.16.0.1");
-  CHECK(service_ip(17, 4) == "172.17.0.5");
+  CHECK(apiserver_service_ip(0) == "172.16.0.1");
+  CHECK(apiserver_service_ip(17) == "172.17.0.1");
+  CHECK(service_ip(0, 0) == "172.16.0.2");
+  CHECK(service_ip(17, 4) == "172.17.0.6");
+  CHECK(service_ip(0, 254) == "172.16.1.0");
   CHECK(node_ip(2, 0) == "10.250.2.1");
   CHECK_THROWS_AS(pod_ip(60, 0), std::out_of_range);
   CHECK_THROWS_AS(pod_ip(0, 262143), std::out_of_range);

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "sim/cluster.hpp"
+
+/// The mesh objects of the demo fleet (sim/demo_fleet.hpp) beyond bookinfo: its network gateways
+/// and a service outside Kubernetes.
+namespace ambient::sim {
+
+/// Creates an object in `c` from generated JSON; a refusal is a bug of the demo fleet
+/// (std::logic_error naming the kind and the cluster).
+void must_create(sim_cluster& c, const resource_type& rt, const std::string& ns,
+                 const std::string& json_text);
+
+/// An east-west gateway as mesh/network_gateway.cpp recognises one in a remote cluster: class
+/// istio-east-west, an HBONE listener terminating TLS, the network label and an address.
+std::string east_west_gateway_json(const std::string& network, const std::string& address);
+
+/// The gateway through which the config cluster reaches `remote_network`: class istio-remote, an
+/// HBONE listener on 15008, the remote network's label and the address of its east-west gateway.
+std::string remote_gateway_json(const std::string& remote_network, const std::string& address);
+
+/// The namespace of legacy_db's objects.
+inline constexpr const char* legacy_db_namespace = "demo";
+
+/// A database that runs outside Kubernetes, as operators mesh one: namespace `demo`, the
+/// selector-less Service legacy-db (port tcp-db 5432, ClusterIP `cluster_ip`) and the
+/// EndpointSlice written by hand for it: two IPv4 endpoints outside every pod and node range
+/// (192.168.50.10 ready, 192.168.50.11 not), no targetRef.
+void create_legacy_db(sim_cluster& c, const std::string& cluster_ip);
+
+} // namespace ambient::sim
