@@ -2,6 +2,8 @@
 
 #include <malloc.h>
 
+#include <algorithm>
+
 #include <caf/all.hpp>
 
 #include "messages/type_ids.hpp"
@@ -62,12 +64,58 @@ void run_effects(cluster_store_ptr self, fleet::registry_effects effects) {
   }
 }
 
+/// Queues the staleness tick while a cluster is stale: in a second (the age gauges' resolution),
+/// or when the next cluster becomes due under the limit if that is sooner.
+void schedule_stale_tick(cluster_store_ptr self) {
+  auto& st = self->state;
+  if (!st.staleness->any_stale())
+    return;
+  auto now = std::chrono::steady_clock::now();
+  auto at = now + std::chrono::seconds{1};
+  if (st.cfg.stale_limit)
+    if (auto due = st.staleness->next_due(*st.cfg.stale_limit))
+      at = std::clamp(*due, now, at);
+  if (st.stale_tick_at && *st.stale_tick_at <= at)
+    return;
+  st.stale_tick_at = at;
+  self->delayed_send(self, std::chrono::ceil<std::chrono::milliseconds>(at - now), atom::tick_v,
+                     ++st.stale_tick);
+}
+
+/// Suspends the clusters stale past the limit and brings the age gauges up to date.
+void check_staleness(cluster_store_ptr self) {
+  auto& st = self->state;
+  auto now = std::chrono::steady_clock::now();
+  if (st.cfg.stale_limit)
+    for (const auto& id : st.staleness->due(now, *st.cfg.stale_limit)) {
+      const auto& rec = st.registry->clusters().at(id);
+      st.log->warn("cluster {}: data not current for over {} ms ({}); its workloads are withdrawn "
+                   "until it syncs again",
+                   id, st.cfg.stale_limit->count(), fleet::to_string(rec.state));
+      if (st.cfg.sink)
+        self->send(st.cfg.sink, messages::cluster_suspended{id, rec.generation});
+    }
+  st.metrics->update_staleness(*st.staleness, now);
+  schedule_stale_tick(self);
+}
+
 /// Stamps `since` for every cluster whose state or generation changed, and forgets removed ones.
 void restamp(cluster_store_ptr self) {
   auto& st = self->state;
   auto now = std::chrono::system_clock::now();
   const auto& clusters = st.registry->clusters();
   st.metrics->update(clusters);
+  // A suspended cluster that is current again: its newest incarnation's `synced` reaches the sink
+  // once more, in case the suspension overtook the sink's own copy of it.
+  for (const auto& id : st.staleness->update(clusters, std::chrono::steady_clock::now())) {
+    const auto& rec = clusters.at(id);
+    st.log->info("cluster {}: current again (generation {}); its workloads are back", id,
+                 rec.generation);
+    if (st.cfg.sink)
+      self->send(st.cfg.sink,
+                 messages::cluster_state_report{id, rec.generation, rec.state, rec.last_error});
+  }
+  check_staleness(self);
   std::erase_if(st.stamps, [&](const auto& kv) { return !clusters.contains(kv.first); });
   for (const auto& [id, rec] : clusters) {
     auto [it, added]
@@ -84,6 +132,7 @@ void restamp(cluster_store_ptr self) {
 messages::cluster_store_status base_status(cluster_store_ptr self) {
   auto& st = self->state;
   messages::cluster_store_status out;
+  auto now = std::chrono::steady_clock::now();
   for (const auto& [id, rec] : st.registry->clusters()) {
     messages::cluster_status_row row;
     row.cluster_id = id;
@@ -95,6 +144,9 @@ messages::cluster_store_status base_status(cluster_store_ptr self) {
     row.generation = rec.generation;
     if (auto s = st.stamps.find(id); s != st.stamps.end())
       row.since = s->second.since;
+    if (auto age = st.staleness->age(id, now))
+      row.stale_for = std::chrono::duration_cast<std::chrono::milliseconds>(*age);
+    row.suspended = st.staleness->suspended(id);
     out.clusters.push_back(std::move(row));
   }
   out.conflicts = st.registry->conflicts();
@@ -115,6 +167,7 @@ caf::behavior cluster_store_impl(cluster_store_ptr self, cluster_store_config cf
   st.registry = std::make_unique<fleet::cluster_registry>(st.cfg.config_cluster_id, st.cfg.policy,
                                                           st.cfg.restart_backoff);
   st.metrics = std::make_unique<fleet::cluster_metrics>(*st.cfg.metrics, st.cfg.config_cluster_id);
+  st.staleness = std::make_unique<fleet::staleness>(st.cfg.config_cluster_id);
   self->set_down_handler([self](const caf::down_msg& msg) {
     auto& s = self->state;
     auto it = s.by_address.find(msg.source);
@@ -150,6 +203,12 @@ caf::behavior cluster_store_impl(cluster_store_ptr self, cluster_store_config cf
           self->state.trim_pending = true;
           self->delayed_send(self, std::chrono::seconds{1}, atom::trim_v);
         }
+      },
+      [=](atom::tick, uint64_t tick) {
+        if (tick != self->state.stale_tick)
+          return; // superseded by an earlier one
+        self->state.stale_tick_at.reset();
+        check_staleness(self);
       },
       [=](atom::trim) {
         self->state.trim_pending = false;

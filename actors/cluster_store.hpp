@@ -16,6 +16,7 @@
 #include "actors/remote_cluster.hpp"
 #include "fleet/cluster_metrics.hpp"
 #include "fleet/cluster_registry.hpp"
+#include "fleet/staleness.hpp"
 #include "kube/transport.hpp"
 #include "telemetry/log.hpp"
 
@@ -31,6 +32,9 @@ struct cluster_store_config {
   /// watched like the remote clusters.
   std::optional<kube::rest_config> config_cluster;
   std::chrono::milliseconds sync_timeout{std::chrono::seconds{30}};
+  /// --stale-cluster-limit: a remote cluster whose served data is not current for this long is
+  /// suspended (its workloads leave the merged view until it syncs again); empty: no limit.
+  std::optional<std::chrono::milliseconds> stale_limit;
   kube::reflector_config reflector;
   kube::backoff::params restart_backoff;
   /// Where the cluster metrics go (must outlive the actor).
@@ -62,6 +66,12 @@ struct cluster_store_state {
     std::chrono::system_clock::time_point since;
   };
   std::map<std::string, stamp> stamps;
+  /// How old each cluster's served data is, and which clusters are suspended.
+  std::unique_ptr<fleet::staleness> staleness;
+  /// The staleness tick queued (it updates the ages' gauges and suspends what is due), and its
+  /// number: an earlier tick supersedes a queued later one, which is ignored when it arrives.
+  std::optional<std::chrono::steady_clock::time_point> stale_tick_at;
+  uint64_t stale_tick = 0;
   /// A memory trim is scheduled (several clusters syncing together need one).
   bool trim_pending = false;
   std::shared_ptr<spdlog::logger> log;
@@ -73,7 +83,9 @@ using cluster_store_ptr = instrumented_actor<cluster_store_state>*;
 /// The supervisor of every remote cluster: applies remote-secret updates through the registry
 /// (store before run, restart on hash change, first secret wins), spawns and stops remote_cluster
 /// actors, restarts crashed ones with backoff, and answers status queries (`atom::status` →
-/// cluster_store_status, with every running cluster's informer rows). Nothing escalates past it.
+/// cluster_store_status, with every running cluster's informer rows and data age). With a stale
+/// limit it suspends clusters stale past it (cluster_suspended to the sink) and re-sends the sink
+/// a suspended cluster's `synced` when it is current again. Nothing escalates past it.
 caf::behavior cluster_store_impl(cluster_store_ptr self, cluster_store_config cfg);
 
 } // namespace ambient::actors

@@ -67,6 +67,12 @@ caf::behavior readiness_aggregator_impl(readiness_aggregator_ptr self,
         self->state.index->withdraw(w.cluster_id, w.generation);
         queue_flush(self);
       },
+      [=](const messages::cluster_suspended& c) {
+        self->state.log->warn("cluster {} suspended (stale past the limit; generation {})",
+                              c.cluster_id, c.generation);
+        self->state.index->suspend(c.cluster_id);
+        queue_flush(self);
+      },
       [=](atom::flush) {
         auto& s = self->state;
         s.flush_queued = false;

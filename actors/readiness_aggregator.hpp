@@ -47,10 +47,11 @@ struct readiness_aggregator_state {
 using readiness_aggregator_ptr = instrumented_actor<readiness_aggregator_state>*;
 
 /// Merges the contributions of ready clusters (design.md §2 rules 4 and 5): applies every
-/// cluster_batch, cluster_state_report and cluster_withdrawn to its mesh_index, and publishes the
-/// minimal delta as soon as its mailbox has drained — a `flush` it sends itself after the first
-/// change queues behind everything already received, so a burst becomes one delta without any
-/// fixed debounce timer. Answers `atom::status` with an aggregator_status.
+/// cluster_batch, cluster_state_report, cluster_withdrawn and cluster_suspended to its
+/// mesh_index, and publishes the minimal delta as soon as its mailbox has drained — a `flush` it
+/// sends itself after the first change queues behind everything already received, so a burst
+/// becomes one delta without any fixed debounce timer. Answers `atom::status` with an
+/// aggregator_status.
 caf::behavior readiness_aggregator_impl(readiness_aggregator_ptr self,
                                         readiness_aggregator_config cfg);
 

@@ -20,6 +20,14 @@ constexpr const char* state_help
     = "1 for ambientd's lifecycle state of each cluster (pending, syncing, synced, stale, failed, "
       "timeout), 0 for the others";
 
+constexpr const char* stale_name = "ambientd_cluster_stale_seconds";
+constexpr const char* stale_help
+    = "Seconds each cluster's served data has not been current (stale, restarting, or a newer "
+      "incarnation not synced); 0 when current";
+constexpr const char* suspended_name = "ambientd_cluster_suspended";
+constexpr const char* suspended_help
+    = "1 while a cluster's data is withheld for being stale longer than --stale-cluster-limit";
+
 telemetry::label_set status_labels(const std::string& id, const char* word) {
   return {{"cluster", id}, {"status", word}};
 }
@@ -65,6 +73,8 @@ void cluster_metrics::drop(const std::string& cluster_id) {
     registry_.remove(status_name, status_labels(cluster_id, w));
   for (auto s : states)
     registry_.remove(state_name, state_labels(cluster_id, s));
+  registry_.remove(stale_name, {{"cluster", cluster_id}});
+  registry_.remove(suspended_name, {{"cluster", cluster_id}});
   known_.erase(cluster_id);
 }
 
@@ -95,6 +105,16 @@ void cluster_metrics::update(const std::map<std::string, cluster_record>& cluste
   }
   local_.set(static_cast<double>(local));
   remote_.set(static_cast<double>(clusters.size() - local));
+}
+
+void cluster_metrics::update_staleness(const staleness& s, staleness::time_point now) {
+  for (const auto& [id, state] : known_) {
+    auto age = s.age(id, now).value_or(staleness::duration::zero());
+    registry_.add_gauge(stale_name, stale_help, {{"cluster", id}})
+        .set(std::chrono::duration<double>(age).count());
+    registry_.add_gauge(suspended_name, suspended_help, {{"cluster", id}})
+        .set(s.suspended(id) ? 1 : 0);
+  }
 }
 
 } // namespace ambient::fleet

@@ -138,6 +138,20 @@ void mesh_index::withdraw(const std::string& cluster_id, uint64_t generation) {
     slots_.erase(it);
 }
 
+void mesh_index::suspend(const std::string& cluster_id) {
+  auto it = slots_.find(cluster_id);
+  if (it == slots_.end() || !it->second.admitted)
+    return;
+  auto& s = it->second;
+  note_everything_of(*s.current);
+  s.admitted = false;
+  if (s.pending) {
+    s.current = std::move(s.pending);
+    s.generation = s.pending_generation;
+    s.pending_generation = 0;
+  }
+}
+
 std::vector<std::string> mesh_index::admitted_clusters() const {
   std::vector<std::string> out;
   for (const auto& [id, s] : slots_)

@@ -32,7 +32,7 @@ struct mesh_delta {
 ///   last-known-good contribution stays); a cluster that timed out and syncs later is admitted;
 /// - a newer incarnation of a cluster is built aside and swapped in, in one delta, when it has
 ///   synced; until then, and when it fails, the older one stays (nothing good is lost);
-/// - a withdrawn cluster leaves in one delta;
+/// - a withdrawn cluster leaves in one delta; a suspended one too, until it syncs again;
 /// - services: the config cluster's copy is the base; another cluster's copy counts only when
 ///   its scope is GLOBAL; a LOCAL config-cluster service stays local; otherwise VIPs and SANs are
 ///   unioned (istiod's mergeServiceInfosWithCluster);
@@ -58,6 +58,12 @@ public:
   void set_state(const std::string& cluster_id, uint64_t generation, fleet::lifecycle state);
   /// The cluster left the mesh: drop every incarnation up to `generation`.
   void withdraw(const std::string& cluster_id, uint64_t generation);
+  /// The cluster's data was stale for too long (`--stale-cluster-limit`): its contribution leaves
+  /// the view in one delta, but its objects are kept, so that its incarnation's next `synced` or
+  /// `stale` re-admits it. A newer incarnation built aside takes the old one's place at once (the
+  /// old one is gone: a newer one starts only after it stopped or died) and is admitted when it
+  /// syncs. A cluster that is not admitted is left as it is.
+  void suspend(const std::string& cluster_id);
 
   /// Brings the merged view up to date and returns what changed since the last call.
   mesh_delta take_delta();

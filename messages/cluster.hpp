@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,10 +35,20 @@ struct cluster_withdrawn {
   uint64_t generation = 0;
 };
 
+/// A cluster's data was stale longer than --stale-cluster-limit (cluster_store → readiness
+/// aggregator): its contribution leaves the merged view, its objects are kept, and its newest
+/// incarnation's next `synced` (or a cluster_state_report cluster_store re-sends when the cluster
+/// is current again) admits it.
+struct cluster_suspended {
+  std::string cluster_id;
+  uint64_t generation = 0; ///< the registry's newest incarnation when suspended (for the log)
+};
+
 } // namespace ambient::messages
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ambient::messages::cluster_state_report)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ambient::messages::cluster_withdrawn)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ambient::messages::cluster_suspended)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ambient::messages::cluster_batch)
 
 namespace ambient::messages {
@@ -80,7 +91,11 @@ struct cluster_status_row {
   uint32_t restarts = 0;
   uint64_t generation = 0;
   std::chrono::system_clock::time_point since; ///< when `state` (or the generation) last changed
-  std::vector<informer_status_row> informers;  ///< empty when no actor runs (failed, restarting)
+  /// How long the cluster's served data has not been current (fleet::staleness); empty when
+  /// current or when nothing of it was ever served.
+  std::optional<std::chrono::milliseconds> stale_for;
+  bool suspended = false; ///< withheld from the view: stale longer than --stale-cluster-limit
+  std::vector<informer_status_row> informers; ///< empty when no actor runs (failed, restarting)
 };
 
 /// The whole status answer.

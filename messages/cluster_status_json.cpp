@@ -51,6 +51,13 @@ std::string cluster_status_json(const cluster_store_status& status) {
         .member("restarts", c.restarts)
         .member("generation", c.generation)
         .member("since", rfc3339(c.since));
+    // How old the served data is: seconds (to the millisecond), null when it is current.
+    w.key("staleSeconds");
+    if (c.stale_for)
+      w.value(std::chrono::duration<double>(*c.stale_for).count());
+    else
+      w.value(nullptr);
+    w.member("suspended", c.suspended);
     w.key("informers").begin_array();
     for (const auto& r : c.informers)
       write_informer(w, r);
@@ -65,6 +72,8 @@ std::string cluster_status_summary(const cluster_store_status& status) {
   for (const auto& c : status.clusters) {
     out.append(c.cluster_id).append(": ").append(c.sync_status).append(" (");
     out.append(fleet::to_string(c.state)).append(")");
+    if (c.suspended)
+      out.append(", suspended");
     if (!c.last_error.empty())
       out.append(": ").append(c.last_error);
     out += '\n';

@@ -8,7 +8,8 @@ namespace ambient::messages {
 
 /// The clusters as JSON, for /debug/clusterz and the status ConfigMap's clusters.json: an array
 /// with istiod's fields (id, secretName, syncStatus) and ambientd's own (state, lastError,
-/// restarts, generation, since, informers). The config cluster is listed with an empty
+/// restarts, generation, since, staleSeconds (null when the data is current), suspended,
+/// informers). The config cluster is listed with an empty
 /// secretName. Never shows a kubeconfig or anything from one.
 std::string cluster_status_json(const cluster_store_status& status);
 

@@ -57,5 +57,7 @@ CAF_ADD_TYPE_ID(ambient, (ambient::messages::leadership))
 CAF_ADD_ATOM(ambient, ambient::atom, release, "release")
 /// cluster_store to itself, a second after a cluster synced: return freed memory to the OS.
 CAF_ADD_ATOM(ambient, ambient::atom, trim, "trim")
+/// cluster_store to the readiness aggregator: a cluster stale past --stale-cluster-limit.
+CAF_ADD_TYPE_ID(ambient, (ambient::messages::cluster_suspended))
 
 CAF_END_TYPE_ID_BLOCK(ambient)

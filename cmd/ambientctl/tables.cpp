@@ -6,6 +6,8 @@
 #include <optional>
 #include <tuple>
 
+#include "cmd/flag_values.hpp"
+
 namespace ambient::cmd {
 
 namespace {
@@ -47,6 +49,30 @@ public:
       return {};
     }
     return std::string{s};
+  }
+
+  /// An optional number; a missing or null field reads as nullopt.
+  std::optional<double> number(std::string_view key) {
+    dom::element value;
+    if (!lookup(key, false, value))
+      return std::nullopt;
+    double d = 0;
+    if (value.get(d) != simdjson::SUCCESS) {
+      fail(key, "must be a number");
+      return std::nullopt;
+    }
+    return d;
+  }
+
+  /// An optional boolean; a missing or null field reads as false.
+  bool flag(std::string_view key) {
+    dom::element value;
+    if (!lookup(key, false, value))
+      return false;
+    bool b = false;
+    if (value.get(b) != simdjson::SUCCESS)
+      fail(key, "must be true or false");
+    return b;
   }
 
   /// An optional array of strings, joined with commas.
@@ -160,13 +186,20 @@ std::string render_table(const std::vector<std::vector<std::string>>& rows) {
 }
 
 table_result remote_clusters_table(std::string_view json) {
-  std::vector<std::vector<std::string>> rows{{"NAME", "SECRET", "STATUS", "LAST ERROR"}};
+  std::vector<std::vector<std::string>> rows{{"NAME", "SECRET", "STATUS", "STALE", "LAST ERROR"}};
   auto error = for_each_element(json, [&](element_reader& r) {
     auto id = r.text("id", true);
     auto secret = r.text("secretName", false);
     auto status = r.text("syncStatus", true);
+    auto stale = r.number("staleSeconds");
+    auto suspended = r.flag("suspended");
     auto last_error = r.text("lastError", false);
-    rows.push_back({id, secret, status, last_error});
+    std::string age;
+    if (stale && *stale >= 0)
+      age = format_duration(std::chrono::seconds{static_cast<int64_t>(*stale)});
+    if (suspended)
+      age += age.empty() ? "suspended" : " suspended";
+    rows.push_back({id, secret, status, age, last_error});
   });
   if (error)
     return {{}, *error};

@@ -28,8 +28,10 @@ struct workload_filter {
 /// an error message) become spaces, an empty cell becomes `-`, and lines carry no trailing blanks.
 std::string render_table(const std::vector<std::vector<std::string>>& rows);
 
-/// The `ambientctl remote-clusters` table (NAME SECRET STATUS LAST ERROR, as istioctl prints it)
-/// from the body of ambientd's /debug/clusterz, rows in the body's order.
+/// The `ambientctl remote-clusters` table from the body of ambientd's /debug/clusterz, rows in
+/// the body's order: istioctl's NAME SECRET STATUS and LAST ERROR, and STALE, how long the
+/// cluster's served data has not been current ("-" when it is; "suspended" when its workloads
+/// were withdrawn for it).
 table_result remote_clusters_table(std::string_view json);
 
 /// The `ambientctl workloads` table (NAMESPACE NAME CLUSTER ADDRESS NODE NETWORK PROTOCOL) from

@@ -31,6 +31,10 @@ ambientd_parse parse_ambientd_flags(int argc, const char* const* argv) {
             "tokenFile, clientKey, clientCertificate, certificateAuthority (default: none)");
   flags.add("remote-sync-timeout", &o.remote_sync_timeout,
             "time a cluster may take to sync before it is reported as timeout (it keeps trying)");
+  flags.add("stale-cluster-limit", &o.stale_cluster_limit,
+            "how long a cluster may serve data that is not current (a failing watch, a restart, "
+            "a changed kubeconfig not synced yet) before its workloads are withdrawn until it "
+            "syncs again; at least 1s, or 0: no limit, as istiod");
   flags.add("mesh-config", &o.mesh_config,
             "mesh config file (YAML): trustDomain, clusterDomain, network, discoverySelectors, "
             "serviceScopeConfigs, clusterDiscoverySelectors");
@@ -94,6 +98,11 @@ ambientd_parse parse_ambientd_flags(int argc, const char* const* argv) {
     }
     if (o.remote_sync_timeout.count() <= 0) {
       out.result = {parse_outcome::error, "--remote-sync-timeout must be positive"};
+      return out;
+    }
+    if (o.stale_cluster_limit.count() != 0 && o.stale_cluster_limit < std::chrono::seconds{1}) {
+      out.result
+          = {parse_outcome::error, "--stale-cluster-limit must be 0 (no limit) or at least 1s"};
       return out;
     }
     if (!o.xds_tls_address.empty()) {

@@ -23,6 +23,10 @@ struct ambientd_options {
   std::string insecure_kubeconfig_options;
   /// istiod's PILOT_REMOTE_CLUSTER_TIMEOUT.
   std::chrono::milliseconds remote_sync_timeout{std::chrono::seconds{30}};
+  /// How long a cluster may serve data that is not current (a failing watch, a restart, a changed
+  /// kubeconfig that has not synced) before its workloads are withdrawn until it syncs again;
+  /// 0: no limit, as istiod keeps its informer caches.
+  std::chrono::milliseconds stale_cluster_limit{0};
   /// Mesh config file (YAML): trust domain, cluster domain, network, discovery selectors,
   /// service scope.
   std::string mesh_config;

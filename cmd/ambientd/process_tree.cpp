@@ -38,6 +38,8 @@ void process_tree::spawn_clusters(const tree_settings& s) {
   sc.policy = s.policy;
   sc.transport = s.transport;
   sc.sync_timeout = opts.remote_sync_timeout;
+  if (opts.stale_cluster_limit.count() > 0)
+    sc.stale_limit = opts.stale_cluster_limit;
   sc.sink = readiness_aggregator;
   if (s.config_cluster)
     sc.config_cluster = s.config_cluster->config;

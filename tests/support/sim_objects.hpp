@@ -64,6 +64,21 @@ inline void put_remote_secret(sim::sim_cluster& config, const std::string& name,
                                     std::chrono::system_clock::now()));
 }
 
+/// Creates or replaces the remote secret `name` in `config`'s istio-system with `data` (cluster ID
+/// → kubeconfig), labelled istio/multiCluster=true (REQUIREs success).
+inline void put_remote_secret_data(sim::sim_cluster& config, const std::string& name,
+                                   const std::map<std::string, std::string>& data) {
+  auto& store = config.data();
+  const auto& secrets = *sim::find_resource("", "v1", "secrets");
+  auto json = sim::make_secret_json("istio-system", name, {{"istio/multiCluster", "true"}}, data,
+                                    std::chrono::system_clock::now());
+  auto obj = *sim::parse_json(json, nullptr);
+  if (store.get(secrets, "istio-system", name).object)
+    REQUIRE(!store.update(secrets, "istio-system", name, std::move(obj)).error);
+  else
+    REQUIRE(!store.create(secrets, "istio-system", std::move(obj)).error);
+}
+
 /// The holderIdentity of ambientd's leader Lease in `c`'s istio-system ("" while there is none).
 inline std::string lease_holder(sim::sim_cluster& c) {
   const auto& leases = *sim::find_resource("coordination.k8s.io", "v1", "leases");

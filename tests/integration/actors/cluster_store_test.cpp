@@ -76,15 +76,7 @@ struct store_fixture : test::secret_store_fixture {
 
   /// Creates or replaces the remote secret `name` in cluster-1's istio-system.
   void put_secret(const std::string& name, const std::map<std::string, std::string>& data) {
-    auto& data_store = sim.cluster(0).data();
-    const auto& secrets = *sim::find_resource("", "v1", "secrets");
-    auto json = sim::make_secret_json("istio-system", name, {{"istio/multiCluster", "true"}}, data,
-                                      std::chrono::system_clock::now());
-    auto obj = *sim::parse_json(json, nullptr);
-    if (data_store.get(secrets, "istio-system", name).object)
-      REQUIRE(!data_store.update(secrets, "istio-system", name, std::move(obj)).error);
-    else
-      REQUIRE(!data_store.create(secrets, "istio-system", std::move(obj)).error);
+    test::put_remote_secret_data(sim.cluster(0), name, data);
   }
 
   void delete_secret(const std::string& name) {

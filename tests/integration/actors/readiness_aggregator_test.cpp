@@ -14,6 +14,7 @@
 #include "sim/objects.hpp"
 #include "sim/workload.hpp"
 #include "support/actor_fixture.hpp"
+#include "support/aggregator_fixture.hpp"
 #include "support/eventually.hpp"
 #include "support/secret_store_fixture.hpp"
 #include "support/sim_fixture.hpp"
@@ -22,82 +23,7 @@
 using namespace ambient;
 using namespace std::chrono_literals;
 
-namespace {
-
-/// What the publisher's place received: the view rebuilt from deltas, and each delta's size.
-struct published {
-  std::mutex m;
-  std::map<std::string, std::string> view;       // name → bytes
-  std::vector<std::pair<size_t, size_t>> deltas; // (upserted, removed)
-  uint64_t last_version = 0;
-  bool versions_increase = true;
-
-  size_t count_prefix(const std::string& prefix) {
-    std::lock_guard g{m};
-    size_t n = 0;
-    for (const auto& [name, bytes] : view)
-      n += name.rfind(prefix, 0) == 0 ? 1 : 0;
-    return n;
-  }
-};
-
-caf::behavior publisher_stand_in(caf::event_based_actor*, std::shared_ptr<published> p) {
-  return {[p](const messages::mesh_delta_ptr& d) {
-    std::lock_guard g{p->m};
-    for (const auto& n : d->removed)
-      p->view.erase(n);
-    for (const auto& r : d->upserted)
-      p->view[r->name] = r->bytes;
-    p->deltas.emplace_back(d->upserted.size(), d->removed.size());
-    p->versions_increase = p->versions_increase && d->version > p->last_version;
-    p->last_version = d->version;
-  }};
-}
-
-/// cluster-1 holds the remote secrets; cluster-2 is a remote cluster with 20 seeded pods.
-struct aggregator_fixture : test::secret_store_fixture {
-  std::shared_ptr<published> out = std::make_shared<published>();
-  caf::actor publisher = sys.spawn(publisher_stand_in, out);
-  caf::actor aggregator;
-
-  aggregator_fixture() : secret_store_fixture(2) {
-    sim::seed_workloads(sim.cluster(1).data(), 1, {2, 2, 4, 20, true});
-    auto mesh = std::make_shared<mesh::mesh_config>();
-    mesh->cluster_id = "cluster-1";
-    aggregator = sys.spawn(actors::readiness_aggregator_impl,
-                           actors::readiness_aggregator_config{mesh, publisher});
-    start(store_config(aggregator));
-  }
-
-  ~aggregator_fixture() {
-    stop_watcher_and_store();
-    for (auto* a : {&aggregator, &publisher})
-      caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);
-  }
-
-  fleet::lifecycle state_of(const std::string& id) {
-    caf::scoped_actor self{sys};
-    fleet::lifecycle s = fleet::lifecycle::pending;
-    self->request(store, 5s, atom::status_v)
-        .receive(
-            [&](const messages::cluster_store_status& st) {
-              for (const auto& r : st.clusters)
-                if (r.cluster_id == id)
-                  s = r.state;
-            },
-            [&](const caf::error& e) { FAIL(caf::to_string(e)); });
-    return s;
-  }
-
-  template <class Pred>
-  bool eventually(Pred pred) {
-    return test::eventually(pred);
-  }
-};
-
-} // namespace
-
-TEST_CASE_METHOD(aggregator_fixture,
+TEST_CASE_METHOD(test::aggregator_fixture,
                  "a synced cluster is published, kept while stale and removed in one delta",
                  "[actors][integration]") {
   test::put_remote_secret(sim.cluster(0), "remote-2", sim.cluster(1));

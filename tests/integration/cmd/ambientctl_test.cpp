@@ -94,7 +94,8 @@ const std::string clusterz
     = R"([{"id":"config","secretName":"","syncStatus":"synced","state":"synced","lastError":"",)"
       R"("restarts":0,"generation":1,"since":"2026-11-27T08:00:00Z","informers":[]},)"
       R"({"id":"cluster-2","secretName":"istio-system/istio-remote-secret-cluster-2",)"
-      R"("syncStatus":"timeout","state":"timeout","lastError":"dial tcp 10.0.0.2:6443: refused"}])";
+      R"("syncStatus":"timeout","state":"timeout","lastError":"dial tcp 10.0.0.2:6443: refused",)"
+      R"("staleSeconds":42.5,"suspended":false}])";
 
 } // namespace
 
@@ -104,9 +105,9 @@ TEST_CASE("ambientctl remote-clusters prints ambientd's clusters as a table", "[
   CHECK(r.exit_code == 0);
   CHECK(r.err.empty());
   CHECK(r.out
-        == "NAME       SECRET                                      STATUS   LAST ERROR\n"
-           "config     -                                           synced   -\n"
-           "cluster-2  istio-system/istio-remote-secret-cluster-2  timeout  dial tcp "
+        == "NAME       SECRET                                      STATUS   STALE  LAST ERROR\n"
+           "config     -                                           synced   -      -\n"
+           "cluster-2  istio-system/istio-remote-secret-cluster-2  timeout  42s    dial tcp "
            "10.0.0.2:6443: refused\n");
 }
 

@@ -56,6 +56,8 @@ TEST_CASE("clusterz has istiod's fields, ambientd's own, and escapes errors", "[
   bad.restarts = 2;
   bad.generation = 4;
   bad.since = std::chrono::system_clock::time_point{std::chrono::seconds{1'800'000'000}};
+  bad.stale_for = std::chrono::milliseconds{93'250};
+  bad.suspended = true;
   messages::informer_status_row inf;
   inf.resource = "pods";
   inf.synced = true;
@@ -68,6 +70,8 @@ TEST_CASE("clusterz has istiod's fields, ambientd's own, and escapes errors", "[
   CHECK(sim::find_path(c1, {"id"})->get<std::string>() == "cluster-1");
   CHECK(sim::find_path(c1, {"secretName"})->get<std::string>() == "");
   CHECK(sim::find_path(c1, {"since"})->get<std::string>() == "");
+  CHECK(sim::find_path(c1, {"staleSeconds"})->is_null()); // current data: no age
+  CHECK_FALSE(sim::find_path(c1, {"suspended"})->get<bool>());
   const auto& c3 = doc[1];
   CHECK(sim::find_path(c3, {"syncStatus"})->get<std::string>() == "closed");
   CHECK(sim::find_path(c3, {"state"})->get<std::string>() == "failed");
@@ -76,6 +80,11 @@ TEST_CASE("clusterz has istiod's fields, ambientd's own, and escapes errors", "[
   CHECK(sim::find_path(c3, {"generation"})->get<int64_t>() == 4);
   CHECK(sim::find_path(c3, {"since"})->get<std::string>() == "2027-01-15T08:00:00Z");
   CHECK(sim::find_path(c3, {"informers"})->at(0).at("objects").get<int64_t>() == 12);
+  CHECK(sim::find_path(c3, {"staleSeconds"})->get<double>() == 93.25);
+  CHECK(sim::find_path(c3, {"suspended"})->get<bool>());
+  CHECK(messages::cluster_status_summary(s)
+        == "cluster-1: synced (synced)\ncluster-3: closed (failed), suspended: " + bad.last_error
+               + "\n");
 }
 
 TEST_CASE("workloads lists workloads only, with readable addresses and sorted services",

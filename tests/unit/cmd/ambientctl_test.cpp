@@ -17,8 +17,10 @@ namespace {
 const std::string clusterz = R"([
   {"id":"cluster-2","secretName":"istio-system/istio-remote-secret-cluster-2",
    "syncStatus":"timeout","state":"timeout","lastError":"list pods:\nconnection refused",
-   "restarts":2,"generation":3,"since":"2026-11-27T08:00:00Z","informers":[]},
-  {"id":"config","secretName":"","syncStatus":"synced","lastError":""},
+   "restarts":2,"generation":3,"since":"2026-11-27T08:00:00Z","staleSeconds":155.75,
+   "suspended":true,"informers":[]},
+  {"id":"config","secretName":"","syncStatus":"synced","lastError":"","staleSeconds":null,
+   "suspended":false},
   {"id":"c3","secretName":"istio-system/s3","syncStatus":"syncing","lastError":null}
 ])";
 
@@ -74,15 +76,16 @@ TEST_CASE("remote-clusters prints istioctl's columns aligned, in the body's orde
   auto t = remote_clusters_table(clusterz);
   REQUIRE(t.ok());
   CHECK(t.text
-        == "NAME       SECRET                                      STATUS   LAST ERROR\n"
-           "cluster-2  istio-system/istio-remote-secret-cluster-2  timeout  list pods: connection "
-           "refused\n"
-           "config     -                                           synced   -\n"
-           "c3         istio-system/s3                             syncing  -\n");
+        == "NAME       SECRET                                      STATUS   STALE            LAST "
+           "ERROR\n"
+           "cluster-2  istio-system/istio-remote-secret-cluster-2  timeout  2m35s suspended  list "
+           "pods: connection refused\n"
+           "config     -                                           synced   -                -\n"
+           "c3         istio-system/s3                             syncing  -                -\n");
 }
 
 TEST_CASE("remote-clusters of an empty list prints only the header", "[cmd]") {
-  CHECK(remote_clusters_table("[]").text == "NAME  SECRET  STATUS  LAST ERROR\n");
+  CHECK(remote_clusters_table("[]").text == "NAME  SECRET  STATUS  STALE  LAST ERROR\n");
 }
 
 TEST_CASE("remote-clusters names what is wrong with a malformed body", "[cmd]") {
@@ -98,6 +101,10 @@ TEST_CASE("remote-clusters names what is wrong with a malformed body", "[cmd]") 
   CHECK(error(R"([{"id":"c1","syncStatus":"synced"},{"id":"c2"}])")
         == "element 1: \"syncStatus\" is missing");
   CHECK(error(R"([{"id":5,"syncStatus":"synced"}])") == "element 0: \"id\" must be a string");
+  CHECK(error(R"([{"id":"c1","syncStatus":"synced","staleSeconds":"long"}])")
+        == "element 0: \"staleSeconds\" must be a number");
+  CHECK(error(R"([{"id":"c1","syncStatus":"synced","suspended":1}])")
+        == "element 0: \"suspended\" must be true or false");
   CHECK(error(R"([{"id":"c1","syncStatus":"synced","lastError":{}}])")
         == "element 0: \"lastError\" must be a string");
 }

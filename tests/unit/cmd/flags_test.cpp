@@ -188,3 +188,19 @@ TEST_CASE("ambientd refuses an unknown kubeconfig option and a zero sync timeout
   CHECK(zero.result.outcome == parse_outcome::error);
   CHECK(zero.result.message.find("--remote-sync-timeout") != std::string::npos);
 }
+
+TEST_CASE("ambientd reads a stale-cluster limit, unlimited by default, and refuses a bad one",
+          "[cmd]") {
+  CHECK(parse().options.stale_cluster_limit == 0ms); // no limit, as istiod
+  auto p = parse("--stale-cluster-limit", "10m");
+  REQUIRE(p.result.outcome == parse_outcome::run);
+  CHECK(p.options.stale_cluster_limit == std::chrono::minutes{10});
+  CHECK(parse("--stale-cluster-limit", "0").result.outcome == parse_outcome::run);
+  for (const char* bad : {"500ms", "ten minutes", "-1m", "5"}) {
+    INFO(bad);
+    auto r = parse("--stale-cluster-limit", bad);
+    CHECK(r.result.outcome == parse_outcome::error);
+    CHECK(r.result.message.find("--stale-cluster-limit") != std::string::npos);
+  }
+  CHECK(parse().usage.find("--stale-cluster-limit DURATION") != std::string::npos);
+}

@@ -88,3 +88,32 @@ TEST_CASE("a cluster that times out again after coming back is counted again", "
   CHECK_THAT(reg.encode(), Contains("remote_cluster_sync_timeouts_total{cluster=\"west\"} 2\n"));
   CHECK_THAT(reg.encode(), Contains("istiod_managed_clusters{cluster_type=\"local\"} 0\n"));
 }
+
+TEST_CASE("a stale cluster's age and suspension are gauges, 0 when current and gone with it",
+          "[fleet]") {
+  using namespace std::chrono_literals;
+  const std::chrono::steady_clock::time_point t0{1h};
+  telemetry::registry reg;
+  fleet::cluster_metrics m{reg, "config"};
+  fleet::staleness s{"config"};
+  std::map<std::string, fleet::cluster_record> clusters{
+      {"east", record("east", lifecycle::synced)}};
+  s.update(clusters, t0);
+  m.update(clusters);
+  m.update_staleness(s, t0);
+  CHECK_THAT(reg.encode(), Contains("ambientd_cluster_stale_seconds{cluster=\"east\"} 0\n"));
+  CHECK_THAT(reg.encode(), Contains("ambientd_cluster_suspended{cluster=\"east\"} 0\n"));
+  clusters["east"].state = lifecycle::stale;
+  s.update(clusters, t0 + 1s);
+  m.update(clusters);
+  m.update_staleness(s, t0 + 91s);
+  CHECK_THAT(reg.encode(), Contains("ambientd_cluster_stale_seconds{cluster=\"east\"} 90\n"));
+  s.due(t0 + 91s, 60s);
+  m.update_staleness(s, t0 + 92s);
+  CHECK_THAT(reg.encode(), Contains("ambientd_cluster_stale_seconds{cluster=\"east\"} 91\n"));
+  CHECK_THAT(reg.encode(), Contains("ambientd_cluster_suspended{cluster=\"east\"} 1\n"));
+  clusters.erase("east");
+  s.update(clusters, t0 + 93s);
+  m.update(clusters);
+  CHECK(reg.encode().find("cluster=\"east\"") == std::string::npos);
+}
