@@ -25,7 +25,12 @@ ul.tree, ul.tree ul { list-style: none; padding-left: 1.2em; margin: 0; }
 <p id="error"></p>
 <h2>Clusters</h2>
 <table id="clusters">
-<thead><tr><th>NAME</th><th>SECRET</th><th>STATUS</th><th>STATE</th><th>RESTARTS</th><th>LAST ERROR</th></tr></thead>
+<thead><tr><th>NAME</th><th>SECRET</th><th>STATUS</th><th>STATE</th><th>RESTARTS</th><th>LAST ERROR</th><th>DATA AGE</th></tr></thead>
+<tbody></tbody>
+</table>
+<h2>Cross-network paths</h2>
+<table id="paths">
+<thead><tr><th>SERVICE</th><th>ENDPOINTS IN</th><th>CAPACITY</th><th>VIA GATEWAY</th><th>GATEWAY WORKLOAD</th></tr></thead>
 <tbody></tbody>
 </table>
 <h2>xDS</h2>
@@ -49,6 +54,28 @@ function renderClusters(rows) {
     tr.dataset.cluster = c.id;
     cell(tr, c.id); cell(tr, c.secretName); cell(tr, c.syncStatus, c.syncStatus);
     cell(tr, c.state); cell(tr, c.restarts); cell(tr, c.lastError.replace(/\n/g, " "));
+    cell(tr, c.staleSeconds === null || c.staleSeconds === undefined ? "" :
+             Math.round(c.staleSeconds) + " s" + (c.suspended ? " suspended" : ""));
+    body.appendChild(tr);
+  }
+}
+// Each workload reached through a network gateway (a split-horizon one), and the gateway's own
+// workload found as ztunnel finds it: by network and address, else by hostname.
+function renderPaths(workloads) {
+  const body = document.querySelector("#paths tbody");
+  body.replaceChildren();
+  for (const w of workloads) {
+    const gw = w.networkGateway;
+    if (!gw) continue;
+    const target = workloads.find(o => gw.address !== undefined
+        ? o.network === gw.network && o.addresses.includes(gw.address)
+        : o.hostname === gw.hostname && o.namespace === gw.namespace);
+    const tr = document.createElement("tr");
+    tr.dataset.path = w.uid;
+    cell(tr, w.services.join(" ")); cell(tr, w.network); cell(tr, w.capacity ?? "");
+    cell(tr, (gw.address !== undefined ? gw.network + "/" + gw.address : gw.hostname) + ":" +
+             gw.hboneMtlsPort);
+    cell(tr, target ? target.uid : "not found", target ? "" : "busy");
     body.appendChild(tr);
   }
 }
@@ -91,11 +118,13 @@ function renderMetrics(text) {
 }
 async function refresh() {
   try {
-    const [clusters, actors, metrics] = await Promise.all([
+    const [clusters, actors, metrics, workloads] = await Promise.all([
       fetch("/debug/clusterz").then(r => r.json()),
       fetch("/debug/actors").then(r => r.json()),
-      fetch("/metrics").then(r => r.text())]);
+      fetch("/metrics").then(r => r.text()),
+      fetch("/debug/workloads").then(r => r.json())]);
     renderClusters(clusters); renderActors(actors); renderMetrics(metrics);
+    renderPaths(workloads);
     document.getElementById("error").textContent = "";
     document.getElementById("updated").textContent = "updated " + new Date().toLocaleTimeString();
     document.body.dataset.loaded = "true";

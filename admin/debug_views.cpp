@@ -65,7 +65,24 @@ std::string workloads_json(const std::vector<mesh::address_ptr>& resources) {
     w.key("services").begin_array();
     for (const auto& s : services)
       w.value(s);
-    w.end_array().end_object();
+    w.end_array();
+    if (!wl.hostname().empty())
+      w.member("hostname", wl.hostname());
+    if (wl.has_capacity())
+      w.member("capacity", static_cast<int64_t>(wl.capacity().value()));
+    // Where the workload is reached through: a split-horizon workload's network gateway.
+    if (wl.has_network_gateway()) {
+      const auto& gw = wl.network_gateway();
+      w.key("networkGateway").begin_object();
+      if (gw.has_address())
+        w.member("network", gw.address().network())
+            .member("address", ip_string(gw.address().address()));
+      else
+        w.member("namespace", gw.hostname().namespace_())
+            .member("hostname", gw.hostname().hostname());
+      w.member("hboneMtlsPort", static_cast<int64_t>(gw.hbone_mtls_port())).end_object();
+    }
+    w.end_object();
   }
   w.end_array();
   return w.take();

@@ -190,5 +190,14 @@ TEST_CASE("across networks a service leads to a split-horizon workload and on to
   delta_client od{h.xds_target()};
   od.send({"network-2/172.18.0.10"});
   REQUIRE(od.read_until([&] { return od.held.count(gateway) == 1; }));
+  // The dashboard draws the same path: service → endpoints in network-2 → the gateway's workload.
+  auto dom = h.dashboard_dom();
+  INFO(dom.output.substr(0, 4000));
+  REQUIRE(dom.exit_code == 0);
+  CHECK(
+      dom.output.find("<tr data-path=\"" + endpoints[0] + "\"><td>" + key
+                      + "</td><td>network-2</td><td>3</td><td>network-2/172.18.0.10:15008</td><td>"
+                      + gateway + "</td></tr>")
+      != std::string::npos);
   CHECK(h.ambientd->stop() == 0);
 }

@@ -35,8 +35,8 @@ TEST_CASE("a delta ADS client follows ambientd's Address stream: wildcard, on-de
       std::regex{R"(merged view: clusters \[cluster-1,cluster-2\], (\d+) resources)"}, 30s);
   REQUIRE(total);
 
-  // Wildcard: the whole view, every resource an Address that decodes (the 12 pods and the
-  // services).
+  // Wildcard: the whole view, every resource an Address that decodes (the 12 pods, the endpoint
+  // of the config cluster's default/kubernetes, and the services).
   delta_client z{h.xds_target()};
   z.send({"*"});
   auto first = z.read();
@@ -47,15 +47,16 @@ TEST_CASE("a delta ADS client follows ambientd's Address stream: wildcard, on-de
     workloads += a.has_workload();
     services += a.has_service();
   }
-  CHECK(workloads == 12);
+  CHECK(workloads == 13);
+  CHECK(z.held.count("cluster-1/discovery.k8s.io/EndpointSlice/default/kubernetes/127.0.0.1") == 1);
   CHECK(services == 2); // front, and the config cluster's own default/kubernetes (local scope)
   z.send({}, {}, first.nonce()); // ACK
 
   // A deleted pod comes back as a removal, and only that.
   auto victim = z.workload_named("svc-1-1");
-  if (victim.empty()) // the seeding names pods <service>-<n>; take any held workload otherwise
+  if (victim.empty()) // the seeding names pods <service>-<n>; take any held pod otherwise
     for (const auto& [name, a] : z.held)
-      if (a.has_workload()) {
+      if (a.has_workload() && name.find("//Pod/") != std::string::npos) {
         victim = name;
         break;
       }

@@ -214,11 +214,7 @@ TEST_CASE("the dashboard renders in headless Chromium and shows the cluster tabl
   REQUIRE(page.status == 200);
   CHECK(page.content_type == "text/html; charset=utf-8");
 
-  auto profile = (h.dir.path / "chromium").string();
-  auto dom = test::run_command("chromium --headless --no-sandbox --disable-gpu "
-                               "--no-first-run --user-data-dir='"
-                               + profile + "' --virtual-time-budget=10000 --dump-dom '"
-                               + h.debug_url("/debug/dashboard") + "'");
+  auto dom = h.dashboard_dom();
   INFO(dom.output.substr(0, 4000));
   REQUIRE(dom.exit_code != 127); // scripts/setup-deps.sh installs Debian's chromium
   REQUIRE(dom.exit_code == 0);

@@ -16,6 +16,7 @@
 #include "sim/resources.hpp"
 #include "support/ambientd_command.hpp"
 #include "support/child_process.hpp"
+#include "support/http_get.hpp"
 #include "support/sim_objects.hpp"
 
 namespace ambient::test {
@@ -132,6 +133,15 @@ struct ambientd_harness {
   /// A URL on the debug port (/debug/*, the dashboard).
   std::string debug_url(const std::string& path) const {
     return "http://127.0.0.1:" + std::to_string(debug_port) + path;
+  }
+
+  /// The dashboard as headless Chromium renders it: the DOM once its scripts have run.
+  command_result dashboard_dom() const {
+    auto profile = (dir.path / "chromium").string();
+    return run_command("chromium --headless --no-sandbox --disable-gpu --no-first-run "
+                       "--user-data-dir='"
+                       + profile + "' --virtual-time-budget=10000 --dump-dom '"
+                       + debug_url("/debug/dashboard") + "'");
   }
 
   /// Waits for a log line of ambientd matching `re` (30 s).

@@ -25,7 +25,8 @@ sim::json get_json(sim_fixture& fx, const std::string& path, size_t cluster = 0)
 /// spec.clusterIP of every Service of the cluster, as the API lists them.
 std::multiset<std::string> cluster_ips(sim_fixture& fx, size_t cluster = 0) {
   std::multiset<std::string> ips;
-  for (const auto& svc : get_json(fx, "/api/v1/services", cluster)["items"])
+  auto doc = get_json(fx, "/api/v1/services", cluster); // kept: the loop reads into it
+  for (const auto& svc : doc["items"])
     ips.insert(svc["spec"]["clusterIP"].get<std::string>());
   return ips;
 }

@@ -114,7 +114,8 @@ TEST_CASE("the demo fleet is a config cluster and three remotes on two networks"
     CHECK(g.listeners[0].port == 15008);
     CHECK(g.listeners[0].tls_mode == (i == 0 ? "" : "Terminate"));
     REQUIRE(g.addresses.size() == 1);
-    CHECK(g.addresses[0] == (i == 0 ? "203.0.113.3" : "203.0.113." + std::to_string(i + 1)));
+    CHECK(g.addresses[0].type == "IPAddress");
+    CHECK(g.addresses[0].value == (i == 0 ? "203.0.113.3" : "203.0.113." + std::to_string(i + 1)));
   }
   CHECK(demo.describe().size() == 5);
 }
@@ -183,7 +184,7 @@ TEST_CASE("the demo's config cluster has a selector-less legacy-db with a hand-w
   CHECK(!es.endpoints[1].ready);
   CHECK(items[0]->json.find("targetRef") == std::string::npos);
   for (const auto& e : es.endpoints) {
-    CHECK(e.target_pod.empty());
+    CHECK(e.target_kind.empty());
     REQUIRE(e.addresses.size() == 1);
     CHECK(e.addresses[0].rfind("192.168.50.", 0) == 0);
   }

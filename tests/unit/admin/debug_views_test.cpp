@@ -115,6 +115,30 @@ TEST_CASE("workloads lists workloads only, with readable addresses and sorted se
   CHECK(sim::find_path(w6, {"addresses"})->at(1).get<std::string>() == "invalid(3 bytes)");
 }
 
+TEST_CASE("workloads shows the network gateway a split-horizon workload is reached through",
+          "[admin]") {
+  istio::workload::Address a;
+  auto* w = a.mutable_workload();
+  w->set_uid("network-2/SplitHorizonWorkload/istio-system/ew/172.18.0.10/demo/web");
+  w->mutable_capacity()->set_value(3);
+  auto* gw = w->mutable_network_gateway();
+  gw->mutable_address()->set_network("network-2");
+  gw->mutable_address()->set_address(std::string{"\xac\x12\x00\x0a", 4});
+  gw->set_hbone_mtls_port(15008);
+  istio::workload::Address h;
+  h.mutable_workload()->set_uid("NetworkGateway/network-2/ew.example.com/15008");
+  h.mutable_workload()->set_hostname("ew.example.com");
+  auto doc = parse(admin::workloads_json(
+      {mesh::make_resource(w->uid(), a), mesh::make_resource(h.workload().uid(), h)}));
+  REQUIRE(doc.size() == 2);
+  CHECK(sim::find_path(doc[0], {"capacity"})->get<int64_t>() == 3);
+  CHECK(sim::find_path(doc[0], {"networkGateway", "network"})->get<std::string>() == "network-2");
+  CHECK(sim::find_path(doc[0], {"networkGateway", "address"})->get<std::string>() == "172.18.0.10");
+  CHECK(sim::find_path(doc[0], {"networkGateway", "hboneMtlsPort"})->get<int64_t>() == 15008);
+  CHECK(sim::find_path(doc[1], {"hostname"})->get<std::string>() == "ew.example.com");
+  CHECK(sim::find_path(doc[1], {"networkGateway"}) == nullptr);
+}
+
 TEST_CASE("the actor tree nests children under parents; an orphan hangs at the root", "[admin]") {
   std::vector<telemetry::actor_record> actors{
       {1, 0, "cluster_store", "", 10, 0, {}},

@@ -56,6 +56,7 @@ log-level: {{ .Values.log.level | quote }}
 log-format: {{ .Values.log.format | quote }}
 remote-secret-selector: {{ .Values.remoteSecretSelector | quote }}
 remote-sync-timeout: {{ .Values.remoteSyncTimeout | quote }}
+stale-cluster-limit: {{ .Values.staleClusterLimit | quote }}
 require-remote-clusters: {{ .Values.requireRemoteClusters }}
 {{- with .Values.insecureKubeconfigOptions }}
 insecure-kubeconfig-options: {{ join "," . | quote }}
