@@ -132,9 +132,10 @@ private:
   void recompute_slice(const std::string& key, index_changes& out);
   void upsert_slice(kube::endpoint_slice s);
   void remove_slice(const std::string& key);
-  /// Adds or takes away the slice's place in slices_by_service_ and pods' targets, marking the
-  /// pods it names.
-  void index_slice(const kube::endpoint_slice& s, const std::string& key, bool add);
+  /// Moves slice `key` in slices_by_service_ and slice_targets_ from `before` to `after` (either
+  /// may be null: added, deleted), marking the pods whose binding changed.
+  void index_slice(const kube::endpoint_slice* before, const kube::endpoint_slice* after,
+                   const std::string& key);
   /// Marks the slices of a Service ("namespace/name") and the pods they name.
   void mark_slices_of(const std::string& service_key);
   /// The Service `key` ("namespace/name") if the cluster's service collection holds it: built

@@ -1,6 +1,7 @@
 #include "mesh/cluster_index.hpp"
 
 #include <algorithm>
+#include <iterator>
 
 #include "mesh/endpoint_slice_builder.hpp"
 
@@ -9,15 +10,37 @@
 /// the cluster's service collection holds.
 namespace ambient::mesh {
 
+namespace {
+
+/// (pod key, targetRef uid) pairs.
+using target_list = std::vector<std::pair<std::string, std::string>>;
+
+/// The pods a slice names (targetRef kind Pod), sorted. istiod's index of slice targets leaves
+/// FQDN slices, and slices of no Service, out.
+target_list pod_targets(const kube::endpoint_slice& s) {
+  target_list out;
+  if (s.address_type == "FQDN" || slice_service_key(s).empty())
+    return out;
+  for (const auto& e : s.endpoints)
+    if (e.target_kind == "Pod")
+      out.emplace_back(e.target_namespace + "/" + e.target_name, e.target_uid);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+} // namespace
+
 void cluster_index::upsert_slice(kube::endpoint_slice s) {
   auto key = kube::object_key(s.meta);
   auto it = slices_.find(key);
+  const kube::endpoint_slice* old = nullptr;
   if (it != slices_.end()) {
     if (it->second == s)
       return; // a resync
-    index_slice(it->second, key, false);
+    old = &it->second;
   }
-  index_slice(s, key, true);
+  index_slice(old, &s, key);
   slices_.insert_or_assign(key, std::move(s));
   dirty_slices_.insert(std::move(key));
 }
@@ -26,39 +49,43 @@ void cluster_index::remove_slice(const std::string& key) {
   auto it = slices_.find(key);
   if (it == slices_.end())
     return;
-  index_slice(it->second, key, false);
+  index_slice(&it->second, nullptr, key);
   slices_.erase(it);
   dirty_slices_.insert(key);
 }
 
-void cluster_index::index_slice(const kube::endpoint_slice& s, const std::string& key, bool add) {
-  auto service = slice_service_key(s);
-  if (service.empty())
-    return; // not a Service's slice: it counts for nothing
-  if (add) {
-    slices_by_service_[service].insert(key);
-  } else if (auto it = slices_by_service_.find(service); it != slices_by_service_.end()) {
-    it->second.erase(key);
-    if (it->second.empty())
-      slices_by_service_.erase(it);
+void cluster_index::index_slice(const kube::endpoint_slice* before,
+                                const kube::endpoint_slice* after, const std::string& key) {
+  auto service_before = before ? slice_service_key(*before) : std::string{};
+  auto service_after = after ? slice_service_key(*after) : std::string{};
+  if (service_before != service_after) {
+    if (auto it = slices_by_service_.find(service_before); it != slices_by_service_.end()) {
+      it->second.erase(key);
+      if (it->second.empty())
+        slices_by_service_.erase(it);
+    }
+    if (!service_after.empty())
+      slices_by_service_[service_after].insert(key);
   }
-  if (s.address_type == "FQDN")
-    return; // istiod's index of slice targets leaves FQDN slices out
-  std::string pod_key;
-  for (const auto& e : s.endpoints) {
-    if (e.target_kind != "Pod")
-      continue;
-    pod_key.assign(e.target_namespace).append("/").append(e.target_name);
-    std::pair<std::string, std::string> entry{key, e.target_uid};
-    if (add) {
-      if (slice_targets_[pod_key].insert(std::move(entry)).second)
-        mark_pod(pod_key);
-    } else if (auto it = slice_targets_.find(pod_key); it != slice_targets_.end()) {
-      if (it->second.erase(entry) > 0)
-        mark_pod(pod_key);
+  // Only the pods whose binding changed are recomputed: a slice rewritten because one endpoint's
+  // readiness flipped names the same pods, and they stay as they are.
+  auto old_targets = before ? pod_targets(*before) : target_list{};
+  auto new_targets = after ? pod_targets(*after) : target_list{};
+  target_list gone, added;
+  std::set_difference(old_targets.begin(), old_targets.end(), new_targets.begin(),
+                      new_targets.end(), std::back_inserter(gone));
+  std::set_difference(new_targets.begin(), new_targets.end(), old_targets.begin(),
+                      old_targets.end(), std::back_inserter(added));
+  for (auto& [pod_key, uid] : gone)
+    if (auto it = slice_targets_.find(pod_key); it != slice_targets_.end()) {
+      it->second.erase({key, uid});
       if (it->second.empty())
         slice_targets_.erase(it);
+      mark_pod(pod_key);
     }
+  for (auto& [pod_key, uid] : added) {
+    slice_targets_[pod_key].insert({key, std::move(uid)});
+    mark_pod(pod_key);
   }
 }
 

@@ -191,20 +191,4 @@ std::map<std::string, network_gateway> mesh_index::pod_gateways() const {
   return out;
 }
 
-const network_gateway* mesh_index::gateway_for(const std::string& network) const {
-  // The config cluster's gateways first, then by cluster ID: "the first gateway is used".
-  const network_gateway* found = nullptr;
-  auto scan = [&](const slot& s) {
-    for (const auto& gw : s.current->gateways())
-      if (gw.network == network && !found)
-        found = &gw;
-  };
-  if (auto it = slots_.find(config_->cluster_id); it != slots_.end() && it->second.admitted)
-    scan(it->second);
-  for (const auto& [id, s] : slots_)
-    if (s.admitted && id != config_->cluster_id)
-      scan(s);
-  return found;
-}
-
 } // namespace ambient::mesh

@@ -104,7 +104,6 @@ private:
   /// Takes every admitted cluster's changes (and skips) into the dirty sets.
   void take_cluster_changes();
   std::string local_network() const;
-  const network_gateway* gateway_for(const std::string& network) const;
   /// The admitted clusters' network gateways, each `<ns>/<name>/<address>` once: the config
   /// cluster's first, then by cluster ID.
   std::vector<const network_gateway*> merged_gateways() const;

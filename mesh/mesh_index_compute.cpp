@@ -117,6 +117,14 @@ std::vector<address_ptr> mesh_index::derived_resources() const {
         entry.second = &svc->second;
     }
   }
+  const auto gateways = merged_gateways();
+  // A network's first gateway (the config cluster's first): "the first gateway is used".
+  auto gateway_for = [&](const std::string& network) -> const network_gateway* {
+    for (const auto* gw : gateways)
+      if (gw->network == network)
+        return gw;
+    return nullptr;
+  };
   std::vector<address_ptr> out;
   for (const auto& [k, entry] : found) {
     const auto* gw = gateway_for(k.first);
@@ -132,7 +140,7 @@ std::vector<address_ptr> mesh_index::derived_resources() const {
   // istiod's GlobalNetworkGatewayWorkloads: one per merged gateway, of every network (the
   // local-network filter keeps them by their uid's prefix).
   std::set<std::string> gateway_uids;
-  for (const auto* gw : merged_gateways()) {
+  for (const auto* gw : gateways) {
     auto w = network_gateway_workload(*gw, config_->trust_domain);
     if (!gateway_uids.insert(w.uid()).second)
       continue; // two Gateways with one address and port: the first one's stands

@@ -341,8 +341,9 @@ public:
         if (down_.contains(i))
           return;
         try {
-          count(churn_index_objects(s_.sim, cluster(i), i, rng_));
-        } catch (const std::exception&) {
+          count(churn_index_objects(s_.sim, cluster(i), i, index_turns_++, rng_));
+        } catch (const std::exception& e) {
+          log(std::string{"index object change refused: "} + e.what());
           count("index object change refused (a fault)");
         }
         return;
@@ -471,6 +472,7 @@ private:
   std::vector<repair> due_;
   std::map<std::string, int> counts_;
   int dups_ = 0, touches_ = 0;
+  uint64_t index_turns_ = 0;
 };
 
 } // namespace

@@ -64,8 +64,8 @@ void add_index_objects(sim_process& sim, const std::string& cluster, int index) 
 }
 
 std::string churn_index_objects(sim_process& sim, const std::string& cluster, int index,
-                                std::mt19937& rng) {
-  if (index > 0 && rng() % 3 == 0) {
+                                uint64_t turn, std::mt19937& rng) {
+  if (index > 0 && turn % 3 == 2) {
     send(sim, cluster, "PUT",
          "/apis/gateway.networking.k8s.io/v1/namespaces/istio-system/gateways/"
          "istio-eastwestgateway",

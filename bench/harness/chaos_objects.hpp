@@ -16,9 +16,10 @@ namespace ambient::bench {
 /// API server refuses one.
 void add_index_objects(sim_process& sim, const std::string& cluster, int index);
 
-/// Replaces cluster `index`'s slice with 0–4 random endpoints (random readiness), or, for a remote
-/// cluster, moves its gateway to another address. Returns what it did, for the action counts.
+/// Replaces cluster `index`'s slice with 0–4 random endpoints (random readiness), or, every third
+/// `turn` of a remote cluster, moves its gateway to another address. Returns what it did, for the
+/// action counts.
 std::string churn_index_objects(sim_process& sim, const std::string& cluster, int index,
-                                std::mt19937& rng);
+                                uint64_t turn, std::mt19937& rng);
 
 } // namespace ambient::bench

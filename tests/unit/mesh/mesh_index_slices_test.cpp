@@ -3,9 +3,11 @@
 #include "mesh/mesh_index.hpp"
 #include "support/golden.hpp"
 #include "support/mesh_builders.hpp"
+#include "support/mesh_index_helpers.hpp"
 
 using namespace ambient;
 using namespace ambient::mesh;
+using ambient::test::bytes_of;
 using ambient::test::make_endpoint;
 using ambient::test::make_map;
 using ambient::test::make_namespace;
@@ -14,19 +16,13 @@ using ambient::test::make_port;
 using ambient::test::make_service;
 using ambient::test::make_slice;
 using ambient::test::pod_endpoint;
+using ambient::test::system_ns;
 
 namespace {
 
 constexpr const char* kubernetes_uid
     = "cluster-1/discovery.k8s.io/EndpointSlice/default/kubernetes/172.18.0.2";
 constexpr const char* kubernetes_key = "default/kubernetes.default.svc.cluster.local";
-
-std::shared_ptr<const mesh_config> config(std::string network = "") {
-  auto c = std::make_shared<mesh_config>();
-  c->cluster_id = "cluster-1";
-  c->network = std::move(network);
-  return c;
-}
 
 void add_kubernetes(mesh_index& idx, const std::string& cluster) {
   idx.upsert(cluster, 1, make_namespace("default"));
@@ -36,13 +32,6 @@ void add_kubernetes(mesh_index& idx, const std::string& cluster) {
   idx.upsert(cluster, 1,
              make_slice("kubernetes", "default", "kubernetes", {make_endpoint("172.18.0.2")},
                         "https", 6443));
-}
-
-std::map<std::string, std::string> bytes_of(const std::map<std::string, address_ptr>& m) {
-  std::map<std::string, std::string> out;
-  for (const auto& [n, r] : m)
-    out[n] = r->bytes;
-  return out;
 }
 
 kube::gateway gateway(std::string cls, std::string network, std::string address,
@@ -57,15 +46,11 @@ kube::gateway gateway(std::string cls, std::string network, std::string address,
   return g;
 }
 
-kube::namespace_ system_ns(const std::string& network) {
-  return make_namespace("istio-system", make_map({{"topology.istio.io/network", network}}));
-}
-
 } // namespace
 
 TEST_CASE("a selector-less Service's EndpointSlice gives workloads, and they leave with it",
           "[mesh]") {
-  mesh_index idx{config()};
+  mesh_index idx{test::index_config()};
   add_kubernetes(idx, "cluster-1");
   idx.set_state("cluster-1", 1, fleet::lifecycle::synced);
   idx.take_delta();
@@ -94,7 +79,7 @@ TEST_CASE("a selector-less Service's EndpointSlice gives workloads, and they lea
 }
 
 TEST_CASE("a pod named by a selector-less Service's slice lists that Service, by uid", "[mesh]") {
-  mesh_index idx{config()};
+  mesh_index idx{test::index_config()};
   auto pod = make_pod("db-0", "demo", "10.0.0.7", make_map({{"app", "db"}}));
   idx.upsert("cluster-1", 1, make_namespace("demo"));
   idx.upsert("cluster-1", 1, pod);
@@ -130,7 +115,7 @@ TEST_CASE("a pod named by a selector-less Service's slice lists that Service, by
 }
 
 TEST_CASE("a remote cluster's pods and slices see only its GLOBAL services", "[mesh]") {
-  auto cfg = std::make_shared<mesh_config>(*config());
+  auto cfg = std::make_shared<mesh_config>(*test::index_config());
   // Namespaces labelled mesh-global=true make their services GLOBAL.
   service_scope_config global;
   global.namespace_selector = std::get<label_selector>(
@@ -165,7 +150,7 @@ TEST_CASE("a remote cluster's pods and slices see only its GLOBAL services", "[m
 }
 
 TEST_CASE("every merged network gateway is a NetworkGateway workload, once", "[mesh]") {
-  auto cfg = std::make_shared<mesh_config>(*config("net-1"));
+  auto cfg = std::make_shared<mesh_config>(*test::index_config("net-1"));
   cfg->trust_domain = "example.org";
   mesh_index idx{cfg};
   idx.upsert("cluster-1", 1, system_ns("net-1"));
@@ -199,7 +184,7 @@ TEST_CASE("every merged network gateway is a NetworkGateway workload, once", "[m
 }
 
 TEST_CASE("pods carry their network's HBONE gateway; an east-west one does not count", "[mesh]") {
-  mesh_index idx{config("net-1")};
+  mesh_index idx{test::index_config("net-1")};
   idx.upsert("cluster-1", 1, system_ns("net-1"));
   idx.upsert("cluster-1", 1, make_namespace("demo"));
   idx.upsert("cluster-1", 1, make_pod("a", "demo", "10.0.0.1"));
@@ -223,7 +208,7 @@ TEST_CASE("pods carry their network's HBONE gateway; an east-west one does not c
 }
 
 TEST_CASE("what the index skips is counted mesh-wide and noted for the log", "[mesh]") {
-  mesh_index idx{config()};
+  mesh_index idx{test::index_config()};
   add_kubernetes(idx, "cluster-1");
   auto fqdn = make_slice("kubernetes-fqdn", "default", "kubernetes", {make_endpoint("api.local")});
   fqdn.address_type = "FQDN";

@@ -4,30 +4,19 @@
 
 #include "mesh/mesh_index.hpp"
 #include "support/mesh_builders.hpp"
+#include "support/mesh_index_helpers.hpp"
 
 using namespace ambient;
 using namespace ambient::mesh;
+using ambient::test::bytes_of;
 using ambient::test::make_map;
 using ambient::test::make_namespace;
 using ambient::test::make_pod;
 using ambient::test::make_port;
 using ambient::test::make_service;
+using ambient::test::system_ns;
 
 namespace {
-
-std::shared_ptr<const mesh_config> config(std::string local_network = "") {
-  auto c = std::make_shared<mesh_config>();
-  c->cluster_id = "cluster-1";
-  c->network = std::move(local_network);
-  return c;
-}
-
-std::map<std::string, std::string> bytes_of(const std::map<std::string, address_ptr>& m) {
-  std::map<std::string, std::string> out;
-  for (const auto& [n, r] : m)
-    out[n] = r->bytes;
-  return out;
-}
 
 std::set<std::string> names_of(const std::vector<std::string>& v) {
   return {v.begin(), v.end()};
@@ -36,7 +25,7 @@ std::set<std::string> names_of(const std::vector<std::string>& v) {
 /// cluster-1 (the config cluster) with one pod and a global service, and cluster-2 (generation
 /// `gen`) with two pods of that service and its own VIP for it, both admitted.
 mesh_index two_clusters(uint64_t gen = 3) {
-  mesh_index idx{config()};
+  mesh_index idx{test::index_config()};
   for (const auto* c : {"cluster-1", "cluster-2"}) {
     bool remote = std::string{c} == "cluster-2";
     uint64_t g = remote ? gen : 1;
@@ -163,7 +152,7 @@ TEST_CASE("with suspensions among random events, the deltas still add up to a fu
     auto pick = [&](size_t n) {
       return static_cast<size_t>(rng() % n);
     };
-    mesh_index idx{config(seed % 2 ? "net-1" : "")};
+    mesh_index idx{test::index_config(seed % 2 ? "net-1" : "")};
     std::map<std::string, std::string> view;
     auto apply = [&](const mesh_delta& d) {
       for (const auto& n : d.removed)

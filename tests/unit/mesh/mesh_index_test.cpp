@@ -7,28 +7,20 @@
 
 #include "mesh/mesh_index.hpp"
 #include "support/mesh_builders.hpp"
+#include "support/mesh_index_helpers.hpp"
 
 using namespace ambient;
 using namespace ambient::mesh;
+using ambient::test::bytes_of;
 using ambient::test::make_map;
 using ambient::test::make_namespace;
 using ambient::test::make_node;
 using ambient::test::make_pod;
 using ambient::test::make_port;
 using ambient::test::make_service;
+using ambient::test::system_ns;
 
 namespace {
-
-std::shared_ptr<const mesh_config> config(std::string local_network = "") {
-  auto c = std::make_shared<mesh_config>();
-  c->cluster_id = "cluster-1";
-  c->network = std::move(local_network);
-  return c;
-}
-
-kube::namespace_ system_ns(const std::string& network) {
-  return make_namespace("istio-system", make_map({{"topology.istio.io/network", network}}));
-}
 
 kube::service global_service(std::string name, std::string ns, std::string ip) {
   auto s = make_service(std::move(name), std::move(ns), make_map({{"app", "web"}}),
@@ -48,17 +40,10 @@ struct client_view {
   }
 };
 
-std::map<std::string, std::string> bytes_of(const std::map<std::string, address_ptr>& m) {
-  std::map<std::string, std::string> out;
-  for (const auto& [n, r] : m)
-    out[n] = r->bytes;
-  return out;
-}
-
 } // namespace
 
 TEST_CASE("a cluster enters the merged view only once synced, in one delta", "[mesh]") {
-  mesh_index idx{config()};
+  mesh_index idx{test::index_config()};
   idx.upsert("cluster-1", 1, make_namespace("demo"));
   idx.upsert("cluster-1", 1, make_pod("web-0", "demo", "10.0.0.1", make_map({{"app", "web"}})));
   idx.upsert("cluster-1", 1,
@@ -80,7 +65,7 @@ TEST_CASE("a cluster enters the merged view only once synced, in one delta", "[m
 
 TEST_CASE("a stale cluster keeps its contribution and a withdrawn one leaves in one delta",
           "[mesh]") {
-  mesh_index idx{config()};
+  mesh_index idx{test::index_config()};
   idx.upsert("cluster-2", 4, make_namespace("demo"));
   idx.upsert("cluster-2", 4, make_pod("a", "demo", "10.0.0.1"));
   idx.upsert("cluster-2", 4, make_pod("b", "demo", "10.0.0.2"));
@@ -98,7 +83,7 @@ TEST_CASE("a stale cluster keeps its contribution and a withdrawn one leaves in 
 
 TEST_CASE("a cluster whose first sync lands as stale is admitted: every informer has listed",
           "[mesh]") {
-  mesh_index idx{config()};
+  mesh_index idx{test::index_config()};
   idx.upsert("cluster-2", 1, make_namespace("demo"));
   idx.upsert("cluster-2", 1, make_pod("a", "demo", "10.0.0.1"));
   idx.set_state("cluster-2", 1, fleet::lifecycle::syncing);
@@ -113,7 +98,7 @@ TEST_CASE("a cluster whose first sync lands as stale is admitted: every informer
 }
 
 TEST_CASE("a newer incarnation is swapped in whole when it syncs, never half", "[mesh]") {
-  mesh_index idx{config()};
+  mesh_index idx{test::index_config()};
   idx.upsert("cluster-2", 1, make_namespace("demo"));
   idx.upsert("cluster-2", 1, make_pod("a", "demo", "10.0.0.1"));
   idx.upsert("cluster-2", 1, make_pod("b", "demo", "10.0.0.2"));
@@ -137,7 +122,7 @@ TEST_CASE("a newer incarnation is swapped in whole when it syncs, never half", "
 }
 
 TEST_CASE("remote services count only when global, and global copies merge their VIPs", "[mesh]") {
-  mesh_index idx{config()};
+  mesh_index idx{test::index_config()};
   for (const auto* c : {"cluster-1", "cluster-2"}) {
     idx.upsert(c, 1, make_namespace("demo"));
     idx.set_state(c, 1, fleet::lifecycle::synced);
@@ -159,7 +144,7 @@ TEST_CASE("remote services count only when global, and global copies merge their
 
 TEST_CASE("another network's endpoints of a global service become one split-horizon workload",
           "[mesh]") {
-  mesh_index idx{config("net-1")};
+  mesh_index idx{test::index_config("net-1")};
   idx.upsert("cluster-1", 1, system_ns("net-1"));
   idx.upsert("cluster-2", 1, system_ns("net-2"));
   for (const auto* c : {"cluster-1", "cluster-2"}) {
@@ -212,7 +197,7 @@ TEST_CASE("applying every emitted delta equals a full recompute, for random even
     auto pick = [&](size_t n) {
       return static_cast<size_t>(rng() % n);
     };
-    mesh_index idx{config(seed % 2 ? "net-1" : "")};
+    mesh_index idx{test::index_config(seed % 2 ? "net-1" : "")};
     client_view view;
     std::map<std::string, uint64_t> gen;
     for (const auto& c : clusters)
@@ -346,7 +331,7 @@ TEST_CASE("discovery selectors hide namespaces and a relabel brings them in and 
 }
 
 TEST_CASE("a pod's new IP re-sends its workload alone, and a resync sends nothing", "[mesh]") {
-  mesh_index idx{config()};
+  mesh_index idx{test::index_config()};
   idx.upsert("cluster-1", 1, make_namespace("demo"));
   idx.upsert("cluster-1", 1,
              make_service("web", "demo", make_map({{"app", "web"}}), {make_port(80, 8080)}));
