@@ -9,6 +9,7 @@
 #include <string>
 
 #include "mesh/context.hpp"
+#include "sim/fleet_addresses.hpp"
 #include "sim/objects.hpp"
 #include "support/ambientd_harness.hpp"
 #include "support/delta_client.hpp"
@@ -89,6 +90,18 @@ TEST_CASE("selector-less services get the workloads of their EndpointSlices and 
   REQUIRE(ports.ports_size() == 1);
   CHECK(ports.ports(0).service_port() == 5432);
   CHECK(ports.ports(0).target_port() == 15432);
+  // default/kubernetes, as every API server serves it: its VIP resolves to the API server's
+  // own address, port 443 to the port it listens on.
+  const std::string api = "cluster-1/discovery.k8s.io/EndpointSlice/default/kubernetes/127.0.0.1";
+  const std::string api_key = "default/kubernetes.default.svc.cluster.local";
+  REQUIRE(z.held.count(api) == 1); // in the same view as the slices above
+  REQUIRE(z.held.count(api_key) == 1);
+  CHECK(mesh::ip_text(z.held.at(api_key).service().addresses(0).address())
+        == sim::apiserver_service_ip(0));
+  const auto& api_ports = z.held.at(api).workload().services().at(api_key);
+  REQUIRE(api_ports.ports_size() == 1);
+  CHECK(api_ports.ports(0).service_port() == 443);
+  CHECK(api_ports.ports(0).target_port() == h.cluster(0).port());
   // The pod named by the slice (with its uid) lists the service; its endpoint is no workload.
   auto pod = z.workload_named("db-0");
   REQUIRE(!pod.empty());
