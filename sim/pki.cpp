@@ -14,17 +14,24 @@
 
 #include "base/hex.hpp"
 #include "base/openssl_ptr.hpp"
-#include "sim/openssl_util.hpp"
+#include "base/openssl_util.hpp"
 
 namespace ambient::sim {
 
 namespace {
 
 using base::bignum_ptr;
+using base::bio_contents;
 using base::extension_ptr;
 using base::general_name_ptr;
 using base::general_names_ptr;
+using base::memory_bio;
+using base::openssl_check;
+using base::openssl_fail;
+using base::parse_cert;
+using base::parse_key;
 using base::pkey_ptr;
+using base::to_pem;
 using base::x509_ptr;
 
 constexpr long validity_seconds = 365L * 24 * 60 * 60;

@@ -6,9 +6,9 @@
 
 #include "base/openssl_ptr.hpp"
 
-namespace ambient::sim {
+namespace ambient::base {
 
-/// Throws a std::runtime_error naming the failed step ("pki: X509_sign failed: ...") and
+/// Throws a std::runtime_error naming the failed step ("openssl: X509_sign failed: ...") and
 /// OpenSSL's most recent error, and clears OpenSSL's error queue.
 [[noreturn]] void openssl_fail(const std::string& step);
 
@@ -16,7 +16,7 @@ namespace ambient::sim {
 void openssl_check(int rc, const std::string& step);
 
 /// A read-only memory BIO over `text` (which must outlive it).
-base::bio_ptr memory_bio(const std::string& text);
+bio_ptr memory_bio(const std::string& text);
 
 /// What a memory BIO holds.
 std::string bio_contents(BIO* bio);
@@ -28,9 +28,9 @@ std::string to_pem(X509* cert);
 std::string to_pem(EVP_PKEY* key);
 
 /// The first certificate in PEM text; null when there is none (OpenSSL's error queue says why).
-base::x509_ptr parse_cert(const std::string& pem);
+x509_ptr parse_cert(const std::string& pem);
 
 /// The private key in PEM text; null when there is none.
-base::pkey_ptr parse_key(const std::string& pem);
+pkey_ptr parse_key(const std::string& pem);
 
-} // namespace ambient::sim
+} // namespace ambient::base

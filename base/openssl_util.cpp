@@ -1,4 +1,4 @@
-#include "sim/openssl_util.hpp"
+#include "base/openssl_util.hpp"
 
 #include <array>
 #include <climits>
@@ -9,10 +9,10 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-namespace ambient::sim {
+namespace ambient::base {
 
 [[noreturn]] void openssl_fail(const std::string& step) {
-  std::string msg = "pki: " + step + " failed";
+  std::string msg = "openssl: " + step + " failed";
   if (auto code = ERR_get_error(); code != 0) {
     std::array<char, 256> buf{};
     ERR_error_string_n(code, buf.data(), buf.size());
@@ -28,10 +28,10 @@ void openssl_check(int rc, const std::string& step) {
     openssl_fail(step);
 }
 
-base::bio_ptr memory_bio(const std::string& text) {
+bio_ptr memory_bio(const std::string& text) {
   if (text.size() > static_cast<size_t>(INT_MAX))
-    throw std::invalid_argument("pki: PEM text too large");
-  base::bio_ptr bio{BIO_new_mem_buf(text.data(), static_cast<int>(text.size()))};
+    throw std::invalid_argument("openssl: PEM text too large");
+  bio_ptr bio{BIO_new_mem_buf(text.data(), static_cast<int>(text.size()))};
   if (!bio)
     openssl_fail("BIO_new_mem_buf");
   return bio;
@@ -46,7 +46,7 @@ std::string bio_contents(BIO* bio) {
 }
 
 std::string to_pem(X509* cert) {
-  base::bio_ptr bio{BIO_new(BIO_s_mem())};
+  bio_ptr bio{BIO_new(BIO_s_mem())};
   if (!bio)
     openssl_fail("BIO_new");
   openssl_check(PEM_write_bio_X509(bio.get(), cert), "PEM_write_bio_X509");
@@ -54,7 +54,7 @@ std::string to_pem(X509* cert) {
 }
 
 std::string to_pem(EVP_PKEY* key) {
-  base::bio_ptr bio{BIO_new(BIO_s_mem())};
+  bio_ptr bio{BIO_new(BIO_s_mem())};
   if (!bio)
     openssl_fail("BIO_new");
   openssl_check(PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr),
@@ -62,14 +62,14 @@ std::string to_pem(EVP_PKEY* key) {
   return bio_contents(bio.get());
 }
 
-base::x509_ptr parse_cert(const std::string& pem) {
+x509_ptr parse_cert(const std::string& pem) {
   auto bio = memory_bio(pem);
-  return base::x509_ptr{PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)};
+  return x509_ptr{PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)};
 }
 
-base::pkey_ptr parse_key(const std::string& pem) {
+pkey_ptr parse_key(const std::string& pem) {
   auto bio = memory_bio(pem);
-  return base::pkey_ptr{PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr)};
+  return pkey_ptr{PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr)};
 }
 
-} // namespace ambient::sim
+} // namespace ambient::base
