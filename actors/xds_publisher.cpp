@@ -129,7 +129,8 @@ xds_metrics::xds_metrics(telemetry::registry& r)
         "per response.",
         telemetry::exponential_buckets(0.0001, 2, 18))),
     refused(r.add_counter("ambientd_xds_streams_refused_total",
-                          "ADS streams refused because the peer's identity is not allowed.")),
+                          "ADS streams refused: the caller is not authenticated, not allowed, or "
+                          "its node claims another identity.")),
     unknown_types(r.add_counter("ambientd_xds_unknown_type_requests_total",
                                 "xDS requests for a type URL ambientd does not serve.")) {
   // nop

@@ -2,6 +2,7 @@
 
 #include <type_traits>
 
+#include "xds/node_identity_check.hpp"
 #include "xds/tsan_handoff.hpp"
 
 namespace ambient::xds {
@@ -11,7 +12,34 @@ namespace {
 /// Stream IDs, unique in the process (several services may feed one owner).
 std::atomic<uint64_t> next_stream_id{1};
 
-/// One ADS stream of either protocol (gRPC owns it and deletes it in OnDone).
+/// Where a stream is in its life; guarded by the stream's admission gate.
+enum class stream_stage { admitting, open, finished };
+
+/// What a stream and its pending verdict share: the verdict may arrive on any thread, after the
+/// client has gone.
+struct admission_gate {
+  std::mutex mutex;
+  stream_stage stage = stream_stage::admitting;
+};
+
+/// The node a request claims, as the identity check reads it.
+template <class Request>
+node_claim claim_of(const Request& r) {
+  node_claim out;
+  out.id = r.node().id();
+  const auto& fields = r.node().metadata().fields();
+  auto text = [&](const char* key) {
+    auto it = fields.find(key);
+    return it != fields.end() && it->second.has_string_value() ? it->second.string_value()
+                                                               : std::string{};
+  };
+  out.namespace_ = text("NAMESPACE");
+  out.service_account = text("SERVICE_ACCOUNT");
+  return out;
+}
+
+/// One ADS stream of either protocol (gRPC owns it and deletes it in OnDone). It reads nothing
+/// until its caller is authenticated, and checks the first request's node against that identity.
 template <class Request, class Response>
 class ads_stream final : public grpc::ServerBidiReactor<Request, Response>, public stream_writer {
 public:
@@ -19,21 +47,33 @@ public:
                                        ? stream_protocol::delta
                                        : stream_protocol::sotw;
 
-  /// A stream that serves: announced to the owner, reading.
+  /// A stream that awaits its verdict (admit() delivers it).
   ads_stream(stream_event_sink sink, std::string peer)
-    : id_(next_stream_id.fetch_add(1)), sink_(std::move(sink)),
-      port_(std::make_shared<stream_port>()) {
-    port_->attach(this);
-    sink_(stream_opened{id_, port_, std::move(peer), protocol});
-    handoff_release(&request_);
-    this->StartRead(&request_);
-    handoff_release(this); // gRPC holds the stream until this returns: `this` is alive here
+    : id_(next_stream_id.fetch_add(1)), sink_(std::move(sink)), peer_(std::move(peer)),
+      gate_(std::make_shared<admission_gate>()) {
+    // nop
   }
 
-  /// A refused stream: finished at once with `status`, never announced.
-  explicit ads_stream(const grpc::Status& status) {
-    this->Finish(status);
-    handoff_release(this);
+  /// Delivers the verdict on the caller, on any thread, unless the client has cancelled first:
+  /// a refused stream finishes with its status and is never announced; an admitted one is
+  /// announced and starts reading. Calls nothing on the stream once it has left the admitting
+  /// stage, so the stream may be gone by then; `gate` keeps the decision point alive.
+  static void admit(ads_stream* stream, const std::shared_ptr<admission_gate>& gate,
+                    caller_verdict verdict) {
+    {
+      std::lock_guard guard{gate->mutex};
+      if (gate->stage != stream_stage::admitting)
+        return;
+      gate->stage = verdict.ok() ? stream_stage::open : stream_stage::finished;
+    }
+    // Past the gate the stream lives on: only a Finish called below or by its own reactions,
+    // which need the read started below, lets OnDone run.
+    stream->start(std::move(verdict));
+  }
+
+  /// The gate a pending verdict checks before touching the stream.
+  std::shared_ptr<admission_gate> gate() const {
+    return gate_;
   }
 
   /// Called with the port's mutex held; the owner guarantees one write at a time.
@@ -56,12 +96,17 @@ public:
   void OnReadDone(bool ok) override {
     handoff_acquire(&request_);
     if (!ok) { // the client closed its side, or the stream broke
-      // Detached first: no write may start once Finish is called.
-      port_->attach(nullptr);
-      this->Finish(grpc::Status::OK);
-      handoff_release(this); // OnDone waits for this reaction to return
+      finish(grpc::Status::OK);
       return;
     }
+    if (first_request_ && verdict_.authenticated) {
+      if (auto why = node_identity_refusal(verdict_.identities, claim_of(request_)); !why.empty()) {
+        sink_(stream_refused{peer_, why});
+        finish(grpc::Status{grpc::StatusCode::PERMISSION_DENIED, why});
+        return;
+      }
+    }
+    first_request_ = false;
     if constexpr (protocol == stream_protocol::delta)
       sink_(stream_request{id_, to_delta_request(request_)});
     else
@@ -83,6 +128,19 @@ public:
     handoff_release(this);
   }
 
+  /// The client went away: a stream still awaiting its verdict has no operation that would end
+  /// it, so it finishes here (an open one ends through its failed read).
+  void OnCancel() override {
+    {
+      std::lock_guard guard{gate_->mutex};
+      if (gate_->stage != stream_stage::admitting)
+        return;
+      gate_->stage = stream_stage::finished;
+    }
+    handoff_release(this);
+    this->Finish(grpc::Status::CANCELLED);
+  }
+
   void OnDone() override {
     // Every operation has completed by now: whatever any of them started is visible.
     handoff_acquire(this);
@@ -96,9 +154,38 @@ public:
   }
 
 private:
+  /// Acts on the verdict admit() let through.
+  void start(caller_verdict verdict) {
+    if (!verdict.ok()) {
+      sink_(stream_refused{peer_, verdict.reason});
+      handoff_release(this);
+      this->Finish(grpc::Status{verdict.code, verdict.reason});
+      return; // `this` may be gone: OnDone can run as soon as Finish is called
+    }
+    verdict_ = std::move(verdict);
+    port_ = std::make_shared<stream_port>();
+    port_->attach(this);
+    sink_(stream_opened{id_, port_, peer_, protocol});
+    handoff_release(&request_);
+    handoff_release(this);
+    this->StartRead(&request_);
+  }
+
+  /// Ends an open stream from one of its reactions.
+  void finish(const grpc::Status& status) {
+    // Detached first: no write may start once Finish is called.
+    port_->attach(nullptr);
+    this->Finish(status);
+    handoff_release(this); // OnDone waits for this reaction to return
+  }
+
   uint64_t id_ = 0;
   stream_event_sink sink_;
-  std::shared_ptr<stream_port> port_; ///< null for a refused stream
+  std::string peer_;
+  std::shared_ptr<admission_gate> gate_;
+  caller_verdict verdict_;
+  bool first_request_ = true;
+  std::shared_ptr<stream_port> port_; ///< null until admitted
   Request request_;
   std::mutex write_mutex_;
   std::shared_ptr<const Response> in_flight_; ///< kept alive until written
@@ -117,34 +204,39 @@ void read_ack(const Proto& r, Request& out) {
     out.error_message = r.error_detail().message();
 }
 
-} // namespace
-
-ads_service::ads_service(stream_event_sink sink, peer_check check)
-  : sink_(std::move(sink)), check_(std::move(check)) {
-  // nop
+/// Creates the stream and starts deciding on its caller; the verdict may come later, on any
+/// thread, and is dropped if the stream has ended by then.
+template <class Stream>
+Stream* start_stream(const stream_event_sink& sink,
+                     const std::optional<caller_authenticator>& authenticator,
+                     grpc::CallbackServerContext* context) {
+  auto* stream = new Stream(sink, context->peer());
+  auto gate = stream->gate();
+  if (!authenticator) {
+    Stream::admit(stream, gate, caller_verdict{});
+    return stream;
+  }
+  authenticator->authenticate(credentials_of(*context), [stream, gate](caller_verdict v) {
+    Stream::admit(stream, gate, std::move(v));
+  });
+  return stream;
 }
 
-std::string ads_service::refusal(grpc::CallbackServerContext* context) {
-  if (!check_)
-    return {};
-  auto reason = check_(*context);
-  if (!reason.empty())
-    sink_(stream_refused{context->peer(), reason});
-  return reason;
+} // namespace
+
+ads_service::ads_service(stream_event_sink sink, std::optional<caller_authenticator> authenticator)
+  : sink_(std::move(sink)), authenticator_(std::move(authenticator)) {
+  // nop
 }
 
 grpc::ServerBidiReactor<delta_request_proto, delta_response_proto>*
 ads_service::DeltaAggregatedResources(grpc::CallbackServerContext* context) {
-  if (auto reason = refusal(context); !reason.empty())
-    return new delta_stream(grpc::Status{grpc::StatusCode::PERMISSION_DENIED, reason});
-  return new delta_stream(sink_, context->peer());
+  return start_stream<delta_stream>(sink_, authenticator_, context);
 }
 
 grpc::ServerBidiReactor<sotw_request_proto, sotw_response_proto>*
 ads_service::StreamAggregatedResources(grpc::CallbackServerContext* context) {
-  if (auto reason = refusal(context); !reason.empty())
-    return new sotw_stream(grpc::Status{grpc::StatusCode::PERMISSION_DENIED, reason});
-  return new sotw_stream(sink_, context->peer());
+  return start_stream<sotw_stream>(sink_, authenticator_, context);
 }
 
 delta_request to_delta_request(const delta_request_proto& r) {

@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -12,6 +13,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "envoy/service/discovery/v3/ads.grpc.pb.h"
+#include "xds/caller_authenticator.hpp"
 #include "xds/stream_events.hpp"
 
 namespace ambient::xds {
@@ -21,17 +23,18 @@ using delta_request_proto = envoy::service::discovery::v3::DeltaDiscoveryRequest
 using sotw_response_proto = envoy::service::discovery::v3::DiscoveryResponse;
 using sotw_request_proto = envoy::service::discovery::v3::DiscoveryRequest;
 
-/// Decides whether a peer may open streams: "" allows it, anything else is the reason it may not.
-/// Called on a gRPC thread when a stream starts.
-using peer_check = std::function<std::string(const grpc::CallbackServerContext&)>;
-
 /// The gRPC callback-API ADS service: DeltaAggregatedResources and StreamAggregatedResources
 /// streams, each turned into events for the owner, which answers through the stream's port. Stream
-/// IDs are unique in the process, so several services (one per listener) may share one sink.
+/// IDs are unique in the process, so several services (one per listener) may share one sink. With
+/// an authenticator, a stream reads nothing until its caller is authenticated (the review of a
+/// token may take a while; no gRPC thread waits for it) and its first request's node must match
+/// the caller's identity; refused streams end UNAUTHENTICATED or PERMISSION_DENIED.
 class ads_service final
   : public envoy::service::discovery::v3::AggregatedDiscoveryService::CallbackService {
 public:
-  explicit ads_service(stream_event_sink sink, peer_check check = {});
+  /// Without an authenticator every caller is admitted (the plaintext listener, as istiod's 15010).
+  explicit ads_service(stream_event_sink sink,
+                       std::optional<caller_authenticator> authenticator = std::nullopt);
 
   grpc::ServerBidiReactor<delta_request_proto, delta_response_proto>*
   DeltaAggregatedResources(grpc::CallbackServerContext* context) override;
@@ -40,10 +43,8 @@ public:
   StreamAggregatedResources(grpc::CallbackServerContext* context) override;
 
 private:
-  std::string refusal(grpc::CallbackServerContext* context);
-
   stream_event_sink sink_;
-  peer_check check_;
+  std::optional<caller_authenticator> authenticator_;
 };
 
 /// The session's view of a request proto.

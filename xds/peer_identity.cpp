@@ -123,39 +123,43 @@ const std::vector<std::string>& spiffe_allow_list::entries() const {
   return entries_;
 }
 
-std::string check_peer_properties(std::string_view transport_security_type,
-                                  const std::optional<std::string>& pem,
-                                  const spiffe_allow_list& allow) {
-  if (transport_security_type != GRPC_SSL_TRANSPORT_SECURITY_TYPE
-      && transport_security_type != GRPC_TLS_TRANSPORT_SECURITY_TYPE)
-    return {};
-  if (!pem || pem->empty())
-    return "no client certificate";
+peer_certificate certificate_identity(std::string_view transport_security_type,
+                                      const std::optional<std::string>& pem) {
+  peer_certificate out;
+  out.over_tls = transport_security_type == GRPC_SSL_TRANSPORT_SECURITY_TYPE
+                 || transport_security_type == GRPC_TLS_TRANSPORT_SECURITY_TYPE;
+  if (!out.over_tls || !pem || pem->empty())
+    return out;
   auto sans = uri_sans_of_pem(*pem);
-  if (!sans.ok())
-    return "client certificate: " + sans.error;
-  std::vector<std::string> ids;
+  if (!sans.ok()) {
+    out.error = "client certificate: " + sans.error;
+    return out;
+  }
   for (auto& uri : sans.uris)
     if (uri.starts_with(spiffe_scheme))
-      ids.push_back(std::move(uri));
-  if (ids.empty())
-    return "client certificate has no SPIFFE ID";
-  if (allow.allows(ids))
-    return {};
-  std::string joined;
-  for (const auto& id : ids)
-    joined += (joined.empty() ? "" : ", ") + id;
-  return "SPIFFE ID " + joined + " is not on the allow-list";
+      out.spiffe_ids.push_back(std::move(uri));
+  if (out.spiffe_ids.empty())
+    out.error = "client certificate has no SPIFFE ID";
+  return out;
 }
 
-std::string check_peer(const grpc::AuthContext& auth, const spiffe_allow_list& allow) {
+peer_certificate certificate_identity(const grpc::AuthContext& auth) {
   auto type = auth.FindPropertyValues(GRPC_TRANSPORT_SECURITY_TYPE_PROPERTY_NAME);
   auto pem = auth.FindPropertyValues(GRPC_X509_PEM_CERT_PROPERTY_NAME);
-  return check_peer_properties(
+  return certificate_identity(
       type.empty() ? std::string_view{} : std::string_view{type[0].data(), type[0].size()},
       pem.empty() ? std::nullopt
-                  : std::optional<std::string>{std::in_place, pem[0].begin(), pem[0].end()},
-      allow);
+                  : std::optional<std::string>{std::in_place, pem[0].begin(), pem[0].end()});
+}
+
+std::string allow_list_refusal(const std::vector<std::string>& spiffe_ids,
+                               const spiffe_allow_list& allow) {
+  if (allow.allows(spiffe_ids))
+    return {};
+  std::string joined;
+  for (const auto& id : spiffe_ids)
+    joined += (joined.empty() ? "" : ", ") + id;
+  return "SPIFFE ID " + joined + " is not on the allow-list";
 }
 
 } // namespace ambient::xds

@@ -7,10 +7,10 @@
 
 #include <grpcpp/security/auth_context.h>
 
-/// Who may use the xDS service on the mTLS listener: the SPIFFE IDs in client certificates (Istio's
-/// workload identities, "spiffe://<trust-domain>/ns/<namespace>/sa/<service-account>"), an
-/// allow-list of them, and the check of a gRPC peer against it (the listener's credentials are
-/// xds/server_credentials.hpp).
+/// Who may use the xDS service on the TLS listener: the SPIFFE IDs in client certificates (Istio's
+/// workload identities, "spiffe://<trust-domain>/ns/<namespace>/sa/<service-account>") and an
+/// allow-list of them, which applies to token identities as well (xds/caller_authenticator.hpp
+/// decides; the listener's credentials are xds/server_credentials.hpp).
 namespace ambient::xds {
 
 /// The URI SANs of a certificate, or why they could not be read.
@@ -55,17 +55,27 @@ private:
   std::vector<std::string> entries_;
 };
 
-/// Decides from the properties of a gRPC peer whether it may use the xDS service. Returns an empty
-/// string to allow, else the reason (for a PERMISSION_DENIED status and a log line). A transport
-/// security type other than "ssl" or "tls" (the plaintext listener) is allowed; over TLS the leaf
-/// certificate `pem` must be present and carry a SPIFFE ID (even when `allow` is empty), and that
-/// ID must be allowed by `allow`.
-std::string check_peer_properties(std::string_view transport_security_type,
-                                  const std::optional<std::string>& pem,
-                                  const spiffe_allow_list& allow);
+/// What a gRPC peer's transport says about who it is.
+struct peer_certificate {
+  bool over_tls = false;               ///< false on the plaintext listener: no identity applies
+  std::vector<std::string> spiffe_ids; ///< of its verified client certificate; empty: none sent
+  std::string error; ///< a certificate was sent but gives no SPIFFE ID (the reason); else empty
+};
 
-/// check_peer_properties() over a gRPC auth context: reads its "transport_security_type" and
+/// The SPIFFE IDs of a peer's client certificate from its transport properties. A transport
+/// security type other than "ssl" or "tls" is the plaintext listener (`over_tls` false). Over TLS
+/// a missing certificate is not an error (ztunnel sends none and proves itself with a token); a
+/// certificate that does not parse or carries no SPIFFE ID is.
+peer_certificate certificate_identity(std::string_view transport_security_type,
+                                      const std::optional<std::string>& pem);
+
+/// certificate_identity() over a gRPC auth context: reads its "transport_security_type" and
 /// "x509_pem_cert" properties.
-std::string check_peer(const grpc::AuthContext& auth, const spiffe_allow_list& allow);
+peer_certificate certificate_identity(const grpc::AuthContext& auth);
+
+/// Whether a caller with these verified SPIFFE IDs may use the service: "" to allow, else the
+/// reason naming every ID (for a PERMISSION_DENIED status and a log line).
+std::string allow_list_refusal(const std::vector<std::string>& spiffe_ids,
+                               const spiffe_allow_list& allow);
 
 } // namespace ambient::xds

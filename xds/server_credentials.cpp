@@ -81,7 +81,8 @@ std::string bundle_problem(std::string_view pem) {
 } // namespace
 
 server_credentials_result make_server_credentials(const tls_files& files,
-                                                  std::chrono::seconds reload_every) {
+                                                  std::chrono::seconds reload_every,
+                                                  client_certificates mode) {
   auto [cert, cert_error] = read_pem_file("certificate file", files.cert_file);
   auto [key, key_error] = read_pem_file("key file", files.key_file);
   auto [ca, ca_error] = read_pem_file("CA file", files.ca_file);
@@ -117,7 +118,9 @@ server_credentials_result make_server_credentials(const tls_files& files,
   grpc::experimental::TlsServerCredentialsOptions options{provider};
   options.watch_root_certs();
   options.watch_identity_key_cert_pairs();
-  options.set_cert_request_type(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  options.set_cert_request_type(mode == client_certificates::required
+                                    ? GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY
+                                    : GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY);
   return {grpc::experimental::TlsServerCredentials(options), {}};
 }
 

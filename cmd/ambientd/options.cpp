@@ -41,11 +41,15 @@ ambientd_parse parse_ambientd_flags(int argc, const char* const* argv) {
   flags.add("xds-address", &o.xds_address,
             "plaintext xDS (delta ADS) listener, host:port (port 0: any); empty: off");
   flags.add("xds-tls-address", &o.xds_tls_address,
-            "mTLS xDS listener, host:port (istiod's 15012; port 0: any); empty: off");
+            "TLS xDS listener, host:port (istiod's 15012; port 0: any); empty: off");
   flags.add("xds-tls-cert", &o.xds_tls_cert, "PEM serving certificate of the mTLS xDS listener");
   flags.add("xds-tls-key", &o.xds_tls_key, "PEM private key of the mTLS xDS listener");
   flags.add("xds-client-ca", &o.xds_client_ca,
             "PEM CA bundle that clients' certificates on the mTLS listener must chain to");
+  flags.add_choice("xds-client-cert", &o.xds_client_cert, {"optional", "required"},
+                   "whether TLS xDS callers must present a client certificate: optional (as "
+                   "istiod; callers without one authenticate with a service-account token) or "
+                   "required");
   flags.add("xds-tls-reload", &o.xds_tls_reload,
             "how often the mTLS certificate, key and CA files are re-read (at least 1s)");
   flags.add("xds-push-interval", &o.xds_push_interval,

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "cmd/flags.hpp"
 #include "kube/kubeconfig.hpp"
@@ -32,10 +33,13 @@ struct ambientd_options {
   std::string mesh_config;
   /// Plaintext xDS (ADS) listener, host:port; empty turns it off.
   std::string xds_address = "0.0.0.0:15010";
-  /// mTLS xDS listener (istiod's 15012), host:port; empty turns it off. Needs the three files.
+  /// TLS xDS listener (istiod's 15012), host:port; empty turns it off. Needs the three files.
   std::string xds_tls_address;
   /// Its serving certificate and key, and the CA bundle client certificates must chain to (PEM).
   std::string xds_tls_cert, xds_tls_key, xds_client_ca;
+  /// Whether TLS xDS callers may come without a client certificate ("optional", istiod's
+  /// behaviour: ztunnel proves itself with a token) or must present one ("required").
+  std::string xds_client_cert = "optional";
   /// How often the three files are re-read (a rotated certificate needs no restart).
   std::chrono::milliseconds xds_tls_reload{60'000};
   /// The least time between two pushes of mesh changes to xDS clients (0: every change at once).

@@ -12,9 +12,10 @@
 
 namespace ambient::cmd {
 
-/// ambientd's ADS listeners: plaintext on --xds-address, mTLS with a SPIFFE allow-list on
-/// --xds-tls-address, one service for both (a plaintext peer passes the check, a TLS peer needs an
-/// allowed SPIFFE ID), every stream's events sent to the xDS publisher.
+/// ambientd's ADS listeners: plaintext on --xds-address, TLS on --xds-tls-address, one service for
+/// both (a plaintext peer is not authenticated, as on istiod's 15010; a TLS peer proves an allowed
+/// SPIFFE ID with its client certificate),
+/// every stream's events sent to the xDS publisher.
 struct xds_listeners {
   std::unique_ptr<xds::ads_service> service; ///< outlives the server
   std::unique_ptr<grpc::Server> server;

@@ -117,7 +117,7 @@ TEST_CASE("ambientd's mTLS listener serves allowed SPIFFE IDs only, plaintext st
 
   auto no_san = subscribe(tls_channel(tls_port, ca.cert_pem(), ca.issue_client("ztunnel", {})));
   CHECK_FALSE(no_san.served);
-  CHECK(no_san.status.error_code() == grpc::StatusCode::PERMISSION_DENIED);
+  CHECK(no_san.status.error_code() == grpc::StatusCode::UNAUTHENTICATED);
 
   auto foreign_ca = sim::certificate_authority::create("foreign-ca");
   auto foreign

@@ -93,11 +93,8 @@ struct sotw_fixture : test::live_actor_fixture {
     REQUIRE(made.error.empty());
     auto allowed = xds::spiffe_allow_list::parse("spiffe://cluster.local/ns/echo/sa/client, "
                                                  "spiffe://cluster.local/ns/istio-system/*");
-    service = std::make_unique<xds::ads_service>(
-        actors::forward_to(publisher), [allowed](const grpc::CallbackServerContext& ctx) {
-          auto auth = ctx.auth_context();
-          return auth ? xds::check_peer(*auth, allowed) : std::string{};
-        });
+    service = std::make_unique<xds::ads_service>(actors::forward_to(publisher),
+                                                 xds::caller_authenticator{allowed, {}});
     grpc::ServerBuilder b;
     b.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
     b.AddListeningPort("127.0.0.1:0", made.creds, &tls_port);
@@ -250,7 +247,12 @@ TEST_CASE_METHOD(sotw_fixture,
   CHECK(denied.error_code() == grpc::StatusCode::PERMISSION_DENIED);
   CHECK_THAT(denied.error_message(), Catch::Contains("spiffe://cluster.local/ns/other/sa/x"));
   auto no_id = refused(ca.issue_client("client", {}));
-  CHECK(no_id.error_code() == grpc::StatusCode::PERMISSION_DENIED);
+  CHECK(no_id.error_code() == grpc::StatusCode::UNAUTHENTICATED);
+  CHECK_THAT(no_id.error_message(), Catch::Contains("client certificate has no SPIFFE ID"));
+  // istiod's 15012 asks for a certificate but does not insist: a caller without one needs a token.
+  auto anonymous = refused(sim::cert_and_key{});
+  CHECK(anonymous.error_code() == grpc::StatusCode::UNAUTHENTICATED);
+  CHECK_THAT(anonymous.error_message(), Catch::Contains("no bearer token"));
   auto other_ca = sim::certificate_authority::create("other-ca");
   auto foreign
       = refused(other_ca.issue_workload("client", {"spiffe://cluster.local/ns/echo/sa/client"}));
@@ -258,9 +260,10 @@ TEST_CASE_METHOD(sotw_fixture,
   sync();
   CHECK(metrics
             .add_counter("ambientd_xds_streams_refused_total",
-                         "ADS streams refused because the peer's identity is not allowed.")
+                         "ADS streams refused: the caller is not authenticated, not allowed, or "
+                         "its node claims another identity.")
             .value()
-        == 2);
+        == 3);
   // The plaintext listener still serves.
   sotw_client plain{
       grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials())};

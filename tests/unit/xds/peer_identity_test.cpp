@@ -235,66 +235,69 @@ TEST_CASE("parse validates entries like the constructor", "[xds]") {
                   std::invalid_argument);
 }
 
-TEST_CASE("check_peer_properties allows any peer of a plaintext listener", "[xds]") {
-  spiffe_allow_list allow{{echo_id}};
-  CHECK(check_peer_properties("insecure", std::nullopt, allow).empty());
-  CHECK(check_peer_properties("", std::nullopt, allow).empty());
+TEST_CASE("certificate_identity gives no identity on a plaintext listener", "[xds]") {
+  auto ztunnel = test_ca().issue_workload("", {istiod_id}).cert_pem;
+  for (const char* type : {"insecure", ""}) {
+    auto id = certificate_identity(type, ztunnel);
+    CHECK_FALSE(id.over_tls);
+    CHECK(id.spiffe_ids.empty());
+    CHECK(id.error.empty());
+  }
 }
 
-TEST_CASE("check_peer_properties over TLS requires a client certificate with an allowed SPIFFE ID",
-          "[xds]") {
-  spiffe_allow_list allow{{"spiffe://cluster.local/ns/istio-system/*"}};
-  auto ztunnel = test_ca().issue_workload("", {istiod_id}).cert_pem;
-  auto echo = test_ca().issue_workload("", {echo_id}).cert_pem;
-  auto no_spiffe = test_ca().issue_workload("w", {"urn:example:w"}, {"w.example"}).cert_pem;
+TEST_CASE("certificate_identity over TLS reads the SPIFFE IDs of the client certificate", "[xds]") {
+  auto two = test_ca().issue_workload("", {echo_id, "urn:x", istiod_id}).cert_pem;
+  for (const char* type : {"ssl", "tls"}) {
+    auto id = certificate_identity(type, two);
+    CHECK(id.over_tls);
+    CHECK(id.spiffe_ids == std::vector<std::string>{echo_id, istiod_id});
+    CHECK(id.error.empty());
+  }
+}
 
-  CHECK(check_peer_properties("ssl", ztunnel, allow).empty());
-  CHECK(check_peer_properties("tls", ztunnel, allow).empty());
-  CHECK(check_peer_properties("ssl", std::nullopt, allow) == "no client certificate");
-  CHECK(check_peer_properties("ssl", std::string{}, allow) == "no client certificate");
-  CHECK(check_peer_properties("ssl", no_spiffe, allow) == "client certificate has no SPIFFE ID");
-  CHECK(check_peer_properties("ssl", echo, allow)
-        == "SPIFFE ID spiffe://cluster.local/ns/default/sa/echo is not on the allow-list");
-  CHECK_THAT(check_peer_properties("ssl", "garbage", allow),
+TEST_CASE("certificate_identity over TLS without a certificate is no error", "[xds]") {
+  for (const auto& pem : {std::optional<std::string>{}, std::optional<std::string>{""}}) {
+    auto id = certificate_identity("ssl", pem);
+    CHECK(id.over_tls);
+    CHECK(id.spiffe_ids.empty());
+    CHECK(id.error.empty());
+  }
+}
+
+TEST_CASE("certificate_identity names a certificate that proves no SPIFFE ID", "[xds]") {
+  auto no_spiffe = test_ca().issue_workload("w", {"urn:example:w"}, {"w.example"}).cert_pem;
+  CHECK(certificate_identity("ssl", no_spiffe).error == "client certificate has no SPIFFE ID");
+  auto server = test_ca().issue_server("localhost", {"localhost"}, {}).cert_pem;
+  CHECK(certificate_identity("ssl", server).error == "client certificate has no SPIFFE ID");
+  CHECK_THAT(certificate_identity("ssl", std::string{"garbage"}).error,
              Contains("client certificate: not a PEM certificate"));
 }
 
-TEST_CASE("check_peer_properties names every SPIFFE ID of a refused certificate", "[xds]") {
-  spiffe_allow_list allow{{istiod_id}};
-  auto two = test_ca().issue_workload("", {echo_id, "urn:x", "spiffe://other/ns/a/sa/b"}).cert_pem;
-  CHECK(check_peer_properties("ssl", two, allow)
+TEST_CASE("allow_list_refusal names every refused SPIFFE ID", "[xds]") {
+  spiffe_allow_list allow{{"spiffe://cluster.local/ns/istio-system/*"}};
+  CHECK(allow_list_refusal({istiod_id}, allow).empty());
+  CHECK(allow_list_refusal({echo_id, "spiffe://other/ns/a/sa/b"}, allow)
         == "SPIFFE ID spiffe://cluster.local/ns/default/sa/echo, spiffe://other/ns/a/sa/b is not "
            "on the allow-list");
+  CHECK(allow_list_refusal({echo_id}, spiffe_allow_list{}).empty());
 }
 
-TEST_CASE("with an empty allow-list a TLS peer still needs a SPIFFE ID", "[xds]") {
-  spiffe_allow_list allow;
-  CHECK(check_peer_properties("ssl", test_ca().issue_workload("", {echo_id}).cert_pem, allow)
-            .empty());
-  auto server = test_ca().issue_server("localhost", {"localhost"}, {}).cert_pem;
-  CHECK(check_peer_properties("ssl", server, allow) == "client certificate has no SPIFFE ID");
-}
-
-TEST_CASE("check_peer reads the transport type and leaf certificate from the auth context",
+TEST_CASE("certificate_identity reads the transport type and leaf certificate from the auth "
+          "context",
           "[xds]") {
-  spiffe_allow_list allow{{echo_id}};
   fake_auth_context plaintext;
   plaintext.AddProperty("transport_security_type", "insecure");
-  CHECK(check_peer(plaintext, allow).empty());
+  CHECK_FALSE(certificate_identity(plaintext).over_tls);
 
   fake_auth_context no_cert;
   no_cert.AddProperty("transport_security_type", "ssl");
-  CHECK(check_peer(no_cert, allow) == "no client certificate");
+  CHECK(certificate_identity(no_cert).over_tls);
+  CHECK(certificate_identity(no_cert).spiffe_ids.empty());
 
-  fake_auth_context allowed;
-  allowed.AddProperty("transport_security_type", "ssl");
-  allowed.AddProperty("x509_pem_cert", test_ca().issue_workload("", {echo_id}).cert_pem);
-  CHECK(check_peer(allowed, allow).empty());
-
-  fake_auth_context refused;
-  refused.AddProperty("transport_security_type", "ssl");
-  refused.AddProperty("x509_pem_cert", test_ca().issue_workload("", {istiod_id}).cert_pem);
-  CHECK_THAT(check_peer(refused, allow), Contains("is not on the allow-list"));
+  fake_auth_context with_cert;
+  with_cert.AddProperty("transport_security_type", "ssl");
+  with_cert.AddProperty("x509_pem_cert", test_ca().issue_workload("", {echo_id}).cert_pem);
+  CHECK(certificate_identity(with_cert).spiffe_ids == std::vector<std::string>{echo_id});
 }
 
 TEST_CASE("make_server_credentials builds credentials from good files", "[xds]") {

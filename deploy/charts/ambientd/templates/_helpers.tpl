@@ -68,6 +68,7 @@ xds-tls-cert: /etc/ambientd/tls/tls.crt
 xds-tls-key: /etc/ambientd/tls/tls.key
 xds-client-ca: /etc/ambientd/tls/ca.crt
 xds-tls-reload: {{ .Values.xds.tls.reload | quote }}
+xds-client-cert: {{ .Values.xds.tls.clientCert | quote }}
 {{- with .Values.xds.tls.allowedSpiffeIDs }}
 xds-allowed-spiffe-ids: {{ join "," . | quote }}
 {{- end }}
