@@ -4,6 +4,7 @@
 #include <climits>
 #include <cstring>
 #include <ctime>
+#include <memory>
 #include <stdexcept>
 
 #include <openssl/bn.h>
@@ -131,6 +132,32 @@ void add_subject_alt_names(X509* cert, int type, const std::vector<std::string>&
   openssl_check(X509_add1_ext_i2d(cert, NID_subject_alt_name, names.get(), critical ? 1 : 0,
                                   X509V3_ADD_DEFAULT),
                 "X509_add1_ext_i2d(subjectAltName)");
+}
+
+void add_key_identifiers(X509* cert, X509* issuer) {
+  static EVP_MD* const sha1 = EVP_MD_fetch(nullptr, "SHA1", nullptr);
+  if (sha1 == nullptr)
+    openssl_fail("EVP_MD_fetch(SHA1)");
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int len = 0;
+  openssl_check(X509_pubkey_digest(cert, sha1, digest.data(), &len), "X509_pubkey_digest");
+  std::unique_ptr<ASN1_OCTET_STRING, void (*)(ASN1_OCTET_STRING*)> ski{ASN1_OCTET_STRING_new(),
+                                                                       ASN1_OCTET_STRING_free};
+  if (!ski || !ASN1_OCTET_STRING_set(ski.get(), digest.data(), static_cast<int>(len)))
+    openssl_fail("ASN1_OCTET_STRING_set(subjectKeyIdentifier)");
+  openssl_check(
+      X509_add1_ext_i2d(cert, NID_subject_key_identifier, ski.get(), 0, X509V3_ADD_DEFAULT),
+      "X509_add1_ext_i2d(subjectKeyIdentifier)");
+  const ASN1_OCTET_STRING* issuer_id = X509_get0_subject_key_id(issuer);
+  if (issuer_id == nullptr)
+    return;
+  std::unique_ptr<AUTHORITY_KEYID, void (*)(AUTHORITY_KEYID*)> aki{AUTHORITY_KEYID_new(),
+                                                                   AUTHORITY_KEYID_free};
+  if (!aki || (aki->keyid = ASN1_OCTET_STRING_dup(issuer_id)) == nullptr)
+    openssl_fail("AUTHORITY_KEYID_new");
+  openssl_check(
+      X509_add1_ext_i2d(cert, NID_authority_key_identifier, aki.get(), 0, X509V3_ADD_DEFAULT),
+      "X509_add1_ext_i2d(authorityKeyIdentifier)");
 }
 
 void sign_certificate(X509* cert, EVP_PKEY* key) {

@@ -44,6 +44,10 @@ void add_extension(X509* cert, X509* issuer, int nid, const char* value);
 void add_subject_alt_names(X509* cert, int type, const std::vector<std::string>& values,
                            bool critical);
 
+/// Adds the subject key identifier (SHA-1 of the public key bits, as OpenSSL's "hash") and, when
+/// `issuer` has a subject key identifier, the authority key identifier naming it.
+void add_key_identifiers(X509* cert, X509* issuer);
+
 /// Signs `cert` with `key` over SHA-256 (PKCS#1 v1.5 for RSA, ECDSA for EC keys).
 void sign_certificate(X509* cert, EVP_PKEY* key);
 

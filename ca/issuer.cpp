@@ -46,8 +46,7 @@ base::x509_ptr build_leaf(const signing_bundle& ca, SetKey set_key, int san_type
   for (const auto& ext : leaf_extensions())
     base::openssl_check(X509_add_ext(cert.get(), ext.get(), -1), "X509_add_ext");
   add_subject_alt_names(cert.get(), san_type, sans, true);
-  add_extension(cert.get(), ca.cert.get(), NID_subject_key_identifier, "hash");
-  add_extension(cert.get(), ca.cert.get(), NID_authority_key_identifier, "keyid");
+  add_key_identifiers(cert.get(), ca.cert.get());
   sign_certificate(cert.get(), ca.key.get());
   return cert;
 }
