@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# The functional core (mesh/, kube/, fleet/, xds/, telemetry/, proto/, sim/) must not include CAF,
+# The functional core (base/, ca/, mesh/, kube/, fleet/, xds/, telemetry/, proto/, sim/) must not include CAF,
 # ambientd's own core (all of them but sim/) parses JSON with simdjson, not nlohmann-json (kube-sim's
 # library), and the layers point one way (see forbid below): fails naming the line. Fails too when it cannot search (not a git checkout, a folder gone): a search
 # that could not run found nothing and proved nothing.
 set -uo pipefail
 cd "$1" || exit 1
-dirs=(base mesh kube fleet xds telemetry proto sim)
+dirs=(base ca mesh kube fleet xds telemetry proto sim)
 for d in "${dirs[@]}"; do
   if ! listing=$(git ls-files -- "$d") || [ -z "$listing" ]; then
     echo "cannot list the files of $d/ (git ls-files failed or found none)"
@@ -32,7 +32,9 @@ forbid() {
 }
 forbid "CAF included from a pure library" 'caf/' "${dirs[@]}"
 forbid "nlohmann-json (kube-sim's JSON) included from ambientd's core" 'nlohmann/|sim/json' \
-  base mesh kube fleet xds telemetry proto
+  base ca mesh kube fleet xds telemetry proto
+forbid "the CA core (ca/) includes gRPC, protobuf, the Kubernetes client or a layer above it" \
+  'grpc|google/|kube/|fleet/|mesh/|xds/|messages/|actors/|admin/|cmd/|sim/|telemetry/' ca
 forbid "the Kubernetes client (kube/) includes a layer above it" \
   'fleet/|mesh/|xds/|messages/|actors/|admin/|cmd/' kube
 forbid "mesh/ includes more of kube/ and fleet/ than their objects and the cluster lifecycle" \
