@@ -3,10 +3,6 @@
 #include <algorithm>
 #include <set>
 
-#include <openssl/evp.h>
-
-#include "base/hex.hpp"
-
 namespace ambient::fleet {
 
 std::vector<remote_kubeconfig> read_remote_secret(const kube::secret& s) {
@@ -15,13 +11,6 @@ std::vector<remote_kubeconfig> read_remote_secret(const kube::secret& s) {
   for (const auto& [key, value] : s.data)
     out.push_back({key, value, sha256_hex(value)});
   return out;
-}
-
-std::string sha256_hex(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr);
-  return base::hex_encode({reinterpret_cast<const char*>(digest), len});
 }
 
 const char* to_string(lifecycle s) {

@@ -8,6 +8,7 @@
 #include <variant>
 #include <vector>
 
+#include "base/sha256.hpp"
 #include "fleet/lifecycle.hpp"
 #include "kube/backoff.hpp"
 #include "kube/decode.hpp"
@@ -25,8 +26,8 @@ struct remote_kubeconfig {
 /// Reads a remote secret's data: every key is a cluster ID, every value a kubeconfig.
 std::vector<remote_kubeconfig> read_remote_secret(const kube::secret& s);
 
-/// Lowercase hex SHA-256 of `data`.
-std::string sha256_hex(std::string_view data);
+/// Lowercase hex SHA-256 of `data` (the one copy lives in base/).
+using base::sha256_hex;
 
 /// The registry's view of one cluster.
 struct cluster_record {

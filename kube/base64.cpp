@@ -4,7 +4,30 @@
 
 namespace ambient::kube {
 
-std::optional<std::string> decode_base64(std::string_view in) {
+namespace {
+
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/// The 6-bit value of a digit of the alphabet whose last two digits are `d62` and `d63`; -1 for
+/// anything else.
+int digit_value(char c, char d62, char d63) {
+  if (c >= 'A' && c <= 'Z')
+    return c - 'A';
+  if (c >= 'a' && c <= 'z')
+    return c - 'a' + 26;
+  if (c >= '0' && c <= '9')
+    return c - '0' + 52;
+  if (c == d62)
+    return 62;
+  if (c == d63)
+    return 63;
+  return -1;
+}
+
+/// The one decoder behind both alphabets.
+std::optional<std::string> decode(std::string_view in, char d62, char d63, bool skip_space) {
   std::string out;
   out.reserve(in.size() / 4 * 3 + 3);
   uint32_t acc = 0;
@@ -12,28 +35,18 @@ std::optional<std::string> decode_base64(std::string_view in) {
   size_t digits = 0;
   size_t pad = 0;
   for (char c : in) {
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v')
+    if (skip_space && is_space(c))
       continue;
     if (c == '=') {
       ++pad;
       continue;
     }
-    uint32_t v;
-    if (c >= 'A' && c <= 'Z')
-      v = static_cast<uint32_t>(c - 'A');
-    else if (c >= 'a' && c <= 'z')
-      v = static_cast<uint32_t>(c - 'a' + 26);
-    else if (c >= '0' && c <= '9')
-      v = static_cast<uint32_t>(c - '0' + 52);
-    else if (c == '+')
-      v = 62;
-    else if (c == '/')
-      v = 63;
-    else
+    int v = digit_value(c, d62, d63);
+    if (v < 0)
       return std::nullopt;
     if (pad > 0)
       return std::nullopt; // data after padding
-    acc = ((acc << 6) | v) & 0xffffu;
+    acc = ((acc << 6) | static_cast<uint32_t>(v)) & 0xffffu;
     bits += 6;
     ++digits;
     if (bits >= 8) {
@@ -44,6 +57,16 @@ std::optional<std::string> decode_base64(std::string_view in) {
   if (digits % 4 == 1 || pad > 2 || (pad > 0 && (digits + pad) % 4 != 0))
     return std::nullopt;
   return out;
+}
+
+} // namespace
+
+std::optional<std::string> decode_base64(std::string_view in) {
+  return decode(in, '+', '/', true);
+}
+
+std::optional<std::string> decode_base64url(std::string_view in) {
+  return decode(in, '-', '_', false);
 }
 
 } // namespace ambient::kube

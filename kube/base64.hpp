@@ -11,4 +11,9 @@ namespace ambient::kube {
 /// padding, or a dangling digit.
 std::optional<std::string> decode_base64(std::string_view in);
 
+/// Decodes URL-safe base64 (RFC 4648 section 5: `-` and `_` for `+` and `/`) as JWT segments carry
+/// it: padding optional, no whitespace; nullopt for any other character, data after padding, or a
+/// dangling digit.
+std::optional<std::string> decode_base64url(std::string_view in);
+
 } // namespace ambient::kube
