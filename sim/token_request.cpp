@@ -2,6 +2,7 @@
 
 #include "sim/json.hpp"
 #include "sim/object_metadata.hpp"
+#include "sim/request_body.hpp"
 #include "sim/resources.hpp"
 
 namespace ambient::sim {
@@ -40,10 +41,10 @@ std::string pod_service_account(const std::string& pod_json) {
 api_response handle_token_request(const store& s, const token_signer& signer, const std::string& ns,
                                   const std::string& sa, const api_request& req,
                                   std::chrono::system_clock::time_point now) {
-  std::string why;
-  auto body = parse_json(req.body, &why);
+  api_error why;
+  auto body = parse_request_body(req, &why);
   if (!body)
-    return fail(bad_request("TokenRequest body: " + why));
+    return fail(why);
   if (!body->is_object())
     return fail(bad_request("TokenRequest body is not a JSON object"));
   token_claims claims;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "sim/json.hpp"
+#include "sim/request_body.hpp"
 #include "sim/resources.hpp"
 
 namespace ambient::sim {
@@ -90,10 +91,10 @@ token_review_result review_token(const store& s, const token_signer& signer, std
 
 api_response handle_token_review(const store& s, const token_signer& signer, const api_request& req,
                                  std::chrono::system_clock::time_point now) {
-  std::string why;
-  auto body = parse_json(req.body, &why);
+  api_error why;
+  auto body = parse_request_body(req, &why);
   if (!body)
-    return bad("TokenReview body: " + why);
+    return error_response(why);
   if (!body->is_object())
     return bad("TokenReview body is not a JSON object");
   const auto* token = find_path(*body, {"spec", "token"});
