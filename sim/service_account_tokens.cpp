@@ -5,6 +5,7 @@
 #include <openssl/ecdsa.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/x509.h>
 
 #include "base/openssl_ptr.hpp"
@@ -175,6 +176,14 @@ token_signer token_signer::create() {
   std::shared_ptr<EVP_PKEY> key{make_p256_key().release(), EVP_PKEY_free};
   auto id = public_key_id(key.get());
   return token_signer{std::move(key), std::move(id)};
+}
+
+std::string token_signer::public_key_pem() const {
+  base::bio_ptr bio{BIO_new(BIO_s_mem())};
+  if (!bio)
+    openssl_fail("BIO_new");
+  openssl_check(PEM_write_bio_PUBKEY(bio.get(), key_.get()), "PEM_write_bio_PUBKEY");
+  return base::bio_contents(bio.get());
 }
 
 std::string token_signer::issue(const token_claims& claims) const {

@@ -54,6 +54,10 @@ public:
     return key_id_;
   }
 
+  /// The public key, PEM (SubjectPublicKeyInfo): what a verifier outside the API server (a
+  /// JWKS, a test's independent check) needs.
+  std::string public_key_pem() const;
+
   /// Signs `claims` as a compact JWS: header {"alg":"ES256","kid":...}, the claims, and the raw
   /// 64-byte r||s signature, each base64url. Throws std::runtime_error on OpenSSL failure.
   std::string issue(const token_claims& claims) const;

@@ -155,6 +155,9 @@ TEST_CASE("a token verifies only with the key of the cluster that signed it", "[
   token_world b;
   auto token = a.token_for_echo();
   CHECK(a.signer.verify(token, t0).claims);
+  CHECK(a.signer.public_key_pem().starts_with("-----BEGIN PUBLIC KEY-----\n"));
+  CHECK(a.signer.public_key_pem() != b.signer.public_key_pem());
+  CHECK(a.signer.key_id() != b.signer.key_id());
   auto v = b.signer.verify(token, t0);
   CHECK_FALSE(v.claims);
   CHECK(v.reason.find("another key") != std::string::npos);
