@@ -1,9 +1,13 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <filesystem>
 #include <future>
 #include <thread>
 
+#include <unistd.h>
+
+#include "sim/demo_fleet.hpp"
 #include "sim/fault_menu.hpp"
 #include "sim/fleet.hpp"
 #include "sim/json.hpp"
@@ -142,4 +146,36 @@ TEST_CASE("the tokenreview stall holds reviews until it is cleared", "[sim][toke
   REQUIRE(sim::apply_fault(f.cluster(0), "tokenreview", {{"mode", "off"}}));
   REQUIRE(pending.wait_for(10s) == std::future_status::ready);
   CHECK(authenticated(pending.get()));
+}
+
+TEST_CASE("the demo fleet pods can get tokens for their service accounts", "[sim][tokens]") {
+  auto dir = std::filesystem::temp_directory_path()
+             / ("ambient-sim-tokens-" + std::to_string(::getpid()));
+  sim::demo_options o;
+  o.dir = dir.string();
+  {
+    sim::demo_fleet demo{o};
+    auto& c = demo.clusters().cluster(0);
+    sim::object_filter f;
+    f.namespace_ = "bookinfo";
+    auto pods = c.data().list(*sim::find_resource("", "v1", "pods"), f, 0, {});
+    REQUIRE_FALSE(pods.error);
+    REQUIRE_FALSE(pods.items.empty());
+    test::https_client cl;
+    cl.ca_pem = c.ca_pem();
+    cl.token = c.token();
+    for (const auto& pod : pods.items) {
+      auto doc = sim::parse_json(pod->json, nullptr);
+      auto sa = doc->at("spec").at("serviceAccountName").get<std::string>();
+      auto r = cl.request(
+          "POST", c.server_url() + "/api/v1/namespaces/bookinfo/serviceaccounts/" + sa + "/token",
+          R"({"spec":{"audiences":["istio-ca"],"boundObjectRef":{"kind":"Pod",)"
+          R"("apiVersion":"v1","name":")"
+              + pod->name + R"(","uid":")" + pod->uid + R"("}}})");
+      INFO(pod->name << " " << r.body);
+      CHECK(r.status == 201);
+    }
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
 }
