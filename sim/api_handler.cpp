@@ -5,6 +5,8 @@
 
 #include "sim/discovery.hpp"
 #include "sim/resource_handler.hpp"
+#include "sim/token_request.hpp"
+#include "sim/token_review.hpp"
 
 namespace ambient::sim {
 
@@ -35,14 +37,23 @@ api_response path_not_found() {
       {404, "NotFound", "the server could not find the requested resource", {}, {}});
 }
 
+api_response method_not_allowed(const std::string& method) {
+  return error_response({405,
+                         "MethodNotAllowed",
+                         "the server does not allow this method on the requested resource ("
+                             + method + "; only POST)",
+                         {},
+                         {}});
+}
+
 } // namespace
 
 api_response error_response(const api_error& e) {
   return {e.code, status_json(e), "application/json"};
 }
 
-api_outcome handle_api_request(store& s, const api_request& req,
-                               const std::string& server_address) {
+api_outcome handle_api_request(store& s, const api_request& req, const std::string& server_address,
+                               const token_signer* tokens) {
   std::string_view target = req.target;
   auto qpos = target.find('?');
   auto raw_path = target.substr(0, qpos);
@@ -90,6 +101,18 @@ api_outcome handle_api_request(store& s, const api_request& req,
   if (tail.size() >= 3 && tail[0] == "namespaces") {
     ns = std::string{tail[1]};
     tail.erase(tail.begin(), tail.begin() + 2);
+  }
+  if (tokens != nullptr && group.empty() && version == "v1" && !ns.empty() && tail.size() == 3
+      && tail[0] == "serviceaccounts" && tail[2] == "token") {
+    if (req.method != "POST")
+      return method_not_allowed(req.method);
+    return handle_token_request(s, *tokens, ns, std::string{tail[1]}, req, s.now());
+  }
+  if (tokens != nullptr && group == "authentication.k8s.io" && version == "v1" && ns.empty()
+      && tail.size() == 1 && tail[0] == "tokenreviews") {
+    if (req.method != "POST")
+      return method_not_allowed(req.method);
+    return handle_token_review(s, *tokens, req, s.now());
   }
   if (tail.empty() || tail.size() > 2)
     return path_not_found();

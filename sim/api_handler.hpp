@@ -37,9 +37,13 @@ struct watch_request {
 
 using api_outcome = std::variant<api_response, watch_request>;
 
-/// Routes one Kubernetes API request (discovery, get, list, create, update, patch, delete, and the
-/// start of a watch) against a store. Pure apart from the store: no sockets, no clocks.
-api_outcome handle_api_request(store& s, const api_request& req, const std::string& server_address);
+class token_signer;
+
+/// Routes one Kubernetes API request (discovery, get, list, create, update, patch, delete, the
+/// start of a watch, and with a `tokens` signer TokenRequest and TokenReview) against a store.
+/// Pure apart from the store (whose clock is the tokens' now): no sockets.
+api_outcome handle_api_request(store& s, const api_request& req, const std::string& server_address,
+                               const token_signer* tokens = nullptr);
 
 /// Renders an error as a complete response.
 api_response error_response(const api_error& e);

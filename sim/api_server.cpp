@@ -52,9 +52,10 @@ std::vector<std::shared_ptr<api_session>> api_server::impl::sessions_snapshot() 
 
 api_server::api_server(asio::io_context& io, std::shared_ptr<store> data,
                        std::shared_ptr<credentials> creds, std::shared_ptr<fault_state> faults,
-                       tls_material tls, api_server_options opts)
+                       std::shared_ptr<const token_signer> tokens, tls_material tls,
+                       api_server_options opts)
   : impl_(std::make_shared<impl>(io, std::move(data), std::move(creds), std::move(faults),
-                                 std::move(tls), opts)) {
+                                 std::move(tokens), std::move(tls), opts)) {
   // nop
 }
 

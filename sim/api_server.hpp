@@ -11,6 +11,7 @@
 
 #include "sim/credentials.hpp"
 #include "sim/faults.hpp"
+#include "sim/service_account_tokens.hpp"
 #include "sim/store.hpp"
 #include "sim/tls_context.hpp"
 
@@ -23,13 +24,14 @@ struct api_server_options {
 };
 
 /// One cluster's Kubernetes API endpoint: HTTPS on 127.0.0.1, HTTP/1.1 with keep-alive, chunked
-/// watch streams, bearer-token and client-certificate authentication, and the fault menu applied
-/// at the connection level. Runs on the io_context's threads.
+/// watch streams, bearer-token and client-certificate authentication, the service-account token
+/// endpoints signed by `tokens`, and the fault menu applied at the connection level. Runs on the
+/// io_context's threads.
 class api_server : public std::enable_shared_from_this<api_server> {
 public:
   api_server(boost::asio::io_context& io, std::shared_ptr<store> data,
              std::shared_ptr<credentials> creds, std::shared_ptr<fault_state> faults,
-             tls_material tls, api_server_options opts);
+             std::shared_ptr<const token_signer> tokens, tls_material tls, api_server_options opts);
   ~api_server();
 
   /// Listens on 127.0.0.1:`port` (0 picks one); returns the bound port. Throws on failure.

@@ -22,8 +22,9 @@ class api_session;
 /// credentials, faults, options) and what the server keeps track of (acceptor, sessions, watches).
 struct api_server::impl : std::enable_shared_from_this<api_server::impl> {
   impl(boost::asio::io_context& io_, std::shared_ptr<store> s, std::shared_ptr<credentials> c,
-       std::shared_ptr<fault_state> f, tls_material tls, api_server_options o)
-    : io(io_), data(std::move(s)), creds(std::move(c)), faults(std::move(f)),
+       std::shared_ptr<fault_state> f, std::shared_ptr<const token_signer> t, tls_material tls,
+       api_server_options o)
+    : io(io_), data(std::move(s)), creds(std::move(c)), faults(std::move(f)), tokens(std::move(t)),
       tls_ctx(make_tls_context(tls)), opts(o) {
     // nop
   }
@@ -39,7 +40,8 @@ struct api_server::impl : std::enable_shared_from_this<api_server::impl> {
   std::shared_ptr<store> data;
   std::shared_ptr<credentials> creds;
   std::shared_ptr<fault_state> faults;
-  std::mutex mutex; // guards tls_ctx, acceptor, sessions
+  std::shared_ptr<const token_signer> tokens; ///< the cluster's service-account token signer
+  std::mutex mutex;                           // guards tls_ctx, acceptor, sessions
   std::shared_ptr<boost::asio::ssl::context> tls_ctx;
   api_server_options opts;
   std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor;

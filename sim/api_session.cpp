@@ -11,6 +11,18 @@ namespace ambient::sim {
 using namespace base::net_names;
 namespace ssl = asio::ssl;
 
+namespace {
+
+/// Whether `target` is the TokenReview endpoint (the tokenreview fault's target).
+bool is_token_review(std::string_view target) {
+  auto path = target.substr(0, target.find('?'));
+  while (path.ends_with('/'))
+    path.remove_suffix(1);
+  return path == "/apis/authentication.k8s.io/v1/tokenreviews";
+}
+
+} // namespace
+
 api_session::api_session(std::shared_ptr<api_server::impl> server, tcp::socket sock,
                          std::shared_ptr<ssl::context> ctx)
   : server_(std::move(server)), ctx_(std::move(ctx)), stream_(std::move(sock), *ctx_),
@@ -137,6 +149,26 @@ void api_session::dispatch() {
                         {}}));
     return;
   }
+  if (r.method() == http::verb::post && is_token_review(target)) {
+    auto mode = server_->faults->token_reviews.load();
+    if (mode == token_review_fault::stall) { // held: look again shortly, served once cleared
+      server_->faults->held_token_reviews.fetch_add(1);
+      timer_.expires_after(std::chrono::milliseconds{50});
+      timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+        if (!ec)
+          self->dispatch();
+      });
+      return;
+    }
+    if (mode == token_review_fault::fail) {
+      respond(error_response({500,
+                              "InternalError",
+                              "Internal error occurred: tokenreview injected by kube-sim",
+                              {},
+                              {}}));
+      return;
+    }
+  }
   if (server_->faults->gateway_api_missing.load()
       && target.starts_with("/apis/gateway.networking.k8s.io")) {
     respond(error_response(
@@ -146,7 +178,8 @@ void api_session::dispatch() {
   api_request ar{std::string{r.method_string()}, target, std::string{r[http::field::content_type]},
                  std::move(r.body())};
   auto outcome
-      = handle_api_request(*server_->data, ar, "127.0.0.1:" + std::to_string(server_->bound_port));
+      = handle_api_request(*server_->data, ar, "127.0.0.1:" + std::to_string(server_->bound_port),
+                           server_->tokens.get());
   if (auto* resp = std::get_if<api_response>(&outcome))
     respond(std::move(*resp));
   else

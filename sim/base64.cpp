@@ -94,4 +94,23 @@ std::optional<std::string> base64_decode(std::string_view text) {
   return out;
 }
 
+std::string base64url_encode(std::string_view bytes) {
+  auto out = base64_encode(bytes);
+  while (!out.empty() && out.back() == '=')
+    out.pop_back();
+  for (char& c : out)
+    c = c == '+' ? '-' : c == '/' ? '_' : c;
+  return out;
+}
+
+std::optional<std::string> base64url_decode(std::string_view text) {
+  std::string standard{text};
+  for (char& c : standard) {
+    if (c == '+' || c == '/' || c == '=' || is_space(c))
+      return std::nullopt;
+    c = c == '-' ? '+' : c == '_' ? '/' : c;
+  }
+  return base64_decode(standard);
+}
+
 } // namespace ambient::sim

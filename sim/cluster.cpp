@@ -17,6 +17,7 @@ tls_material serving_material(const certificate_authority& ca, const std::string
   return {server.cert_pem, server.key_pem, ca.cert_pem()};
 }
 
+/// The namespaces every cluster has, each with its `default` ServiceAccount.
 void seed_namespaces(store& s, const std::string& network) {
   const auto* ns = find_resource("", "v1", "namespaces");
   auto now = std::chrono::system_clock::now();
@@ -29,6 +30,11 @@ void seed_namespaces(store& s, const std::string& network) {
     labels["topology.istio.io/network"] = network;
   auto obj = parse_json(make_namespace_json("istio-system", labels, now), nullptr);
   s.create(*ns, "", std::move(*obj));
+  const auto* sa = find_resource("", "v1", "serviceaccounts");
+  for (const char* name :
+       {"default", "kube-system", "kube-public", "kube-node-lease", "istio-system"})
+    s.create(*sa, name,
+             std::move(*parse_json(make_service_account_json(name, "default", now), nullptr)));
 }
 
 } // namespace
@@ -38,11 +44,12 @@ sim_cluster::sim_cluster(boost::asio::io_context& io, cluster_options opts,
   : io_(io), opts_(std::move(opts)), dir_(std::move(kubeconfig_dir)),
     store_(std::make_shared<store>(opts_.history_limit)), faults_(std::make_shared<fault_state>()),
     creds_(std::make_shared<credentials>()),
+    tokens_(std::make_shared<const token_signer>(token_signer::create())),
     ca_(certificate_authority::create("kube-sim-ca-" + opts_.name)) {
   token_ = random_hex(24);
   creds_->add_token(token_);
   client_ = ca_.issue_client(opts_.name + "-admin", {"system:masters"});
-  server_ = std::make_unique<api_server>(io_, store_, creds_, faults_,
+  server_ = std::make_unique<api_server>(io_, store_, creds_, faults_, tokens_,
                                          serving_material(ca_, opts_.name), opts_.server);
   store_->set_service_range(opts_.index);
   seed_namespaces(*store_, opts_.network);

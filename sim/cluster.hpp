@@ -30,7 +30,8 @@ struct cluster_options {
 /// credentials and CA, its fault menu, and the kubeconfig that reaches it.
 class sim_cluster {
 public:
-  /// Creates the cluster (CA, serving certificate, token, the namespaces every cluster has);
+  /// Creates the cluster (CA, serving certificate, token, service-account token signer, the
+  /// namespaces every cluster has, each with its `default` ServiceAccount);
   /// `kubeconfig_dir`, when not empty, receives `<name>.kubeconfig` on start and on every rotation.
   sim_cluster(boost::asio::io_context& io, cluster_options opts, std::string kubeconfig_dir);
 
@@ -51,6 +52,11 @@ public:
   }
   api_server& server() {
     return *server_;
+  }
+  /// This cluster's service-account token signer (its own key, made with the cluster): what
+  /// TokenRequest signs with and TokenReview verifies against.
+  const token_signer& tokens() const {
+    return *tokens_;
   }
 
   /// The kubeconfig that currently reaches this cluster (inline CA and credentials).
@@ -89,6 +95,7 @@ private:
   std::shared_ptr<store> store_;
   std::shared_ptr<fault_state> faults_;
   std::shared_ptr<credentials> creds_;
+  std::shared_ptr<const token_signer> tokens_;
   std::unique_ptr<api_server> server_;
   mutable std::mutex mutex_; // guards the fields below
   certificate_authority ca_;

@@ -214,6 +214,8 @@ void demo_fleet::populate() {
                                  node_ip(index, n), now));
     must_create(cluster, core("namespaces"), "",
                 make_namespace_json(app_namespace, {{"istio.io/dataplane-mode", "ambient"}}, now));
+    must_create(cluster, core("serviceaccounts"), app_namespace,
+                make_service_account_json(app_namespace, "default", now));
     const auto& gateways = *find_resource("gateway.networking.k8s.io", "v1", "gateways");
     if (std::string{networks[c]} != networks[0])
       must_create(cluster, gateways, "istio-system",
@@ -236,6 +238,9 @@ void demo_fleet::populate() {
                     make_service_json(app_namespace, app, {{"app", app}},
                                       service_ip(index, static_cast<uint32_t>(services.size())),
                                       {{"http", app_port, std::to_string(app_port)}}, now, labels));
+        // The account its pods run as, so TokenRequests for them work.
+        must_create(cluster, core("serviceaccounts"), app_namespace,
+                    make_service_account_json(app_namespace, "bookinfo-" + app, now));
         services.insert(app);
       }
       pod_params p;

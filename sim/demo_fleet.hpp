@@ -37,12 +37,13 @@ struct demo_event {
 /// cluster with an istio-east-west Gateway, the config cluster with the istio-remote Gateway that
 /// reaches network-2), an ambient `bookinfo` namespace in every cluster with productpage, details,
 /// reviews (v1/v2/v3 spread over the clusters) and ratings, all but details global
-/// (istio.io/global=true); in the config cluster a selector-less `demo/legacy-db` with a
-/// hand-written EndpointSlice (create_legacy_db) and remote secrets for the three remotes.
-/// A small script then exercises ambientd's failure handling: cluster-3's remote secret starts
-/// with a kubeconfig that ambientd refuses (a plain-http server) and is fixed at
-/// `fix_secret_after`; cluster-4's API server goes down at `outage_at` and comes back after
-/// `outage_length`. Every server listens on 127.0.0.1; the destructor stops them all.
+/// (istio.io/global=true), each app's pods running as ServiceAccount `bookinfo-<app>` (which
+/// exists, as does `default`, so TokenRequests for the pods work); in the config cluster a
+/// selector-less `demo/legacy-db` with a hand-written EndpointSlice (create_legacy_db) and remote
+/// secrets for the three remotes. A small script then exercises ambientd's failure handling:
+/// cluster-3's remote secret starts with a kubeconfig that ambientd refuses (a plain-http server)
+/// and is fixed at `fix_secret_after`; cluster-4's API server goes down at `outage_at` and comes
+/// back after `outage_length`. Every server listens on 127.0.0.1; the destructor stops them all.
 class demo_fleet {
 public:
   /// Writes the mesh config, builds and starts the clusters, writes their kubeconfigs and creates

@@ -21,20 +21,43 @@ void append_string_array(std::string& out, const std::vector<std::string>& xs) {
   out += ']';
 }
 
+/// An endpoint that is not a stored resource: clients may only create (POST) it.
+struct create_only_endpoint {
+  std::string group;   ///< where discovery lists it
+  std::string version; ///< where discovery lists it
+  std::string name;    ///< "tokenreviews", or a subresource "serviceaccounts/token"
+  std::string singular;
+  std::string kind;
+  bool namespaced = false;
+  std::string kind_group; ///< the group of `kind` when it differs from `group` (subresources)
+};
+
+/// The token endpoints (token_request.hpp, token_review.hpp).
+const std::vector<create_only_endpoint>& create_only_endpoints() {
+  static const std::vector<create_only_endpoint> all{
+      {"", "v1", "serviceaccounts/token", "", "TokenRequest", true, "authentication.k8s.io"},
+      {"authentication.k8s.io", "v1", "tokenreviews", "tokenreview", "TokenReview", false, ""},
+  };
+  return all;
+}
+
 /// The groups kube-sim serves, in first-seen order, with their versions.
 std::vector<std::pair<std::string, std::vector<std::string>>> served_groups() {
   std::vector<std::pair<std::string, std::vector<std::string>>> groups;
-  for (const auto& r : builtin_resources()) {
-    if (r.group.empty())
-      continue;
-    auto it
-        = std::find_if(groups.begin(), groups.end(), [&](auto& g) { return g.first == r.group; });
+  auto add = [&](const std::string& group, const std::string& version) {
+    if (group.empty())
+      return;
+    auto it = std::find_if(groups.begin(), groups.end(), [&](auto& g) { return g.first == group; });
     if (it == groups.end()) {
-      groups.push_back({r.group, {r.version}});
-    } else if (std::find(it->second.begin(), it->second.end(), r.version) == it->second.end()) {
-      it->second.push_back(r.version);
+      groups.push_back({group, {version}});
+    } else if (std::find(it->second.begin(), it->second.end(), version) == it->second.end()) {
+      it->second.push_back(version);
     }
-  }
+  };
+  for (const auto& r : builtin_resources())
+    add(r.group, r.version);
+  for (const auto& e : create_only_endpoints())
+    add(e.group, e.version);
   return groups;
 }
 
@@ -88,9 +111,12 @@ std::optional<std::string> api_group_json(std::string_view group) {
 }
 
 std::optional<std::string> resource_list_json(std::string_view group, std::string_view version) {
+  auto here = [&](const auto& r) {
+    return r.group == group && r.version == version;
+  };
   bool served
-      = std::any_of(builtin_resources().begin(), builtin_resources().end(),
-                    [&](const auto& r) { return r.group == group && r.version == version; });
+      = std::any_of(builtin_resources().begin(), builtin_resources().end(), here)
+        || std::any_of(create_only_endpoints().begin(), create_only_endpoints().end(), here);
   if (!served)
     return std::nullopt;
   std::string gv
@@ -112,6 +138,18 @@ std::optional<std::string> resource_list_json(std::string_view group, std::strin
       append_string_array(out, r.short_names);
     }
     out += '}';
+  }
+  for (const auto& e : create_only_endpoints()) {
+    if (!here(e))
+      continue;
+    if (!first)
+      out += ',';
+    first = false;
+    out += R"({"name":")" + e.name + R"(","singularName":")" + e.singular + R"(","namespaced":)"
+           + (e.namespaced ? "true" : "false");
+    if (!e.kind_group.empty())
+      out += R"(,"group":")" + e.kind_group + R"(","version":"v1")";
+    out += R"(,"kind":")" + e.kind + R"(","verbs":["create"]})";
   }
   out += "]}";
   return out;

@@ -77,6 +77,13 @@ std::optional<admin_api::response> apply_fault(sim_cluster& c, const std::string
     if (missing && !f.gateway_api_missing.exchange(true))
       c.cut_watches();
     f.gateway_api_missing = missing;
+  } else if (action == "tokenreview") {
+    auto mode = q.contains("mode") ? q.at("mode") : "";
+    if (mode != "fail" && mode != "stall" && mode != "off")
+      return bad("mode (fail, stall or off)");
+    f.token_reviews = mode == "fail"    ? token_review_fault::fail
+                      : mode == "stall" ? token_review_fault::stall
+                                        : token_review_fault::none;
   } else if (action == "rotate-ca") {
     c.rotate_ca();
   } else if (action == "revoke-token") {

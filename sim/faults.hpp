@@ -9,6 +9,14 @@
 
 namespace ambient::sim {
 
+/// What the tokenreview fault does to `POST .../tokenreviews`.
+enum class token_review_fault {
+  none,  ///< reviews are served
+  fail,  ///< reviews get 500 InternalError (a Status, no TokenReview)
+  stall, ///< reviews are held unanswered until the fault is cleared (then served) or the
+         ///< client gives up
+};
+
 /// The switches of one cluster's fault menu. Tests and the admin API flip them; the API server
 /// reads them on every request and every watch event. All fields are safe to use from any thread.
 struct fault_state {
@@ -29,6 +37,10 @@ struct fault_state {
   /// The Gateway API CRDs are not installed: every request under
   /// /apis/gateway.networking.k8s.io gets 404 NotFound (the objects stay in the store).
   std::atomic<bool> gateway_api_missing{false};
+  /// The tokenreview fault: TokenReviews fail or stall until set back to none.
+  std::atomic<token_review_fault> token_reviews{token_review_fault::none};
+  /// How many times a stalled TokenReview was looked at again (a test's proof that one is held).
+  std::atomic<int> held_token_reviews{0};
 
   /// Every LIST of one resource (its plural, e.g. "services") is refused with `code` (403 or
   /// 500) until cleared, or, with code 0, held unanswered until cleared and then served: a

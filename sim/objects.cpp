@@ -39,6 +39,15 @@ std::string make_namespace_json(const std::string& name, const labels_t& labels,
   return w.end_object().take();
 }
 
+std::string make_service_account_json(const std::string& ns, const std::string& name,
+                                      time_point created) {
+  base::json_writer w;
+  w.begin_object().member("kind", "ServiceAccount").member("apiVersion", "v1");
+  begin_metadata(w, ns, name, created);
+  w.end_object();
+  return w.end_object().take();
+}
+
 std::string make_node_json(const std::string& name, const std::string& region,
                            const std::string& zone, const std::string& internal_ip,
                            time_point created) {

@@ -19,6 +19,11 @@ std::string make_namespace_json(const std::string& name,
                                 const std::map<std::string, std::string>& labels,
                                 std::chrono::system_clock::time_point created);
 
+/// A ServiceAccount `ns/name`, as the service-account controller makes `default` in every
+/// namespace.
+std::string make_service_account_json(const std::string& ns, const std::string& name,
+                                      std::chrono::system_clock::time_point created);
+
 /// A node with topology.kubernetes.io/region and /zone labels, kubernetes.io/hostname, an
 /// InternalIP address and a Ready condition.
 std::string make_node_json(const std::string& name, const std::string& region,

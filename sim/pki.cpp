@@ -37,13 +37,6 @@ using base::x509_ptr;
 constexpr long validity_seconds = 365L * 24 * 60 * 60;
 constexpr long backdate_seconds = 5L * 60; // tolerate small clock skew between processes
 
-pkey_ptr make_p256_key() {
-  pkey_ptr key{EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256")};
-  if (!key)
-    openssl_fail("EVP_PKEY_Q_keygen(EC P-256)");
-  return key;
-}
-
 void add_name_entry(X509_NAME* name, const char* field, const std::string& value) {
   openssl_check(X509_NAME_add_entry_by_txt(name, field, MBSTRING_UTF8,
                                            reinterpret_cast<const unsigned char*>(value.c_str()),
@@ -136,6 +129,13 @@ void sign(X509* cert, EVP_PKEY* key) {
 }
 
 } // namespace
+
+base::pkey_ptr make_p256_key() {
+  base::pkey_ptr key{EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256")};
+  if (!key)
+    base::openssl_fail("EVP_PKEY_Q_keygen(EC P-256)");
+  return key;
+}
 
 certificate_authority::certificate_authority(std::string cert_pem, std::string key_pem)
   : cert_pem_(std::move(cert_pem)), key_pem_(std::move(key_pem)) {}

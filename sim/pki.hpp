@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "base/openssl_ptr.hpp"
+
 namespace ambient::sim {
 
 /// A PEM certificate and its PEM private key.
@@ -55,6 +57,10 @@ private:
   std::string cert_pem_;
   std::string key_pem_;
 };
+
+/// A fresh EC P-256 key pair (the CA's, the certificates' and the service-account token
+/// signers'). Throws std::runtime_error on OpenSSL failure.
+base::pkey_ptr make_p256_key();
 
 /// Returns `n` random bytes as lowercase hex (RAND_bytes); used for bearer tokens and UIDs. Throws
 /// std::runtime_error if the random generator fails.

@@ -1,5 +1,6 @@
 #include "sim/protobuf_body.hpp"
 
+#include <array>
 #include <cstdint>
 #include <functional>
 
@@ -122,6 +123,35 @@ bool decode_object_meta(std::string_view data, json& meta) {
   });
 }
 
+/// The spec of an authentication.k8s.io/v1 TokenRequest (audiences 1, boundObjectRef 3 with
+/// kind 1, apiVersion 2, name 3, uid 4; expirationSeconds 4) or TokenReview (token 1,
+/// audiences 2), as kubectl create token and client-go's typed clients send them.
+bool decode_token_spec(const std::string& kind, std::string_view data, json& spec) {
+  spec = json::object();
+  const bool review = kind == "TokenReview";
+  return wire_reader{data}.each([&](uint32_t n, uint32_t t, uint64_t v, std::string_view b) {
+    if (review && n == 1 && t == 2) {
+      spec["token"] = std::string{b};
+    } else if (n == (review ? 2u : 1u) && t == 2) {
+      spec["audiences"].push_back(std::string{b});
+    } else if (!review && n == 4 && t == 0) {
+      spec["expirationSeconds"] = static_cast<int64_t>(v);
+    } else if (!review && n == 3 && t == 2) {
+      static const std::array<const char*, 4> names{"kind", "apiVersion", "name", "uid"};
+      json ref = json::object();
+      bool ok = wire_reader{b}.each([&](uint32_t m, uint32_t u, uint64_t, std::string_view x) {
+        if (u == 2 && m >= 1 && m <= names.size() && !x.empty())
+          ref[names[m - 1]] = std::string{x};
+        return true;
+      });
+      if (!ok)
+        return false;
+      spec["boundObjectRef"] = std::move(ref);
+    }
+    return true;
+  });
+}
+
 } // namespace
 
 bool is_kubernetes_protobuf(std::string_view content_type) {
@@ -149,8 +179,12 @@ std::optional<json> decode_kubernetes_protobuf(std::string_view body, std::strin
         });
   if (!ok)
     return fail("malformed protobuf envelope");
-  if (api_version != "v1" || (kind != "Secret" && kind != "ConfigMap" && kind != "Namespace"))
-    return fail("protobuf bodies are supported for v1 Secret, ConfigMap and Namespace only, not "
+  bool token_kind = api_version == "authentication.k8s.io/v1"
+                    && (kind == "TokenRequest" || kind == "TokenReview");
+  if (!token_kind
+      && (api_version != "v1" || (kind != "Secret" && kind != "ConfigMap" && kind != "Namespace")))
+    return fail("protobuf bodies are supported for v1 Secret, ConfigMap and Namespace and "
+                "authentication.k8s.io/v1 TokenRequest and TokenReview only, not "
                 + api_version + " " + kind + "; send application/json");
   auto obj = json::object();
   obj["apiVersion"] = api_version;
@@ -161,6 +195,13 @@ std::optional<json> decode_kubernetes_protobuf(std::string_view body, std::strin
       if (!decode_object_meta(b, meta))
         return false;
       obj["metadata"] = std::move(meta);
+      return true;
+    }
+    if (token_kind && n == 2 && t == 2) {
+      json spec;
+      if (!decode_token_spec(kind, b, spec))
+        return false;
+      obj["spec"] = std::move(spec);
       return true;
     }
     if (kind == "Secret") {

@@ -2,7 +2,7 @@
 
 #include "base/decimal.hpp"
 
-#include "sim/protobuf_body.hpp"
+#include "sim/request_body.hpp"
 
 namespace ambient::sim {
 
@@ -85,18 +85,10 @@ api_outcome handle_resource_request(store& s, const api_request& req, const reso
     return it == q.end() ? std::string{} : it->second;
   };
   auto parse_body = [&](json& out) -> std::optional<api_response> {
-    std::string err;
-    if (is_kubernetes_protobuf(req.content_type)) {
-      auto v = decode_kubernetes_protobuf(req.body, &err);
-      if (!v)
-        return error_response({415, "UnsupportedMediaType", err, {}, {}});
-      out = std::move(*v);
-      return std::nullopt;
-    }
-    auto v = parse_json(req.body, &err);
+    api_error err;
+    auto v = parse_request_body(req, &err);
     if (!v)
-      return error_response(
-          {400, "BadRequest", "the request body is not valid JSON: " + err, {}, {}});
+      return error_response(err);
     out = std::move(*v);
     return std::nullopt;
   };

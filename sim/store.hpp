@@ -95,6 +95,11 @@ public:
   explicit store(size_t history_limit = 100'000,
                  std::function<std::chrono::system_clock::time_point()> clock = nullptr);
 
+  /// The store's clock: what its timestamps, and the token endpoints' idea of now, come from.
+  std::chrono::system_clock::time_point now() const {
+    return clock_();
+  }
+
   /// The cluster whose service range (service_ip) ClusterIPs are allocated from; 0 until set.
   void set_service_range(uint32_t cluster_index);
 

@@ -70,6 +70,12 @@ expect "labels and annotations are stored" "front hello" k get pod web-0 -n demo
 printf 'kubeconfig-bytes\n' >"$work/cfg"
 check "create secret generic --from-file" k create secret generic remote -n demo --from-file=cluster-2="$work/cfg"
 expect "get secret -o yaml shows the base64 data" "cluster-2: a3ViZWNvbmZpZy1ieXRlcwo=" k get secret remote -n demo -o yaml
+# create token sends a protobuf TokenRequest; a TokenReview (JSON) checks what it got.
+expect "create token signs an ES256 JWT for the default account" '^eyJhbGciOiJFUzI1NiIs' k create token default -n default --audience istio-ca --duration 20m
+token=$(k create token default -n default --audience istio-ca 2>&1)
+printf '{"apiVersion":"authentication.k8s.io/v1","kind":"TokenReview","spec":{"token":"%s","audiences":["istio-ca"]}}' "$token" >"$work/review.json"
+expect "a TokenReview of that token names the default account" '^true system:serviceaccount:default:default$' k create --validate=false -f "$work/review.json" -o 'jsonpath={.status.authenticated} {.status.user.username}'
+expect "api-resources lists tokenreviews" 'tokenreviews +authentication.k8s.io/v1 +false +TokenReview' k api-resources
 
 # get -w prints changes made while it watches.
 # wait_for SECONDS COMMAND...: polls until the command succeeds (true) or the time is up (false).

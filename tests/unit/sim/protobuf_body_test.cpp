@@ -24,8 +24,9 @@ std::string entry(const std::string& k, const std::string& v) {
   return field(1, k) + field(2, v);
 }
 
-std::string envelope(const std::string& kind, const std::string& raw) {
-  auto type_meta = field(1, "v1") + field(2, kind);
+std::string envelope(const std::string& kind, const std::string& raw,
+                     const std::string& api_version = "v1") {
+  auto type_meta = field(1, api_version) + field(2, kind);
   return std::string{"k8s\0", 4} + field(1, type_meta) + field(2, raw);
 }
 
@@ -67,4 +68,31 @@ TEST_CASE("malformed or unsupported protobuf bodies are refused with a reason", 
   CHECK(err.find("not v1 Pod") != std::string::npos);
   auto truncated = envelope("Secret", field(1, field(1, "s"))).substr(0, 20);
   CHECK(!decode_kubernetes_protobuf(truncated, &err));
+}
+
+TEST_CASE("a protobuf TokenRequest decodes to its JSON spec as kubectl create token sends it",
+          "[sim][tokens]") {
+  auto ref = field(1, "Pod") + field(2, "v1") + field(3, "echo-1") + field(4, "u-1");
+  auto spec = field(1, "istio-ca") + field(1, "x") + field(3, ref) + varint(4 << 3) + varint(1200);
+  auto body = field(1, field(1, "ignored")) + field(2, spec);
+  std::string err;
+  auto v = decode_kubernetes_protobuf(envelope("TokenRequest", body, "authentication.k8s.io/v1"),
+                                      &err);
+  INFO(err);
+  REQUIRE(v);
+  CHECK(dump_json((*v)["spec"])
+        == R"({"audiences":["istio-ca","x"],"boundObjectRef":{"kind":"Pod","apiVersion":"v1",)"
+           R"("name":"echo-1","uid":"u-1"},"expirationSeconds":1200})");
+}
+
+TEST_CASE("a protobuf TokenReview decodes its token and audiences", "[sim][tokens]") {
+  auto body = field(2, field(1, "a.b.c") + field(2, "istio-ca"));
+  std::string err;
+  auto v
+      = decode_kubernetes_protobuf(envelope("TokenReview", body, "authentication.k8s.io/v1"), &err);
+  INFO(err);
+  REQUIRE(v);
+  CHECK(dump_json((*v)["spec"]) == R"({"token":"a.b.c","audiences":["istio-ca"]})");
+  CHECK_FALSE(decode_kubernetes_protobuf(envelope("TokenReview", body, "v1"), &err));
+  CHECK(err.find("TokenReview") != std::string::npos);
 }
