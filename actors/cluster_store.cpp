@@ -29,6 +29,9 @@ void run_effects(cluster_store_ptr self, fleet::registry_effects effects) {
       rc.cluster_id = start->cluster_id;
       rc.generation = start->generation;
       rc.settings = std::get<kube::connection_settings>(std::move(settings));
+      if (st.cfg.token_reviewer)
+        self->send(st.cfg.token_reviewer,
+                   messages::review_cluster_up{start->cluster_id, start->generation, rc.settings});
       rc.transport = st.cfg.transport;
       rc.parent = caf::actor_cast<caf::actor>(self);
       rc.sink = st.cfg.sink;
@@ -48,6 +51,9 @@ void run_effects(cluster_store_ptr self, fleet::registry_effects effects) {
         self->send_exit(it->second, caf::exit_reason::user_shutdown);
         st.running.erase(it);
         log->info("cluster {} stopped (generation {})", stop->cluster_id, stop->generation);
+        if (st.cfg.token_reviewer)
+          self->send(st.cfg.token_reviewer,
+                     messages::review_cluster_down{stop->cluster_id, stop->generation});
       }
     } else if (auto* gone = std::get_if<fleet::withdraw_cluster>(&e)) {
       if (st.cfg.sink)

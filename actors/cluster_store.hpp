@@ -28,6 +28,8 @@ struct cluster_store_config {
   kube::kubeconfig_policy policy;
   std::shared_ptr<kube::transport> transport;
   caf::actor sink; ///< where remote clusters send their batches (the readiness aggregator)
+  /// Told which remote clusters can review service-account tokens (optional).
+  caf::actor token_reviewer;
   /// The config cluster's own credentials (service account or kubeconfig flag), if it is to be
   /// watched like the remote clusters.
   std::optional<kube::rest_config> config_cluster;

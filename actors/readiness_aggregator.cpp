@@ -98,6 +98,9 @@ caf::behavior readiness_aggregator_impl(readiness_aggregator_ptr self,
         if (s.cfg.publisher)
           self->send(s.cfg.publisher, std::make_shared<const mesh::mesh_delta>(std::move(delta)));
       },
+      [=](messages::impersonation_ask& a) {
+        a.done(self->state.index->impersonation_refusal(a.query));
+      },
       [=](atom::resources) {
         std::vector<mesh::address_ptr> out;
         out.reserve(self->state.index->resources().size());

@@ -12,6 +12,7 @@
 #include "kube/objects.hpp"
 #include "mesh/context.hpp"
 #include "mesh/discovery_filter.hpp"
+#include "mesh/impersonation.hpp"
 #include "mesh/index_skips.hpp"
 #include "mesh/mesh_config.hpp"
 #include "mesh/network_gateway.hpp"
@@ -102,6 +103,11 @@ public:
   /// A new index built from scratch from this one's inputs (objects, sync), with every output
   /// computed: the oracle the incremental path is tested against.
   std::unique_ptr<cluster_index> rebuilt() const;
+
+  /// istiod's node authorizer over this cluster's pods: "" when the caller's pod exists with the
+  /// token's UID and service account and a pod of the target namespace and service account runs
+  /// on the same node; else the reason.
+  std::string impersonation_refusal(const impersonation_query& q) const;
 
 private:
   /// A pod as the index keeps it: the object, its workload uid (computed once), and whether it

@@ -191,4 +191,11 @@ std::map<std::string, network_gateway> mesh_index::pod_gateways() const {
   return out;
 }
 
+std::string mesh_index::impersonation_refusal(const impersonation_query& q) const {
+  auto it = slots_.find(q.cluster_id);
+  if (it == slots_.end() || !it->second.current || !it->second.admitted)
+    return "cluster " + q.cluster_id + " has not synced into the mesh index";
+  return it->second.current->impersonation_refusal(q);
+}
+
 } // namespace ambient::mesh

@@ -83,6 +83,9 @@ public:
     return skips_;
   }
 
+  /// istiod's node authorizer, asked of the admitted incarnation of the query's cluster ("" allows,
+  /// else the reason; a cluster not admitted refuses).
+  std::string impersonation_refusal(const impersonation_query& q) const;
   /// The merged view computed from scratch: every admitted cluster's index rebuilt from its
   /// objects, then merged. The oracle the incremental path is tested against, and the bench's
   /// full-recompute figure.

@@ -6,6 +6,7 @@
 #include <caf/type_id.hpp>
 
 #include "messages/api.hpp"
+#include "messages/auth.hpp"
 #include "messages/cluster.hpp"
 #include "messages/informer.hpp"
 #include "messages/leader.hpp"
@@ -59,5 +60,9 @@ CAF_ADD_ATOM(ambient, ambient::atom, release, "release")
 CAF_ADD_ATOM(ambient, ambient::atom, trim, "trim")
 /// cluster_store to the readiness aggregator: a cluster stale past --stale-cluster-limit.
 CAF_ADD_TYPE_ID(ambient, (ambient::messages::cluster_suspended))
+CAF_ADD_TYPE_ID(ambient, (ambient::messages::token_review_ask))
+CAF_ADD_TYPE_ID(ambient, (ambient::messages::review_cluster_up))
+CAF_ADD_TYPE_ID(ambient, (ambient::messages::review_cluster_down))
+CAF_ADD_TYPE_ID(ambient, (ambient::messages::impersonation_ask))
 
 CAF_END_TYPE_ID_BLOCK(ambient)

@@ -52,6 +52,23 @@ void demo_run::configure(ambientd_options& opts) const {
   opts.cluster_id = fleet_->config_cluster_id();
   opts.kubeconfig = fleet_->config_kubeconfig_path();
   opts.mesh_config = fleet_->mesh_config_path();
+  // The demo serves ztunnel's TLS port too, with the built-in CA issuing its certificate.
+  if (opts.xds_tls_address.empty())
+    opts.xds_tls_address = "127.0.0.1:15012";
+}
+
+std::vector<std::string> demo_run::ztunnel_hints(int tls_port, const std::string& root_file,
+                                                 const ambientd_options& opts) const {
+  auto url = "https://127.0.0.1:" + std::to_string(tls_port);
+  return {
+      "ztunnel (or anything that speaks as it does) reaches the demo with XDS_ADDRESS=" + url
+          + " CA_ADDRESS=" + url + " ALT_XDS_HOSTNAME=istiod." + opts.system_namespace
+          + ".svc XDS_ROOT_CA=" + root_file + " CA_ROOT_CA=" + root_file
+          + " CLUSTER_ID=" + opts.cluster_id,
+      "its token: kubectl --kubeconfig " + opts.kubeconfig
+          + " create token <service account> -n <namespace> --audience istio-ca"
+            " --bound-object-kind Pod --bound-object-name <pod>, written to AUTH_TOKEN",
+  };
 }
 
 std::vector<std::string> demo_run::describe() const {

@@ -34,6 +34,11 @@ public:
   /// Points the options at the fleet: cluster ID, kubeconfig and mesh config.
   void configure(ambientd_options& opts) const;
 
+  /// How a ztunnel reaches the demo's TLS port (`tls_port`, its root in `root_file`), for the
+  /// start-up banner.
+  std::vector<std::string> ztunnel_hints(int tls_port, const std::string& root_file,
+                                         const ambientd_options& opts) const;
+
   /// Lines describing the fleet and its script, for the start-up banner.
   std::vector<std::string> describe() const;
 

@@ -70,6 +70,25 @@ int main(int argc, char** argv) {
     return 2;
   }
   const auto& settings = std::get<cmd::tree_settings>(read);
+  // The built-in CA before the listeners: it may issue the TLS listener's own certificate.
+  std::optional<cmd::ca_setup> ca;
+  if (opts.ca == "builtin" && !opts.xds_tls_address.empty()) {
+    auto made = cmd::setup_ca(opts, settings.mesh.trust_domain);
+    if (auto* err = std::get_if<std::string>(&made)) {
+      log->critical("{}", *err);
+      return 2;
+    }
+    ca = std::move(std::get<cmd::ca_setup>(made));
+    log->info("Istio CA: {}{}", ca->source,
+              ca->serving ? "; it issued the TLS listener's certificate" : "");
+  }
+  struct ca_files_cleanup {
+    const std::optional<cmd::ca_setup>& ca;
+    ~ca_files_cleanup() {
+      if (ca)
+        cmd::remove_ca_files(*ca);
+    }
+  } cleanup{ca};
   // Before every gRPC object and the actors that hold streams: gRPC shuts down when main returns,
   // on this thread, after all of them (not on a detached thread the exit could outrun).
   xds::grpc_lifetime grpc;
@@ -80,7 +99,8 @@ int main(int argc, char** argv) {
   actors::top_level_watch top_level{cmd::signal_first_death(death)};
   cmd::process_tree tree{system, top_level};
   tree.spawn_serving(settings);
-  auto xds = cmd::start_xds_listeners(opts, tree.xds_publisher);
+  auto xds = cmd::start_xds_listeners(opts, tree.xds_publisher, tree.token_reviewer,
+                                      tree.readiness_aggregator, ca ? &*ca : nullptr);
   if (auto* err = std::get_if<std::string>(&xds)) {
     log->critical("{}", *err);
     tree.stop_clusters();
@@ -88,6 +108,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   auto& listeners = std::get<cmd::xds_listeners>(xds);
+  if (demo && ca && ca->serving && listeners.tls_port != 0)
+    for (const auto& line : demo->ztunnel_hints(listeners.tls_port, ca->serving->ca_file, opts))
+      log->info("demo: {}", line);
   tree.spawn_clusters(settings);
   if (!settings.config_cluster)
     log->warn("no config cluster: not in a pod and no --kubeconfig, so no remote secrets are "

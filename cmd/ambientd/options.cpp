@@ -50,6 +50,29 @@ ambientd_parse parse_ambientd_flags(int argc, const char* const* argv) {
                    "whether TLS xDS callers must present a client certificate: optional (as "
                    "istiod; callers without one authenticate with a service-account token) or "
                    "required");
+  flags.add_choice("ca", &o.ca, {"builtin", "off"},
+                   "the Istio CA (IstioCertificateService) on the TLS listener: builtin, or off");
+  flags.add("cacerts-dir", &o.cacerts_dir,
+            "plugged-in CA directory (istiod's /etc/cacerts: ca-cert.pem, ca-key.pem, "
+            "cert-chain.pem, root-cert.pem); without ca-key.pem there, a self-signed root is made");
+  flags.add_choice("ca-key-type", &o.ca_key_type, {"rsa-2048", "ec-p256"},
+                   "key type of the self-signed root (istiod's is rsa-2048)");
+  flags.add("max-workload-cert-ttl", &o.max_workload_cert_ttl,
+            "longest workload certificate granted; longer requests are refused, as istiod "
+            "(istiod's MAX_WORKLOAD_CERT_TTL)");
+  flags.add("ca-accept-csr-sans", &o.ca_accept_csr_sans,
+            "sign a CSR whatever SANs it asks for, replacing them with the caller's identity, as "
+            "istiod does (default: refuse a CSR that asks for another identity)");
+  flags.add(
+      "ca-trusted-node-accounts", &o.ca_trusted_node_accounts,
+      "node agents that may ask for the identity of a pod on their node, namespace/sa, "
+      "comma-separated (istiod's CA_TRUSTED_NODE_ACCOUNTS; default <system namespace>/ztunnel)");
+  flags.add("xds-extra-sans", &o.xds_extra_sans,
+            "more DNS names for the CA-issued TLS listener certificate, comma-separated (istiod's "
+            "ISTIOD_CUSTOM_HOST)");
+  flags.add("token-audiences", &o.token_audiences,
+            "audiences a TLS caller's service-account token must carry, comma-separated "
+            "(istiod's TOKEN_AUDIENCES; default istio-ca)");
   flags.add("xds-tls-reload", &o.xds_tls_reload,
             "how often the mTLS certificate, key and CA files are re-read (at least 1s)");
   flags.add("xds-push-interval", &o.xds_push_interval,
@@ -109,15 +132,24 @@ ambientd_parse parse_ambientd_flags(int argc, const char* const* argv) {
           = {parse_outcome::error, "--stale-cluster-limit must be 0 (no limit) or at least 1s"};
       return out;
     }
-    if (!o.xds_tls_address.empty()) {
+    // With the built-in CA the three files may all be left out: the CA issues the serving
+    // certificate and clients are verified against the mesh root.
+    bool ca_serves = o.ca == "builtin" && o.xds_tls_cert.empty() && o.xds_tls_key.empty()
+                     && o.xds_client_ca.empty();
+    if (!o.xds_tls_address.empty() && !ca_serves) {
       for (auto [flag, value] : {std::pair{"--xds-tls-cert", &o.xds_tls_cert},
                                  std::pair{"--xds-tls-key", &o.xds_tls_key},
                                  std::pair{"--xds-client-ca", &o.xds_client_ca}})
         if (value->empty()) {
-          out.result
-              = {parse_outcome::error, std::string{flag} + " is required with --xds-tls-address"};
+          out.result = {parse_outcome::error,
+                        std::string{flag} + " is required with --xds-tls-address"
+                            + (o.ca == "builtin" ? " when any of the three files is given" : "")};
           return out;
         }
+    }
+    if (o.max_workload_cert_ttl < std::chrono::hours{1}) {
+      out.result = {parse_outcome::error, "--max-workload-cert-ttl must be at least 1h"};
+      return out;
     }
     if (auto why = fleet::validate(
             fleet::election_timing{o.lease_duration, o.renew_deadline, o.retry_period});
@@ -156,6 +188,10 @@ ambientd_parse parse_ambientd_flags(int argc, const char* const* argv) {
       out.result = {parse_outcome::error, "--xds-push-interval must be between 0 and 10s"};
       return out;
     }
+    if (o.token_audiences.empty())
+      o.token_audiences = {"istio-ca"};
+    if (o.ca_trusted_node_accounts.empty())
+      o.ca_trusted_node_accounts = {o.system_namespace + "/ztunnel"};
     if (o.xds_tls_reload < std::chrono::seconds{1}) {
       out.result = {parse_outcome::error, "--xds-tls-reload must be at least 1s"};
       return out;

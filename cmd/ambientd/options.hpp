@@ -40,6 +40,27 @@ struct ambientd_options {
   /// Whether TLS xDS callers may come without a client certificate ("optional", istiod's
   /// behaviour: ztunnel proves itself with a token) or must present one ("required").
   std::string xds_client_cert = "optional";
+  /// The built-in Istio CA on the TLS listener ("builtin") or none ("off").
+  std::string ca = "builtin";
+  /// istiod's plugged-in CA directory (the mounted cacerts Secret); used when it holds ca-key.pem.
+  std::string cacerts_dir = "/etc/cacerts";
+  /// The self-signed root's key type: "rsa-2048" (istiod's) or "ec-p256".
+  std::string ca_key_type = "rsa-2048";
+  /// Longest workload certificate granted (istiod's MAX_WORKLOAD_CERT_TTL, 90 days); a longer
+  /// request is refused, as istiod does.
+  std::chrono::milliseconds max_workload_cert_ttl{std::chrono::hours{24 * 90}};
+  /// Sign CSRs whatever SANs they ask for, as istiod does (it overwrites them); by default a CSR
+  /// asking for another identity than the caller's is refused.
+  bool ca_accept_csr_sans = false;
+  /// Node agents that may ask for the identity of a pod on their node, "namespace/sa" (istiod's
+  /// CA_TRUSTED_NODE_ACCOUNTS); empty after parsing means "<system namespace>/ztunnel", the Helm
+  /// chart's value.
+  std::vector<std::string> ca_trusted_node_accounts;
+  /// More DNS names for the CA-issued 15012 certificate (istiod's ISTIOD_CUSTOM_HOST).
+  std::vector<std::string> xds_extra_sans;
+  /// Audiences a caller's service-account token must carry (istiod's TOKEN_AUDIENCES); empty
+  /// after parsing means the default, istio-ca.
+  std::vector<std::string> token_audiences;
   /// How often the three files are re-read (a rotated certificate needs no restart).
   std::chrono::milliseconds xds_tls_reload{60'000};
   /// The least time between two pushes of mesh changes to xDS clients (0: every change at once).

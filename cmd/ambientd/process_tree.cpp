@@ -12,6 +12,7 @@
 #include "actors/readiness_aggregator.hpp"
 #include "actors/secret_watcher.hpp"
 #include "actors/status_writer.hpp"
+#include "actors/token_reviewer.hpp"
 #include "actors/xds_publisher.hpp"
 #include "messages/type_ids.hpp"
 
@@ -29,6 +30,15 @@ void process_tree::spawn_serving(const tree_settings& s) {
                           std::make_shared<const mesh::mesh_config>(s.mesh), xds_publisher});
   watch_.watch("xds_publisher", xds_publisher);
   watch_.watch("readiness_aggregator", readiness_aggregator);
+  actors::token_reviewer_config rc;
+  rc.transport = s.transport;
+  rc.config_cluster_id = s.opts->cluster_id;
+  if (s.config_cluster)
+    rc.config_cluster = s.config_cluster->settings;
+  rc.audiences = s.opts->token_audiences;
+  rc.trust_domain = s.mesh.trust_domain;
+  token_reviewer = system_.spawn(actors::token_reviewer_impl, rc);
+  watch_.watch("token_reviewer", token_reviewer);
 }
 
 void process_tree::spawn_clusters(const tree_settings& s) {
@@ -41,6 +51,7 @@ void process_tree::spawn_clusters(const tree_settings& s) {
   if (opts.stale_cluster_limit.count() > 0)
     sc.stale_limit = opts.stale_cluster_limit;
   sc.sink = readiness_aggregator;
+  sc.token_reviewer = token_reviewer;
   if (s.config_cluster)
     sc.config_cluster = s.config_cluster->config;
   cluster_store = system_.spawn(actors::cluster_store_impl, sc);
@@ -88,8 +99,8 @@ void process_tree::stop_clusters() {
   watch_.stopping();
   if (leader_elector)
     actors::ask<caf::unit_t>(system_, leader_elector, std::chrono::seconds{3}, atom::release_v);
-  for (const auto* a :
-       {&leader_elector, &status_writer, &secret_watcher, &cluster_store, &readiness_aggregator})
+  for (const auto* a : {&leader_elector, &status_writer, &secret_watcher, &cluster_store,
+                        &readiness_aggregator, &token_reviewer})
     if (*a)
       caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);
 }

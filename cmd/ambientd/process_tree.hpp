@@ -22,7 +22,8 @@ public:
     // nop
   }
 
-  /// The serving half: the xDS publisher and the readiness aggregator that feeds it.
+  /// The serving half: the xDS publisher, the readiness aggregator that feeds it, and the token
+  /// reviewer that authenticates TLS callers without a client certificate.
   void spawn_serving(const tree_settings& s);
 
   /// The cluster half: ClusterStore (its sink is the aggregator); with a config cluster the
@@ -38,8 +39,8 @@ public:
   /// actor to end.
   void stop_serving();
 
-  caf::actor xds_publisher, readiness_aggregator, cluster_store, secret_watcher, leader_elector,
-      status_writer;
+  caf::actor xds_publisher, readiness_aggregator, token_reviewer, cluster_store, secret_watcher,
+      leader_elector, status_writer;
 
 private:
   caf::actor_system& system_;

@@ -1,8 +1,9 @@
 // Fuzzes what a caller without a client certificate sends and what the API server answers: gRPC
 // metadata through xds::bearer_token and xds::cluster_id, the bearer token (and a third part taken
 // as a token too) through kube::peek_jwt_claims, and a TokenReview response through
-// kube::parse_token_review, whose verdict then goes through the review cache. Input: metadata
-// lines "key:value" up to an empty line, then a token line, then the response body.
+// kube::parse_token_review, whose verdict then goes through the review cache; the token line as a
+// SPIFFE identity through istiod's XDS identity check against the cluster claim as a node id.
+// Input: metadata lines "key:value" up to an empty line, then a token line, then the response body.
 #include <string>
 #include <vector>
 
@@ -11,6 +12,8 @@
 #include "kube/token_review_cache.hpp"
 #include "tests/fuzz/fuzz_input.hpp"
 #include "xds/caller_credentials.hpp"
+#include "xds/node_identity_check.hpp"
+#include "xds/spiffe_id.hpp"
 
 using namespace ambient;
 
@@ -53,5 +56,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto rel = cache.complete(key, result, now);
   if (rel.waiters.size() != 1 || cache.in_flight() != 0 || cache.size() > 1)
     __builtin_trap();
+  // The token line as an identity, the cluster claim as a node id: istiod's XDS identity check.
+  auto id = xds::parse_spiffe_id(token);
+  if (id && xds::parse_spiffe_id(id->to_string()) != id)
+    __builtin_trap(); // what parses round-trips
+  auto refusal = xds::node_identity_refusal({std::string{token}},
+                                            {std::string{claim.id}, std::string{}, std::string{}});
+  if (!id && refusal.empty())
+    __builtin_trap(); // an identity that does not parse never matches a node
   return 0;
 }

@@ -10,11 +10,15 @@ err=$(mktemp)
 trap 'rm -f "$out" "$err"' EXIT
 fail() { echo "FAIL: $*"; echo "--- stdout"; cat "$out"; echo "--- stderr"; cat "$err"; exit 1; }
 
-"$ambientd" --demo --demo-duration 30 --xds-address 127.0.0.1:0 --monitoring-address 127.0.0.1:0 \
-  --debug-address 127.0.0.1:0 >"$out" 2>"$err"
+"$ambientd" --demo --demo-duration 30 --xds-address 127.0.0.1:0 --xds-tls-address 127.0.0.1:0 \
+  --monitoring-address 127.0.0.1:0 --debug-address 127.0.0.1:0 >"$out" 2>"$err"
 rc=$?
 [ "$rc" -eq 0 ] || fail "exit status $rc"
 grep -q "every cluster reached synced and is synced now" "$err" || fail "no success line"
+# ztunnel's way in: the TLS port with the built-in CA, and its root on disk while the demo ran.
+grep -Eq "demo: ztunnel .* XDS_ADDRESS=https://127.0.0.1:[1-9][0-9]* .*XDS_ROOT_CA=/[^ ]+/ca.pem" "$err" \
+  || fail "no ztunnel line"
+grep -q "Istio CA: self-signed root" "$err" || fail "the built-in CA did not start"
 
 # The last table: every cluster synced (state column), nothing else.
 last=$(awk '/clusters:$/ {block=""; next} /^(NAME|cluster-)/ {block=block $0 "\n"} END {printf "%s", block}' "$out")

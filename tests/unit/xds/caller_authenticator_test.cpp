@@ -6,6 +6,7 @@
 
 #include "sim/pki.hpp"
 #include "xds/caller_authenticator.hpp"
+#include "xds/node_authorizer.hpp"
 #include "xds/node_identity_check.hpp"
 #include "xds/spiffe_id.hpp"
 
@@ -198,4 +199,42 @@ TEST_CASE("a token verdict that comes later is delivered then", "[xds]") {
   pending({"", echo_id, "c", "", ""});
   REQUIRE(got);
   CHECK(got->ok());
+}
+
+TEST_CASE("only a trusted node agent with a pod-bound token gets a pod query", "[xds]") {
+  auto trusted = parse_trusted_node_accounts({"istio-system/ztunnel"});
+  caller_verdict node_agent;
+  node_agent.authenticated = true;
+  node_agent.identities = {ztunnel_id};
+  node_agent.token = token_verdict{"", ztunnel_id, "cluster-2", "ztunnel-x", "uid-1"};
+  auto q = impersonation_query_for(node_agent, echo_id, trusted);
+  REQUIRE(std::holds_alternative<ambient::mesh::impersonation_query>(q));
+  const auto& query = std::get<ambient::mesh::impersonation_query>(q);
+  CHECK(query.cluster_id == "cluster-2");
+  CHECK(query.caller_pod == "ztunnel-x");
+  CHECK(query.caller_pod_uid == "uid-1");
+  CHECK(query.target_namespace == "default");
+  CHECK(query.target_service_account == "echo");
+
+  auto refusal = [&](const caller_verdict& v, const std::string& wanted) {
+    auto r = impersonation_query_for(v, wanted, trusted);
+    REQUIRE(std::holds_alternative<std::string>(r));
+    return std::get<std::string>(r);
+  };
+  CHECK_THAT(refusal(node_agent, "urn:x"), Contains("not an Istio SPIFFE identity"));
+  auto by_cert = node_agent;
+  by_cert.token.reset();
+  CHECK_THAT(refusal(by_cert, echo_id), Contains("service-account token"));
+  auto unbound = node_agent;
+  unbound.token->pod_name.clear();
+  CHECK_THAT(refusal(unbound, echo_id), Contains("not bound to a pod"));
+  auto app = node_agent;
+  app.identities = {echo_id};
+  CHECK_THAT(refusal(app, ztunnel_id), Contains("default/echo is not a trusted node account"));
+}
+
+TEST_CASE("trusted node accounts must be namespace and service account", "[xds]") {
+  CHECK(parse_trusted_node_accounts({"a/b", "c/d"}).size() == 2);
+  for (const char* bad : {"ztunnel", "/b", "a/", "a/b/c"})
+    CHECK_THROWS_WITH(parse_trusted_node_accounts({bad}), Contains(bad));
 }

@@ -1,0 +1,119 @@
+#include "cmd/ambientd/ca_setup.hpp"
+
+#include <fstream>
+#include <map>
+#include <random>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "ca/ca_secret.hpp"
+#include "ca/issuer.hpp"
+#include "ca/root_ca.hpp"
+
+namespace ambient::cmd {
+
+namespace {
+
+using clock_type = std::chrono::system_clock;
+
+/// The files of a plugged-in CA directory that exist, by name.
+std::map<std::string, std::string> read_cacerts(const std::filesystem::path& dir) {
+  std::map<std::string, std::string> out;
+  for (const char* name : {"ca-cert.pem", "ca-key.pem", "cert-chain.pem", "root-cert.pem"}) {
+    std::ifstream in{dir / name, std::ios::binary};
+    if (!in)
+      continue;
+    std::ostringstream text;
+    text << in.rdbuf();
+    out.emplace(name, text.str());
+  }
+  return out;
+}
+
+/// Writes `text` to `path`, readable by this user only.
+bool write_private(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream out{path, std::ios::binary | std::ios::trunc};
+  out << text;
+  std::error_code ec;
+  std::filesystem::permissions(
+      path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, ec);
+  return static_cast<bool>(out) && !ec;
+}
+
+} // namespace
+
+std::vector<std::string> serving_dns_names(const ambientd_options& opts) {
+  std::vector<std::string> out;
+  for (const char* host : {"istiod", "istiod-remote", "istio-pilot"})
+    out.push_back(fmt::format("{}.{}.svc", host, opts.system_namespace));
+  for (const auto& extra : opts.xds_extra_sans)
+    out.push_back(extra);
+  return out;
+}
+
+std::variant<ca_setup, std::string> setup_ca(const ambientd_options& opts,
+                                             const std::string& trust_domain) {
+  auto now = clock_type::now();
+  ca_setup out;
+  ca::signer::params params;
+  params.ttl.max_ttl = std::chrono::duration_cast<std::chrono::seconds>(opts.max_workload_cert_ttl);
+  params.refuse_foreign_sans = !opts.ca_accept_csr_sans;
+  out.signer = std::make_shared<ca::signer>(params);
+
+  auto files = opts.cacerts_dir.empty() ? std::map<std::string, std::string>{}
+                                        : read_cacerts(opts.cacerts_dir);
+  std::shared_ptr<const ca::signing_bundle> bundle;
+  if (files.contains("ca-key.pem")) {
+    auto loaded = ca::load_signing_bundle(files, now);
+    if (auto* e = std::get_if<ca::error>(&loaded))
+      return "--cacerts-dir " + opts.cacerts_dir + ": " + e->message;
+    bundle = std::make_shared<const ca::signing_bundle>(
+        std::move(std::get<ca::signing_bundle>(loaded)));
+    out.source = "plugged-in CA from " + opts.cacerts_dir;
+  } else {
+    ca::root_options root;
+    root.trust_domain = trust_domain;
+    root.key = opts.ca_key_type == "ec-p256" ? ca::key_kind::ec_p256 : ca::key_kind::rsa_2048;
+    auto made = ca::generate_root(root, now);
+    if (auto* e = std::get_if<ca::error>(&made))
+      return "self-signed CA: " + e->message;
+    bundle
+        = std::make_shared<const ca::signing_bundle>(std::move(std::get<ca::signing_bundle>(made)));
+    out.source = "self-signed root (O=" + trust_domain + ", " + opts.ca_key_type
+                 + "), made at start-up and kept in memory";
+  }
+  out.signer->install(bundle);
+  if (opts.xds_tls_address.empty() || !opts.xds_tls_cert.empty())
+    return out;
+
+  auto serving
+      = ca::issue_serving_cert(*bundle, serving_dns_names(opts), std::chrono::hours{24 * 365}, now);
+  if (auto* e = std::get_if<ca::error>(&serving))
+    return "serving certificate for --xds-tls-address: " + e->message;
+  const auto& cert = std::get<ca::serving_cert>(serving);
+  out.dir = std::filesystem::temp_directory_path()
+            / fmt::format("ambientd-xds-tls-{}-{:08x}", ::getpid(), std::random_device{}());
+  std::error_code ec;
+  std::filesystem::create_directory(out.dir, ec);
+  if (ec)
+    return "cannot create " + out.dir.string() + ": " + ec.message();
+  std::filesystem::permissions(out.dir, std::filesystem::perms::owner_all, ec);
+  xds::tls_files tls{(out.dir / "cert.pem").string(), (out.dir / "key.pem").string(),
+                     (out.dir / "ca.pem").string()};
+  if (!write_private(tls.cert_file, cert.cert_chain_pem)
+      || !write_private(tls.key_file, cert.key_pem)
+      || !write_private(tls.ca_file, bundle->roots_pem))
+    return "cannot write the serving certificate to " + out.dir.string();
+  out.serving = tls;
+  return out;
+}
+
+void remove_ca_files(const ca_setup& setup) {
+  if (setup.dir.empty())
+    return;
+  std::error_code ec;
+  std::filesystem::remove_all(setup.dir, ec);
+}
+
+} // namespace ambient::cmd
