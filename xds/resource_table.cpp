@@ -58,7 +58,8 @@ bool resource_table::upsert(std::string name, std::string bytes, std::vector<std
     bool same_info = info == nullptr ? old_info == address_info_.end()
                                      : old_info != address_info_.end()
                                            && old_info->second.workload == info->workload
-                                           && old_info->second.services == info->services;
+                                           && old_info->second.services == info->services
+                                           && old_info->second.node == info->node;
     if (old.bytes == bytes && old.aliases == aliases && same_info)
       return false;
     unindex(old);
@@ -95,6 +96,8 @@ void resource_table::unindex(const resource_entry& e) {
     return;
   for (const auto& key : info->second.services)
     unlink(service_workloads_, key, e.name);
+  if (!info->second.node.empty())
+    unlink(node_workloads_, info->second.node, e.name);
   address_info_.erase(info);
 }
 
@@ -105,6 +108,8 @@ void resource_table::index(const resource_entry& e, const address_lookup* info) 
     return;
   for (const auto& key : info->services)
     service_workloads_[key].insert(e.name);
+  if (!info->node.empty())
+    node_workloads_[info->node].insert(e.name);
   address_info_.insert_or_assign(e.name, *info);
 }
 
@@ -129,6 +134,12 @@ std::vector<std::string> resource_table::workloads_of(std::string_view service_k
   if (i == service_workloads_.end())
     return {};
   return {i->second.begin(), i->second.end()};
+}
+
+const std::set<std::string>& resource_table::workloads_on(std::string_view node) const {
+  static const std::set<std::string> none;
+  auto i = node.empty() ? node_workloads_.end() : node_workloads_.find(node);
+  return i == node_workloads_.end() ? none : i->second;
 }
 
 std::vector<std::string> resource_table::resolve(std::string_view key) const {

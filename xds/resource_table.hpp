@@ -35,6 +35,7 @@ using entry_ptr = std::shared_ptr<const resource_entry>;
 struct address_lookup {
   bool workload = false;             ///< a workload (else a service)
   std::vector<std::string> services; ///< a workload's service keys ("namespace/hostname")
+  std::string node;                  ///< a workload's node (empty: none, or a service)
 };
 
 /// A resource to add or replace.
@@ -120,6 +121,10 @@ public:
   /// The names of the workloads whose `services` map has `service_key` ("namespace/hostname").
   std::vector<std::string> workloads_of(std::string_view service_key) const;
 
+  /// The names of the workloads whose `node` is `node` (empty when none is, or `node` is empty):
+  /// what istiod pushes unasked to an on-demand ztunnel of that node.
+  const std::set<std::string>& workloads_on(std::string_view node) const;
+
 private:
   void check_version(uint64_t new_version) const;
   bool upsert(std::string name, std::string bytes, std::vector<std::string> aliases,
@@ -145,6 +150,8 @@ private:
   std::map<std::string, std::set<std::string>, std::less<>> alias_names_;
   std::map<std::string, address_lookup, std::less<>> address_info_;
   std::map<std::string, std::set<std::string>, std::less<>> service_workloads_;
+  /// node → the workloads on it; only workloads with a node are indexed.
+  std::map<std::string, std::set<std::string>, std::less<>> node_workloads_;
 };
 
 } // namespace ambient::xds
