@@ -56,15 +56,18 @@ struct delta_response {
 ///   again or reported removed; resources that only an unsubscribed key brought in (a service's
 ///   workloads) are reported removed; unsubscribing what was never subscribed is ignored;
 /// - initial_resource_versions on the first request is what the client already has: resources
-///   at that version are not resent, vanished or no longer subscribed ones are reported removed;
-///   on a non-wildcard session its names are also subscribed, as if in resource_names_subscribe
-///   (istiod: subscribe ∪ initial_resource_versions − unsubscribe), so a reconnecting on-demand
-///   ztunnel keeps getting what it had and learns which of it vanished; a listed key that still
-///   resolves (a "network/ip" alias) is answered by its resources, not reported removed;
+///   at that version are not resent, vanished ones (and ones the request unsubscribes) are
+///   reported removed; on a non-wildcard session its names are also subscribed, as if in
+///   resource_names_subscribe (istiod: subscribe ∪ initial_resource_versions − unsubscribe), so a
+///   reconnecting on-demand ztunnel keeps getting what it had and learns which of it vanished; a
+///   listed key that still resolves (a "network/ip" alias) is answered by its resources, not
+///   reported removed;
 /// - node-local push (istiod's AdditionalPodSubscriptions): a non-wildcard session whose first
 ///   request's node names a NODE_NAME also gets every workload whose `node` is that node,
 ///   unasked, followed as such workloads appear, change, leave the node or vanish (the last two
-///   reported removed unless a subscribed key still covers them);
+///   reported removed unless a subscribed key still covers them; istiod instead keeps whatever
+///   it sent an on-demand client subscribed for good, so it reports such a workload removed
+///   only when it is deleted — the same holds for a service key's workloads);
 /// - `aliases` go out only on a non-wildcard session (istiod: only its on-demand generator sets
 ///   them);
 /// - the first request and every request that subscribes names get a response, even an empty
