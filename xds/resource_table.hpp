@@ -130,8 +130,11 @@ private:
   bool upsert(std::string name, std::string bytes, std::vector<std::string> aliases,
               const address_lookup* info, uint64_t new_version);
   bool erase(const std::string& name, uint64_t new_version);
-  void unindex(const resource_entry& e);
+  /// Takes `e` out of the alias and Address indexes (not the node index); returns its node.
+  std::string unindex(const resource_entry& e);
   void index(const resource_entry& e, const address_lookup* info);
+  /// Moves workload `name` from node `from` to node `to` in the node index (empty: none).
+  void move_node(const std::string& name, std::string_view from, std::string_view to);
 
   std::string type_url_;
   std::string version_prefix_;
