@@ -22,19 +22,23 @@ struct admission_gate {
   stream_stage stage = stream_stage::admitting;
 };
 
+/// The string value of the node metadata field `key` of request `r`; empty when the request has
+/// no node, or the field is absent or not a string.
+template <class Request>
+std::string metadata_text(const Request& r, const char* key) {
+  const auto& fields = r.node().metadata().fields();
+  auto it = fields.find(key);
+  return it != fields.end() && it->second.has_string_value() ? it->second.string_value()
+                                                             : std::string{};
+}
+
 /// The node a request claims, as the identity check reads it.
 template <class Request>
 node_claim claim_of(const Request& r) {
   node_claim out;
   out.id = r.node().id();
-  const auto& fields = r.node().metadata().fields();
-  auto text = [&](const char* key) {
-    auto it = fields.find(key);
-    return it != fields.end() && it->second.has_string_value() ? it->second.string_value()
-                                                               : std::string{};
-  };
-  out.namespace_ = text("NAMESPACE");
-  out.service_account = text("SERVICE_ACCOUNT");
+  out.namespace_ = metadata_text(r, "NAMESPACE");
+  out.service_account = metadata_text(r, "SERVICE_ACCOUNT");
   return out;
 }
 
@@ -247,6 +251,7 @@ delta_request to_delta_request(const delta_request_proto& r) {
                          r.resource_names_unsubscribe().end());
   for (const auto& [name, version] : r.initial_resource_versions())
     out.initial_resource_versions.emplace(name, version);
+  out.node_name = metadata_text(r, "NODE_NAME");
   read_ack(r, out);
   return out;
 }
@@ -269,8 +274,9 @@ delta_response_proto to_proto(const delta_response& r, std::string_view type_url
     auto* res = out.add_resources();
     res->set_name(e->name);
     res->set_version(e->version);
-    for (const auto& a : e->aliases)
-      res->add_aliases(a);
+    if (r.with_aliases)
+      for (const auto& a : e->aliases)
+        res->add_aliases(a);
     res->mutable_resource()->set_type_url(std::string{type_url});
     res->mutable_resource()->set_value(e->bytes);
   }

@@ -47,11 +47,12 @@ private:
   std::optional<caller_authenticator> authenticator_;
 };
 
-/// The session's view of a request proto.
+/// The session's view of a request proto (for delta, with the node metadata's NODE_NAME).
 delta_request to_delta_request(const delta_request_proto& r);
 sotw_request to_sotw_request(const sotw_request_proto& r);
 
-/// The proto of a session's response: each resource packed in an Any of `type_url`.
+/// The proto of a session's response: each resource packed in an Any of `type_url` (for delta,
+/// with its aliases when the response says so).
 delta_response_proto to_proto(const delta_response& r, std::string_view type_url);
 sotw_response_proto to_proto(const sotw_response& r, std::string_view type_url);
 

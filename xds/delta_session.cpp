@@ -25,6 +25,7 @@ request_outcome delta_session::on_request(const delta_request& r) {
     wildcard_ = legacy_wildcard_ && r.subscribe.empty();
     out.subscription_changed = wildcard_;
     sent_ = r.initial_resource_versions;
+    node_name_ = r.node_name;
     full_eval_ = true;
     reply_owed_ = true;
   }
@@ -32,6 +33,8 @@ request_outcome delta_session::on_request(const delta_request& r) {
     subscribe(name, first, out);
   for (const auto& name : r.unsubscribe)
     unsubscribe(name, out);
+  if (first && !wildcard_)
+    subscribe_initial(r, out);
   if (!r.subscribe.empty())
     reply_owed_ = true;
   return out;
@@ -42,6 +45,7 @@ void delta_session::subscribe(const std::string& name, bool first, request_outco
     if (!wildcard_) {
       wildcard_ = true;
       full_eval_ = true;
+      interest_dirty_ = true; // node-local workloads count only without the wildcard
       out.subscription_changed = true;
     }
     return;
@@ -57,11 +61,28 @@ void delta_session::subscribe(const std::string& name, bool first, request_outco
   silent_drop_.erase(name);
 }
 
+void delta_session::subscribe_initial(const delta_request& r, request_outcome& out) {
+  for (const auto& [name, version] : r.initial_resource_versions) {
+    if (name == wildcard_name
+        || std::find(r.unsubscribe.begin(), r.unsubscribe.end(), name) != r.unsubscribe.end())
+      continue;
+    if (subscribed_.insert(name).second) {
+      out.subscription_changed = true;
+      interest_dirty_ = true;
+    }
+  }
+}
+
+bool delta_session::answered_key(const std::string& name, const resource_table& table) const {
+  return subscribed_.contains(name) && !table.resolve(name).empty();
+}
+
 void delta_session::unsubscribe(const std::string& name, request_outcome& out) {
   if (name == wildcard_name) {
     if (wildcard_) {
       wildcard_ = false;
       full_eval_ = true;
+      interest_dirty_ = true; // node-local workloads count only without the wildcard
       out.subscription_changed = true;
     }
     return;
@@ -84,6 +105,10 @@ std::set<std::string> delta_session::resolve_interest(const resource_table& tabl
   for (const auto& key : subscribed_)
     for (auto& name : table.resolve(key))
       out.insert(std::move(name));
+  if (!wildcard_ && !node_name_.empty()) {
+    const auto& local = table.workloads_on(node_name_);
+    out.insert(local.begin(), local.end());
+  }
   return out;
 }
 
@@ -184,7 +209,7 @@ std::optional<delta_response> delta_session::next_response(const resource_table&
     if (known == sent_.end())
       continue;
     sent_.erase(known);
-    if (!silent_drop_.contains(name))
+    if (!silent_drop_.contains(name) && !(entry == nullptr && answered_key(name, table)))
       removed.insert(name);
   }
 
@@ -201,6 +226,7 @@ std::optional<delta_response> delta_session::next_response(const resource_table&
   out.removed.assign(removed.begin(), removed.end());
   out.nonce = acks_.next_nonce();
   out.system_version = table.version_string(table.version());
+  out.with_aliases = !wildcard_;
   return out;
 }
 

@@ -19,6 +19,9 @@ struct delta_request {
   std::vector<std::string> unsubscribe;
   /// Only honoured on the first request of the stream (a reconnecting client's cache).
   std::map<std::string, std::string> initial_resource_versions;
+  /// The node metadata's NODE_NAME (empty when absent or not a string). Only honoured on the
+  /// first request of the stream: ztunnel sends its node on the first request of each type.
+  std::string node_name;
   std::string response_nonce;
   bool has_error = false; ///< error_detail was set: a NACK
   std::string error_message;
@@ -30,6 +33,9 @@ struct delta_response {
   std::vector<std::string> removed;
   std::string nonce;
   std::string system_version; ///< the table version, for debugging only
+  /// Whether the resources go out with their `aliases`: only to an on-demand (non-wildcard)
+  /// session, as istiod sends them.
+  bool with_aliases = false;
 };
 
 /// The state of one type on one delta (incremental) xDS stream, pure: requests in, responses out,
@@ -50,7 +56,20 @@ struct delta_response {
 ///   again or reported removed; resources that only an unsubscribed key brought in (a service's
 ///   workloads) are reported removed; unsubscribing what was never subscribed is ignored;
 /// - initial_resource_versions on the first request is what the client already has: resources
-///   at that version are not resent, vanished or no longer subscribed ones are reported removed;
+///   at that version are not resent, vanished ones (and ones the request unsubscribes) are
+///   reported removed; on a non-wildcard session its names are also subscribed, as if in
+///   resource_names_subscribe (istiod: subscribe ∪ initial_resource_versions − unsubscribe), so a
+///   reconnecting on-demand ztunnel keeps getting what it had and learns which of it vanished; a
+///   listed key that still resolves (a "network/ip" alias) is answered by its resources, not
+///   reported removed;
+/// - node-local push (istiod's AdditionalPodSubscriptions): a non-wildcard session whose first
+///   request's node names a NODE_NAME also gets every workload whose `node` is that node,
+///   unasked, followed as such workloads appear, change, leave the node or vanish (the last two
+///   reported removed unless a subscribed key still covers them; istiod instead keeps whatever
+///   it sent an on-demand client subscribed for good, so it reports such a workload removed
+///   only when it is deleted — the same holds for a service key's workloads);
+/// - `aliases` go out only on a non-wildcard session (istiod: only its on-demand generator sets
+///   them);
 /// - the first request and every request that subscribes names get a response, even an empty
 ///   one (as istiod does; the client waits for it); a request that only unsubscribes gets one
 ///   when there is something to say; an ACK or NACK alone gets none; a NACK is counted and its
@@ -74,6 +93,12 @@ public:
 private:
   void subscribe(const std::string& name, bool first, request_outcome& out);
   void unsubscribe(const std::string& name, request_outcome& out);
+  /// Subscribes the names of a non-wildcard first request's initial_resource_versions that it
+  /// does not unsubscribe.
+  void subscribe_initial(const delta_request& r, request_outcome& out);
+  /// Whether `name`, which is not a resource of `table`, is a subscribed key that resolves to
+  /// some: the client holds the key (an alias it demanded), answered by those resources.
+  bool answered_key(const std::string& name, const resource_table& table) const;
   std::set<std::string> resolve_interest(const resource_table& table) const;
   /// The full evaluation of a wildcard session: sends what the client lacks or has at another
   /// version, removes what the table no longer holds; rebuilds sent_.
@@ -86,6 +111,8 @@ private:
   std::map<std::string, bool> must_answer_;
   /// Names the client unsubscribed since the last response: dropped without a removal.
   std::set<std::string> silent_drop_;
+  /// The first request's NODE_NAME: whose workloads a non-wildcard session gets unasked.
+  std::string node_name_;
   bool full_eval_ = false;
   bool interest_dirty_ = false;
 };

@@ -51,6 +51,7 @@ std::size_t apply_addresses(resource_table& table, const mesh::mesh_delta& delta
     address_lookup lookup;
     if (r->address.has_workload()) {
       lookup.workload = true;
+      lookup.node = r->address.workload().node();
       for (const auto& [key, ports] : r->address.workload().services())
         lookup.services.push_back(key);
     }

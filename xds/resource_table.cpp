@@ -52,16 +52,18 @@ std::size_t resource_table::apply(std::vector<resource_update> upserts,
 bool resource_table::upsert(std::string name, std::string bytes, std::vector<std::string> aliases,
                             const address_lookup* info, uint64_t new_version) {
   auto i = entries_.find(name);
+  std::string old_node;
   if (i != entries_.end()) {
     const auto& old = *i->second;
     auto old_info = address_info_.find(name);
     bool same_info = info == nullptr ? old_info == address_info_.end()
                                      : old_info != address_info_.end()
                                            && old_info->second.workload == info->workload
-                                           && old_info->second.services == info->services;
+                                           && old_info->second.services == info->services
+                                           && old_info->second.node == info->node;
     if (old.bytes == bytes && old.aliases == aliases && same_info)
       return false;
-    unindex(old);
+    old_node = unindex(old);
     by_name_.erase(name); // its key views the old entry's name
   }
   auto e = std::make_shared<resource_entry>();
@@ -70,6 +72,7 @@ bool resource_table::upsert(std::string name, std::string bytes, std::vector<std
   e->bytes = std::move(bytes);
   e->aliases = std::move(aliases);
   index(*e, info);
+  move_node(e->name, old_node, info == nullptr ? std::string_view{} : info->node);
   by_name_.emplace(e->name, e);
   log_.record(new_version, name);
   entries_.insert_or_assign(std::move(name), std::move(e));
@@ -80,22 +83,38 @@ bool resource_table::erase(const std::string& name, uint64_t new_version) {
   auto i = entries_.find(name);
   if (i == entries_.end())
     return false;
-  unindex(*i->second);
+  move_node(name, unindex(*i->second), {});
   by_name_.erase(name);
   entries_.erase(i);
   log_.record(new_version, name);
   return true;
 }
 
-void resource_table::unindex(const resource_entry& e) {
+std::string resource_table::unindex(const resource_entry& e) {
   for (const auto& alias : e.aliases)
     unlink(alias_names_, alias, e.name);
   auto info = address_info_.find(e.name);
   if (info == address_info_.end())
-    return;
+    return {};
   for (const auto& key : info->second.services)
     unlink(service_workloads_, key, e.name);
+  auto node = std::move(info->second.node);
   address_info_.erase(info);
+  return node;
+}
+
+void resource_table::move_node(const std::string& name, std::string_view from,
+                               std::string_view to) {
+  if (from == to)
+    return; // most changes of a workload leave its node alone: the index stays as it is
+  if (!from.empty())
+    unlink(node_workloads_, from, name);
+  if (!to.empty()) {
+    auto i = node_workloads_.find(to);
+    if (i == node_workloads_.end())
+      i = node_workloads_.emplace(std::string{to}, std::set<std::string>{}).first;
+    i->second.insert(name);
+  }
 }
 
 void resource_table::index(const resource_entry& e, const address_lookup* info) {
@@ -129,6 +148,12 @@ std::vector<std::string> resource_table::workloads_of(std::string_view service_k
   if (i == service_workloads_.end())
     return {};
   return {i->second.begin(), i->second.end()};
+}
+
+const std::set<std::string>& resource_table::workloads_on(std::string_view node) const {
+  static const std::set<std::string> none;
+  auto i = node.empty() ? node_workloads_.end() : node_workloads_.find(node);
+  return i == node_workloads_.end() ? none : i->second;
 }
 
 std::vector<std::string> resource_table::resolve(std::string_view key) const {

@@ -35,6 +35,7 @@ using entry_ptr = std::shared_ptr<const resource_entry>;
 struct address_lookup {
   bool workload = false;             ///< a workload (else a service)
   std::vector<std::string> services; ///< a workload's service keys ("namespace/hostname")
+  std::string node;                  ///< a workload's node (empty: none, or a service)
 };
 
 /// A resource to add or replace.
@@ -120,13 +121,20 @@ public:
   /// The names of the workloads whose `services` map has `service_key` ("namespace/hostname").
   std::vector<std::string> workloads_of(std::string_view service_key) const;
 
+  /// The names of the workloads whose `node` is `node` (empty when none is, or `node` is empty):
+  /// what istiod pushes unasked to an on-demand ztunnel of that node.
+  const std::set<std::string>& workloads_on(std::string_view node) const;
+
 private:
   void check_version(uint64_t new_version) const;
   bool upsert(std::string name, std::string bytes, std::vector<std::string> aliases,
               const address_lookup* info, uint64_t new_version);
   bool erase(const std::string& name, uint64_t new_version);
-  void unindex(const resource_entry& e);
+  /// Takes `e` out of the alias and Address indexes (not the node index); returns its node.
+  std::string unindex(const resource_entry& e);
   void index(const resource_entry& e, const address_lookup* info);
+  /// Moves workload `name` from node `from` to node `to` in the node index (empty: none).
+  void move_node(const std::string& name, std::string_view from, std::string_view to);
 
   std::string type_url_;
   std::string version_prefix_;
@@ -145,6 +153,8 @@ private:
   std::map<std::string, std::set<std::string>, std::less<>> alias_names_;
   std::map<std::string, address_lookup, std::less<>> address_info_;
   std::map<std::string, std::set<std::string>, std::less<>> service_workloads_;
+  /// node → the workloads on it; only workloads with a node are indexed.
+  std::map<std::string, std::set<std::string>, std::less<>> node_workloads_;
 };
 
 } // namespace ambient::xds

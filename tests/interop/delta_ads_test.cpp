@@ -50,6 +50,8 @@ TEST_CASE("a delta ADS client follows ambientd's Address stream: wildcard, on-de
   CHECK(workloads == 13);
   CHECK(z.held.count("cluster-1/discovery.k8s.io/EndpointSlice/default/kubernetes/127.0.0.1") == 1);
   CHECK(services == 2); // front, and the config cluster's own default/kubernetes (local scope)
+  for (const auto& res : first.resources()) // a wildcard session gets no aliases (istiod)
+    CHECK(res.aliases_size() == 0);
   z.send({}, {}, first.nonce()); // ACK
 
   // A deleted pod comes back as a removal, and only that.
@@ -102,6 +104,38 @@ TEST_CASE("a delta ADS client follows ambientd's Address stream: wildcard, on-de
   for (const auto& [n, a] : od.held) // nothing beyond the key's service and its workloads
     if (n != service_key)
       CHECK(a.workload().services().count(service_key) == 1);
+
+  // An on-demand client whose node metadata names a node gets that node's workloads unasked,
+  // with their aliases, and loses one that is deleted.
+  std::string node;
+  for (const auto& [name, a] : z.held)
+    if (a.has_workload() && a.workload().cluster_id() == "cluster-2"
+        && !a.workload().node().empty())
+      node = a.workload().node();
+  REQUIRE(!node.empty());
+  std::set<std::string> on_node;
+  for (const auto& [name, a] : z.held)
+    if (a.has_workload() && a.workload().node() == node)
+      on_node.insert(name);
+  delta_client local{h.xds_target()};
+  local.node_name = node;
+  local.send({"*"}, {"*"}); // ztunnel's on-demand opening, in one request
+  auto pushed = local.read();
+  auto pushed_names = test::resource_names(pushed);
+  CHECK(std::set<std::string>(pushed_names.begin(), pushed_names.end()) == on_node);
+  for (const auto& res : pushed.resources()) // an on-demand session gets aliases (istiod)
+    CHECK(res.aliases_size() > 0);
+  local.send({}, {}, pushed.nonce());
+  std::string leaving;
+  for (const auto& name : on_node)
+    if (z.held.at(name).workload().cluster_id() == "cluster-2"
+        && z.held.at(name).workload().name() != "late-pod") // the reconnect below uses it
+      leaving = name;
+  REQUIRE(!leaving.empty());
+  const auto lw = z.held.at(leaving).workload();
+  test::must_remove(h.cluster(1), "pods", lw.namespace_(), lw.name());
+  REQUIRE(local.read_until([&] { return local.held.count(leaving) == 0; }));
+  REQUIRE(z.read_until([&] { return z.held.count(leaving) == 0; }));
 
   // Reconnect with what the wildcard client holds, plus a name that is gone and one with an
   // outdated version: only those two are answered.

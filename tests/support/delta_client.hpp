@@ -37,6 +37,8 @@ struct delta_client {
       stream;
   std::map<std::string, std::string> versions;
   std::map<std::string, istio::workload::Address> held;
+  /// The node metadata's NODE_NAME sent with every request (none when empty).
+  std::string node_name;
 
   explicit delta_client(const std::string& target)
     : delta_client(grpc::CreateChannel(target, grpc::InsecureChannelCredentials())) {}
@@ -56,6 +58,9 @@ struct delta_client {
     r.set_type_url(address_type);
     r.mutable_node()->set_id(
         "ztunnel~10.0.0.1~ztunnel-x.istio-system~istio-system.svc.cluster.local");
+    if (!node_name.empty())
+      (*r.mutable_node()->mutable_metadata()->mutable_fields())["NODE_NAME"].set_string_value(
+          node_name);
     for (const auto& s : subscribe)
       r.add_resource_names_subscribe(s);
     for (const auto& s : unsubscribe)

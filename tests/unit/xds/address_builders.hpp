@@ -29,10 +29,12 @@ std::vector<std::string> names_of(const Response& r) {
   return out;
 }
 
-/// A workload named by `uid` in network "net1" with one IP, member of the given service keys.
+/// A workload named by `uid` in network "net1" with one IP, member of the given service keys,
+/// on `node` (none when empty).
 inline mesh::address_ptr make_workload_resource(const std::string& uid, const std::string& ip,
                                                 const std::vector<std::string>& services = {},
-                                                const std::string& revision = "") {
+                                                const std::string& revision = "",
+                                                const std::string& node = "") {
   istio::workload::Address a;
   auto* w = a.mutable_workload();
   w->set_uid(uid);
@@ -41,6 +43,7 @@ inline mesh::address_ptr make_workload_resource(const std::string& uid, const st
   w->set_network("net1");
   w->add_addresses(*mesh::ip_bytes(ip));
   w->set_canonical_revision(revision);
+  w->set_node(node);
   for (const auto& key : services)
     (*w->mutable_services())[key].add_ports()->set_service_port(80);
   return mesh::make_resource(uid, std::move(a));

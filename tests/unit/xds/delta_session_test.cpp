@@ -221,8 +221,8 @@ TEST_CASE("a reconnect with initial_resource_versions resends only what differs"
       {{}, {{"w1", "1"}, {"w2", "1"}, {"gone", "1"}}, {web + "@1", "w2@2", "w3@1"}, {"gone"}},
       // ztunnel sends empty versions: everything is resent
       {{}, {{"w1", ""}}, {web + "@1", "w1@1", "w2@2", "w3@1"}, {}},
-      // by name: w1 current, w3 held but no longer subscribed
-      {{"w1", "w2"}, {{"w1", "1"}, {"w3", "1"}}, {"w2@2"}, {"w3"}},
+      // by name: w1 current, w3 held (so subscribed again) and current, gone vanished
+      {{"w1", "w2"}, {{"w1", "1"}, {"w3", "1"}, {"gone", "1"}}, {"w2@2"}, {"gone"}},
   }));
   delta_session s{address_type};
   auto req = subscribe(rows.subscribe, "17"); // a nonce of the previous stream

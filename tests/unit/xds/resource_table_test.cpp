@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <set>
 #include <stdexcept>
 
 #include "unit/xds/address_builders.hpp"
@@ -160,6 +161,32 @@ TEST_CASE("the service index follows workloads that join and leave a service", "
   CHECK(t.workloads_of(web).empty());
   CHECK(t.resolve(web) == strings{web});
   CHECK(t.resolve("net1/10.0.0.2").empty());
+}
+
+TEST_CASE("the node index follows workloads that arrive on a node and move or vanish", "[xds]") {
+  auto t = address_table();
+  using names = std::set<std::string>;
+  apply_addresses(t, make_delta(1, {make_service_resource("web", "10.96.0.1"),
+                                    make_workload_resource("w1", "10.0.0.1", {}, "", "node-a"),
+                                    make_workload_resource("w2", "10.0.0.2", {}, "", "node-a"),
+                                    make_workload_resource("w3", "10.0.0.3", {}, "", "node-b"),
+                                    make_workload_resource("w4", "10.0.0.4")}));
+  CHECK(t.workloads_on("node-a") == names{"w1", "w2"});
+  CHECK(t.workloads_on("node-b") == names{"w3"});
+  CHECK(t.workloads_on("").empty()); // w4 has no node and is not indexed
+  CHECK(t.workloads_on("node-z").empty());
+  // w1 moves to node-b (same bytes otherwise), w4 lands on node-a, w2 vanishes.
+  apply_addresses(t, make_delta(2,
+                                {make_workload_resource("w1", "10.0.0.1", {}, "", "node-b"),
+                                 make_workload_resource("w4", "10.0.0.4", {}, "", "node-a")},
+                                {"w2"}));
+  CHECK(t.workloads_on("node-a") == names{"w4"});
+  CHECK(t.workloads_on("node-b") == names{"w1", "w3"});
+  CHECK(t.find("w1")->version == "2");
+  // A workload that leaves every node leaves the index; an emptied node is gone.
+  apply_addresses(t, make_delta(3, {make_workload_resource("w4", "10.0.0.4")}, {"w1", "w3"}));
+  CHECK(t.workloads_on("node-a").empty());
+  CHECK(t.workloads_on("node-b").empty());
 }
 
 TEST_CASE("a changed address moves the workload's alias", "[xds]") {
