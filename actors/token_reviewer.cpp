@@ -16,7 +16,7 @@ namespace {
 using clock_type = std::chrono::system_clock;
 
 /// Counts one review outcome ("authenticated", "refused", "failed", "cached", "unknown_cluster",
-/// "no_token").
+/// "no_token", "timeout").
 void count(token_reviewer_state& st, const std::string& result) {
   auto& c = st.results[result];
   if (c == nullptr)
@@ -58,7 +58,7 @@ void release(token_reviewer_ptr self, const kube::token_review_cache::release& r
     auto it = st.waiters.find(w);
     if (it == st.waiters.end())
       continue;
-    auto done = std::move(it->second);
+    auto done = std::move(it->second.done);
     st.waiters.erase(it);
     done(verdict);
   }
@@ -112,7 +112,8 @@ void ask(token_reviewer_ptr self, messages::token_review_ask& a) {
     return a.done(verdict_of(st, *hit, cluster_id));
   }
   auto waiter = st.next_waiter++;
-  st.waiters.emplace(waiter, std::move(a.done));
+  st.waiters.emplace(waiter, token_reviewer_state::waiter_entry{key, std::move(a.done)});
+  self->delayed_send(self, st.cfg.deadline, atom::timer_v, waiter);
   if (st.cache.begin(key, waiter) != kube::token_review_cache::begin_outcome::start_review)
     return;
   review_flight flight{key, std::nullopt};
@@ -127,7 +128,6 @@ void ask(token_reviewer_ptr self, messages::token_review_ask& a) {
                           [owner, ticket](kube::response_end end) {
                             caf::anon_send(owner, messages::api_response{ticket, std::move(end)});
                           });
-  self->delayed_send(self, st.cfg.deadline, atom::timer_v, std::string{"review"}, ticket);
 }
 
 /// A review answered: the verdict, or why there is none.
@@ -135,7 +135,7 @@ void answered(token_reviewer_ptr self, const messages::api_response& r) {
   auto& st = self->state;
   auto it = st.flights.find(r.ticket);
   if (it == st.flights.end())
-    return; // its deadline passed: its callers were failed already
+    return;
   auto flight = std::move(it->second);
   st.flights.erase(it);
   const auto& cluster_id = flight.key.cluster_id;
@@ -165,21 +165,25 @@ caf::behavior token_reviewer_impl(token_reviewer_ptr self, token_reviewer_config
   init.log = telemetry::make_logger("token_reviewer");
   if (init.cfg.config_cluster)
     init.clusters[init.cfg.config_cluster_id]
-        = {0, init.cfg.transport->add_client(*init.cfg.config_cluster)};
+        = {0, init.cfg.transport->add_client(*init.cfg.config_cluster, init.cfg.limits)};
   return {
       [=](messages::token_review_ask& a) { ask(self, a); },
       [=](const messages::api_response& r) { answered(self, r); },
-      [=](atom::timer, const std::string&, uint64_t ticket) {
+      [=](atom::timer, uint64_t waiter) {
+        // This caller waited long enough; its review goes on for the ones that come next.
         auto& st = self->state;
-        auto it = st.flights.find(ticket);
-        if (it == st.flights.end())
+        auto it = st.waiters.find(waiter);
+        if (it == st.waiters.end())
           return;
-        auto key = it->second.key;
-        st.flights.erase(it);
-        auto why = "the API server did not answer within " + std::to_string(st.cfg.deadline.count())
-                   + "ms";
-        st.log->warn("token review by cluster {} failed: {}", key.cluster_id, why);
-        release(self, st.cache.fail_all(key, why), key.cluster_id);
+        auto entry = std::move(it->second);
+        st.waiters.erase(it);
+        st.cache.leave(entry.key, waiter);
+        count(st, "timeout");
+        auto why = "token review by cluster " + entry.key.cluster_id
+                   + " failed: the API server did not answer within "
+                   + std::to_string(st.cfg.deadline.count()) + "ms";
+        st.log->warn("{}", why);
+        entry.done({why, {}, {}, {}, {}});
       },
       [=](messages::review_cluster_up& up) {
         auto& st = self->state;
@@ -188,7 +192,7 @@ caf::behavior token_reviewer_impl(token_reviewer_ptr self, token_reviewer_config
         auto& c = st.clusters[up.cluster_id];
         if (c.client != 0)
           st.cfg.transport->remove_client(c.client);
-        c = {up.generation, st.cfg.transport->add_client(std::move(up.settings))};
+        c = {up.generation, st.cfg.transport->add_client(std::move(up.settings), st.cfg.limits)};
       },
       [=](const messages::review_cluster_down& down) {
         auto& st = self->state;

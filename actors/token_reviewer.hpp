@@ -32,8 +32,12 @@ struct token_reviewer_config {
   std::vector<std::string> audiences{"istio-ca"};
   /// The mesh's trust domain: identities are spiffe://<trust domain>/ns/<ns>/sa/<sa>.
   std::string trust_domain = "cluster.local";
-  /// A review that has not answered by then fails its callers (UNAUTHENTICATED), never hangs.
+  /// A caller whose review has not answered by then is refused (UNAUTHENTICATED), never hangs;
+  /// the review itself goes on, and its verdict is cached for the callers that come next.
   std::chrono::milliseconds deadline{5000};
+  /// The review clients' rate limits: a fleet of ztunnels starting at once brings one token each,
+  /// so client-go's 50 requests a second would queue a thousand reviews for 20 s.
+  kube::client_limits limits{500, 1000};
   kube::token_review_cache::params cache;
   telemetry::registry* metrics = &telemetry::default_registry();
 };
@@ -63,7 +67,12 @@ struct token_reviewer_state {
     kube::transport::client_id client = 0;
   };
   std::map<std::string, cluster_client> clusters;
-  std::map<uint64_t, std::function<void(xds::token_verdict)>> waiters;
+  /// A caller waiting for a review.
+  struct waiter_entry {
+    kube::review_key key;
+    std::function<void(xds::token_verdict)> done;
+  };
+  std::map<uint64_t, waiter_entry> waiters;
   uint64_t next_waiter = 1;
   std::map<uint64_t, review_flight> flights; ///< by ticket (= the api_response ticket)
   uint64_t next_ticket = 1;
@@ -77,9 +86,10 @@ using token_reviewer_ptr = instrumented_actor<token_reviewer_state>*;
 /// Turns ztunnel's service-account tokens into identities as istiod does: a TokenReview against
 /// the API server of the cluster the caller's `clusterid` names (the config cluster, or a remote
 /// cluster cluster_store announced), with the configured audiences. Identical reviews in flight
-/// are sent once; verdicts are cached (kube::token_review_cache); a review that does not answer
-/// within the deadline fails its callers. Callers hand it messages::token_review_ask from gRPC
-/// threads and are called back on the reviewer's thread.
+/// are sent once; verdicts are cached (kube::token_review_cache); a caller whose review has not
+/// answered within the deadline is refused, while the review goes on and its verdict is cached.
+/// Callers hand it messages::token_review_ask from gRPC threads and are called back on the
+/// reviewer's thread.
 caf::behavior token_reviewer_impl(token_reviewer_ptr self, token_reviewer_config cfg);
 
 } // namespace ambient::actors

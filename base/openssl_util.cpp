@@ -8,6 +8,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 namespace ambient::base {
 
@@ -70,6 +71,19 @@ x509_ptr parse_cert(const std::string& pem) {
 pkey_ptr parse_key(const std::string& pem) {
   auto bio = memory_bio(pem);
   return pkey_ptr{PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr)};
+}
+
+std::vector<std::string> uri_names(const GENERAL_NAMES* names) {
+  std::vector<std::string> out;
+  for (int i = 0; i < sk_GENERAL_NAME_num(names); ++i) {
+    const GENERAL_NAME* name = sk_GENERAL_NAME_value(names, i);
+    if (name->type != GEN_URI)
+      continue;
+    const ASN1_STRING* uri = name->d.uniformResourceIdentifier;
+    out.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(uri)),
+                     static_cast<size_t>(ASN1_STRING_length(uri)));
+  }
+  return out;
 }
 
 } // namespace ambient::base

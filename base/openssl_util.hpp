@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <openssl/types.h>
 
@@ -32,5 +33,8 @@ x509_ptr parse_cert(const std::string& pem);
 
 /// The private key in PEM text; null when there is none.
 pkey_ptr parse_key(const std::string& pem);
+
+/// The URI entries of a subjectAltName, in order (other kinds of name are skipped).
+std::vector<std::string> uri_names(const GENERAL_NAMES* names);
 
 } // namespace ambient::base

@@ -210,17 +210,7 @@ std::vector<std::string> uri_sans(X509* cert) {
   std::vector<std::string> out;
   base::general_names_ptr names{
       static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr))};
-  if (!names)
-    return out;
-  for (int i = 0; i < sk_GENERAL_NAME_num(names.get()); ++i) {
-    const GENERAL_NAME* name = sk_GENERAL_NAME_value(names.get(), i);
-    if (name->type != GEN_URI)
-      continue;
-    const ASN1_STRING* s = name->d.uniformResourceIdentifier;
-    out.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
-                     static_cast<size_t>(ASN1_STRING_length(s)));
-  }
-  return out;
+  return names ? base::uri_names(names.get()) : out;
 }
 
 } // namespace ambient::ca

@@ -9,6 +9,8 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include "base/openssl_util.hpp"
+
 namespace ambient::ca {
 
 namespace {
@@ -83,14 +85,7 @@ bool request_uri_sans(X509_REQ* req, std::vector<std::string>& out) {
       X509V3_get_d2i(exts.get(), NID_subject_alt_name, &crit, nullptr))};
   if (!names)
     return crit == -1; // -1: absent; -2: more than one; otherwise it did not decode
-  for (int i = 0; i < sk_GENERAL_NAME_num(names.get()); ++i) {
-    const GENERAL_NAME* name = sk_GENERAL_NAME_value(names.get(), i);
-    if (name->type != GEN_URI)
-      continue;
-    const ASN1_STRING* s = name->d.uniformResourceIdentifier;
-    out.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
-                     static_cast<size_t>(ASN1_STRING_length(s)));
-  }
+  out = base::uri_names(names.get());
   return true;
 }
 

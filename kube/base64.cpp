@@ -69,4 +69,23 @@ std::optional<std::string> decode_base64url(std::string_view in) {
   return decode(in, '-', '_', false);
 }
 
+std::string encode_base64(std::string_view in) {
+  static constexpr char digits[]
+      = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((in.size() + 2) / 3 * 4);
+  for (size_t i = 0; i < in.size(); i += 3) {
+    uint32_t n = static_cast<uint32_t>(static_cast<unsigned char>(in[i])) << 16;
+    if (i + 1 < in.size())
+      n |= static_cast<uint32_t>(static_cast<unsigned char>(in[i + 1])) << 8;
+    if (i + 2 < in.size())
+      n |= static_cast<unsigned char>(in[i + 2]);
+    out += digits[(n >> 18) & 63];
+    out += digits[(n >> 12) & 63];
+    out += i + 1 < in.size() ? digits[(n >> 6) & 63] : '=';
+    out += i + 2 < in.size() ? digits[n & 63] : '=';
+  }
+  return out;
+}
+
 } // namespace ambient::kube

@@ -16,4 +16,7 @@ std::optional<std::string> decode_base64(std::string_view in);
 /// dangling digit.
 std::optional<std::string> decode_base64url(std::string_view in);
 
+/// Encodes standard-alphabet base64 with padding, as Kubernetes data fields carry it.
+std::string encode_base64(std::string_view in);
+
 } // namespace ambient::kube

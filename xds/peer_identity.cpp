@@ -9,6 +9,7 @@
 #include <openssl/x509v3.h>
 
 #include "base/openssl_ptr.hpp"
+#include "base/openssl_util.hpp"
 #include "base/trim.hpp"
 #include "xds/pem_text.hpp"
 
@@ -68,18 +69,11 @@ uri_sans_result uri_sans_of_pem(std::string_view pem) {
     return {{}, "malformed or repeated subjectAltName extension"};
   }
   uri_sans_result out;
-  for (int i = 0; i < sk_GENERAL_NAME_num(names.get()); ++i) {
-    const GENERAL_NAME* name = sk_GENERAL_NAME_value(names.get(), i);
-    if (name->type != GEN_URI)
-      continue;
-    const ASN1_STRING* uri = name->d.uniformResourceIdentifier;
-    std::string text(reinterpret_cast<const char*>(ASN1_STRING_get0_data(uri)),
-                     static_cast<size_t>(ASN1_STRING_length(uri)));
+  out.uris = base::uri_names(names.get());
+  for (const auto& text : out.uris)
     for (char c : text)
       if (is_space_or_control(c)) // never matched against the allow-list, never logged
         return {{}, "URI SAN with whitespace or a control character"};
-    out.uris.push_back(std::move(text));
-  }
   return out;
 }
 

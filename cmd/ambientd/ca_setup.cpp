@@ -1,15 +1,19 @@
 #include "cmd/ambientd/ca_setup.hpp"
 
 #include <fstream>
+#include <functional>
+#include <future>
 #include <map>
 #include <random>
 #include <sstream>
+#include <thread>
 
 #include <fmt/format.h>
 
 #include "ca/ca_secret.hpp"
 #include "ca/issuer.hpp"
 #include "ca/root_ca.hpp"
+#include "fleet/ca_secret_sync.hpp"
 
 namespace ambient::cmd {
 
@@ -41,6 +45,43 @@ bool write_private(const std::filesystem::path& path, const std::string& text) {
   return static_cast<bool>(out) && !ec;
 }
 
+/// The data of Secret istio-ca-secret: read, or created with `make_root` when there is none (a
+/// 409 means another replica won: theirs is read). Retries for `patience`; a string says why not.
+std::variant<std::map<std::string, std::string>, std::string>
+shared_root_data(const shared_root_store& store, const std::string& ns,
+                 const std::function<std::map<std::string, std::string>()>& make_root,
+                 std::chrono::milliseconds patience) {
+  auto& transport = *store.transport;
+  auto client = transport.add_client(store.settings);
+  fleet::ca_secret_sync sync{ns, "istio-ca-secret"};
+  auto call = sync.start();
+  auto give_up = std::chrono::steady_clock::now() + patience;
+  std::variant<std::map<std::string, std::string>, std::string> out;
+  while (true) {
+    std::promise<kube::response_end> answered;
+    auto end = answered.get_future();
+    transport.start(client, call.method, call.path, call.body, {},
+                    [&answered](kube::response_end e) { answered.set_value(std::move(e)); });
+    auto step = sync.on_response(end.get(), make_root);
+    if (step.data) {
+      out = std::move(*step.data);
+      break;
+    }
+    if (step.call) {
+      call = std::move(*step.call);
+      continue;
+    }
+    if (std::chrono::steady_clock::now() >= give_up) {
+      out = step.error;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::seconds{1});
+    call = sync.start();
+  }
+  transport.remove_client(client);
+  return out;
+}
+
 } // namespace
 
 std::vector<std::string> serving_dns_names(const ambientd_options& opts) {
@@ -53,7 +94,8 @@ std::vector<std::string> serving_dns_names(const ambientd_options& opts) {
 }
 
 std::variant<ca_setup, std::string> setup_ca(const ambientd_options& opts,
-                                             const std::string& trust_domain) {
+                                             const std::string& trust_domain,
+                                             const std::optional<shared_root_store>& store) {
   auto now = clock_type::now();
   ca_setup out;
   ca::signer::params params;
@@ -75,13 +117,39 @@ std::variant<ca_setup, std::string> setup_ca(const ambientd_options& opts,
     ca::root_options root;
     root.trust_domain = trust_domain;
     root.key = opts.ca_key_type == "ec-p256" ? ca::key_kind::ec_p256 : ca::key_kind::rsa_2048;
-    auto made = ca::generate_root(root, now);
-    if (auto* e = std::get_if<ca::error>(&made))
-      return "self-signed CA: " + e->message;
-    bundle
-        = std::make_shared<const ca::signing_bundle>(std::move(std::get<ca::signing_bundle>(made)));
-    out.source = "self-signed root (O=" + trust_domain + ", " + opts.ca_key_type
-                 + "), made at start-up and kept in memory";
+    bool created = false;
+    std::string make_error;
+    auto make_root = [&]() -> std::map<std::string, std::string> {
+      auto made = ca::generate_root(root, now);
+      if (auto* e = std::get_if<ca::error>(&made)) {
+        make_error = e->message;
+        return {};
+      }
+      created = true;
+      return ca::to_secret_data(std::get<ca::signing_bundle>(made));
+    };
+    std::map<std::string, std::string> data;
+    if (store) {
+      auto shared
+          = shared_root_data(*store, opts.system_namespace, make_root, std::chrono::seconds{30});
+      if (auto* e = std::get_if<std::string>(&shared))
+        return "self-signed CA: " + *e;
+      data = std::move(std::get<std::map<std::string, std::string>>(shared));
+      out.source = "self-signed root in secret " + opts.system_namespace + "/istio-ca-secret ("
+                   + (created ? "created by this replica" : "read") + ")";
+    } else {
+      data = make_root();
+      out.source = "self-signed root (O=" + trust_domain + ", " + opts.ca_key_type
+                   + "), made at start-up and kept in memory (no config cluster to share it in)";
+    }
+    if (!make_error.empty())
+      return "self-signed CA: " + make_error;
+    auto loaded = ca::load_signing_bundle(data, now);
+    if (auto* e = std::get_if<ca::error>(&loaded))
+      return "self-signed CA from secret " + opts.system_namespace
+             + "/istio-ca-secret: " + e->message;
+    bundle = std::make_shared<const ca::signing_bundle>(
+        std::move(std::get<ca::signing_bundle>(loaded)));
   }
   out.signer->install(bundle);
   if (opts.xds_tls_address.empty() || !opts.xds_tls_cert.empty())

@@ -8,6 +8,8 @@
 
 #include "ca/signer.hpp"
 #include "cmd/ambientd/options.hpp"
+#include "kube/connection_settings.hpp"
+#include "kube/transport.hpp"
 #include "xds/server_credentials.hpp"
 
 namespace ambient::cmd {
@@ -27,12 +29,22 @@ struct ca_setup {
 /// system namespace, `.svc`), plus `--xds-extra-sans` (istiod's ISTIOD_CUSTOM_HOST).
 std::vector<std::string> serving_dns_names(const ambientd_options& opts);
 
+/// Where a self-signed root is shared: the config cluster, reached through `transport`.
+struct shared_root_store {
+  kube::transport* transport = nullptr;
+  kube::connection_settings settings;
+};
+
 /// Loads the plugged-in CA from --cacerts-dir (istiod's /etc/cacerts: ca-cert.pem, ca-key.pem,
-/// cert-chain.pem, root-cert.pem) when it holds ca-key.pem, else makes a self-signed root for the
-/// trust domain; then issues the 15012 serving certificate unless --xds-tls-cert names one. A
-/// string is a start-up error (a plugged-in CA that does not load names the file and problem).
+/// cert-chain.pem, root-cert.pem) when it holds ca-key.pem. Else, with a config cluster (`store`),
+/// uses the self-signed root of Secret istio-ca-secret in the system namespace, creating it when
+/// there is none, as istiod does, so every replica and restart signs with one root (trying for
+/// 30 s); without one, makes a root for this process. Then issues the 15012 serving certificate
+/// unless --xds-tls-cert names one. A string is a start-up error (a plugged-in CA or Secret that
+/// does not load, or a config cluster that cannot be read, names the problem).
 std::variant<ca_setup, std::string> setup_ca(const ambientd_options& opts,
-                                             const std::string& trust_domain);
+                                             const std::string& trust_domain,
+                                             const std::optional<shared_root_store>& store);
 
 /// Removes the private directory of a setup (at exit).
 void remove_ca_files(const ca_setup& setup);

@@ -73,7 +73,10 @@ int main(int argc, char** argv) {
   // The built-in CA before the listeners: it may issue the TLS listener's own certificate.
   std::optional<cmd::ca_setup> ca;
   if (opts.ca == "builtin" && !opts.xds_tls_address.empty()) {
-    auto made = cmd::setup_ca(opts, settings.mesh.trust_domain);
+    std::optional<cmd::shared_root_store> store;
+    if (settings.config_cluster)
+      store = cmd::shared_root_store{settings.transport.get(), settings.config_cluster->settings};
+    auto made = cmd::setup_ca(opts, settings.mesh.trust_domain, store);
     if (auto* err = std::get_if<std::string>(&made)) {
       log->critical("{}", *err);
       return 2;

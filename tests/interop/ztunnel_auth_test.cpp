@@ -11,6 +11,7 @@
 
 #include "envoy/service/discovery/v3/ads.grpc.pb.h"
 #include "istio/security/ca.grpc.pb.h"
+#include "sim/base64.hpp"
 #include "support/ambientd_harness.hpp"
 #include "support/sim_tokens.hpp"
 #include "unit/ca/openssl_cli.hpp"
@@ -204,4 +205,60 @@ TEST_CASE("a ztunnel with a remote cluster's token gets Addresses and its certif
   REQUIRE(cl.request("DELETE", base + "/api/v1/namespaces/istio-system/pods/ztunnel-gone").status
           == 200);
   refused({doomed, remote}, "deleted pod");
+}
+
+TEST_CASE("replicas without a plugged-in CA share the root in istio-ca-secret and keep it across "
+          "restarts",
+          "[interop]") {
+  test::ambientd_harness h{1, "ambientd-ca-root"};
+  test::https_client cl;
+  cl.ca_pem = h.cluster(0).ca_pem();
+  cl.token = h.cluster(0).token();
+  auto base = h.cluster(0).server_url();
+  test::create_service_account(cl, base, "istio-system", "ztunnel");
+  test::create_pod_as(cl, base, "istio-system", "ztunnel-x", "ztunnel", "node-a");
+  ztunnel_caller caller{test::bound_token(cl, base, "istio-system", "ztunnel", "ztunnel-x"),
+                        h.cluster(0).name()};
+  ca_test::temp_dir work;
+
+  // The root in the Secret, as an operator hands it to ztunnel.
+  auto secret_root = [&] {
+    auto r = cl.request("GET", base + "/api/v1/namespaces/istio-system/secrets/istio-ca-secret");
+    REQUIRE(r.status == 200);
+    auto doc = sim::parse_json(r.body, nullptr);
+    REQUIRE(doc);
+    auto pem = sim::base64_decode(doc->at("data").at("ca-cert.pem").get<std::string>());
+    REQUIRE(pem);
+    return *pem;
+  };
+  // A replica's TLS listener verifies against that root, and signs with it.
+  auto check_replica = [&](test::ambientd_harness::process& p, const std::string& root) {
+    auto port = p.child->wait_log(
+        std::regex{R"(serving ADS with mTLS on 127\.0\.0\.1:0 \(port (\d+)\))"}, 20s);
+    REQUIRE(port);
+    grpc::SslCredentialsOptions tls;
+    tls.pem_root_certs = root;
+    grpc::ChannelArguments args;
+    args.SetSslTargetNameOverride("istiod.istio-system.svc");
+    auto channel = grpc::CreateCustomChannel("127.0.0.1:" + *port, grpc::SslCredentials(tls), args);
+    std::vector<std::string> chain;
+    REQUIRE(create_certificate(channel, caller, work, ztunnel_id, &chain).ok());
+    REQUIRE(chain.size() >= 2);
+    auto leaf = work.write("leaf.pem", chain.front());
+    auto root_file = work.write("root.pem", root);
+    CHECK(ca_test::run("openssl verify -CAfile " + root_file + " " + leaf).exit_code == 0);
+  };
+
+  std::vector<std::string> flags{"--xds-tls-address", "127.0.0.1:0"};
+  auto first = h.launch(flags);
+  auto root = secret_root();
+  auto second = h.launch(flags);
+  check_replica(first, root);
+  check_replica(second, root);
+  CHECK(second.child->wait_log(std::regex{R"(istio-ca-secret \(read\))"}, 1s));
+  // A restarted replica reads the same Secret.
+  first.child->stop();
+  auto third = h.launch(flags);
+  check_replica(third, root);
+  CHECK(secret_root() == root);
 }

@@ -39,8 +39,8 @@ forbid "the Kubernetes client (kube/) includes a layer above it" \
   'fleet/|mesh/|xds/|messages/|actors/|admin/|cmd/' kube
 forbid "mesh/ includes more of kube/ and fleet/ than their objects and the cluster lifecycle" \
   'kube/[^o]|kube/o[^b]|fleet/[^l]' mesh
-forbid "xds/ knows mesh types outside the mesh → table adapters (publisher_tables, proxyless)" \
-  'mesh/' xds ':!xds/publisher_tables.*' ':!xds/proxyless*'
+forbid "xds/ knows mesh types outside its adapters to the mesh (publisher_tables, proxyless, and node_authorizer's pod query)" \
+  'mesh/' xds ':!xds/publisher_tables.*' ':!xds/proxyless*' ':!xds/node_authorizer.*'
 forbid "a message header includes gRPC" 'grpc|xds/ads_server|.*\.grpc\.pb\.h' messages
 forbid "an actor includes the admin server's code" 'admin/' actors
 echo "pure libraries are free of CAF; ambientd's core is free of nlohmann-json; layers point one way"

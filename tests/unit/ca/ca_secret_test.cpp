@@ -7,19 +7,12 @@
 #include "unit/ca/openssl_cli.hpp"
 
 using namespace ambient;
+using ambient::ca_test::spiffe_b;
+using ambient::ca_test::take;
 using ambient::ca_test::temp_dir;
 using std::chrono::hours;
 
 namespace {
-
-const std::string spiffe_b = "spiffe://cluster.local/ns/a/sa/b";
-
-template <class T>
-T take(ca::result<T> r) {
-  if (auto* e = std::get_if<ca::error>(&r))
-    FAIL("unexpected refusal: " << e->message);
-  return std::get<T>(std::move(r));
-}
 
 ca::error refusal(const ca::result<ca::signing_bundle>& r) {
   const auto* e = std::get_if<ca::error>(&r);

@@ -7,11 +7,11 @@
 #include "unit/ca/openssl_cli.hpp"
 
 using namespace ambient;
+using ambient::ca_test::spiffe_b;
+using ambient::ca_test::take;
 using ambient::ca_test::temp_dir;
 
 namespace {
-
-const std::string spiffe_b = "spiffe://cluster.local/ns/a/sa/b";
 
 /// The error of a refused CSR; fails the test when the CSR was accepted.
 ca::error refusal(const ca::result<ca::csr_info>& r) {

@@ -10,19 +10,12 @@
 #include "unit/ca/openssl_cli.hpp"
 
 using namespace ambient;
+using ambient::ca_test::spiffe_b;
+using ambient::ca_test::take;
 using ambient::ca_test::temp_dir;
 using std::chrono::hours;
 
 namespace {
-
-const std::string spiffe_b = "spiffe://cluster.local/ns/a/sa/b";
-
-template <class T>
-T take(ca::result<T> r) {
-  if (auto* e = std::get_if<ca::error>(&r))
-    FAIL("unexpected refusal: " << e->message);
-  return std::get<T>(std::move(r));
-}
 
 ca::csr_info checked(const std::string& pem) {
   return take(ca::check_csr(pem));

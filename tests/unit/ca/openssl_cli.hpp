@@ -11,6 +11,10 @@
 
 #include <sys/wait.h>
 
+#include <catch2/catch.hpp>
+
+#include "ca/ca_error.hpp"
+
 /// The real `openssl` command line, for the CA tests: an independent implementation makes the
 /// CSRs and checks the certificates the CA issues.
 namespace ambient::ca_test {
@@ -95,6 +99,17 @@ inline std::string openssl_csr(const temp_dir& dir, const std::string& newkey,
 /// A P-256 CSR asking for `uri_san`.
 inline std::string p256_csr(const temp_dir& dir, const std::string& uri_san) {
   return openssl_csr(dir, "ec -pkeyopt ec_paramgen_curve:P-256", uri_san);
+}
+
+/// The identity most tests ask for.
+inline const std::string spiffe_b = "spiffe://cluster.local/ns/a/sa/b";
+
+/// The value of a result the test expects to succeed (FAILs naming the refusal otherwise).
+template <class T>
+T take(ca::result<T> r) {
+  if (auto* e = std::get_if<ca::error>(&r))
+    FAIL("unexpected refusal: " << e->message);
+  return std::get<T>(std::move(r));
 }
 
 } // namespace ambient::ca_test

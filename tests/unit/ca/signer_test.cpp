@@ -5,12 +5,12 @@
 #include "unit/ca/openssl_cli.hpp"
 
 using namespace ambient;
+using ambient::ca_test::spiffe_b;
+using ambient::ca_test::take;
 using ambient::ca_test::temp_dir;
 using std::chrono::hours;
 
 namespace {
-
-const std::string spiffe_b = "spiffe://cluster.local/ns/a/sa/b";
 
 std::shared_ptr<const ca::signing_bundle> root() {
   auto made = ca::generate_root({"cluster.local", ca::key_kind::ec_p256, hours{24 * 3650}},
