@@ -5,11 +5,14 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <grpcpp/grpcpp.h>
@@ -84,25 +87,45 @@ struct fleet_state {
   std::map<uint64_t, int> per_version;
   std::vector<std::pair<uint64_t, int64_t>> arrivals;
   std::vector<std::string> full_lines;
+  /// Full mode: streams that ended before their first response, to open again (index, start).
+  std::vector<std::pair<int, int64_t>> retries;
+  int failures = 0;
 
   void say(const std::string& s) {
     std::fputs((s + "\n").c_str(), stdout);
     std::fflush(stdout);
   }
 
+  /// Full mode: one line per stream; once every stream has one, prints them and "end".
+  void add_full_line(std::string line) {
+    full_lines.push_back(std::move(line));
+    if (static_cast<int>(full_lines.size()) == streams) {
+      for (const auto& l : full_lines)
+        say(l);
+      if (failures > 0)
+        say("retries " + std::to_string(failures));
+      say("end");
+      cv.notify_all();
+    }
+  }
+
+  /// A stream ended before its first response (e.g. refused): in full mode it is opened again,
+  /// as ztunnel reconnects, and its time still counts from its first start.
+  void on_failure(int index, int64_t start) {
+    std::lock_guard g{m};
+    if (!full)
+      return;
+    ++failures;
+    retries.emplace_back(index, start);
+    cv.notify_all();
+  }
+
   void on_response(bool first, int64_t start, const response& r, int64_t at) {
     std::lock_guard g{m};
     if (full) {
-      if (first) {
-        full_lines.push_back(std::to_string(start) + " " + std::to_string(at) + " "
-                             + std::to_string(r.ByteSizeLong()));
-        if (static_cast<int>(full_lines.size()) == streams) {
-          for (const auto& l : full_lines)
-            say(l);
-          say("end");
-          cv.notify_all();
-        }
-      }
+      if (first)
+        add_full_line(std::to_string(start) + " " + std::to_string(at) + " "
+                      + std::to_string(r.ByteSizeLong()));
       return;
     }
     bytes += r.ByteSizeLong();
@@ -126,11 +149,19 @@ struct fleet_state {
 /// One wildcard delta stream that ACKs every response.
 class stream final : public grpc::ClientBidiReactor<request, response> {
 public:
-  stream(AggregatedDiscoveryService::Stub& stub, fleet_state& f) : fleet_(f) {
+  /// `token` and `cluster_id`, when set, go as ztunnel sends them (authorization, clusterid).
+  /// `start`, when not 0, is the first attempt's start (a stream opened again).
+  stream(AggregatedDiscoveryService::Stub& stub, fleet_state& f, int index,
+         const std::string& token, const std::string& cluster_id, int64_t start = 0)
+    : fleet_(f), index_(index) {
+    if (!token.empty())
+      ctx_.AddMetadata("authorization", "Bearer " + token);
+    if (!cluster_id.empty())
+      ctx_.AddMetadata("clusterid", cluster_id);
     stub.async()->DeltaAggregatedResources(&ctx_, this);
     first_.set_type_url("type.googleapis.com/istio.workload.Address");
     first_.add_resource_names_subscribe("*");
-    start_ = now_ns();
+    start_ = start != 0 ? start : now_ns();
     writing_ = true;
     StartWrite(&first_);
     StartRead(&resp_);
@@ -162,7 +193,10 @@ public:
       write_ack_locked();
   }
 
-  void OnDone(const grpc::Status&) override {}
+  void OnDone(const grpc::Status&) override {
+    if (!got_first_)
+      fleet_.on_failure(index_, start_);
+  }
 
 private:
   void write_ack_locked() {
@@ -175,6 +209,7 @@ private:
   }
 
   fleet_state& fleet_;
+  int index_;
   grpc::ClientContext ctx_;
   request first_, ack_;
   response resp_;
@@ -185,14 +220,49 @@ private:
   std::string pending_nonce_;
 };
 
+/// The whole of file `path`; throws if it cannot be read.
+std::string read_file(const std::string& path) {
+  std::ifstream in{path};
+  if (!in)
+    throw std::runtime_error("cannot read " + path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+/// Lines of `path` (empty path: none).
+std::vector<std::string> read_lines(const std::string& path) {
+  std::vector<std::string> out;
+  if (path.empty())
+    return out;
+  std::istringstream in{read_file(path)};
+  for (std::string l; std::getline(in, l);)
+    out.push_back(l);
+  return out;
+}
+
 } // namespace
 
 int run_delta_fleet(int argc, char** argv) {
-  int port = 0, streams = 1, channels = 8;
+  int port = 0, streams = 1, channels = 8, give_up_s = 3600;
   bool full = false, stamps = false;
+  std::string tls_ca, tokens_file, cluster_id;
   for (int i = 0; i + 1 < argc; i += 2) {
     std::string k = argv[i];
-    int v = std::stoi(argv[i + 1]);
+    std::string value = argv[i + 1];
+    if (k == "--tls-ca") {
+      tls_ca = value;
+      continue;
+    }
+    if (k == "--tokens-file") {
+      tokens_file = value;
+      continue;
+    }
+    if (k == "--cluster-id") {
+      cluster_id = value;
+      continue;
+    }
+    int v = std::stoi(value);
     if (k == "--port")
       port = v;
     else if (k == "--streams")
@@ -201,6 +271,8 @@ int run_delta_fleet(int argc, char** argv) {
       channels = v;
     else if (k == "--full")
       full = v != 0;
+    else if (k == "--give-up")
+      give_up_s = v;
     else if (k == "--stamps")
       stamps = v != 0;
   }
@@ -208,20 +280,58 @@ int run_delta_fleet(int argc, char** argv) {
   f.streams = streams;
   f.full = full;
   f.stamps = stamps;
+  auto tokens = read_lines(tokens_file);
+  if (!tokens_file.empty() && static_cast<int>(tokens.size()) < streams)
+    throw std::runtime_error(tokens_file + " holds fewer tokens than streams");
+  auto creds = grpc::InsecureChannelCredentials();
+  if (!tls_ca.empty()) {
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = read_file(tls_ca);
+    creds = grpc::SslCredentials(ssl);
+  }
   std::vector<std::unique_ptr<AggregatedDiscoveryService::Stub>> stubs;
   for (int c = 0; c < channels; ++c) {
     grpc::ChannelArguments args;
     args.SetInt("ambient.bench.connection", c); // a distinct connection per channel
     args.SetMaxReceiveMessageSize(-1);
-    stubs.push_back(AggregatedDiscoveryService::NewStub(grpc::CreateCustomChannel(
-        "127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials(), args)));
+    if (!tls_ca.empty())
+      args.SetSslTargetNameOverride("localhost");
+    stubs.push_back(AggregatedDiscoveryService::NewStub(
+        grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(port), creds, args)));
   }
+  auto open = [&](int i, int64_t start) {
+    return std::make_unique<stream>(*stubs[static_cast<size_t>(i % channels)], f, i,
+                                    tokens.empty() ? std::string{} : tokens[static_cast<size_t>(i)],
+                                    cluster_id, start);
+  };
   std::vector<std::unique_ptr<stream>> all;
   for (int i = 0; i < streams; ++i)
-    all.push_back(std::make_unique<stream>(*stubs[static_cast<size_t>(i % channels)], f));
+    all.push_back(open(i, 0));
   if (full) {
+    auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds{give_up_s};
     std::unique_lock lk{f.m};
-    f.cv.wait(lk, [&] { return static_cast<int>(f.full_lines.size()) == streams; });
+    while (static_cast<int>(f.full_lines.size()) < streams) {
+      bool woke = f.cv.wait_until(lk, give_up, [&] {
+        return static_cast<int>(f.full_lines.size()) == streams || !f.retries.empty();
+      });
+      if (!woke) { // some streams never got a response: report the others
+        for (const auto& l : f.full_lines)
+          f.say(l);
+        f.say("retries " + std::to_string(f.failures));
+        f.say("unfinished " + std::to_string(streams - static_cast<int>(f.full_lines.size())));
+        f.say("end");
+        break;
+      }
+      auto again = std::move(f.retries);
+      f.retries.clear();
+      if (again.empty())
+        continue;
+      lk.unlock();
+      std::this_thread::sleep_for(std::chrono::milliseconds{100}); // a reconnect's backoff
+      for (auto [i, start] : again)
+        all.push_back(open(i, start));
+      lk.lock();
+    }
   } else {
     std::string line;
     while (std::getline(std::cin, line) && line != "dump") {

@@ -7,7 +7,11 @@
 //   - full state: W workloads pushed to C fresh clients at once, time until every client holds
 //     the view, next to the loopback byte limit: the same number of bytes through a 127.0.0.1 TCP
 //     connection, measured in the same run.
+//   - with --tokens N, instead: issue 24's N ztunnel-like clients connecting at once, plaintext
+//     and over TLS with a bound token each (cold review cache, then reconnecting): p50/p99 time
+//     to the first Address response (bench/xds/token_bench.hpp).
 // Usage: xds_bench [--streams N] [--rounds R] [--view W] [--full W] [--full-clients C]
+//                  [--tokens N [--review-deadline-ms D]]
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -30,14 +34,14 @@
 
 #include "actors/xds_publisher.hpp"
 #include "bench/harness/rss.hpp"
+#include "bench/xds/client_process.hpp"
 #include "bench/xds/delta_fleet.hpp"
 #include "bench/xds/loopback.hpp"
+#include "bench/xds/token_bench.hpp"
 #include "mesh/context.hpp"
 #include "mesh/resource.hpp"
 #include "messages/registration.hpp"
 #include "messages/type_ids.hpp"
-
-extern char** environ;
 
 using namespace ambient;
 using clock_type = std::chrono::steady_clock;
@@ -50,6 +54,8 @@ struct options {
   int view = 1000;
   int full = 40000;
   int full_clients = 10;
+  int tokens = 0; ///< > 0: only issue 24's token reconnect scenario, with this many clients
+  int review_deadline_ms = 5000; ///< the token reviewer's deadline there (ambientd's default)
 };
 
 options parse(int argc, char** argv) {
@@ -67,6 +73,10 @@ options parse(int argc, char** argv) {
       o.full = v;
     else if (k == "--full-clients")
       o.full_clients = v;
+    else if (k == "--tokens")
+      o.tokens = v;
+    else if (k == "--review-deadline-ms")
+      o.review_deadline_ms = v;
     else
       throw std::invalid_argument("unknown flag " + k);
   }
@@ -100,70 +110,6 @@ mesh::address_ptr workload(int i, int generation = 0) {
   port->set_service_port(80);
   port->set_target_port(8080);
   return mesh::make_resource(w->uid(), std::move(a));
-}
-
-/// A child process running this binary with --client, talking over its stdin/stdout.
-struct client_process {
-  pid_t pid = -1;
-  FILE* to = nullptr;
-  FILE* from = nullptr;
-
-  client_process(const std::string& self, const std::vector<std::string>& args) {
-    int in_pipe[2], out_pipe[2];
-    if (pipe(in_pipe) != 0 || pipe(out_pipe) != 0)
-      throw std::runtime_error("pipe");
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, in_pipe[0], 0);
-    posix_spawn_file_actions_adddup2(&fa, out_pipe[1], 1);
-    posix_spawn_file_actions_addclose(&fa, in_pipe[1]);
-    posix_spawn_file_actions_addclose(&fa, out_pipe[0]);
-    std::vector<std::string> all{self, "--client"};
-    all.insert(all.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : all)
-      argv.push_back(a.data());
-    argv.push_back(nullptr);
-    if (posix_spawn(&pid, self.c_str(), &fa, nullptr, argv.data(), environ) != 0)
-      throw std::runtime_error("cannot start the client process");
-    posix_spawn_file_actions_destroy(&fa);
-    close(in_pipe[0]);
-    close(out_pipe[1]);
-    to = fdopen(in_pipe[1], "w");
-    from = fdopen(out_pipe[0], "r");
-  }
-
-  ~client_process() {
-    if (to)
-      fclose(to);
-    if (from)
-      fclose(from);
-    if (pid > 0)
-      waitpid(pid, nullptr, 0);
-  }
-
-  std::string line() {
-    char buf[512];
-    if (!fgets(buf, sizeof buf, from))
-      throw std::runtime_error("the client process ended");
-    std::string s{buf};
-    if (!s.empty() && s.back() == '\n')
-      s.pop_back();
-    return s;
-  }
-
-  void say(const std::string& s) {
-    fputs((s + "\n").c_str(), to);
-    fflush(to);
-  }
-};
-
-double pct(std::vector<double> v, double p) {
-  if (v.empty())
-    return 0;
-  std::sort(v.begin(), v.end());
-  auto idx = static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
-  return v[std::min(idx, v.size() - 1)];
 }
 
 int64_t now_ns() {
@@ -210,8 +156,8 @@ int run_server(const std::string& self, const options& o) {
 
   // Idle streams and fan-out.
   {
-    client_process c{self,
-                     {"--port", std::to_string(port), "--streams", std::to_string(o.streams)}};
+    bench::client_process c{
+        self, {"--port", std::to_string(port), "--streams", std::to_string(o.streams)}};
     if (c.line() != "ready")
       throw std::runtime_error("client not ready");
     std::this_thread::sleep_for(std::chrono::seconds{1});
@@ -250,10 +196,12 @@ int run_server(const std::string& self, const options& o) {
                 static_cast<double>(rss1 - rss0) / o.streams);
     std::printf("| fan-out: one change → each of %d streams, p50 / p99 / max (%zu samples) | "
                 "%.2f / %.2f / %.2f ms |\n",
-                o.streams, lat_ms.size(), pct(lat_ms, 0.5), pct(lat_ms, 0.99), pct(lat_ms, 1.0));
+                o.streams, lat_ms.size(), bench::percentile(lat_ms, 0.5),
+                bench::percentile(lat_ms, 0.99), bench::percentile(lat_ms, 1.0));
     std::printf("| fan-out: change → last of %d streams, p50 / max over %d rounds | %.2f / %.2f ms "
                 "|\n",
-                o.streams, o.rounds, pct(last_ms, 0.5), pct(last_ms, 1.0));
+                o.streams, o.rounds, bench::percentile(last_ms, 0.5),
+                bench::percentile(last_ms, 1.0));
   }
 
   // Full state to fresh clients, once the fan-out streams are gone.
@@ -264,13 +212,16 @@ int run_server(const std::string& self, const options& o) {
       more.push_back(workload(i));
     send(more);
     sync();
-    client_process c{self,
-                     {"--port", std::to_string(port), "--streams", std::to_string(o.full_clients),
-                      "--channels", std::to_string(o.full_clients), "--full", "1"}};
+    bench::client_process c{self,
+                            {"--port", std::to_string(port), "--streams",
+                             std::to_string(o.full_clients), "--channels",
+                             std::to_string(o.full_clients), "--full", "1"}};
     std::vector<double> per_client_ms;
     int64_t first = INT64_MAX, last = 0;
     uint64_t bytes = 0;
     for (std::string l = c.line(); l != "end"; l = c.line()) {
+      if (l.starts_with("retries"))
+        continue;
       std::istringstream in{l};
       int64_t start, done;
       uint64_t n;
@@ -284,7 +235,8 @@ int run_server(const std::string& self, const options& o) {
     double loop_s = bench::loopback_seconds(bytes);
     std::printf("| full state: %d workloads to %d fresh clients at once, per client p50 / max | "
                 "%.0f / %.0f ms |\n",
-                o.full, o.full_clients, pct(per_client_ms, 0.5), pct(per_client_ms, 1.0));
+                o.full, o.full_clients, bench::percentile(per_client_ms, 0.5),
+                bench::percentile(per_client_ms, 1.0));
     std::printf("| full state: all %d clients hold it after | %.0f ms (%.1f MiB, %.0f MiB/s) |\n",
                 o.full_clients, push_s * 1e3, static_cast<double>(bytes) / (1 << 20),
                 static_cast<double>(bytes) / (1 << 20) / push_s);
@@ -309,6 +261,14 @@ int main(int argc, char** argv) {
       return bench::run_delta_fleet(argc - 2, argv + 2);
     auto o = parse(argc, argv);
     std::printf("| xDS figure | value |\n|---|---|\n");
+    if (o.tokens > 0) {
+      std::vector<mesh::address_ptr> view;
+      for (int i = 0; i < o.view; ++i)
+        view.push_back(workload(i));
+      bench::run_token_bench("/proc/self/exe", o.tokens, view,
+                             std::chrono::milliseconds{o.review_deadline_ms});
+      return 0;
+    }
     return run_server("/proc/self/exe", o);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "xds_bench: %s\n", e.what());
