@@ -55,7 +55,7 @@ public:
   ads_stream(stream_event_sink sink, std::string peer)
     : id_(next_stream_id.fetch_add(1)), sink_(std::move(sink)), peer_(std::move(peer)),
       gate_(std::make_shared<admission_gate>()) {
-    // nop
+    handoff_release(this); // OnCancel may run on another gRPC thread; it acquires `this` first
   }
 
   /// Delivers the verdict on the caller, on any thread, unless the client has cancelled first:
@@ -135,6 +135,7 @@ public:
   /// The client went away: a stream still awaiting its verdict has no operation that would end
   /// it, so it finishes here (an open one ends through its failed read).
   void OnCancel() override {
+    handoff_acquire(this);
     {
       std::lock_guard guard{gate_->mutex};
       if (gate_->stage != stream_stage::admitting)
