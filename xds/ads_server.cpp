@@ -136,14 +136,16 @@ public:
   /// it, so it finishes here (an open one ends through its failed read).
   void OnCancel() override {
     handoff_acquire(this);
+    bool admitting = false;
     {
       std::lock_guard guard{gate_->mutex};
-      if (gate_->stage != stream_stage::admitting)
-        return;
-      gate_->stage = stream_stage::finished;
+      admitting = gate_->stage == stream_stage::admitting;
+      if (admitting)
+        gate_->stage = stream_stage::finished;
     }
-    handoff_release(this);
-    this->Finish(grpc::Status::CANCELLED);
+    handoff_release(this); // OnDone waits for this reaction to return
+    if (admitting)
+      this->Finish(grpc::Status::CANCELLED); // `this` may be gone after it
   }
 
   void OnDone() override {
