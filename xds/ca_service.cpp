@@ -18,21 +18,33 @@ std::shared_ptr<spdlog::logger> ca_log() {
   return log;
 }
 
-/// The reactor of one CreateCertificate. The answer is written on whichever thread delivers the
-/// caller's verdict, and gRPC frees the messages after OnDone on one of its own: the hand-off goes
-/// through gRPC's locks, which ThreadSanitizer cannot see, so it is told (xds/tsan_handoff.hpp).
+/// The reactor of one CreateCertificate. The answer is decided on whichever thread delivers the
+/// caller's verdict; the call is finished from a reaction of its own (the initial metadata sent),
+/// as every gRPC operation of the ADS streams is, so the hand-off to gRPC's threads goes through
+/// points ThreadSanitizer is told of (xds/tsan_handoff.hpp).
 class ca_reactor final : public grpc::ServerUnaryReactor {
 public:
-  /// Finishes the call; the last thing its caller does with it.
-  void finish(const grpc::Status& status) {
+  /// Finishes the call with `status` (the response already written); any thread, once.
+  void finish(grpc::Status status) {
+    status_ = std::move(status);
     handoff_release(this);
-    Finish(status);
+    StartSendInitialMetadata();
+    handoff_release(this); // alive: only the reaction below calls Finish
+  }
+
+  void OnSendInitialMetadataDone(bool) override {
+    handoff_acquire(this);
+    Finish(status_);
+    handoff_release(this); // OnDone waits for this reaction to return
   }
 
   void OnDone() override {
     handoff_acquire(this);
     delete this;
   }
+
+private:
+  grpc::Status status_;
 };
 
 /// One CreateCertificate in flight: the request and response stay gRPC's until Finish.
