@@ -16,6 +16,7 @@
 #include "messages/type_ids.hpp"
 #include "sim/pki.hpp"
 #include "support/actor_fixture.hpp"
+#include "support/tls_listener_files.hpp"
 #include "support/xds_server.hpp"
 #include "xds/peer_identity.hpp"
 #include "xds/server_credentials.hpp"
@@ -64,11 +65,6 @@ messages::mesh_delta_ptr delta(uint64_t version, std::vector<mesh::address_ptr> 
   return d;
 }
 
-std::string write_file(const std::filesystem::path& p, const std::string& text) {
-  std::ofstream{p} << text;
-  return p.string();
-}
-
 /// The publisher behind one gRPC server with a plaintext port and an mTLS port (server
 /// certificate for "localhost" from `ca`, clients verified against `ca`, SPIFFE allow-list).
 struct sotw_fixture : test::live_actor_fixture {
@@ -85,11 +81,7 @@ struct sotw_fixture : test::live_actor_fixture {
 
   sotw_fixture() {
     std::filesystem::create_directories(dir);
-    auto serving = ca.issue_server("ambientd", {"localhost"}, {"127.0.0.1"});
-    auto made = xds::make_server_credentials({write_file(dir / "cert.pem", serving.cert_pem),
-                                              write_file(dir / "key.pem", serving.key_pem),
-                                              write_file(dir / "ca.pem", ca.cert_pem())},
-                                             1s);
+    auto made = test::localhost_credentials(ca, dir, 1s);
     REQUIRE(made.error.empty());
     auto allowed = xds::spiffe_allow_list::parse("spiffe://cluster.local/ns/echo/sa/client, "
                                                  "spiffe://cluster.local/ns/istio-system/*");
@@ -322,8 +314,8 @@ TEST_CASE_METHOD(sotw_fixture,
   // Rotate: the new pair replaces the old one in place (each file by rename, as a Secret volume
   // update does).
   auto rotated = ca.issue_server("ambientd-rotated", {"localhost"}, {"127.0.0.1"});
-  write_file(dir / "key.pem.new", rotated.key_pem);
-  write_file(dir / "cert.pem.new", rotated.cert_pem);
+  test::write_file(dir / "key.pem.new", rotated.key_pem);
+  test::write_file(dir / "cert.pem.new", rotated.cert_pem);
   std::filesystem::rename(dir / "key.pem.new", dir / "key.pem");
   std::filesystem::rename(dir / "cert.pem.new", dir / "cert.pem");
   std::string now;

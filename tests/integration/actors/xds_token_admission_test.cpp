@@ -17,6 +17,7 @@
 #include "sim/pki.hpp"
 #include "support/actor_fixture.hpp"
 #include "support/eventually.hpp"
+#include "support/tls_listener_files.hpp"
 #include "support/xds_server.hpp"
 #include "xds/caller_authenticator.hpp"
 #include "xds/server_credentials.hpp"
@@ -31,11 +32,6 @@ using envoy::service::discovery::v3::DeltaDiscoveryResponse;
 namespace {
 
 constexpr const char* ztunnel_id = "spiffe://cluster.local/ns/istio-system/sa/ztunnel";
-
-std::string write_file(const std::filesystem::path& p, const std::string& text) {
-  std::ofstream{p} << text;
-  return p.string();
-}
 
 /// Token reviews held until the test answers them.
 struct held_reviews {
@@ -77,11 +73,7 @@ struct token_fixture : test::live_actor_fixture {
 
   token_fixture() {
     std::filesystem::create_directories(dir);
-    auto serving = ca.issue_server("ambientd", {"localhost"}, {"127.0.0.1"});
-    auto made = xds::make_server_credentials({write_file(dir / "cert.pem", serving.cert_pem),
-                                              write_file(dir / "key.pem", serving.key_pem),
-                                              write_file(dir / "ca.pem", ca.cert_pem())},
-                                             1s);
+    auto made = test::localhost_credentials(ca, dir, 1s);
     REQUIRE(made.error.empty());
     service = std::make_unique<xds::ads_service>(
         actors::forward_to(publisher),
