@@ -31,17 +31,17 @@ const std::string* find(const std::map<std::string, std::string>& data, const ch
   return it == data.end() ? nullptr : &it->second;
 }
 
-/// Verifies `cert` at `now` against `ca.roots` with `ca.chain` as untrusted intermediates; an
-/// empty string on success, else why not.
-std::string verify_chain(X509* cert, const signing_bundle& ca,
-                         std::chrono::system_clock::time_point now) {
+/// Verifies `cert` at `now` against `roots` with `ca.chain` as untrusted intermediates; an empty
+/// string on success, else why not.
+std::string verify_against(X509* cert, const std::vector<X509*>& roots, const signing_bundle& ca,
+                           std::chrono::system_clock::time_point now) {
   base::x509_store_ptr store{X509_STORE_new()};
   base::x509_stack_ptr untrusted{sk_X509_new_null()};
   base::x509_store_ctx_ptr ctx{X509_STORE_CTX_new()};
   if (!store || !untrusted || !ctx)
     return "out of memory";
-  for (const auto& root : ca.roots)
-    if (X509_STORE_add_cert(store.get(), root.get()) != 1)
+  for (auto* root : roots)
+    if (X509_STORE_add_cert(store.get(), root) != 1)
       ERR_clear_error(); // a duplicate root is harmless
   for (const auto& c : ca.chain) {
     if (!sk_X509_push(untrusted.get(), c.get()))
@@ -55,6 +55,24 @@ std::string verify_chain(X509* cert, const signing_bundle& ca,
   if (X509_verify_cert(ctx.get()) == 1)
     return {};
   return X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx.get()));
+}
+
+/// Verifies `cert` at `now` against `ca.roots` with `ca.chain` as untrusted intermediates; an
+/// empty string on success, else why not. During a rotation two roots may share a subject, and
+/// roots made by Go (istiod's) carry no authority key identifier: OpenSSL then tries only the
+/// first root of that subject, so each root is tried alone too, as Go's verifier tries them all.
+std::string verify_chain(X509* cert, const signing_bundle& ca,
+                         std::chrono::system_clock::time_point now) {
+  std::vector<X509*> all;
+  for (const auto& root : ca.roots)
+    all.push_back(root.get());
+  auto why = verify_against(cert, all, ca, now);
+  if (why.empty() || all.size() < 2)
+    return why;
+  for (auto* root : all)
+    if (verify_against(cert, {root}, ca, now).empty())
+      return {};
+  return why;
 }
 
 } // namespace

@@ -43,9 +43,16 @@ struct impersonation_ask {
   std::function<void(std::string)> done;
 };
 
+/// The CA keeper to the root publisher: the CA's trusted roots changed (a rotation step); publish
+/// these instead.
+struct ca_roots {
+  std::string roots_pem;
+};
+
 } // namespace ambient::messages
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ambient::messages::token_review_ask)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ambient::messages::review_cluster_up)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ambient::messages::review_cluster_down)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ambient::messages::impersonation_ask)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ambient::messages::ca_roots)

@@ -21,28 +21,22 @@ namespace {
 
 using clock_type = std::chrono::system_clock;
 
-/// The files of a plugged-in CA directory that exist, by name.
-std::map<std::string, std::string> read_cacerts(const std::filesystem::path& dir) {
-  std::map<std::string, std::string> out;
-  for (const char* name : {"ca-cert.pem", "ca-key.pem", "cert-chain.pem", "root-cert.pem"}) {
-    std::ifstream in{dir / name, std::ios::binary};
-    if (!in)
-      continue;
-    std::ostringstream text;
-    text << in.rdbuf();
-    out.emplace(name, text.str());
-  }
-  return out;
-}
-
-/// Writes `text` to `path`, readable by this user only.
+/// Writes `text` to `path`, readable by this user only, through a temporary file renamed over it.
 bool write_private(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream out{path, std::ios::binary | std::ios::trunc};
-  out << text;
+  auto tmp = path;
+  tmp += ".tmp";
+  {
+    std::ofstream out{tmp, std::ios::binary | std::ios::trunc};
+    out << text;
+    if (!out)
+      return false;
+  }
   std::error_code ec;
   std::filesystem::permissions(
-      path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, ec);
-  return static_cast<bool>(out) && !ec;
+      tmp, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, ec);
+  if (!ec)
+    std::filesystem::rename(tmp, path, ec);
+  return !ec;
 }
 
 /// The data of Secret istio-ca-secret: read, or created with `make_root` when there is none (a
@@ -84,6 +78,34 @@ shared_root_data(const shared_root_store& store, const std::string& ns,
 
 } // namespace
 
+std::variant<std::map<std::string, std::string>, std::string>
+read_cacerts(const std::filesystem::path& dir) {
+  std::map<std::string, std::string> out;
+  for (const char* name : {"ca-cert.pem", "ca-key.pem", "cert-chain.pem", "root-cert.pem"}) {
+    auto path = dir / name;
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec))
+      continue;
+    std::ifstream in{path, std::ios::binary};
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (!in && !in.eof())
+      return "cannot read " + path.string();
+    out.emplace(name, text.str());
+  }
+  return out;
+}
+
+std::string write_listener_files(const xds::tls_files& files, const ca::keeper_step& step) {
+  if (step.serving
+      && (!write_private(files.key_file, step.serving->cert.key_pem)
+          || !write_private(files.cert_file, step.serving->cert.cert_chain_pem)))
+    return "cannot write " + files.cert_file + " and " + files.key_file;
+  if (step.listener_roots && !write_private(files.ca_file, *step.listener_roots))
+    return "cannot write " + files.ca_file;
+  return {};
+}
+
 std::vector<std::string> serving_dns_names(const ambientd_options& opts) {
   std::vector<std::string> out;
   for (const char* host : {"istiod", "istiod-remote", "istio-pilot"})
@@ -103,10 +125,16 @@ std::variant<ca_setup, std::string> setup_ca(const ambientd_options& opts,
   params.refuse_foreign_sans = !opts.ca_accept_csr_sans;
   out.signer = std::make_shared<ca::signer>(params);
 
-  auto files = opts.cacerts_dir.empty() ? std::map<std::string, std::string>{}
-                                        : read_cacerts(opts.cacerts_dir);
+  std::map<std::string, std::string> files;
+  if (!opts.cacerts_dir.empty()) {
+    auto read = read_cacerts(opts.cacerts_dir);
+    if (auto* e = std::get_if<std::string>(&read))
+      return "--cacerts-dir " + opts.cacerts_dir + ": " + *e;
+    files = std::move(std::get<std::map<std::string, std::string>>(read));
+  }
   std::shared_ptr<const ca::signing_bundle> bundle;
   if (files.contains("ca-key.pem")) {
+    out.from = ca_setup::origin::plugged_in;
     auto loaded = ca::load_signing_bundle(files, now);
     if (auto* e = std::get_if<ca::error>(&loaded))
       return "--cacerts-dir " + opts.cacerts_dir + ": " + e->message;
@@ -128,8 +156,10 @@ std::variant<ca_setup, std::string> setup_ca(const ambientd_options& opts,
       created = true;
       return ca::to_secret_data(std::get<ca::signing_bundle>(made));
     };
-    std::map<std::string, std::string> data;
+    files.clear();
+    auto& data = files;
     if (store) {
+      out.from = ca_setup::origin::shared_secret;
       auto shared
           = shared_root_data(*store, opts.system_namespace, make_root, std::chrono::seconds{30});
       if (auto* e = std::get_if<std::string>(&shared))
@@ -152,14 +182,18 @@ std::variant<ca_setup, std::string> setup_ca(const ambientd_options& opts,
         std::move(std::get<ca::signing_bundle>(loaded)));
   }
   out.signer->install(bundle);
-  if (opts.xds_tls_address.empty() || !opts.xds_tls_cert.empty())
+  ca::ca_keeper_core::serving_params listener{serving_dns_names(opts),
+                                              std::chrono::hours{24 * 365}};
+  if (opts.xds_tls_address.empty() || !opts.xds_tls_cert.empty()) {
+    out.keeper = std::make_shared<ca::ca_keeper_core>(files, bundle, listener, std::nullopt);
     return out;
-
-  auto serving
-      = ca::issue_serving_cert(*bundle, serving_dns_names(opts), std::chrono::hours{24 * 365}, now);
+  }
+  auto serving = ca::issue_listener_cert(*bundle, listener, now);
   if (auto* e = std::get_if<ca::error>(&serving))
     return "serving certificate for --xds-tls-address: " + e->message;
-  const auto& cert = std::get<ca::serving_cert>(serving);
+  const auto& issued = std::get<ca::issued_serving_cert>(serving);
+  const auto& cert = issued.cert;
+  out.keeper = std::make_shared<ca::ca_keeper_core>(files, bundle, listener, issued);
   out.dir = std::filesystem::temp_directory_path()
             / fmt::format("ambientd-xds-tls-{}-{:08x}", ::getpid(), std::random_device{}());
   std::error_code ec;

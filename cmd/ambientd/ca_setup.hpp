@@ -1,11 +1,13 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <variant>
 
+#include "ca/ca_keeper_core.hpp"
 #include "ca/signer.hpp"
 #include "cmd/ambientd/options.hpp"
 #include "kube/connection_settings.hpp"
@@ -23,7 +25,21 @@ struct ca_setup {
   /// The TLS listener's files, when the CA issued them; the options' files otherwise.
   std::optional<xds::tls_files> serving;
   std::filesystem::path dir; ///< the private directory of those files ("" when none)
+  /// Where the CA's material lives, so the keeper reads it again from there.
+  enum class origin { plugged_in, shared_secret, process } from = origin::process;
+  /// The keeper's decisions, seeded with the material and listener certificate set up here.
+  std::shared_ptr<ca::ca_keeper_core> keeper;
 };
+
+/// The files of a plugged-in CA directory (ca-cert.pem, ca-key.pem, cert-chain.pem,
+/// root-cert.pem) that exist, by name; a string names a file that exists but cannot be read.
+std::variant<std::map<std::string, std::string>, std::string>
+read_cacerts(const std::filesystem::path& dir);
+
+/// Writes what a keeper step changed of the TLS listener's files (certificate and key, or the CA
+/// bundle client certificates are checked against), each replaced whole by a rename so gRPC's
+/// file watcher never reads half a file. Returns "" or why not.
+std::string write_listener_files(const xds::tls_files& files, const ca::keeper_step& step);
 
 /// The names istiod's serving certificate carries (istiod, istiod-remote and istio-pilot in the
 /// system namespace, `.svc`), plus `--xds-extra-sans` (istiod's ISTIOD_CUSTOM_HOST).

@@ -115,6 +115,8 @@ int main(int argc, char** argv) {
     for (const auto& line : demo->ztunnel_hints(listeners.tls_port, ca->serving->ca_file, opts))
       log->info("demo: {}", line);
   tree.spawn_clusters(settings);
+  if (ca)
+    tree.spawn_ca_keeper(settings, *ca);
   if (!settings.config_cluster)
     log->warn("no config cluster: not in a pod and no --kubeconfig, so no remote secrets are "
               "watched");

@@ -55,6 +55,10 @@ ambientd_parse parse_ambientd_flags(int argc, const char* const* argv) {
   flags.add("cacerts-dir", &o.cacerts_dir,
             "plugged-in CA directory (istiod's /etc/cacerts: ca-cert.pem, ca-key.pem, "
             "cert-chain.pem, root-cert.pem); without ca-key.pem there, a self-signed root is made");
+  flags.add("ca-check-interval", &o.ca_check_interval,
+            "how often the CA reads --cacerts-dir or secret istio-ca-secret again (a rotated CA "
+            "is used without a restart) and renews its TLS listener certificate at half life "
+            "(at least 1s)");
   flags.add_choice("ca-key-type", &o.ca_key_type, {"rsa-2048", "ec-p256"},
                    "key type of the self-signed root (istiod's is rsa-2048)");
   flags.add("max-workload-cert-ttl", &o.max_workload_cert_ttl,
@@ -192,6 +196,10 @@ ambientd_parse parse_ambientd_flags(int argc, const char* const* argv) {
       o.token_audiences = {"istio-ca"};
     if (o.ca_trusted_node_accounts.empty())
       o.ca_trusted_node_accounts = {o.system_namespace + "/ztunnel"};
+    if (o.ca_check_interval < std::chrono::seconds{1}) {
+      out.result = {parse_outcome::error, "--ca-check-interval must be at least 1s"};
+      return out;
+    }
     if (o.xds_tls_reload < std::chrono::seconds{1}) {
       out.result = {parse_outcome::error, "--xds-tls-reload must be at least 1s"};
       return out;

@@ -44,6 +44,9 @@ struct ambientd_options {
   std::string ca = "builtin";
   /// istiod's plugged-in CA directory (the mounted cacerts Secret); used when it holds ca-key.pem.
   std::string cacerts_dir = "/etc/cacerts";
+  /// How often the CA reads its plugged-in files or istio-ca-secret again (a rotation needs no
+  /// restart) and checks its TLS listener certificate's age.
+  std::chrono::milliseconds ca_check_interval{10'000};
   /// The self-signed root's key type: "rsa-2048" (istiod's) or "ec-p256".
   std::string ca_key_type = "rsa-2048";
   /// Longest workload certificate granted (istiod's MAX_WORKLOAD_CERT_TTL, 90 days); a longer

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "actors/ask.hpp"
+#include "actors/ca_keeper.hpp"
 #include "actors/cluster_store.hpp"
 #include "actors/leader_elector.hpp"
 #include "actors/readiness_aggregator.hpp"
@@ -95,12 +96,36 @@ void process_tree::spawn_clusters(const tree_settings& s) {
   watch_.watch("leader_elector", leader_elector);
 }
 
+void process_tree::spawn_ca_keeper(const tree_settings& s, const ca_setup& ca) {
+  const auto& opts = *s.opts;
+  actors::ca_keeper_config kc;
+  kc.core = ca.keeper;
+  kc.signer = ca.signer;
+  kc.interval = opts.ca_check_interval;
+  if (ca.from == ca_setup::origin::plugged_in)
+    kc.read_files = [dir = std::filesystem::path{opts.cacerts_dir}] {
+      return read_cacerts(dir);
+    };
+  if (ca.from == ca_setup::origin::shared_secret && s.config_cluster) {
+    kc.transport = s.transport;
+    kc.client = s.transport->add_client(s.config_cluster->settings);
+    kc.secret_namespace = opts.system_namespace;
+    kc.secret_name = "istio-ca-secret";
+  }
+  if (ca.serving)
+    kc.write_listener = [files = *ca.serving](const ca::keeper_step& step) {
+      return write_listener_files(files, step);
+    };
+  ca_keeper = system_.spawn(actors::ca_keeper_impl, std::move(kc));
+  watch_.watch("ca_keeper", ca_keeper);
+}
+
 void process_tree::stop_clusters() {
   watch_.stopping();
   if (leader_elector)
     actors::ask<caf::unit_t>(system_, leader_elector, std::chrono::seconds{3}, atom::release_v);
   for (const auto* a : {&leader_elector, &status_writer, &secret_watcher, &cluster_store,
-                        &readiness_aggregator, &token_reviewer})
+                        &readiness_aggregator, &token_reviewer, &ca_keeper})
     if (*a)
       caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);
 }

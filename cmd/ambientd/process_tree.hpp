@@ -7,6 +7,7 @@
 #include <caf/actor_system.hpp>
 
 #include "actors/top_level.hpp"
+#include "cmd/ambientd/ca_setup.hpp"
 #include "cmd/ambientd/options.hpp"
 #include "cmd/ambientd/startup_config.hpp"
 
@@ -30,6 +31,11 @@ public:
   /// secret watcher; with leader election, the leader elector and the status writer it leads.
   void spawn_clusters(const tree_settings& s);
 
+  /// The CA keeper of the built-in CA `ca` (after spawn_clusters: it tells the root publisher of
+  /// new roots): it reads the plugged-in files, or the config cluster's istio-ca-secret, again
+  /// every --ca-check-interval.
+  void spawn_ca_keeper(const tree_settings& s, const ca_setup& ca);
+
   /// Stops every actor but the publisher, the leader elector first (it gives the lease up, so
   /// another replica leads at its next try instead of after expiry). Deaths from now on are
   /// expected.
@@ -40,7 +46,7 @@ public:
   void stop_serving();
 
   caf::actor xds_publisher, readiness_aggregator, token_reviewer, cluster_store, secret_watcher,
-      leader_elector, status_writer;
+      leader_elector, status_writer, ca_keeper;
 
 private:
   caf::actor_system& system_;

@@ -208,3 +208,21 @@ TEST_CASE("during root rotation leaves from either root verify against the two-r
   CHECK(verify("bundle.pem", "new-leaf.pem") == 0);
   CHECK(verify("old-root-only.pem", "new-leaf.pem") != 0);
 }
+
+TEST_CASE("the second of two self-signed roots with one subject loads as the signing root",
+          "[ca]") {
+  // Rotated self-signed roots share the subject O=<trust domain>; OpenSSL alone would try only the
+  // first root of that subject and refuse the second.
+  auto now = std::chrono::system_clock::now();
+  auto first = take(ca::generate_root({"cluster.local", ca::key_kind::ec_p256, hours{48}}, now));
+  auto second = take(ca::generate_root({"cluster.local", ca::key_kind::ec_p256, hours{48}}, now));
+  auto data = ca::to_secret_data(second);
+  data["root-cert.pem"] = first.roots_pem + second.roots_pem;
+  auto loaded = take(ca::load_signing_bundle(data, now));
+  CHECK(loaded.roots.size() == 2);
+  // A third root of the same subject that is not in root-cert.pem is still refused.
+  auto third = take(ca::generate_root({"cluster.local", ca::key_kind::ec_p256, hours{48}}, now));
+  auto foreign = ca::to_secret_data(third);
+  foreign["root-cert.pem"] = first.roots_pem + second.roots_pem;
+  CHECK(refusal(ca::load_signing_bundle(foreign, now)).code == ca::errc::bad_bundle);
+}
