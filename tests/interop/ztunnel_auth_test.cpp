@@ -9,16 +9,18 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include "envoy/service/discovery/v3/ads.grpc.pb.h"
-#include "istio/security/ca.grpc.pb.h"
 #include "sim/base64.hpp"
 #include "support/ambientd_harness.hpp"
 #include "support/sim_tokens.hpp"
+#include "support/ztunnel_client.hpp"
 #include "unit/ca/openssl_cli.hpp"
 
 using namespace ambient;
 using namespace std::chrono_literals;
 using Catch::Matchers::Contains;
+using test::create_certificate;
+using test::subscribe;
+using test::ztunnel_caller;
 
 namespace {
 
@@ -34,72 +36,6 @@ void make_cacerts(const ca_test::temp_dir& dir) {
   REQUIRE(r.exit_code == 0);
   dir.write("root-cert.pem", dir.read("ca-cert.pem"));
   dir.write("cert-chain.pem", dir.read("ca-cert.pem"));
-}
-
-/// What a ztunnel sends: the token (if any) and the cluster it runs in.
-struct ztunnel_caller {
-  std::string token;
-  std::string cluster;
-  void decorate(grpc::ClientContext& ctx) const {
-    ctx.set_deadline(std::chrono::system_clock::now() + 15s);
-    if (!token.empty())
-      ctx.AddMetadata("authorization", "Bearer " + token);
-    ctx.AddMetadata("clusterid", cluster);
-  }
-};
-
-/// The first Address response, or the status the stream ended with.
-struct address_result {
-  bool served = false;
-  size_t resources = 0;
-  grpc::Status status;
-};
-
-address_result subscribe(const std::shared_ptr<grpc::Channel>& ch, const ztunnel_caller& who) {
-  auto stub = envoy::service::discovery::v3::AggregatedDiscoveryService::NewStub(ch);
-  grpc::ClientContext ctx;
-  who.decorate(ctx);
-  auto stream = stub->DeltaAggregatedResources(&ctx);
-  envoy::service::discovery::v3::DeltaDiscoveryRequest req;
-  req.set_type_url("type.googleapis.com/istio.workload.Address");
-  req.mutable_node()->set_id(
-      "ztunnel~10.0.0.5~ztunnel-x.istio-system~istio-system.svc.cluster.local");
-  auto& md = *req.mutable_node()->mutable_metadata()->mutable_fields();
-  md["NAME"].set_string_value("ztunnel-x");
-  md["NAMESPACE"].set_string_value("istio-system");
-  md["INSTANCE_IPS"].set_string_value("10.0.0.5");
-  md["NODE_NAME"].set_string_value("node-a");
-  md["CLUSTER_ID"].set_string_value(who.cluster);
-  address_result out;
-  stream->Write(req);
-  envoy::service::discovery::v3::DeltaDiscoveryResponse resp;
-  if (stream->Read(&resp)) {
-    out.served = true;
-    out.resources = static_cast<size_t>(resp.resources_size());
-    ctx.TryCancel();
-  }
-  stream->WritesDone();
-  out.status = stream->Finish();
-  return out;
-}
-
-/// CreateCertificate for a new P-256 key asking for `identity`, as ztunnel's shared mode does:
-/// the identity also named in the ImpersonatedIdentity metadata.
-grpc::Status create_certificate(const std::shared_ptr<grpc::Channel>& ch, const ztunnel_caller& who,
-                                const ca_test::temp_dir& dir, const std::string& identity,
-                                std::vector<std::string>* chain = nullptr) {
-  auto stub = istio::v1::auth::IstioCertificateService::NewStub(ch);
-  grpc::ClientContext ctx;
-  who.decorate(ctx);
-  istio::v1::auth::IstioCertificateRequest req;
-  req.set_csr(ca_test::p256_csr(dir, identity));
-  req.set_validity_duration(24 * 3600);
-  (*req.mutable_metadata()->mutable_fields())["ImpersonatedIdentity"].set_string_value(identity);
-  istio::v1::auth::IstioCertificateResponse resp;
-  auto status = stub->CreateCertificate(&ctx, req, &resp);
-  if (chain)
-    chain->assign(resp.cert_chain().begin(), resp.cert_chain().end());
-  return status;
 }
 
 } // namespace
