@@ -55,13 +55,21 @@ struct call {
   std::string peer;
   std::shared_ptr<const ca::signer> signer;
   std::shared_ptr<ca_metrics> metrics;
+  signing_executor run_signing;
 
   void refuse(grpc::StatusCode code, const std::string& message) const {
     reactor->finish(grpc::Status{code, message});
   }
 
-  /// Signs for `identity` and finishes the call.
+  /// Signs for `identity` on the signing pool and finishes the call.
   void sign(const std::string& identity) const {
+    if (!run_signing)
+      return sign_now(identity);
+    run_signing([c = *this, identity] { c.sign_now(identity); });
+  }
+
+  /// Signs for `identity` on this thread and finishes the call.
+  void sign_now(const std::string& identity) const {
     auto chain
         = signer->sign(request->csr(), identity, std::chrono::seconds{request->validity_duration()},
                        std::chrono::system_clock::now());
@@ -102,9 +110,11 @@ ca_metrics::ca_metrics(telemetry::registry& r)
 }
 
 ca_service::ca_service(caller_authenticator authenticator, std::shared_ptr<const ca::signer> signer,
-                       impersonation_check impersonation, std::shared_ptr<ca_metrics> metrics)
+                       impersonation_check impersonation, std::shared_ptr<ca_metrics> metrics,
+                       signing_executor run_signing)
   : authenticator_(std::move(authenticator)), signer_(std::move(signer)),
-    impersonation_(std::move(impersonation)), metrics_(std::move(metrics)) {
+    impersonation_(std::move(impersonation)), metrics_(std::move(metrics)),
+    run_signing_(std::move(run_signing)) {
   // nop
 }
 
@@ -114,7 +124,7 @@ ca_service::CreateCertificate(grpc::CallbackServerContext* context,
                               istio::v1::auth::IstioCertificateResponse* response) {
   metrics_->csrs.inc();
   auto* reactor = new ca_reactor;
-  call c{reactor, request, response, context->peer(), signer_, metrics_};
+  call c{reactor, request, response, context->peer(), signer_, metrics_, run_signing_};
   authenticator_.authenticate(credentials_of(*context), [c, impersonation = impersonation_,
                                                          metrics = metrics_](caller_verdict v) {
     if (!v.ok() || !v.authenticated) {

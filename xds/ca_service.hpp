@@ -23,6 +23,10 @@ using impersonation_check
     = std::function<void(const caller_verdict& caller, const std::string& requested_identity,
                          std::function<void(std::string)> done)>;
 
+/// Runs a signing off the thread that delivered the caller's verdict (an actor's or gRPC's): a
+/// pool of the process's. Empty: sign on that thread.
+using signing_executor = std::function<void(std::function<void()>)>;
+
 /// The CA's counters, with istiod's names (security/pkg/server/ca/monitoring.go).
 struct ca_metrics {
   explicit ca_metrics(telemetry::registry& r);
@@ -38,9 +42,11 @@ struct ca_metrics {
 /// waits for a token verdict without holding a gRPC thread.
 class ca_service final : public istio::v1::auth::IstioCertificateService::CallbackService {
 public:
-  /// `impersonation` may be empty: then every ImpersonatedIdentity request is refused.
+  /// `impersonation` may be empty: then every ImpersonatedIdentity request is refused. Every
+  /// signing runs through `run_signing`.
   ca_service(caller_authenticator authenticator, std::shared_ptr<const ca::signer> signer,
-             impersonation_check impersonation, std::shared_ptr<ca_metrics> metrics);
+             impersonation_check impersonation, std::shared_ptr<ca_metrics> metrics,
+             signing_executor run_signing = {});
 
   grpc::ServerUnaryReactor*
   CreateCertificate(grpc::CallbackServerContext* context,
@@ -52,6 +58,7 @@ private:
   std::shared_ptr<const ca::signer> signer_;
   impersonation_check impersonation_;
   std::shared_ptr<ca_metrics> metrics_;
+  signing_executor run_signing_;
 };
 
 } // namespace ambient::xds

@@ -2,6 +2,9 @@
 
 #include <chrono>
 #include <stdexcept>
+#include <thread>
+
+#include <boost/asio/post.hpp>
 
 #include <caf/send.hpp>
 
@@ -56,6 +59,9 @@ std::variant<xds_listeners, std::string> start_xds_listeners(const ambientd_opti
   xds::caller_authenticator authenticator{allowed, tokens};
   out.service = std::make_unique<xds::ads_service>(actors::forward_to(publisher), authenticator);
   if (ca && tls_creds)
+    out.signing = std::make_unique<boost::asio::thread_pool>(
+        std::max(1U, std::thread::hardware_concurrency()));
+  if (ca && tls_creds)
     out.ca = std::make_unique<xds::ca_service>(
         authenticator, ca->signer,
         [trusted, aggregator](const xds::caller_verdict& caller, const std::string& wanted,
@@ -67,7 +73,10 @@ std::variant<xds_listeners, std::string> start_xds_listeners(const ambientd_opti
                          messages::impersonation_ask{std::get<mesh::impersonation_query>(query),
                                                      std::move(done)});
         },
-        std::make_shared<xds::ca_metrics>(telemetry::default_registry()));
+        std::make_shared<xds::ca_metrics>(telemetry::default_registry()),
+        [pool = out.signing.get()](std::function<void()> work) {
+          boost::asio::post(*pool, std::move(work));
+        });
   grpc::ServerBuilder builder;
   // ztunnel pings every 30s, idle or not (HTTP/2 keepalive): accept pings down to 15s apart, as
   // istiod's gRPC server does, instead of gRPC's 5 minutes and a GOAWAY after two.

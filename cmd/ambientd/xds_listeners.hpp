@@ -4,6 +4,7 @@
 #include <string>
 #include <variant>
 
+#include <boost/asio/thread_pool.hpp>
 #include <caf/actor.hpp>
 #include <grpcpp/grpcpp.h>
 
@@ -19,6 +20,9 @@ namespace ambient::cmd {
 /// SPIFFE ID with its client certificate or a service-account token the token reviewer checks),
 /// every stream's events sent to the xDS publisher.
 struct xds_listeners {
+  /// Where certificates are signed, off the threads that deliver verdicts (one thread per core);
+  /// declared first so it goes last, after the server whose calls it finishes.
+  std::unique_ptr<boost::asio::thread_pool> signing;
   std::unique_ptr<xds::ads_service> service; ///< outlives the server
   std::unique_ptr<xds::ca_service> ca;       ///< the Istio CA on the TLS listener (optional)
   std::unique_ptr<grpc::Server> server;
