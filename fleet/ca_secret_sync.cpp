@@ -1,7 +1,7 @@
 #include "fleet/ca_secret_sync.hpp"
 
+#include "base/base64.hpp"
 #include "base/json_writer.hpp"
-#include "kube/base64.hpp"
 #include "kube/decode.hpp"
 #include "kube/objects.hpp"
 
@@ -49,7 +49,7 @@ std::string ca_secret_sync::secret_json(const std::map<std::string, std::string>
       .key("data")
       .begin_object();
   for (const auto& [k, v] : data)
-    w.key(k).value(kube::encode_base64(v));
+    w.key(k).value(base::encode_base64(v));
   w.end_object().end_object();
   return w.take();
 }

@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "kube/base64.hpp"
+#include "base/base64.hpp"
 
 /// The body readers of the configuration kinds: Secrets, ConfigMaps, Leases and Gateways.
 namespace ambient::kube::json {
@@ -20,7 +20,7 @@ bool read_body(ctx& cx, std::string_view k, od::value& v, const path& p, secret&
     std::string text;
     if (!read(cx, dv, kp, text))
       return false;
-    auto bytes = decode_base64(text);
+    auto bytes = base::decode_base64(text);
     if (!bytes)
       return cx.fail(decode_errc::bad_field, kp, "invalid base64"); // never echo the value
     out.data.emplace_back(std::string{dk}, std::move(*bytes));

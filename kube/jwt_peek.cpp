@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "kube/base64.hpp"
+#include "base/base64.hpp"
 #include "kube/json_reader.hpp"
 
 namespace ambient::kube {
@@ -59,7 +59,7 @@ decoded<jwt_claims> peek_jwt_claims(std::string_view token) {
   const std::string_view payload = token.substr(first + 1, second - first - 1);
   if (header.empty() || payload.empty())
     return fail(decode_errc::malformed_json, "an empty header or payload segment");
-  auto json_text = decode_base64url(payload);
+  auto json_text = base::decode_base64url(payload);
   if (!json_text)
     return fail(decode_errc::malformed_json, "the payload is not base64url");
   jwt_claims out;

@@ -1,6 +1,6 @@
 #include "kube/kubeconfig_yaml.hpp"
 
-#include "kube/base64.hpp"
+#include "base/base64.hpp"
 
 namespace ambient::kube::yaml_fields {
 
@@ -38,7 +38,7 @@ problem data_field(const YAML::Node& map, const char* key, const std::string& pa
     return p;
   if (text.empty())
     return std::nullopt;
-  auto decoded = decode_base64(text);
+  auto decoded = base::decode_base64(text);
   if (!decoded)
     return path + "." + key + " is not valid base64";
   out = std::move(*decoded);

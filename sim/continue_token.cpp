@@ -4,16 +4,16 @@
 
 #include <string_view>
 
-#include "sim/base64.hpp"
+#include "base/base64.hpp"
 
 namespace ambient::sim {
 
 std::string make_continue(uint64_t rv, const std::string& key) {
-  return base64_encode(std::to_string(rv) + "\n" + key);
+  return base::encode_base64(std::to_string(rv) + "\n" + key);
 }
 
 std::optional<std::pair<uint64_t, std::string>> parse_continue(const std::string& token) {
-  auto raw = base64_decode(token);
+  auto raw = base::decode_base64(token);
   if (!raw)
     return std::nullopt;
   auto nl = raw->find('\n');

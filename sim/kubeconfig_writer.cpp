@@ -4,7 +4,7 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "sim/base64.hpp"
+#include "base/base64.hpp"
 
 namespace ambient::sim {
 
@@ -21,7 +21,8 @@ std::string write_kubeconfig(const kubeconfig_spec& spec) {
   out << YAML::Key << "cluster" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "server" << YAML::Value << spec.server;
   if (!spec.ca_pem.empty())
-    out << YAML::Key << "certificate-authority-data" << YAML::Value << base64_encode(spec.ca_pem);
+    out << YAML::Key << "certificate-authority-data" << YAML::Value
+        << base::encode_base64(spec.ca_pem);
   if (!spec.tls_server_name.empty())
     out << YAML::Key << "tls-server-name" << YAML::Value << spec.tls_server_name;
   out << YAML::EndMap << YAML::EndMap << YAML::EndSeq;
@@ -33,8 +34,9 @@ std::string write_kubeconfig(const kubeconfig_spec& spec) {
     out << YAML::Key << "token" << YAML::Value << spec.token;
   if (!spec.client_cert_pem.empty() && !spec.client_key_pem.empty()) {
     out << YAML::Key << "client-certificate-data" << YAML::Value
-        << base64_encode(spec.client_cert_pem);
-    out << YAML::Key << "client-key-data" << YAML::Value << base64_encode(spec.client_key_pem);
+        << base::encode_base64(spec.client_cert_pem);
+    out << YAML::Key << "client-key-data" << YAML::Value
+        << base::encode_base64(spec.client_key_pem);
   }
   out << YAML::EndMap << YAML::EndMap << YAML::EndSeq;
 

@@ -4,8 +4,8 @@
 #include <string_view>
 #include <tuple>
 
+#include "base/base64.hpp"
 #include "base/json_writer.hpp"
-#include "sim/base64.hpp"
 #include "sim/object_metadata.hpp"
 #include "sim/pki.hpp"
 
@@ -175,7 +175,7 @@ std::string make_secret_json(const std::string& ns, const std::string& name, con
     w.string_map("labels", labels);
   w.end_object().key("data").begin_object();
   for (const auto& [k, v] : data)
-    w.member(k, base64_encode(v));
+    w.member(k, base::encode_base64(v));
   w.end_object().member("type", "Opaque");
   return w.end_object().take();
 }

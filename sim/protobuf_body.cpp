@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <functional>
 
-#include "sim/base64.hpp"
+#include "base/base64.hpp"
 
 namespace ambient::sim {
 
@@ -94,7 +94,7 @@ bool add_map_entry(json& obj, const char* field, std::string_view entry, bool ba
   std::string k, v;
   if (!string_fields_1_2(entry, k, v))
     return false;
-  obj[field][std::string{k}] = base64 ? base64_encode(v) : std::string{v};
+  obj[field][std::string{k}] = base64 ? base::encode_base64(v) : std::string{v};
   return true;
 }
 
@@ -235,7 +235,7 @@ std::optional<json> decode_kubernetes_protobuf(std::string_view body, std::strin
   // Like the API server, a Secret's stringData is folded into data.
   if (auto* sd = find_path(obj, {"stringData"}); sd && sd->is_object()) {
     for (const auto& [k, val] : sd->items())
-      obj["data"][k] = base64_encode(val.get_ref<const std::string&>());
+      obj["data"][k] = base::encode_base64(val.get_ref<const std::string&>());
     obj.erase("stringData");
   }
   return obj;

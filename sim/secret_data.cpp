@@ -1,6 +1,6 @@
 #include "sim/secret_data.hpp"
 
-#include "sim/base64.hpp"
+#include "base/base64.hpp"
 
 namespace ambient::sim {
 
@@ -19,7 +19,7 @@ std::string fold_string_data(json& secret) {
   for (const auto& [key, value] : folded.items()) {
     if (!value.is_string())
       return "stringData." + key + ": must be a string";
-    data[key] = base64_encode(value.get_ref<const std::string&>());
+    data[key] = base::encode_base64(value.get_ref<const std::string&>());
   }
   secret.erase("stringData");
   return {};

@@ -8,9 +8,9 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "base/base64.hpp"
 #include "base/openssl_ptr.hpp"
 #include "base/openssl_util.hpp"
-#include "sim/base64.hpp"
 #include "sim/json.hpp"
 #include "sim/pki.hpp"
 
@@ -158,7 +158,7 @@ std::string public_key_id(EVP_PKEY* key) {
                       nullptr);
   OPENSSL_free(der);
   openssl_check(ok, "EVP_Digest(SHA-256)");
-  return base64url_encode({reinterpret_cast<const char*>(digest.data()), digest_len});
+  return base::encode_base64url({reinterpret_cast<const char*>(digest.data()), digest_len});
 }
 
 } // namespace
@@ -190,8 +190,8 @@ std::string token_signer::issue(const token_claims& claims) const {
   json header = json::object();
   header["alg"] = "ES256";
   header["kid"] = key_id_;
-  auto signing_input
-      = base64url_encode(dump_json(header)) + "." + base64url_encode(claims_json(claims));
+  auto signing_input = base::encode_base64url(dump_json(header)) + "."
+                       + base::encode_base64url(claims_json(claims));
   base::md_ctx_ptr ctx{EVP_MD_CTX_new()};
   if (!ctx)
     openssl_fail("EVP_MD_CTX_new");
@@ -206,7 +206,7 @@ std::string token_signer::issue(const token_claims& claims) const {
                                signing_input.size()),
                 "EVP_DigestSign");
   der.resize(len);
-  return signing_input + "." + base64url_encode(der_to_raw(der));
+  return signing_input + "." + base::encode_base64url(der_to_raw(der));
 }
 
 token_verdict token_signer::verify(std::string_view token, system_clock::time_point now) const {
@@ -214,9 +214,9 @@ token_verdict token_signer::verify(std::string_view token, system_clock::time_po
   auto second = first == std::string_view::npos ? first : token.find('.', first + 1);
   if (second == std::string_view::npos || token.find('.', second + 1) != std::string_view::npos)
     return {std::nullopt, "not a JWT: want three dot-separated parts"};
-  auto header_text = base64url_decode(token.substr(0, first));
-  auto payload_text = base64url_decode(token.substr(first + 1, second - first - 1));
-  auto signature = base64url_decode(token.substr(second + 1));
+  auto header_text = base::decode_base64url(token.substr(0, first), false);
+  auto payload_text = base::decode_base64url(token.substr(first + 1, second - first - 1), false);
+  auto signature = base::decode_base64url(token.substr(second + 1), false);
   if (!header_text || !payload_text || !signature)
     return {std::nullopt, "not a JWT: a part is not base64url"};
   auto header = parse_json(*header_text, nullptr);

@@ -3,8 +3,8 @@
 // entry's kubeconfig through parse_kubeconfig with the default policy. Input: the Secret JSON.
 #include <string>
 
+#include "base/base64.hpp"
 #include "fleet/cluster_registry.hpp"
-#include "kube/base64.hpp"
 #include "kube/decode.hpp"
 #include "kube/kubeconfig.hpp"
 
@@ -12,7 +12,7 @@ using namespace ambient;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text{reinterpret_cast<const char*>(data), size};
-  (void)kube::decode_base64(text);
+  (void)base::decode_base64(text);
   auto decoded = kube::decode_as<kube::secret>(text);
   auto* s = std::get_if<kube::secret>(&decoded);
   if (s == nullptr)

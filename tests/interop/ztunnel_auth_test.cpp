@@ -9,7 +9,7 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include "sim/base64.hpp"
+#include "base/base64.hpp"
 #include "support/ambientd_harness.hpp"
 #include "support/sim_tokens.hpp"
 #include "support/ztunnel_client.hpp"
@@ -163,7 +163,7 @@ TEST_CASE("replicas without a plugged-in CA share the root in istio-ca-secret an
     REQUIRE(r.status == 200);
     auto doc = sim::parse_json(r.body, nullptr);
     REQUIRE(doc);
-    auto pem = sim::base64_decode(doc->at("data").at("ca-cert.pem").get<std::string>());
+    auto pem = base::decode_base64(doc->at("data").at("ca-cert.pem").get<std::string>());
     REQUIRE(pem);
     return *pem;
   };

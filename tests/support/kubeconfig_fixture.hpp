@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "base/base64.hpp"
+
 /// Kubeconfig fixtures for the kube tests: credentials that must never leak into messages, and a
 /// kubeconfig as istioctl create-remote-secret writes it, each part replaceable.
 namespace ambient::test::kubeconfig_fixture {
@@ -16,26 +18,7 @@ inline const std::string key
 
 /// Standard base64 with padding, to build fixtures.
 inline std::string b64(const std::string& in) {
-  static const char* digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    auto n = static_cast<unsigned>(static_cast<unsigned char>(in[i])) << 16
-             | static_cast<unsigned>(static_cast<unsigned char>(in[i + 1])) << 8
-             | static_cast<unsigned>(static_cast<unsigned char>(in[i + 2]));
-    for (int s : {18, 12, 6, 0})
-      out.push_back(digits[(n >> s) & 63]);
-  }
-  if (i < in.size()) {
-    auto n = static_cast<unsigned>(static_cast<unsigned char>(in[i])) << 16;
-    if (i + 1 < in.size())
-      n |= static_cast<unsigned>(static_cast<unsigned char>(in[i + 1])) << 8;
-    out.push_back(digits[(n >> 18) & 63]);
-    out.push_back(digits[(n >> 12) & 63]);
-    out.push_back(i + 1 < in.size() ? digits[(n >> 6) & 63] : '=');
-    out.push_back('=');
-  }
-  return out;
+  return base::encode_base64(in);
 }
 
 /// A kubeconfig as istioctl create-remote-secret writes it; each part can be replaced.

@@ -4,12 +4,13 @@
 #include <string>
 #include <variant>
 
+#include "base/base64.hpp"
 #include "kube/connection_settings.hpp"
 #include "kube/transport.hpp"
-#include "sim/base64.hpp"
 #include "support/sim_fixture.hpp"
 
 using namespace ambient::kube;
+namespace base = ambient::base;
 using ambient::test::sim_fixture;
 using namespace std::chrono_literals;
 
@@ -18,8 +19,8 @@ namespace {
 /// A kubeconfig for the fixture's cluster whose user is an oidc auth provider with `id_token`.
 std::string oidc_kubeconfig(sim_fixture& fx, const std::string& id_token) {
   return "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: "
-         + fx.cluster().server_url()
-         + "\n    certificate-authority-data: " + ambient::sim::base64_encode(fx.cluster().ca_pem())
+         + fx.cluster().server_url() + "\n    certificate-authority-data: "
+         + ambient::base::encode_base64(fx.cluster().ca_pem())
          + "\nusers:\n- name: u\n  user:\n    auth-provider:\n      name: oidc\n      config:\n"
            "        client-id: kubernetes\n        id-token: "
          + id_token

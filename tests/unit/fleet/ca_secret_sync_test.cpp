@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include "base/base64.hpp"
 #include "fleet/ca_secret_sync.hpp"
-#include "kube/base64.hpp"
 
 using namespace ambient;
 using Catch::Matchers::Contains;
@@ -30,7 +30,7 @@ TEST_CASE("an existing istio-ca-secret is read and no root is made", "[fleet]") 
   auto step = sync.on_response(
       answer(200, R"({"apiVersion":"v1","kind":"Secret","metadata":{"name":"istio-ca-secret",)"
                   R"("namespace":"istio-system"},"type":"istio.io/ca-root","data":{"ca-cert.pem":")"
-                      + kube::encode_base64("THEIR CERT") + R"("}})"),
+                      + base::encode_base64("THEIR CERT") + R"("}})"),
       [&] {
         ++made;
         return our_root();
@@ -47,7 +47,7 @@ TEST_CASE("a missing istio-ca-secret is created with our root", "[fleet]") {
   CHECK(step.call->method == "POST");
   CHECK(step.call->path == "/api/v1/namespaces/istio-system/secrets");
   CHECK_THAT(step.call->body, Contains(R"("type":"istio.io/ca-root")"));
-  CHECK_THAT(step.call->body, Contains(kube::encode_base64("KEY")));
+  CHECK_THAT(step.call->body, Contains(base::encode_base64("KEY")));
   auto done = sync.on_response(answer(201), our_root);
   REQUIRE(done.data);
   CHECK(*done.data == our_root());
@@ -76,6 +76,6 @@ TEST_CASE("an unreadable or garbled istio-ca-secret is an error naming it", "[fl
 TEST_CASE("base64 encoding round-trips through the decoder", "[kube]") {
   for (const std::string& s :
        std::vector<std::string>{"", "a", "ab", "abc", "abcd", std::string{"\0\xff\x10", 3}})
-    CHECK(kube::decode_base64(kube::encode_base64(s)) == s);
-  CHECK(kube::encode_base64("abcd") == "YWJjZA==");
+    CHECK(base::decode_base64(base::encode_base64(s)) == s);
+  CHECK(base::encode_base64("abcd") == "YWJjZA==");
 }

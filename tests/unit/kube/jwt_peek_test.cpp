@@ -2,27 +2,19 @@
 
 #include <string>
 
-#include "kube/base64.hpp"
+#include "base/base64.hpp"
 #include "kube/jwt_peek.hpp"
 #include "support/kubeconfig_fixture.hpp"
 
 using namespace ambient::kube;
+namespace base = ambient::base;
 
 namespace {
 
-/// Unpadded URL-safe base64, as JWT segments carry it.
-std::string b64url(const std::string& in) {
-  std::string out = ambient::test::kubeconfig_fixture::b64(in);
-  while (!out.empty() && out.back() == '=')
-    out.pop_back();
-  for (auto& c : out)
-    c = c == '+' ? '-' : c == '/' ? '_' : c;
-  return out;
-}
-
 /// A JWT with this payload JSON and a fake signature.
 std::string jwt(const std::string& payload) {
-  return b64url(R"({"alg":"RS256","kid":"k1"})") + "." + b64url(payload) + ".c2lnbmF0dXJl";
+  return base::encode_base64url(R"({"alg":"RS256","kid":"k1"})") + "."
+         + base::encode_base64url(payload) + ".c2lnbmF0dXJl";
 }
 
 jwt_claims claims_of(const std::string& token) {
@@ -39,24 +31,6 @@ decode_error error_of(std::string_view token) {
 }
 
 } // namespace
-
-TEST_CASE("url safe base64 decodes the two url digits and optional padding", "[kube]") {
-  CHECK(decode_base64url("-_8") == std::string{"\xfb\xff"});
-  CHECK(decode_base64url("-_8=") == std::string{"\xfb\xff"});
-  CHECK(decode_base64url("aGk") == "hi");
-  CHECK(decode_base64url("") == "");
-}
-
-TEST_CASE("url safe base64 refuses the standard digits and whitespace", "[kube]") {
-  CHECK_FALSE(decode_base64url("+/8"));
-  CHECK_FALSE(decode_base64url("aG k"));
-  CHECK_FALSE(decode_base64url("a"));
-  CHECK_FALSE(decode_base64url("aG=k"));
-  // The standard decoder is unchanged: its own digits and whitespace.
-  CHECK(decode_base64("+/8=") == std::string{"\xfb\xff"});
-  CHECK(decode_base64("aG k=") == "hi");
-  CHECK_FALSE(decode_base64("-_8"));
-}
 
 TEST_CASE("a service account token payload gives exp and sub", "[kube]") {
   auto c = claims_of(jwt(R"({"aud":["istio-ca"],"exp":1765000000,"iat":1764956800,)"

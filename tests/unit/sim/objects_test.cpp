@@ -5,12 +5,13 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "sim/base64.hpp"
+#include "base/base64.hpp"
 #include "sim/kubeconfig_writer.hpp"
 #include "sim/objects.hpp"
 #include "sim/pki.hpp"
 
 using namespace ambient::sim;
+namespace base = ambient::base;
 
 namespace {
 
@@ -178,7 +179,7 @@ TEST_CASE("a secret is Opaque with labels and base64 data", "[sim]") {
       {{"cluster-2", "apiVersion: v1\nkind: Config\n"}}, test_time()));
   CHECK(secret["type"].as<std::string>() == "Opaque");
   CHECK(secret["metadata"]["labels"]["istio/multiCluster"].as<std::string>() == "true");
-  auto data = base64_decode(secret["data"]["cluster-2"].as<std::string>());
+  auto data = base::decode_base64(secret["data"]["cluster-2"].as<std::string>());
   REQUIRE(data);
   CHECK(*data == "apiVersion: v1\nkind: Config\n");
 }
@@ -217,7 +218,8 @@ TEST_CASE("a token kubeconfig parses back with the inline CA and current context
   CHECK(cluster["name"].as<std::string>() == "cluster-1");
   CHECK(cluster["cluster"]["server"].as<std::string>() == "https://127.0.0.1:6443");
   CHECK(cluster["cluster"]["tls-server-name"].as<std::string>() == "kubernetes.default.svc");
-  auto ca_pem = base64_decode(cluster["cluster"]["certificate-authority-data"].as<std::string>());
+  auto ca_pem
+      = base::decode_base64(cluster["cluster"]["certificate-authority-data"].as<std::string>());
   REQUIRE(ca_pem);
   CHECK(*ca_pem == ca.cert_pem());
   const auto& user = config["users"][0];
@@ -244,8 +246,8 @@ TEST_CASE("a client-certificate kubeconfig carries the certificate and key inlin
   CHECK(config["current-context"].as<std::string>() == "cluster-2");
   const auto& user = config["users"][0]["user"];
   CHECK_FALSE(user["token"]);
-  CHECK(base64_decode(user["client-certificate-data"].as<std::string>()) == client.cert_pem);
-  CHECK(base64_decode(user["client-key-data"].as<std::string>()) == client.key_pem);
+  CHECK(base::decode_base64(user["client-certificate-data"].as<std::string>()) == client.cert_pem);
+  CHECK(base::decode_base64(user["client-key-data"].as<std::string>()) == client.key_pem);
   CHECK_FALSE(config["clusters"][0]["cluster"]["tls-server-name"]);
   CHECK_FALSE(config["contexts"][0]["context"]["namespace"]);
 }

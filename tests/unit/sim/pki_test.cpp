@@ -9,7 +9,6 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "sim/base64.hpp"
 #include "sim/pki.hpp"
 
 using namespace ambient::sim;
@@ -191,39 +190,6 @@ TEST_CASE("subject_common_name of text that is not a certificate is empty", "[si
   CHECK(subject_common_name("").empty());
   CHECK(subject_common_name("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")
             .empty());
-}
-
-TEST_CASE("base64 encodes with padding and round-trips any bytes", "[sim]") {
-  CHECK(base64_encode("") == "");
-  CHECK(base64_encode("f") == "Zg==");
-  CHECK(base64_encode("fo") == "Zm8=");
-  CHECK(base64_encode("foo") == "Zm9v");
-  CHECK(base64_encode("foobar") == "Zm9vYmFy");
-  std::string all;
-  for (int i = 0; i < 256; ++i)
-    all += static_cast<char>(i);
-  for (size_t n = 0; n <= all.size(); n += 37) {
-    auto bytes = all.substr(0, n);
-    CHECK(base64_decode(base64_encode(bytes)) == bytes);
-  }
-}
-
-TEST_CASE("base64 decoding accepts missing padding and whitespace", "[sim]") {
-  CHECK(base64_decode("Zg") == std::string{"f"});
-  CHECK(base64_decode("Zm8") == std::string{"fo"});
-  CHECK(base64_decode("Zm9v\nYmFy\r\n") == std::string{"foobar"});
-  CHECK(base64_decode(" Zm 8= ") == std::string{"fo"});
-  CHECK(base64_decode("") == std::string{});
-}
-
-TEST_CASE("base64 decoding refuses invalid input", "[sim]") {
-  CHECK_FALSE(base64_decode("Zm9v!"));
-  CHECK_FALSE(base64_decode("Z"));
-  CHECK_FALSE(base64_decode("Zm9vY"));
-  CHECK_FALSE(base64_decode("Zg=a"));
-  CHECK_FALSE(base64_decode("Zm9v===="));
-  CHECK_FALSE(base64_decode("Zm8=="));
-  CHECK_FALSE(base64_decode("Zm9v-_"));
 }
 
 TEST_CASE("random_hex returns twice as many lowercase hex digits as bytes", "[sim]") {

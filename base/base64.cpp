@@ -1,8 +1,8 @@
-#include "kube/base64.hpp"
+#include "base/base64.hpp"
 
 #include <cstdint>
 
-namespace ambient::kube {
+namespace ambient::base {
 
 namespace {
 
@@ -65,13 +65,16 @@ std::optional<std::string> decode_base64(std::string_view in) {
   return decode(in, '+', '/', true);
 }
 
-std::optional<std::string> decode_base64url(std::string_view in) {
+std::optional<std::string> decode_base64url(std::string_view in, bool allow_padding) {
+  if (!allow_padding && in.find('=') != std::string_view::npos)
+    return std::nullopt;
   return decode(in, '-', '_', false);
 }
 
-std::string encode_base64(std::string_view in) {
-  static constexpr char digits[]
-      = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+namespace {
+
+/// Base64 of `in` in the alphabet `digits`, padded with '=' when `pad`.
+std::string encode(std::string_view in, const char* digits, bool pad) {
   std::string out;
   out.reserve((in.size() + 2) / 3 * 4);
   for (size_t i = 0; i < in.size(); i += 3) {
@@ -82,10 +85,26 @@ std::string encode_base64(std::string_view in) {
       n |= static_cast<unsigned char>(in[i + 2]);
     out += digits[(n >> 18) & 63];
     out += digits[(n >> 12) & 63];
-    out += i + 1 < in.size() ? digits[(n >> 6) & 63] : '=';
-    out += i + 2 < in.size() ? digits[n & 63] : '=';
+    if (i + 1 < in.size())
+      out += digits[(n >> 6) & 63];
+    else if (pad)
+      out += '=';
+    if (i + 2 < in.size())
+      out += digits[n & 63];
+    else if (pad)
+      out += '=';
   }
   return out;
 }
 
-} // namespace ambient::kube
+} // namespace
+
+std::string encode_base64(std::string_view in) {
+  return encode(in, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", true);
+}
+
+std::string encode_base64url(std::string_view in) {
+  return encode(in, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", false);
+}
+
+} // namespace ambient::base
