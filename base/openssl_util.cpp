@@ -29,13 +29,21 @@ void openssl_check(int rc, const std::string& step) {
     openssl_fail(step);
 }
 
-bio_ptr memory_bio(const std::string& text) {
+std::string take_openssl_error() {
+  std::string out;
+  if (auto code = ERR_get_error(); code != 0) {
+    const char* reason = ERR_reason_error_string(code);
+    out = std::string{" ("} + (reason != nullptr ? reason : "unknown error") + ")";
+  }
+  ERR_clear_error();
+  return out;
+}
+
+bio_ptr memory_bio(std::string_view text) {
+  ERR_clear_error();
   if (text.size() > static_cast<size_t>(INT_MAX))
-    throw std::invalid_argument("openssl: PEM text too large");
-  bio_ptr bio{BIO_new_mem_buf(text.data(), static_cast<int>(text.size()))};
-  if (!bio)
-    openssl_fail("BIO_new_mem_buf");
-  return bio;
+    return {};
+  return bio_ptr{BIO_new_mem_buf(text.data(), static_cast<int>(text.size()))};
 }
 
 std::string bio_contents(BIO* bio) {
@@ -63,14 +71,14 @@ std::string to_pem(EVP_PKEY* key) {
   return bio_contents(bio.get());
 }
 
-x509_ptr parse_cert(const std::string& pem) {
+x509_ptr parse_cert(std::string_view pem) {
   auto bio = memory_bio(pem);
-  return x509_ptr{PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)};
+  return bio ? x509_ptr{PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)} : nullptr;
 }
 
-pkey_ptr parse_key(const std::string& pem) {
+pkey_ptr parse_key(std::string_view pem) {
   auto bio = memory_bio(pem);
-  return pkey_ptr{PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr)};
+  return bio ? pkey_ptr{PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr)} : nullptr;
 }
 
 std::vector<std::string> uri_names(const GENERAL_NAMES* names) {

@@ -176,8 +176,9 @@ std::chrono::system_clock::time_point to_time_point(const ASN1_TIME* t) {
 
 parsed_certs parse_certs(std::string_view pem) {
   parsed_certs out;
-  std::string text{pem};
-  auto bio = base::memory_bio(text);
+  auto bio = base::memory_bio(pem);
+  if (!bio)
+    base::openssl_fail("BIO_new_mem_buf");
   for (;;) {
     char* name = nullptr;
     char* header = nullptr;

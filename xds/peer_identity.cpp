@@ -11,7 +11,6 @@
 #include "base/openssl_ptr.hpp"
 #include "base/openssl_util.hpp"
 #include "base/trim.hpp"
-#include "xds/pem_text.hpp"
 
 namespace ambient::xds {
 
@@ -56,9 +55,9 @@ bool matches(std::string_view entry, std::string_view id) {
 } // namespace
 
 uri_sans_result uri_sans_of_pem(std::string_view pem) {
-  auto cert = parse_cert(pem);
+  auto cert = base::parse_cert(pem);
   if (!cert)
-    return {{}, "not a PEM certificate" + take_openssl_error()};
+    return {{}, "not a PEM certificate" + base::take_openssl_error()};
   int critical = -1;
   general_names_ptr names{static_cast<GENERAL_NAMES*>(
       X509_get_ext_d2i(cert.get(), NID_subject_alt_name, &critical, nullptr))};

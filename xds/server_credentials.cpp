@@ -15,7 +15,7 @@
 #include <openssl/x509.h>
 
 #include "base/openssl_ptr.hpp"
-#include "xds/pem_text.hpp"
+#include "base/openssl_util.hpp"
 
 namespace ambient::xds {
 
@@ -61,7 +61,7 @@ pem_file read_pem_file(const std::string& what, const std::string& path) {
 
 /// Why `pem` is not a bundle of one or more PEM certificates, or "".
 std::string bundle_problem(std::string_view pem) {
-  auto bio = memory_bio(pem);
+  auto bio = base::memory_bio(pem);
   if (!bio)
     return "not a PEM certificate";
   size_t count = 0;
@@ -74,8 +74,9 @@ std::string bundle_problem(std::string_view pem) {
     return {};
   }
   if (count == 0)
-    return "not a PEM certificate" + take_openssl_error();
-  return "certificate " + std::to_string(count + 1) + " does not parse" + take_openssl_error();
+    return "not a PEM certificate" + base::take_openssl_error();
+  return "certificate " + std::to_string(count + 1) + " does not parse"
+         + base::take_openssl_error();
 }
 
 } // namespace
@@ -90,15 +91,15 @@ server_credentials_result make_server_credentials(const tls_files& files,
     if (!error->empty())
       return {nullptr, *error};
 
-  auto leaf = parse_cert(cert);
+  auto leaf = base::parse_cert(cert);
   if (!leaf)
     return {nullptr, "certificate file " + files.cert_file + ": not a PEM certificate"
-                         + take_openssl_error()};
-  auto key_bio = memory_bio(key);
+                         + base::take_openssl_error()};
+  auto key_bio = base::memory_bio(key);
   pkey_ptr pkey{key_bio ? PEM_read_bio_PrivateKey(key_bio.get(), nullptr, &no_passphrase, nullptr)
                         : nullptr};
   if (!pkey) {
-    auto why = "not a PEM private key" + take_openssl_error();
+    auto why = "not a PEM private key" + base::take_openssl_error();
     if (key.find("ENCRYPTED") != std::string::npos)
       why = "an encrypted private key (give it unencrypted)";
     return {nullptr, "key file " + files.key_file + ": " + why};
