@@ -8,7 +8,6 @@
 
 #include "support/ambientd_harness.hpp"
 #include "support/eventually.hpp"
-#include "support/sim_tokens.hpp"
 #include "support/ztunnel_client.hpp"
 #include "unit/ca/openssl_cli.hpp"
 
@@ -79,11 +78,7 @@ TEST_CASE("a plugged-in CA rotates to a new root while running and both roots ar
   test::https_client cl;
   cl.ca_pem = h.cluster(0).ca_pem();
   cl.token = h.cluster(0).token();
-  auto base = h.cluster(0).server_url();
-  test::create_service_account(cl, base, "istio-system", "ztunnel");
-  test::create_pod_as(cl, base, "istio-system", "ztunnel-x", "ztunnel", "node-a");
-  test::ztunnel_caller caller{test::bound_token(cl, base, "istio-system", "ztunnel", "ztunnel-x"),
-                              h.cluster(0).name()};
+  auto caller = test::ztunnel_on_node_a(cl, h.cluster(0).server_url(), h.cluster(0).name());
 
   ca_test::temp_dir dir;
   auto old_root = make_root(dir, "old");

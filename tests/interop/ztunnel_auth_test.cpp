@@ -151,10 +151,7 @@ TEST_CASE("replicas without a plugged-in CA share the root in istio-ca-secret an
   cl.ca_pem = h.cluster(0).ca_pem();
   cl.token = h.cluster(0).token();
   auto base = h.cluster(0).server_url();
-  test::create_service_account(cl, base, "istio-system", "ztunnel");
-  test::create_pod_as(cl, base, "istio-system", "ztunnel-x", "ztunnel", "node-a");
-  ztunnel_caller caller{test::bound_token(cl, base, "istio-system", "ztunnel", "ztunnel-x"),
-                        h.cluster(0).name()};
+  auto caller = test::ztunnel_on_node_a(cl, base, h.cluster(0).name());
   ca_test::temp_dir work;
 
   // The root in the Secret, as an operator hands it to ztunnel.

@@ -9,6 +9,7 @@
 
 #include "envoy/service/discovery/v3/ads.grpc.pb.h"
 #include "istio/security/ca.grpc.pb.h"
+#include "support/sim_tokens.hpp"
 #include "unit/ca/openssl_cli.hpp"
 
 /// A caller of ambientd's TLS listener that speaks as ztunnel 1.28.3 does (the reference's
@@ -84,6 +85,16 @@ inline grpc::Status create_certificate(const std::shared_ptr<grpc::Channel>& ch,
   if (chain)
     chain->assign(resp.cert_chain().begin(), resp.cert_chain().end());
   return status;
+}
+
+/// Creates ztunnel's service account and its pod ztunnel-x on node-a in istio-system of the
+/// cluster at `base` (through `cl`), and returns a caller with a token bound to that pod, naming
+/// `cluster` as its clusterid.
+inline ztunnel_caller ztunnel_on_node_a(https_client& cl, const std::string& base,
+                                        const std::string& cluster) {
+  create_service_account(cl, base, "istio-system", "ztunnel");
+  create_pod_as(cl, base, "istio-system", "ztunnel-x", "ztunnel", "node-a");
+  return {bound_token(cl, base, "istio-system", "ztunnel", "ztunnel-x"), cluster};
 }
 
 } // namespace ambient::test
