@@ -41,12 +41,6 @@ std::string read_file(const std::string& path) {
 
 } // namespace
 
-int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 proc_stats read_stats(pid_t pid) {
   proc_stats s;
   // CPU time in ns: the first field of every thread's schedstat (the process's stat counts in

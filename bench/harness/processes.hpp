@@ -1,5 +1,7 @@
 #pragma once
 
+#include "bench/clock.hpp"
+
 #include <sys/types.h>
 
 #include <cstdint>
@@ -13,10 +15,6 @@
 #include "support/https_client.hpp"
 
 namespace ambient::bench {
-
-/// CLOCK_MONOTONIC in ns: shared by every process on the machine, so kube-sim's stamps, the
-/// fleet's arrivals and the driver's marks compare directly.
-int64_t now_ns();
 
 /// A process's CPU time (user + system) and memory, from /proc.
 struct proc_stats {

@@ -33,6 +33,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "actors/xds_publisher.hpp"
+#include "bench/clock.hpp"
 #include "bench/harness/rss.hpp"
 #include "bench/xds/client_process.hpp"
 #include "bench/xds/delta_fleet.hpp"
@@ -44,6 +45,7 @@
 #include "messages/type_ids.hpp"
 
 using namespace ambient;
+using bench::now_ns;
 using clock_type = std::chrono::steady_clock;
 
 namespace {
@@ -110,11 +112,6 @@ mesh::address_ptr workload(int i, int generation = 0) {
   port->set_service_port(80);
   port->set_target_port(8080);
   return mesh::make_resource(w->uid(), std::move(a));
-}
-
-int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(clock_type::now().time_since_epoch())
-      .count();
 }
 
 int run_server(const std::string& self, const options& o) {
