@@ -11,6 +11,7 @@
 
 #include "base/base64.hpp"
 #include "support/ambientd_harness.hpp"
+#include "support/eventually.hpp"
 #include "support/sim_tokens.hpp"
 #include "support/ztunnel_client.hpp"
 #include "unit/ca/openssl_cli.hpp"
@@ -182,7 +183,8 @@ TEST_CASE("replicas without a plugged-in CA share the root in istio-ca-secret an
     CHECK(ca_test::run("openssl verify -CAfile " + root_file + " " + leaf).exit_code == 0);
   };
 
-  std::vector<std::string> flags{"--xds-tls-address", "127.0.0.1:0"};
+  std::vector<std::string> flags{"--xds-tls-address", "127.0.0.1:0", "--ca-check-interval", "1s",
+                                 "--xds-tls-reload",  "1s"};
   auto first = h.launch(flags);
   auto root = secret_root();
   auto second = h.launch(flags);
@@ -194,4 +196,37 @@ TEST_CASE("replicas without a plugged-in CA share the root in istio-ca-secret an
   auto third = h.launch(flags);
   check_replica(third, root);
   CHECK(secret_root() == root);
+
+  // The operator replaces the Secret with a root of their own: the running replicas sign with it
+  // within --ca-check-interval, and their listeners present certificates from it.
+  ca_test::temp_dir next;
+  make_cacerts(next);
+  auto put = cl.request(
+      "PUT", base + "/api/v1/namespaces/istio-system/secrets/istio-ca-secret",
+      R"({"apiVersion":"v1","kind":"Secret","metadata":{"name":"istio-ca-secret",)"
+      R"("namespace":"istio-system"},"type":"istio.io/ca-root","data":{"ca-cert.pem":")"
+          + base::encode_base64(next.read("ca-cert.pem")) + R"(","ca-key.pem":")"
+          + base::encode_base64(next.read("ca-key.pem")) + R"("}})");
+  REQUIRE(put.status == 200);
+  for (auto* p : {&second, &third}) {
+    REQUIRE(p->child->wait_log(std::regex{"CA material changed"}, 10s));
+    // gRPC serves the reissued listener certificate to new connections within --xds-tls-reload.
+    auto port = p->child->wait_log(
+        std::regex{R"(serving ADS with mTLS on 127\.0\.0\.1:0 \(port (\d+)\))"}, 1s);
+    REQUIRE(port);
+    grpc::SslCredentialsOptions tls;
+    tls.pem_root_certs = next.read("ca-cert.pem");
+    grpc::ChannelArguments args;
+    args.SetSslTargetNameOverride("istiod.istio-system.svc");
+    args.SetInt("grpc.use_local_subchannel_pool", 1);
+    std::vector<std::string> chain;
+    REQUIRE(test::eventually([&] {
+      auto channel
+          = grpc::CreateCustomChannel("127.0.0.1:" + *port, grpc::SslCredentials(tls), args);
+      return create_certificate(channel, caller, work, ztunnel_id, &chain).ok();
+    }));
+    auto leaf = work.write("leaf.pem", chain.front());
+    CHECK(ca_test::run("openssl verify -CAfile " + next.file("ca-cert.pem") + " " + leaf).exit_code
+          == 0);
+  }
 }
