@@ -3,6 +3,7 @@
 #include <caf/all.hpp>
 
 #include "messages/type_ids.hpp"
+#include "telemetry/metrics.hpp"
 
 namespace ambient::actors {
 
@@ -62,6 +63,21 @@ void pump(root_cert_publisher_ptr self) {
   auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(*due - now);
   self->delayed_send(self, std::max(delay, std::chrono::milliseconds{1}), atom::timer_v,
                      ++st.timer_generation);
+}
+
+/// Counts one answered write in ambientd_root_cert_writes_total{result}.
+void count(fleet::root_cert_outcome::kind what) {
+  using kind = fleet::root_cert_outcome::kind;
+  const char* result = what == kind::written     ? "written"
+                       : what == kind::skipped   ? "skipped"
+                       : what == kind::forbidden ? "forbidden"
+                       : what == kind::retrying  ? "retried"
+                                                 : "given_up";
+  telemetry::default_registry()
+      .add_counter("ambientd_root_cert_writes_total",
+                   "answered writes of istio-ca-root-cert ConfigMaps, by result",
+                   {{"result", result}})
+      .inc();
 }
 
 void admit(root_cert_publisher_ptr self, const mesh::filter_change& c) {
@@ -217,6 +233,8 @@ caf::behavior root_cert_publisher_impl(root_cert_publisher_ptr self,
           case kind::stale:
             break;
         }
+        if (outcome.what != kind::stale)
+          count(outcome.what);
         pump(self);
       },
   };
