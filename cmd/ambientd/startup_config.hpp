@@ -33,7 +33,7 @@ struct tree_settings {
   mesh::mesh_config mesh;
   std::optional<found_config> config_cluster; ///< none: no remote secrets are watched
   /// The built-in CA's roots, published in every namespace; "" when the CA is off (no publisher).
-  std::string ca_roots_pem;
+  std::string ca_roots_pem{};
 };
 
 /// Everything the tree needs from the options: the config cluster and the mesh config (a
