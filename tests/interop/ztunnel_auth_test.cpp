@@ -13,6 +13,7 @@
 #include "istio/security/ca.grpc.pb.h"
 #include "sim/base64.hpp"
 #include "support/ambientd_harness.hpp"
+#include "support/eventually.hpp"
 #include "support/sim_tokens.hpp"
 #include "unit/ca/openssl_cli.hpp"
 
@@ -23,6 +24,14 @@ using Catch::Matchers::Contains;
 namespace {
 
 constexpr const char* ztunnel_id = "spiffe://cluster.local/ns/istio-system/sa/ztunnel";
+
+/// The `root-cert.pem` of ConfigMap istio-ca-root-cert in namespace `ns` of `c` ("" when none).
+std::string published_root(sim::sim_cluster& c, const std::string& ns) {
+  auto got = c.data().get(*sim::find_resource("", "v1", "configmaps"), ns, "istio-ca-root-cert");
+  auto doc = !got.error && got.object ? sim::parse_json(got.object->json, nullptr) : std::nullopt;
+  const auto* pem = doc ? sim::find_path(*doc, {"data", "root-cert.pem"}) : nullptr;
+  return pem && pem->is_string() ? pem->get<std::string>() : "";
+}
 
 /// A root CA made by the openssl CLI, in istiod's plugged-in layout.
 void make_cacerts(const ca_test::temp_dir& dir) {
@@ -155,6 +164,10 @@ TEST_CASE("a ztunnel with a remote cluster's token gets Addresses and its certif
   auto verified
       = ca_test::run("openssl verify -CAfile " + root + " -untrusted " + untrusted + " " + leaf);
   CHECK(verified.exit_code == 0);
+  // The roots ztunnel mounts: istio-ca-root-cert in every namespace of the config cluster.
+  for (const auto* ns : {"istio-system", "default", "kube-system"})
+    CHECK(test::eventually([&] { return published_root(h.cluster(0), ns) == chain.back(); }));
+  CHECK(published_root(h.cluster(0), "kube-public").empty());
   CHECK_THAT(ca_test::run("openssl x509 -noout -ext subjectAltName -in " + leaf).output,
              Contains(ztunnel_id));
   // The certificate works as a client certificate: an mTLS caller (proxyless gRPC, or anything
