@@ -67,7 +67,7 @@ caf::behavior informer_impl(informer_actor_ptr self, informer_config cfg) {
   st.metrics.emplace(telemetry::default_registry(), st.cfg.cluster_id, st.cfg.kind);
   st.api.emplace(st.cfg.transport, st.cfg.client);
   st.core.emplace(kube::informer_settings{st.cfg.kind, st.cfg.namespace_, st.cfg.label_selector,
-                                          st.cfg.reflector, st.cfg.limits},
+                                          st.cfg.field_selector, st.cfg.reflector, st.cfg.limits},
                   std::move(st.cfg.known_keys), std::move(st.cfg.known_resource_version),
                   std::random_device{}());
   st.cfg.known_keys = {}; // the core has them now

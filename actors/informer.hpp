@@ -31,6 +31,7 @@ struct informer_config {
   caf::actor parent;                ///< receives informer_batch_ptr and informer_health
   std::string namespace_;           ///< empty: all namespaces
   std::string label_selector;       ///< empty: everything
+  std::string field_selector;       ///< empty: everything
   kube::reflector_config reflector; ///< client-go defaults
   kube::decode_limits limits;
   std::chrono::milliseconds liveness_interval{1000};

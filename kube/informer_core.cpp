@@ -290,7 +290,6 @@ void informer_core::hand_on(std::vector<change>& deltas, informer_effects& fx) {
 
 std::string informer_core::path_of(const do_list& l) const {
   auto collection = collection_path(settings_.kind, settings_.namespace_);
-  const auto& selector = settings_.label_selector;
   auto limit = std::to_string(l.limit);
   // A continued page's version is in its token: the API server refuses a resourceVersion next to
   // it (400), so client-go's pager drops it from every later page, and so does this.
@@ -299,7 +298,7 @@ std::string informer_core::path_of(const do_list& l) const {
         : l.continue_token.empty()
             ? with_query(collection, {{"resourceVersion", l.resource_version}, {"limit", limit}})
             : with_query(collection, {{"limit", limit}, {"continue", l.continue_token}});
-  return selector.empty() ? out : with_query(std::move(out), {{"labelSelector", selector}});
+  return with_selectors(std::move(out));
 }
 
 std::string informer_core::path_of(const do_watch& w) const {
@@ -308,8 +307,15 @@ std::string informer_core::path_of(const do_watch& w) const {
                          {"resourceVersion", w.resource_version},
                          {"allowWatchBookmarks", "true"},
                          {"timeoutSeconds", std::to_string(w.timeout_seconds)}});
-  const auto& selector = settings_.label_selector;
-  return selector.empty() ? out : with_query(std::move(out), {{"labelSelector", selector}});
+  return with_selectors(std::move(out));
+}
+
+std::string informer_core::with_selectors(std::string path) const {
+  if (!settings_.label_selector.empty())
+    path = with_query(std::move(path), {{"labelSelector", settings_.label_selector}});
+  if (!settings_.field_selector.empty())
+    path = with_query(std::move(path), {{"fieldSelector", settings_.field_selector}});
+  return path;
 }
 
 } // namespace ambient::kube

@@ -20,6 +20,7 @@ struct informer_settings {
   resource_kind kind = resource_kind::pods;
   std::string namespace_;     ///< empty: all namespaces
   std::string label_selector; ///< empty: everything
+  std::string field_selector; ///< empty: everything (e.g. "metadata.name=istio-ca-root-cert")
   reflector_config reflector; ///< client-go's defaults
   decode_limits limits;       ///< per object
 };
@@ -120,6 +121,8 @@ private:
   void hand_on(std::vector<change>& deltas, informer_effects& fx);
   std::string path_of(const do_list& l) const;
   std::string path_of(const do_watch& w) const;
+  /// `path` with the label and field selectors (those set) as query parameters.
+  std::string with_selectors(std::string path) const;
   double random01();
 
   informer_settings settings_;

@@ -102,6 +102,7 @@ struct service {
 /// A Namespace: its labels feed discovery selectors, service scope and the cluster network.
 struct namespace_ {
   object_meta meta;
+  bool terminating = false; ///< status.phase is "Terminating": it is being deleted
   bool operator==(const namespace_&) const = default;
 };
 

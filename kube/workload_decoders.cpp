@@ -173,8 +173,18 @@ void finish(service& out) {
 
 // -- namespaces and nodes -----------------------------------------------------------------------
 
-bool read_body(ctx&, std::string_view, od::value&, const path&, namespace_&) {
-  return true;
+bool read_body(ctx& cx, std::string_view k, od::value& v, const path& p, namespace_& out) {
+  if (k != "status")
+    return true;
+  return each_field(cx, v, p, [&](std::string_view sk, od::value& fv, const path& fp) {
+    if (sk != "phase")
+      return true;
+    std::string phase;
+    if (!read(cx, fv, fp, phase))
+      return false;
+    out.terminating = phase == "Terminating";
+    return true;
+  });
 }
 
 bool read_body(ctx& cx, std::string_view k, od::value& v, const path& p, node& out) {

@@ -11,7 +11,7 @@
 #include "xds/call_credentials.hpp"
 
 /// Authenticating callers of the TLS listener: from gRPC threads and cluster_store to the token
-/// reviewer (local only).
+/// reviewer; and the CA's roots, to those who publish them (local only).
 namespace ambient::messages {
 
 /// A gRPC call without a client certificate asks who its bearer token belongs to; `done` is called
@@ -43,8 +43,8 @@ struct impersonation_ask {
   std::function<void(std::string)> done;
 };
 
-/// The CA keeper to the root publisher: the CA's trusted roots changed (a rotation step); publish
-/// these instead.
+/// The CA's root bundle changed (a rotation): the PEM of every root a workload should trust,
+/// from the CA's keeper to the root cert publisher.
 struct ca_roots {
   std::string roots_pem;
 };

@@ -64,5 +64,6 @@ CAF_ADD_TYPE_ID(ambient, (ambient::messages::token_review_ask))
 CAF_ADD_TYPE_ID(ambient, (ambient::messages::review_cluster_up))
 CAF_ADD_TYPE_ID(ambient, (ambient::messages::review_cluster_down))
 CAF_ADD_TYPE_ID(ambient, (ambient::messages::impersonation_ask))
+CAF_ADD_TYPE_ID(ambient, (ambient::messages::ca_roots))
 
 CAF_END_TYPE_ID_BLOCK(ambient)

@@ -69,7 +69,7 @@ int main(int argc, char** argv) {
     log->critical("{}", *err);
     return 2;
   }
-  const auto& settings = std::get<cmd::tree_settings>(read);
+  auto& settings = std::get<cmd::tree_settings>(read);
   // The built-in CA before the listeners: it may issue the TLS listener's own certificate.
   std::optional<cmd::ca_setup> ca;
   if (opts.ca == "builtin" && !opts.xds_tls_address.empty()) {
@@ -82,6 +82,7 @@ int main(int argc, char** argv) {
       return 2;
     }
     ca = std::move(std::get<cmd::ca_setup>(made));
+    settings.ca_roots_pem = ca->signer->bundle()->roots_pem;
     log->info("Istio CA: {}{}", ca->source,
               ca->serving ? "; it issued the TLS listener's certificate" : "");
   }

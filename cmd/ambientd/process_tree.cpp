@@ -11,6 +11,7 @@
 #include "actors/cluster_store.hpp"
 #include "actors/leader_elector.hpp"
 #include "actors/readiness_aggregator.hpp"
+#include "actors/root_cert_publisher.hpp"
 #include "actors/secret_watcher.hpp"
 #include "actors/status_writer.hpp"
 #include "actors/token_reviewer.hpp"
@@ -68,8 +69,22 @@ void process_tree::spawn_clusters(const tree_settings& s) {
   wc.cluster_store = cluster_store;
   secret_watcher = system_.spawn(actors::secret_watcher_impl, wc);
   watch_.watch("secret_watcher", secret_watcher);
-  if (!opts.leader_election)
+  if (!s.ca_roots_pem.empty()) {
+    actors::root_cert_publisher_config pc;
+    pc.transport = s.transport;
+    pc.client = s.transport->add_client(s.config_cluster->settings);
+    pc.cluster_id = opts.cluster_id;
+    pc.roots_pem = s.ca_roots_pem;
+    pc.discovery_selectors = mesh::selectors_for(s.mesh, opts.cluster_id);
+    root_cert_publisher = system_.spawn(actors::root_cert_publisher_impl, pc);
+    watch_.watch("root_cert_publisher", root_cert_publisher);
+  }
+  if (!opts.leader_election) {
+    if (root_cert_publisher) // the only replica: it leads
+      caf::anon_send(root_cert_publisher,
+                     messages::leadership{true, replica_identity(opts.identity)});
     return;
+  }
   // The elector's own client: its requests time out well before the renew deadline, so a hung
   // renewal has ended by the time the deadline is checked.
   kube::client_limits limits;
@@ -91,6 +106,8 @@ void process_tree::spawn_clusters(const tree_settings& s) {
   ec.identity = replica_identity(opts.identity);
   ec.timing = {opts.lease_duration, opts.renew_deadline, opts.retry_period};
   ec.followers = {status_writer};
+  if (root_cert_publisher)
+    ec.followers.push_back(root_cert_publisher);
   leader_elector = system_.spawn(actors::leader_elector_impl, ec);
   watch_.watch("status_writer", status_writer);
   watch_.watch("leader_elector", leader_elector);
@@ -112,6 +129,8 @@ void process_tree::spawn_ca_keeper(const tree_settings& s, const ca_setup& ca) {
     kc.secret_namespace = opts.system_namespace;
     kc.secret_name = "istio-ca-secret";
   }
+  if (root_cert_publisher)
+    kc.roots_followers = {root_cert_publisher};
   if (ca.serving)
     kc.write_listener = [files = *ca.serving](const ca::keeper_step& step) {
       return write_listener_files(files, step);
@@ -124,8 +143,8 @@ void process_tree::stop_clusters() {
   watch_.stopping();
   if (leader_elector)
     actors::ask<caf::unit_t>(system_, leader_elector, std::chrono::seconds{3}, atom::release_v);
-  for (const auto* a : {&leader_elector, &status_writer, &secret_watcher, &cluster_store,
-                        &readiness_aggregator, &token_reviewer, &ca_keeper})
+  for (const auto* a : {&leader_elector, &status_writer, &root_cert_publisher, &secret_watcher,
+                        &cluster_store, &readiness_aggregator, &token_reviewer, &ca_keeper})
     if (*a)
       caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);
 }

@@ -28,7 +28,9 @@ public:
   void spawn_serving(const tree_settings& s);
 
   /// The cluster half: ClusterStore (its sink is the aggregator); with a config cluster the
-  /// secret watcher; with leader election, the leader elector and the status writer it leads.
+  /// secret watcher and, when the CA is on, the root cert publisher; with leader election, the
+  /// leader elector and the status writer and root cert publisher it leads (without, the
+  /// publisher leads from the start).
   void spawn_clusters(const tree_settings& s);
 
   /// The CA keeper of the built-in CA `ca` (after spawn_clusters: it tells the root publisher of
@@ -46,7 +48,7 @@ public:
   void stop_serving();
 
   caf::actor xds_publisher, readiness_aggregator, token_reviewer, cluster_store, secret_watcher,
-      leader_elector, status_writer, ca_keeper;
+      leader_elector, status_writer, root_cert_publisher, ca_keeper;
 
 private:
   caf::actor_system& system_;

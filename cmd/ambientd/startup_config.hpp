@@ -32,6 +32,8 @@ struct tree_settings {
   std::shared_ptr<kube::transport> transport;
   mesh::mesh_config mesh;
   std::optional<found_config> config_cluster; ///< none: no remote secrets are watched
+  /// The built-in CA's roots, published in every namespace; "" when the CA is off (no publisher).
+  std::string ca_roots_pem{};
 };
 
 /// Everything the tree needs from the options: the config cluster and the mesh config (a

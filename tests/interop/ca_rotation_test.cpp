@@ -98,6 +98,8 @@ TEST_CASE("a plugged-in CA rotates to a new root while running and both roots ar
       test::create_certificate(channel(*port, old_root), caller, dir, ztunnel_id, &old_chain).ok());
   auto old_key = dir.read("csr-key.pem");
   REQUIRE(verifies(dir, old_chain.front(), old_root));
+  CHECK(
+      test::eventually([&] { return test::published_root(h.cluster(0), "default") == old_root; }));
 
   // Step 1: the new root joins root-cert.pem; the old CA still signs.
   publish(dir, "v2", "old", both);
@@ -105,6 +107,7 @@ TEST_CASE("a plugged-in CA rotates to a new root while running and both roots ar
   std::vector<std::string> chain;
   REQUIRE(test::create_certificate(channel(*port, old_root), caller, dir, ztunnel_id, &chain).ok());
   CHECK(chain.back() == both); // workloads learn both roots
+  CHECK(test::eventually([&] { return test::published_root(h.cluster(0), "default") == both; }));
   CHECK(verifies(dir, chain.front(), old_root));
 
   // Step 2: the new CA signs; both roots stay trusted.
@@ -142,4 +145,6 @@ TEST_CASE("a plugged-in CA rotates to a new root while running and both roots ar
   CHECK(test::subscribe(channel(*port, new_root), caller).served);
   REQUIRE(test::create_certificate(channel(*port, new_root), caller, dir, ztunnel_id, &chain).ok());
   CHECK(chain.back() == new_root);
+  CHECK(
+      test::eventually([&] { return test::published_root(h.cluster(0), "default") == new_root; }));
 }

@@ -92,6 +92,10 @@ TEST_CASE("a ztunnel with a remote cluster's token gets Addresses and its certif
   auto verified
       = ca_test::run("openssl verify -CAfile " + root + " -untrusted " + untrusted + " " + leaf);
   CHECK(verified.exit_code == 0);
+  // The roots ztunnel mounts: istio-ca-root-cert in every namespace of the config cluster.
+  for (const auto* ns : {"istio-system", "default", "kube-system"})
+    CHECK(test::eventually([&] { return test::published_root(h.cluster(0), ns) == chain.back(); }));
+  CHECK(test::published_root(h.cluster(0), "kube-public").empty());
   CHECK_THAT(ca_test::run("openssl x509 -noout -ext subjectAltName -in " + leaf).output,
              Contains(ztunnel_id));
   // The certificate works as a client certificate: an mTLS caller (proxyless gRPC, or anything

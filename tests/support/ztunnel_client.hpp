@@ -9,6 +9,9 @@
 
 #include "envoy/service/discovery/v3/ads.grpc.pb.h"
 #include "istio/security/ca.grpc.pb.h"
+#include "sim/cluster.hpp"
+#include "sim/json.hpp"
+#include "sim/resources.hpp"
 #include "support/sim_tokens.hpp"
 #include "unit/ca/openssl_cli.hpp"
 
@@ -95,6 +98,15 @@ inline ztunnel_caller ztunnel_on_node_a(https_client& cl, const std::string& bas
   create_service_account(cl, base, "istio-system", "ztunnel");
   create_pod_as(cl, base, "istio-system", "ztunnel-x", "ztunnel", "node-a");
   return {bound_token(cl, base, "istio-system", "ztunnel", "ztunnel-x"), cluster};
+}
+
+/// The roots ztunnel mounts: the `root-cert.pem` of ConfigMap istio-ca-root-cert in namespace `ns`
+/// of `c` ("" when none).
+inline std::string published_root(sim::sim_cluster& c, const std::string& ns) {
+  auto got = c.data().get(*sim::find_resource("", "v1", "configmaps"), ns, "istio-ca-root-cert");
+  auto doc = !got.error && got.object ? sim::parse_json(got.object->json, nullptr) : std::nullopt;
+  const auto* pem = doc ? sim::find_path(*doc, {"data", "root-cert.pem"}) : nullptr;
+  return pem && pem->is_string() ? pem->get<std::string>() : "";
 }
 
 } // namespace ambient::test

@@ -357,6 +357,7 @@ TEST_CASE("namespaces and nodes carry their labels", "[kube]") {
   CHECK(ns.meta.name == "istio-system");
   CHECK(ns.meta.namespace_.empty());
   CHECK(lookup(ns.meta.labels, "topology.istio.io/network") == "network1");
+  CHECK_FALSE(ns.terminating);
 
   const auto& n = ok(decode_as<node>(node_json));
   CHECK(n.meta.name == "worker-a-1");
@@ -364,6 +365,17 @@ TEST_CASE("namespaces and nodes carry their labels", "[kube]") {
   CHECK(lookup(n.meta.labels, "topology.kubernetes.io/region") == "eu-west-1");
   CHECK(lookup(n.meta.labels, "topology.kubernetes.io/zone") == "eu-west-1a");
   CHECK(lookup(n.meta.labels, "topology.istio.io/subzone") == "rack-7");
+}
+
+TEST_CASE("a namespace being deleted is marked terminating", "[kube]") {
+  auto ns = ok(decode_as<namespace_>(R"({"kind":"Namespace","metadata":{"name":"old"},
+    "spec":{"finalizers":["kubernetes"]},"status":{"phase":"Terminating"}})"));
+  CHECK(ns.terminating);
+  CHECK_FALSE(
+      ok(decode_as<namespace_>(R"({"kind":"Namespace","metadata":{"name":"n"}})")).terminating);
+  auto bad = decode_as<namespace_>(R"({"kind":"Namespace","metadata":{"name":"x"},
+    "status":{"phase":3}})");
+  CHECK(std::holds_alternative<decode_error>(bad));
 }
 
 TEST_CASE("an endpoint slice decodes endpoints and ports", "[kube]") {

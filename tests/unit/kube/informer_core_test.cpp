@@ -65,6 +65,29 @@ TEST_CASE("the informer core lists, then watches from the list's version", "[kub
   CHECK(core.resource_version() == "10");
 }
 
+TEST_CASE("the informer core sends its field selector on every list and watch", "[kube]") {
+  informer_settings s;
+  s.kind = resource_kind::config_maps;
+  s.field_selector = "metadata.name=istio-ca-root-cert";
+  informer_core core{s, {}, {}, 7};
+  auto first = core.start(t0);
+  REQUIRE(first.request);
+  CHECK(first.request->path
+        == "/api/v1/configmaps?resourceVersion=0&fieldSelector=metadata.name%3Distio-ca-root-cert");
+  auto fx = core.on_list({200, list_body("10", ""), {}, false}, t0);
+  REQUIRE(fx.request);
+  CHECK(fx.request->watch);
+  CHECK(fx.request->path.starts_with("/api/v1/configmaps?watch=true&resourceVersion=10&"));
+  CHECK(fx.request->path.ends_with("&fieldSelector=metadata.name%3Distio-ca-root-cert"));
+
+  s.label_selector = "a=b";
+  informer_core both{s, {}, {}, 7};
+  auto both_first = both.start(t0);
+  REQUIRE(both_first.request);
+  CHECK(both_first.request->path.ends_with(
+      "?resourceVersion=0&labelSelector=a%3Db&fieldSelector=metadata.name%3Distio-ca-root-cert"));
+}
+
 TEST_CASE("the informer core hands on watch events split across chunks, in order", "[kube]") {
   auto core = make_core();
   listed(core, pod_json("a", "1"));

@@ -45,6 +45,10 @@ merged mesh is built from. Shared by the primary's ClusterRole and mode=remote's
 - apiGroups: ["gateway.networking.k8s.io"]
   resources: ["gateways"]
   verbs: ["get", "list", "watch"]
+# ztunnel's service-account tokens are reviewed by the cluster each ztunnel runs in.
+- apiGroups: ["authentication.k8s.io"]
+  resources: ["tokenreviews"]
+  verbs: ["create"]
 {{- end }}
 
 {{/* ambientd's flags (the --config file); the keys are flag names. */}}
