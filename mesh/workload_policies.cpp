@@ -1,6 +1,7 @@
 #include "mesh/workload_policies.hpp"
 
 #include <algorithm>
+#include <initializer_list>
 #include <set>
 
 #include "mesh/peer_authentication.hpp"

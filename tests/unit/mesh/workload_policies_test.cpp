@@ -156,6 +156,10 @@ TEST_CASE("port level modes list the converted policy instead of the static one"
   CHECK(pa_keys({ns_strict, wl(unset, permissive)}) == strings{converted_wl});
   // Only PERMISSIVE ports are looked for under an inherited STRICT mode.
   CHECK(pa_keys({root_strict, wl(unset, disable)}) == strings{static_key});
+  auto sent
+      = mesh::peer_authentication_resources({root_strict, wl(unset, disable)}, "istio-system");
+  REQUIRE(sent.size() == 2);
+  CHECK(sent[1].name() == "converted_peer_authentication_wl");
   CHECK(pa_keys({ns_permissive, wl(unset, strict)}) == strings{converted_wl});
   CHECK(pa_keys({wl(unset, strict)}) == strings{converted_wl});
   CHECK(pa_keys({ns_permissive, wl(unset, permissive)}).empty());
