@@ -27,6 +27,10 @@ TEST_CASE("istio.workload messages keep upstream names and field numbers", "[pro
   CHECK(field_number(Service::descriptor(), "hostname") == 3);
   CHECK(istio::security::Authorization::descriptor()->full_name()
         == "istio.security.Authorization");
+  CHECK(field_number(istio::security::Authorization::descriptor(), "groups") == 5);
+  CHECK(field_number(istio::security::Group::descriptor(), "rules") == 1);
+  CHECK(field_number(istio::security::Rules::descriptor(), "matches") == 2);
+  CHECK(field_number(istio::security::Match::descriptor(), "service_accounts") == 11);
 }
 
 TEST_CASE("an Address packed in Any carries ztunnel's type URL and round-trips", "[proto]") {
