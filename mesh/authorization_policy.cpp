@@ -69,27 +69,45 @@ sec::Match when_match(const authz_condition& c) {
   return m;
 }
 
+/// Whether a Match that came out empty was emptied by leaving HTTP attributes out (`http`): the
+/// clause could match some connections, but ztunnel cannot tell which.
+bool emptied_by_http(const sec::Match& m, bool http) {
+  return http && m.ByteSizeLong() == 0;
+}
+
 /// One rule as a Group: the to-Rules, the from-Rules, then one Rules per `when` entry
 /// (authorization.go, `handleRule`). HTTP-only parts are left out and named in `found`; for ALLOW
-/// a rule with any of them is dropped (nullopt), for DENY it is kept without them.
+/// a rule with any of them is dropped (nullopt). For DENY the rule is kept without them and, going
+/// beyond istiod 1.28.3 (istio/istio#61126), a Rules entry one of whose alternatives held only
+/// HTTP attributes is left out as well: that alternative may match any connection, so the entry
+/// cannot narrow the rule at L4. istiod leaves an empty Match there, which ztunnel skips, so the
+/// DENY never fires; left out, the rule denies at least what the policy denies.
 std::optional<sec::Group> convert_rule(sec::Action action, const authz_rule& rule,
                                        const std::string& ns, std::set<std::string>& found) {
   bool http_found = false;
+  bool deny = action == sec::DENY;
   sec::Group g;
   if (!rule.to.empty()) {
-    auto* rules = g.add_rules();
+    sec::Rules rules;
+    bool any_http_only = false;
     for (const auto& to : rule.to) {
-      http_found = note_http_fields(to, found) || http_found;
-      auto* m = rules->add_matches();
+      bool http = note_http_fields(to, found);
+      http_found = http || http_found;
+      auto* m = rules.add_matches();
       add_ports(to.ports, *m->mutable_destination_ports());
       add_ports(to.not_ports, *m->mutable_not_destination_ports());
+      any_http_only = any_http_only || emptied_by_http(*m, http);
     }
+    if (!(deny && any_http_only))
+      *g.add_rules() = std::move(rules);
   }
   if (!rule.from.empty()) {
-    auto* rules = g.add_rules();
+    sec::Rules rules;
+    bool any_http_only = false;
     for (const auto& from : rule.from) {
-      http_found = note_http_fields(from, found) || http_found;
-      auto* m = rules->add_matches();
+      bool http = note_http_fields(from, found);
+      http_found = http || http_found;
+      auto* m = rules.add_matches();
       add_addresses(from.ip_blocks, *m->mutable_source_ips());
       add_addresses(from.not_ip_blocks, *m->mutable_not_source_ips());
       add_string_matches(from.namespaces, *m->mutable_namespaces());
@@ -98,14 +116,20 @@ std::optional<sec::Group> convert_rule(sec::Action action, const authz_rule& rul
       add_service_accounts(from.not_service_accounts, ns, *m->mutable_not_service_accounts());
       add_string_matches(from.principals, *m->mutable_principals());
       add_string_matches(from.not_principals, *m->mutable_not_principals());
+      any_http_only = any_http_only || emptied_by_http(*m, http);
     }
+    if (!(deny && any_http_only))
+      *g.add_rules() = std::move(rules);
   }
   for (const auto& when : rule.when) {
-    if (!is_l4_when_key(when.key)) {
+    bool http = !is_l4_when_key(when.key);
+    if (http) {
       http_found = true;
       found.insert(when.key);
     }
-    *g.add_rules()->add_matches() = when_match(when);
+    auto m = when_match(when);
+    if (!(deny && emptied_by_http(m, http)))
+      *g.add_rules()->add_matches() = std::move(m);
   }
   if (action == sec::ALLOW && http_found)
     return std::nullopt;

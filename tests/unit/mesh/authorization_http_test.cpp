@@ -54,7 +54,7 @@ TEST_CASE("an ALLOW rule with any HTTP field is dropped and named in the status"
   run(rows);
 }
 
-TEST_CASE("a DENY rule with an HTTP-only clause keeps it as an empty match", "[mesh]") {
+TEST_CASE("a DENY rule whose only clause is HTTP-only denies every connection", "[mesh]") {
   const auto fields = http_only_rules(); // rows point at these names
   std::vector<row> rows;
   for (const auto& [field, rule] : fields) {
@@ -63,8 +63,7 @@ TEST_CASE("a DENY rule with an HTTP-only clause keeps it as an empty match", "[m
                       ap.action = "DENY";
                       ap.rules = {r};
                     },
-                    head("scope: NAMESPACE action: DENY groups { rules { matches {} } }"),
-                    deny_no_effect(field)});
+                    head("scope: NAMESPACE action: DENY groups {}"), deny_mixed(field)});
   }
   run(rows);
 }
@@ -93,7 +92,7 @@ TEST_CASE("HTTP fields in a policy give the status variant of its action", "[mes
        head("scope: NAMESPACE action: DENY groups { rules { matches {"
             " namespaces { exact: 'a' } } } }"),
        deny_mixed("remoteIpBlocks")},
-      {"a DENY rule whose to part is HTTP-only never fires even with an L4 from part",
+      {"a DENY rule whose to part is HTTP-only denies by its from part alone",
        [](auto& ap) {
          ap.action = "DENY";
          auto r = from_namespace("a");
@@ -101,15 +100,27 @@ TEST_CASE("HTTP fields in a policy give the status variant of its action", "[mes
          r.to.back().methods = {"POST"};
          ap.rules = {r};
        },
-       head("scope: NAMESPACE action: DENY groups { rules { matches {} }"
+       head("scope: NAMESPACE action: DENY groups {"
             " rules { matches { namespaces { exact: 'a' } } } }"),
-       deny_no_effect("methods")},
+       deny_mixed("methods")},
+      {"a DENY to part with one HTTP-only alternative cannot narrow the rule",
+       [](auto& ap) {
+         ap.action = "DENY";
+         auto r = from_namespace("a");
+         r.to = {{}, {}};
+         r.to[0].ports = {"80"};
+         r.to[1].paths = {"/admin"};
+         ap.rules = {r};
+       },
+       head("scope: NAMESPACE action: DENY groups {"
+            " rules { matches { namespaces { exact: 'a' } } } }"),
+       deny_mixed("paths")},
       {"a DENY policy with an HTTP-only rule and an L4 rule is enforced in part",
        [](auto& ap) {
          ap.action = "DENY";
          ap.rules = {to_with([](auto& o) { o.paths = {"/a"}; }), from_namespace("b")};
        },
-       head("scope: NAMESPACE action: DENY groups { rules { matches {} } }"
+       head("scope: NAMESPACE action: DENY groups {}"
             " groups { rules { matches { namespaces { exact: 'b' } } } }"),
        deny_mixed("paths")},
       {"a DENY policy with an HTTP-only rule and an empty rule denies everything",
@@ -117,9 +128,8 @@ TEST_CASE("HTTP fields in a policy give the status variant of its action", "[mes
          ap.action = "DENY";
          ap.rules = {to_with([](auto& o) { o.hosts = {"h"}; }), authz_rule{}};
        },
-       head("scope: NAMESPACE action: DENY groups { rules { matches {} } } groups {}"),
-       deny_mixed("hosts")},
-      {"a DENY when clause on an HTTP key next to an L4 one is an empty match",
+       head("scope: NAMESPACE action: DENY groups {} groups {}"), deny_mixed("hosts")},
+      {"a DENY when clause on an HTTP key next to an L4 one is left out",
        [](auto& ap) {
          ap.action = "DENY";
          authz_rule r;
@@ -127,8 +137,17 @@ TEST_CASE("HTTP fields in a policy give the status variant of its action", "[mes
          ap.rules = {r};
        },
        head("scope: NAMESPACE action: DENY groups {"
-            " rules { matches { source_ips { address: '\\n\\0\\0\\1' length: 32 } } }"
-            " rules { matches {} } }"),
+            " rules { matches { source_ips { address: '\\n\\0\\0\\1' length: 32 } } } }"),
+       deny_mixed("request.method")},
+      {"a DENY rule emptied by an invalid port stays an empty match as in istiod",
+       [](auto& ap) {
+         ap.action = "DENY";
+         auto r = when_key("request.method", {"GET"});
+         r.to = {{}};
+         r.to[0].ports = {"not-a-port"};
+         ap.rules = {r};
+       },
+       head("scope: NAMESPACE action: DENY groups { rules { matches {} } }"),
        deny_no_effect("request.method")},
       {"found names are sorted and listed once",
        [](auto& ap) {
