@@ -87,40 +87,36 @@ std::optional<sec::Group> convert_rule(sec::Action action, const authz_rule& rul
   bool http_found = false;
   bool deny = action == sec::DENY;
   sec::Group g;
-  if (!rule.to.empty()) {
+  // The `to` or `from` part: one Rules, a Match per entry filled by `fill`.
+  auto add_part = [&](const auto& entries, auto fill) {
+    if (entries.empty())
+      return;
     sec::Rules rules;
     bool any_http_only = false;
-    for (const auto& to : rule.to) {
-      bool http = note_http_fields(to, found);
+    for (const auto& entry : entries) {
+      bool http = note_http_fields(entry, found);
       http_found = http || http_found;
       auto* m = rules.add_matches();
-      add_ports(to.ports, *m->mutable_destination_ports());
-      add_ports(to.not_ports, *m->mutable_not_destination_ports());
+      fill(entry, *m);
       any_http_only = any_http_only || emptied_by_http(*m, http);
     }
     if (!(deny && any_http_only))
       *g.add_rules() = std::move(rules);
-  }
-  if (!rule.from.empty()) {
-    sec::Rules rules;
-    bool any_http_only = false;
-    for (const auto& from : rule.from) {
-      bool http = note_http_fields(from, found);
-      http_found = http || http_found;
-      auto* m = rules.add_matches();
-      add_addresses(from.ip_blocks, *m->mutable_source_ips());
-      add_addresses(from.not_ip_blocks, *m->mutable_not_source_ips());
-      add_string_matches(from.namespaces, *m->mutable_namespaces());
-      add_string_matches(from.not_namespaces, *m->mutable_not_namespaces());
-      add_service_accounts(from.service_accounts, ns, *m->mutable_service_accounts());
-      add_service_accounts(from.not_service_accounts, ns, *m->mutable_not_service_accounts());
-      add_string_matches(from.principals, *m->mutable_principals());
-      add_string_matches(from.not_principals, *m->mutable_not_principals());
-      any_http_only = any_http_only || emptied_by_http(*m, http);
-    }
-    if (!(deny && any_http_only))
-      *g.add_rules() = std::move(rules);
-  }
+  };
+  add_part(rule.to, [](const authz_operation& to, sec::Match& m) {
+    add_ports(to.ports, *m.mutable_destination_ports());
+    add_ports(to.not_ports, *m.mutable_not_destination_ports());
+  });
+  add_part(rule.from, [&ns](const authz_source& from, sec::Match& m) {
+    add_addresses(from.ip_blocks, *m.mutable_source_ips());
+    add_addresses(from.not_ip_blocks, *m.mutable_not_source_ips());
+    add_string_matches(from.namespaces, *m.mutable_namespaces());
+    add_string_matches(from.not_namespaces, *m.mutable_not_namespaces());
+    add_service_accounts(from.service_accounts, ns, *m.mutable_service_accounts());
+    add_service_accounts(from.not_service_accounts, ns, *m.mutable_not_service_accounts());
+    add_string_matches(from.principals, *m.mutable_principals());
+    add_string_matches(from.not_principals, *m.mutable_not_principals());
+  });
   for (const auto& when : rule.when) {
     bool http = !is_l4_when_key(when.key);
     if (http) {
