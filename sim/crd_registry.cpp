@@ -82,6 +82,9 @@ crd_definition crd_registry::read(const json& crd, const std::string& crd_name) 
     t.version = name;
     out.types.push_back(std::move(t));
   }
+  if (auto it = by_crd_.find(crd_name); it != by_crd_.end() && !it->second.empty()
+                                        && it->second.front()->namespaced != base.namespaced)
+    return refuse(422, "spec.scope: Invalid value: \"" + scope + "\": field is immutable");
   for (const auto& b : builtin_resources())
     if (auto what = clash(base, b); !what.empty())
       return refuse(409, "the " + what + " of group \"" + group

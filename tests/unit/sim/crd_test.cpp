@@ -174,3 +174,34 @@ TEST_CASE("a CRD whose names clash or whose name is wrong is refused", "[sim]") 
   CHECK(invalid.status == 422);
   CHECK(has(invalid.body, "metadata.name"));
 }
+
+TEST_CASE(
+    "a watch goes on after an update re-registers its type and a namespace takes its policies",
+    "[sim]") {
+  store s;
+  add_default_namespace(s);
+  REQUIRE(call(s, "POST", crds, crd_json("authorizationpolicies", "AuthorizationPolicy")).status
+          == 201);
+  auto out = handle_api_request(s, {"GET", std::string{policies} + "?watch=true", "", ""}, "x");
+  REQUIRE(std::holds_alternative<watch_request>(out));
+  const auto& w = std::get<watch_request>(out);
+  auto sink = std::make_shared<collect>();
+  REQUIRE(!s.watch(*w.resource, w.filter, "", sink).error);
+  auto with_short_name = crd_json("authorizationpolicies", "AuthorizationPolicy");
+  with_short_name.replace(with_short_name.find(R"("kind":"AuthorizationPolicy")"), 0,
+                          R"("shortNames":["ap"],)");
+  REQUIRE(call(s, "PUT", std::string{crds} + "/authorizationpolicies.security.istio.io",
+               with_short_name)
+              .status
+          == 200);
+  CHECK(has(call(s, "GET", "/apis/security.istio.io/v1").body, R"("shortNames":["ap"])"));
+  REQUIRE(call(s, "POST", policies, deny_policy).status == 201);
+  auto cluster_scoped = with_short_name;
+  cluster_scoped.replace(cluster_scoped.find("Namespaced"), 10, "Cluster");
+  auto refused = call(s, "PUT", std::string{crds} + "/authorizationpolicies.security.istio.io",
+                      cluster_scoped);
+  CHECK(refused.status == 422);
+  CHECK(has(refused.body, "field is immutable"));
+  REQUIRE(call(s, "DELETE", "/api/v1/namespaces/default").status == 200);
+  CHECK(sink->seen == std::vector<std::string>{"ADDED deny-get", "DELETED deny-get"});
+}
