@@ -80,10 +80,10 @@ api_outcome handle_api_request(store& s, const api_request& req, const std::stri
     rest = 2;
   } else if (!parts.empty() && parts[0] == "apis") {
     if (parts.size() == 1)
-      return json_ok(api_group_list_json());
+      return json_ok(api_group_list_json(s.served_types()));
     group = parts[1];
     if (parts.size() == 2) {
-      auto doc = api_group_json(group);
+      auto doc = api_group_json(s.served_types(), group);
       return doc ? json_ok(std::move(*doc)) : path_not_found();
     }
     version = parts[2];
@@ -92,7 +92,7 @@ api_outcome handle_api_request(store& s, const api_request& req, const std::stri
     return path_not_found();
   }
   if (parts.size() == rest) {
-    auto doc = resource_list_json(group, version);
+    auto doc = resource_list_json(s.served_types(), group, version);
     return doc ? json_ok(std::move(*doc)) : path_not_found();
   }
   // [namespaces/<ns>/]<resource>[/<name>]
@@ -116,7 +116,7 @@ api_outcome handle_api_request(store& s, const api_request& req, const std::stri
   }
   if (tail.empty() || tail.size() > 2)
     return path_not_found();
-  const auto* rt = find_resource(group, version, tail[0]);
+  const auto* rt = s.find_type(group, version, tail[0]);
   if (rt == nullptr)
     return path_not_found();
   if (!rt->namespaced && !ns.empty())

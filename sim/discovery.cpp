@@ -42,7 +42,8 @@ const std::vector<create_only_endpoint>& create_only_endpoints() {
 }
 
 /// The groups kube-sim serves, in first-seen order, with their versions.
-std::vector<std::pair<std::string, std::vector<std::string>>> served_groups() {
+std::vector<std::pair<std::string, std::vector<std::string>>>
+served_groups(const served_types& types) {
   std::vector<std::pair<std::string, std::vector<std::string>>> groups;
   auto add = [&](const std::string& group, const std::string& version) {
     if (group.empty())
@@ -54,8 +55,8 @@ std::vector<std::pair<std::string, std::vector<std::string>>> served_groups() {
       it->second.push_back(version);
     }
   };
-  for (const auto& r : builtin_resources())
-    add(r.group, r.version);
+  for (const auto* r : types)
+    add(r->group, r->version);
   for (const auto& e : create_only_endpoints())
     add(e.group, e.version);
   return groups;
@@ -90,10 +91,10 @@ std::string api_versions_json(const std::string& server_address) {
   return out;
 }
 
-std::string api_group_list_json() {
+std::string api_group_list_json(const served_types& types) {
   std::string out = R"({"kind":"APIGroupList","apiVersion":"v1","groups":[)";
   bool first = true;
-  for (const auto& [name, versions] : served_groups()) {
+  for (const auto& [name, versions] : served_groups(types)) {
     if (!first)
       out += ',';
     first = false;
@@ -103,19 +104,20 @@ std::string api_group_list_json() {
   return out;
 }
 
-std::optional<std::string> api_group_json(std::string_view group) {
-  for (const auto& [name, versions] : served_groups())
+std::optional<std::string> api_group_json(const served_types& types, std::string_view group) {
+  for (const auto& [name, versions] : served_groups(types))
     if (name == group)
       return R"({"kind":"APIGroup","apiVersion":"v1",)" + group_json(name, versions).substr(1);
   return std::nullopt;
 }
 
-std::optional<std::string> resource_list_json(std::string_view group, std::string_view version) {
+std::optional<std::string> resource_list_json(const served_types& types, std::string_view group,
+                                              std::string_view version) {
   auto here = [&](const auto& r) {
     return r.group == group && r.version == version;
   };
   bool served
-      = std::any_of(builtin_resources().begin(), builtin_resources().end(), here)
+      = std::any_of(types.begin(), types.end(), [&](const resource_type* r) { return here(*r); })
         || std::any_of(create_only_endpoints().begin(), create_only_endpoints().end(), here);
   if (!served)
     return std::nullopt;
@@ -124,8 +126,9 @@ std::optional<std::string> resource_list_json(std::string_view group, std::strin
   std::string out = R"({"kind":"APIResourceList","apiVersion":"v1","groupVersion":")" + gv
                     + R"(","resources":[)";
   bool first = true;
-  for (const auto& r : builtin_resources()) {
-    if (r.group != group || r.version != version)
+  for (const auto* type : types) {
+    const auto& r = *type;
+    if (!here(r))
       continue;
     if (!first)
       out += ',';

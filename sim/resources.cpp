@@ -65,6 +65,14 @@ const std::vector<resource_type>& builtin_resources() {
        {},
        {}},
       {"gateway.networking.k8s.io", "v1", "gateways", "gateway", "Gateway", true, {"gtw"}, {}},
+      {"apiextensions.k8s.io",
+       "v1",
+       "customresourcedefinitions",
+       "customresourcedefinition",
+       "CustomResourceDefinition",
+       false,
+       {"crd", "crds"},
+       {}},
   };
   return all;
 }

@@ -26,12 +26,14 @@ struct resource_type {
   }
   /// Unique key of the resource: "group/version/resource" ("/v1/pods" for core).
   std::string id() const;
+
+  bool operator==(const resource_type&) const = default;
 };
 
-/// Every resource kube-sim serves.
+/// Every resource kube-sim serves in every cluster (a cluster's CRDs add more: store::find_type).
 const std::vector<resource_type>& builtin_resources();
 
-/// Looks up a resource by group, version and plural name; nullptr if not served.
+/// Looks up a builtin resource by group, version and plural name; nullptr if not one.
 const resource_type* find_resource(std::string_view group, std::string_view version,
                                    std::string_view resource);
 

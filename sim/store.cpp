@@ -43,11 +43,15 @@ store::store(size_t history_limit, std::function<std::chrono::system_clock::time
 object_result store::store_locked(const resource_type& rt, json obj, const object_ptr& old,
                                   const std::string& ns, const std::string& name) {
   // Before any reference into obj is taken: folding may add members.
-  if (rt.kind == "Secret")
+  if (rt.group.empty() && rt.kind == "Secret")
     if (auto error = fold_string_data(obj); !error.empty())
       return {nullptr, invalid_object(rt, name, std::move(error))};
   if (auto error = default_locked(rt, obj, old); !error.empty())
     return {nullptr, invalid_object(rt, name, std::move(error))};
+  std::optional<crd_definition> crd;
+  if (is_crd_resource(rt))
+    if (auto refused = prepare_crd_locked(obj, old, name, crd.emplace()))
+      return {nullptr, std::move(refused)};
   obj["apiVersion"] = rt.api_version();
   obj["kind"] = rt.kind;
   auto& meta = obj["metadata"];
@@ -100,6 +104,9 @@ object_result store::store_locked(const resource_type& rt, json obj, const objec
 
   tables_[rt.id()][object_key(so->namespace_, name)] = so;
   emit_locked(old ? event_type::modified : event_type::added, rt, so, old);
+  if (crd)
+    for (const auto* gone : crds_.set(name, std::move(crd->types)))
+      drop_objects_locked(*gone);
   return {so, std::nullopt};
 }
 
@@ -227,12 +234,14 @@ object_result store::remove_locked(const resource_type& rt, const std::string& n
 object_result store::remove(const resource_type& rt, const std::string& ns,
                             const std::string& name) {
   std::lock_guard guard{mutex_};
-  if (rt.kind == "Namespace") {
+  if (is_crd_resource(rt) && tables_[rt.id()].contains(object_key("", name)))
+    for (const auto* gone : crds_.erase(name))
+      drop_objects_locked(*gone);
+  if (rt.group.empty() && rt.kind == "Namespace") {
     if (!tables_[rt.id()].contains(object_key("", name)))
       return {nullptr, not_found(rt, name)};
-    for (const auto& r : builtin_resources()) {
-      if (!r.namespaced)
-        continue;
+    for (const auto* type : namespaced_types_locked()) {
+      const auto& r = *type;
       auto& t = tables_[r.id()];
       std::vector<std::string> names;
       auto prefix = name + "/";

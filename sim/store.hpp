@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "sim/api_errors.hpp"
+#include "sim/crd_registry.hpp"
 #include "sim/field_selector.hpp"
 #include "sim/json.hpp"
 #include "sim/label_selector.hpp"
@@ -103,6 +104,13 @@ public:
   /// The cluster whose service range (service_ip) ClusterIPs are allocated from; 0 until set.
   void set_service_range(uint32_t cluster_index);
 
+  /// Looks up a resource this cluster serves: a builtin one, or one its CRDs define; nullptr if
+  /// none. The type stays valid as long as the store.
+  const resource_type* find_type(std::string_view group, std::string_view version,
+                                 std::string_view resource) const;
+  /// Every resource this cluster serves: the builtin ones, then those its CRDs define.
+  std::vector<const resource_type*> served_types() const;
+
   /// Creates an object; the API server's defaults are applied on every write (apply_api_defaults,
   /// assign_cluster_ip).
   object_result create(const resource_type& rt, const std::string& ns, json obj);
@@ -112,7 +120,8 @@ public:
   enum class patch_type { merge, strategic };
   object_result patch(const resource_type& rt, const std::string& ns, const std::string& name,
                       patch_type type, const json& patch);
-  /// Deletes an object (a namespace takes its namespaced objects with it).
+  /// Deletes an object (a namespace takes its namespaced objects with it, a CRD the objects of
+  /// its types).
   object_result remove(const resource_type& rt, const std::string& ns, const std::string& name);
   object_result get(const resource_type& rt, const std::string& ns, const std::string& name) const;
 
@@ -149,6 +158,13 @@ private:
                               const std::string& name);
   /// Defaults `obj` as the API server would; returns why it cannot be stored, or "".
   std::string default_locked(const resource_type& rt, json& obj, const object_ptr& old);
+  /// For a CRD: reads the types it defines into `def` and sets its status; why it is refused.
+  std::optional<api_error> prepare_crd_locked(json& obj, const object_ptr& old,
+                                              const std::string& name, crd_definition& def);
+  /// Deletes every object of `rt` (DELETED events included).
+  void drop_objects_locked(const resource_type& rt);
+  /// The namespaced types served now: what deleting a namespace empties.
+  std::vector<const resource_type*> namespaced_types_locked() const;
 
   mutable std::mutex mutex_;
   std::function<std::chrono::system_clock::time_point()> clock_;
@@ -160,6 +176,7 @@ private:
   std::map<uint64_t, watcher> watchers_;
   uint64_t next_watch_id_ = 1;
   uint32_t service_range_ = 0;
+  crd_registry crds_;
 };
 
 /// Creates an object from JSON text that kube-sim generated itself: the store's answer. A text

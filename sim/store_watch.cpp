@@ -25,6 +25,12 @@ std::optional<watch_event> as_seen_by(const object_filter& filter, const watch_e
   return std::nullopt;
 }
 
+/// Whether events of `b` belong to a watch of `a`: the same type, or the same collection under a
+/// type a CRD update re-registered (a new short name makes a new type of the same resource).
+bool same_collection(const resource_type& a, const resource_type& b) {
+  return &a == &b || (a.resource == b.resource && a.version == b.version && a.group == b.group);
+}
+
 } // namespace
 
 const char* to_string(event_type t) {
@@ -41,7 +47,7 @@ void store::emit_locked(event_type type, const resource_type& rt, object_ptr obj
   // the store when destroyed.
   for (auto it = watchers_.begin(); it != watchers_.end();) {
     auto& w = it->second;
-    if (w.resource != &rt) {
+    if (!same_collection(*w.resource, rt)) {
       ++it;
       continue;
     }
@@ -90,7 +96,7 @@ watch_start store::watch(const resource_type& rt, const object_filter& filter,
       return e.object->resource_version <= *from;
     });
     for (auto it = first; it != history_.end(); ++it) {
-      if (it->resource == &rt)
+      if (same_collection(*it->resource, rt))
         if (auto seen = as_seen_by(filter, *it))
           out.backlog.push_back(std::move(*seen));
     }

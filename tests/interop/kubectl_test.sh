@@ -102,5 +102,54 @@ expect "the deleted pod is gone" "NotFound" k get pod web-0 -n demo
 check "delete the namespace" k delete ns demo
 expect "deleting a namespace removes what was in it" "No resources found" k get svc -A --field-selector metadata.namespace=demo
 
+# CustomResourceDefinitions: kubectl learns the new resources from discovery (its cache is fresh).
+export KUBECACHEDIR=$work/kube-cache
+for crd in authorizationpolicies:AuthorizationPolicy peerauthentications:PeerAuthentication; do
+  cat <<YAML
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: ${crd%%:*}.security.istio.io}
+spec:
+  group: security.istio.io
+  scope: Namespaced
+  names: {plural: ${crd%%:*}, kind: ${crd##*:}, categories: [istio-io]}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+---
+YAML
+done >"$work/crds.yaml"
+cat >"$work/policy.yaml" <<'YAML'
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: deny-admin, namespace: default}
+spec:
+  selector:
+    matchLabels: {app: web}
+  action: DENY
+  rules:
+  - from:
+    - source: {notNamespaces: [default]}
+    to:
+    - operation: {methods: [POST], paths: [/admin/*]}
+    when:
+    - key: request.headers[x-debug]
+      values: ["on"]
+YAML
+expect "before its CRD an AuthorizationPolicy is not a known resource" "doesn't have a resource type|the server could not find" k get authorizationpolicies.security.istio.io -A
+expect "apply creates the two Istio security CRDs" "peerauthentications.security.istio.io created" k apply --validate=false -f "$work/crds.yaml"
+check "wait for the AuthorizationPolicy CRD to be established" k wait --for condition=established --timeout=15s crd/authorizationpolicies.security.istio.io
+expect "apply creates an AuthorizationPolicy" "authorizationpolicy.security.istio.io/deny-admin created" k apply --validate=false -f "$work/policy.yaml"
+expect "get authorizationpolicies -A lists it" "^default +deny-admin" k get authorizationpolicies.security.istio.io -A
+expect "the stored policy keeps its rules" "^DENY POST request.headers\[x-debug\]$" k get authorizationpolicy deny-admin -n default -o 'jsonpath={.spec.action} {.spec.rules[0].to[0].operation.methods[0]} {.spec.rules[0].when[0].key}'
+expect "api-resources lists the CRD's resources" 'peerauthentications +security.istio.io/v1 +true +PeerAuthentication' k api-resources
+check "delete the AuthorizationPolicy CRD" k delete crd authorizationpolicies.security.istio.io
+expect "the policy went with its CRD" "doesn't have a resource type|the server could not find" k get authorizationpolicies.security.istio.io -A
+expect "the other CRD stays" "peerauthentications.security.istio.io" k get crd
+k apply --validate=false -f "$work/crds.yaml" >/dev/null
+expect "made again, the CRD has no policies" "No resources found" k get authorizationpolicies.security.istio.io -A
+
 echo "$pass passed, $failures failed"
 [ "$failures" -eq 0 ] && [ "$pass" -gt 0 ]
