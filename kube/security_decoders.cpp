@@ -27,6 +27,7 @@ struct list_field {
   std::vector<std::string> T::*member;
 };
 
+/// The lists of `rules[].from[].source`.
 constexpr std::array<list_field<authz_source>, 12> source_fields{{
     {"principals", &authz_source::principals},
     {"notPrincipals", &authz_source::not_principals},
@@ -42,6 +43,7 @@ constexpr std::array<list_field<authz_source>, 12> source_fields{{
     {"notServiceAccounts", &authz_source::not_service_accounts},
 }};
 
+/// The lists of `rules[].to[].operation`.
 constexpr std::array<list_field<authz_operation>, 8> operation_fields{{
     {"hosts", &authz_operation::hosts},
     {"notHosts", &authz_operation::not_hosts},
@@ -74,14 +76,17 @@ bool read_entry(ctx& cx, value& v, const path& p, std::string_view key,
   });
 }
 
+/// A `rules[].from[]` entry.
 bool read_from(ctx& cx, value& v, const path& p, authz_source& out) {
   return read_entry(cx, v, p, "source", source_fields, out);
 }
 
+/// A `rules[].to[]` entry.
 bool read_to(ctx& cx, value& v, const path& p, authz_operation& out) {
   return read_entry(cx, v, p, "operation", operation_fields, out);
 }
 
+/// A `rules[].when[]` entry.
 bool read_condition(ctx& cx, value& v, const path& p, authz_condition& out) {
   return json::each_field(cx, v, p, [&](std::string_view k, value& fv, const path& fp) {
     if (k == "key")
@@ -94,6 +99,7 @@ bool read_condition(ctx& cx, value& v, const path& p, authz_condition& out) {
   });
 }
 
+/// A `spec.rules[]` entry.
 bool read_rule(ctx& cx, value& v, const path& p, authz_rule& out) {
   return json::each_field(cx, v, p, [&](std::string_view k, value& fv, const path& fp) {
     if (k == "from") {
@@ -132,6 +138,7 @@ bool read_target_refs(ctx& cx, std::string_view k, value& v, const path& p, bool
   return ok;
 }
 
+/// An mTLS mode by its API name; null leaves `out` as it is.
 bool read_mode(ctx& cx, value& v, const path& p, mtls_mode& out) {
   std::string text;
   const auto got = json::expect_type(cx, v, p, json::od::json_type::string, "string");
@@ -162,6 +169,7 @@ bool read_mtls(ctx& cx, value& v, const path& p, mtls_mode& out) {
   });
 }
 
+/// `spec.portLevelMtls`: port numbers as keys (1 to 65535), `{"mode": ...}` as values.
 bool read_port_level(ctx& cx, value& v, const path& p, std::map<uint32_t, mtls_mode>& out) {
   out.clear();
   return json::each_field(cx, v, p, [&](std::string_view k, value& fv, const path&) {
