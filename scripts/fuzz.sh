@@ -2,16 +2,17 @@
 # Builds the libFuzzer targets (preset "asan": clang with ASan + UBSan) and runs them.
 # Usage: scripts/fuzz.sh [SECONDS] [TARGET...]   (default: 60 seconds each, every target)
 # Targets: kubeconfig_fuzz watch_stream_fuzz remote_secret_fuzz xds_requests_fuzz
-#          kube_sim_request_fuzz. New inputs go to build/asan/tests/fuzz/corpus/TARGET; a crash
-# leaves crash-* / leak-* files in the current directory (add them to tests/fuzz/corpus/TARGET
-# with the fix, as regression seeds).
+#          kube_sim_request_fuzz csr_fuzz token_fuzz security_objects_fuzz. New inputs go to
+# build/asan/tests/fuzz/corpus/TARGET; a crash leaves crash-* / leak-* files in the current
+# directory (add them to tests/fuzz/corpus/TARGET with the fix, as regression seeds).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(kubeconfig_fuzz watch_stream_fuzz remote_secret_fuzz
-                                     xds_requests_fuzz kube_sim_request_fuzz)
+                                     xds_requests_fuzz kube_sim_request_fuzz csr_fuzz token_fuzz
+                                     security_objects_fuzz)
 cmake --preset asan >/dev/null
 cmake --build --preset fuzzers -j "$(nproc)"
 for t in "${targets[@]}"; do

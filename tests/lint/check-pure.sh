@@ -37,8 +37,8 @@ forbid "the CA core (ca/) includes gRPC, protobuf, the Kubernetes client or a la
   'grpc|google/|kube/|fleet/|mesh/|xds/|messages/|actors/|admin/|cmd/|sim/|telemetry/' ca
 forbid "the Kubernetes client (kube/) includes a layer above it" \
   'fleet/|mesh/|xds/|messages/|actors/|admin/|cmd/' kube
-forbid "mesh/ includes more of kube/ and fleet/ than their objects and the cluster lifecycle" \
-  'kube/[^o]|kube/o[^b]|fleet/[^l]' mesh
+forbid "mesh/ includes more of kube/ and fleet/ than their objects (objects.hpp, security_objects.hpp) and the cluster lifecycle" \
+  'kube/([^os]|o[^b]|s[^e]|se[^c]|security_[^o])|fleet/[^l]' mesh
 forbid "xds/ knows mesh types outside its adapters to the mesh (publisher_tables, proxyless, and node_authorizer's pod query)" \
   'mesh/' xds ':!xds/publisher_tables.*' ':!xds/proxyless*' ':!xds/node_authorizer.*'
 forbid "a message header includes gRPC" 'grpc|xds/ads_server|.*\.grpc\.pb\.h' messages
