@@ -41,6 +41,17 @@ inline meta_extras extras_of(pod& x) {
   return {&x.owners, &x.generate_name};
 }
 
+/// Checks an object's "kind" value `v` against `kind_name` (wrong_kind when it names another).
+inline bool check_kind(ctx& cx, od::value& v, const path& p, std::string_view kind_name) {
+  std::string actual;
+  if (!read(cx, v, p, actual))
+    return false;
+  if (actual != kind_name)
+    return cx.fail(decode_errc::wrong_kind, p,
+                   "expected " + std::string{kind_name} + ", got " + actual.substr(0, 64));
+  return true;
+}
+
 /// Reads one whole object of type T named `kind_name` ("Pod"): checks "kind" when present, reads
 /// metadata and the body, requires metadata.name, then finishes it.
 template <class T>
@@ -50,13 +61,7 @@ bool read_object(ctx& cx, od::object& obj, const path& p, std::string_view kind_
       return read_meta(cx, v, fp, out.meta, extras_of(out));
     if (k != "kind")
       return read_body(cx, k, v, fp, out);
-    std::string actual;
-    if (!read(cx, v, fp, actual))
-      return false;
-    if (actual != kind_name)
-      return cx.fail(decode_errc::wrong_kind, fp,
-                     "expected " + std::string{kind_name} + ", got " + actual.substr(0, 64));
-    return true;
+    return check_kind(cx, v, fp, kind_name);
   });
   if (!ok)
     return false;

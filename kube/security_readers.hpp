@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "kube/json_reader.hpp"
+#include "kube/object_readers.hpp"
 #include "kube/security_objects.hpp"
 
 /// What the decoders of security.istio.io objects (kube/security_decoders.hpp) share: their
@@ -39,13 +40,7 @@ bool read_security_object(ctx& cx, od::object& obj, const path& p, std::string_v
       return each_field(cx, v, fp, read_spec_field);
     if (k != "kind")
       return true;
-    std::string actual;
-    if (!read(cx, v, fp, actual))
-      return false;
-    if (actual != kind_name)
-      return cx.fail(decode_errc::wrong_kind, fp,
-                     "expected " + std::string{kind_name} + ", got " + actual.substr(0, 64));
-    return true;
+    return check_kind(cx, v, fp, kind_name);
   });
   if (ok && meta.name.empty())
     return cx.fail(decode_errc::missing_field, p / "metadata" / "name", "missing");
