@@ -1,17 +1,12 @@
 #include <catch2/catch.hpp>
 
 #include "sim/api_handler.hpp"
+#include "support/sim_api_call.hpp"
 
 using namespace ambient::sim;
+using ambient::test::call;
 
 namespace {
-
-api_response call(store& s, const std::string& method, const std::string& target,
-                  const std::string& body = {}, const std::string& ct = "application/json") {
-  auto out = handle_api_request(s, {method, target, ct, body}, "127.0.0.1:6443");
-  REQUIRE(std::holds_alternative<api_response>(out));
-  return std::get<api_response>(out);
-}
 
 void add_default_namespace(store& s) {
   s.create(*find_resource("", "v1", "namespaces"), "",
