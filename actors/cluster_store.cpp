@@ -28,6 +28,8 @@ void run_effects(cluster_store_ptr self, fleet::registry_effects effects) {
       remote_cluster_config rc;
       rc.cluster_id = start->cluster_id;
       rc.generation = start->generation;
+      if (start->cluster_id == st.cfg.config_cluster_id)
+        rc.kinds = fleet::config_cluster_resources();
       rc.settings = std::get<kube::connection_settings>(std::move(settings));
       if (st.cfg.token_reviewer)
         self->send(st.cfg.token_reviewer,

@@ -52,6 +52,7 @@ remote_cluster_state::~remote_cluster_state() {
 caf::behavior remote_cluster_impl(remote_cluster_ptr self, remote_cluster_config cfg) {
   auto& st = self->state;
   st.cfg = std::move(cfg);
+  st.sync = fleet::cluster_sync{st.cfg.kinds};
   self->set_telemetry_cluster(st.cfg.cluster_id);
   st.client = st.cfg.transport->add_client(st.cfg.settings, st.cfg.limits);
   // Informers are linked: they die with us; their crashes reach us as exit messages.
@@ -74,7 +75,7 @@ caf::behavior remote_cluster_impl(remote_cluster_ptr self, remote_cluster_config
                                 std::uniform_real_distribution<double>{0, 1}(s.rng));
     self->delayed_send(self, delay, atom::timer_v, static_cast<uint64_t>(kind));
   });
-  for (auto kind : fleet::remote_cluster_resources())
+  for (auto kind : st.cfg.kinds)
     spawn_informer(self, kind);
   report(self, st.sync.state());
   self->delayed_send(self, st.cfg.sync_timeout, atom::tick_v);

@@ -24,6 +24,8 @@ namespace ambient::actors {
 struct remote_cluster_config {
   std::string cluster_id;
   uint64_t generation = 0;
+  /// The resources to watch (fleet::config_cluster_resources for the config cluster).
+  std::vector<kube::resource_kind> kinds = fleet::remote_cluster_resources();
   kube::connection_settings settings;
   kube::client_limits limits;
   std::shared_ptr<kube::transport> transport;
@@ -44,7 +46,7 @@ struct remote_cluster_state {
 
   remote_cluster_config cfg;
   kube::transport::client_id client = 0;
-  fleet::cluster_sync sync{fleet::remote_cluster_resources()};
+  fleet::cluster_sync sync{{}}; ///< over cfg.kinds
   std::map<caf::actor_addr, kube::resource_kind> informers;
   std::map<kube::resource_kind, kube::backoff> restart_backoff;
   /// What status shows per informer: its last health report and its object count.

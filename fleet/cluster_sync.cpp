@@ -12,6 +12,16 @@ const std::vector<kube::resource_kind>& remote_cluster_resources() {
   return kinds;
 }
 
+const std::vector<kube::resource_kind>& config_cluster_resources() {
+  static const std::vector<kube::resource_kind> kinds = [] {
+    auto out = remote_cluster_resources();
+    out.push_back(kube::resource_kind::authorization_policies);
+    out.push_back(kube::resource_kind::peer_authentications);
+    return out;
+  }();
+  return kinds;
+}
+
 cluster_sync::cluster_sync(std::vector<kube::resource_kind> kinds) {
   for (auto k : kinds)
     informers_[k];

@@ -13,6 +13,11 @@ namespace ambient::fleet {
 /// The resources a remote cluster watches for the ambient index.
 const std::vector<kube::resource_kind>& remote_cluster_resources();
 
+/// What the config cluster watches: the remote resources, and the security.istio.io policies
+/// istiod reads from the config cluster only. Like Gateways, they count as empty while their
+/// CRD is not installed (the API answers 404), and are listed again until it is.
+const std::vector<kube::resource_kind>& config_cluster_resources();
+
 /// The functional core of remote_cluster: folds its informers' sync and health reports into the
 /// cluster's lifecycle. `syncing` until every informer has listed once; `timeout` when the sync
 /// deadline passes first (it keeps trying, and a late sync is admitted: istio/istio#61339);

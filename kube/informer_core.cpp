@@ -92,10 +92,10 @@ informer_effects informer_core::on_list(const response_end& end, time_point now)
       fx.notes.push_back(std::string{to_string(settings_.kind)}
                          + " is not served by this API server (" + describe(end)
                          + "): counted as empty, listed again every "
-                         + std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                         + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
                                               settings_.reflector.not_served_recheck)
                                               .count())
-                         + " s");
+                         + " ms");
     apply(reflector_.on_not_served(now), fx, now);
     set_health(true, {}, fx);
     return fx;

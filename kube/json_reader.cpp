@@ -1,5 +1,7 @@
 #include "kube/json_reader.hpp"
 
+#include "kube/timestamp.hpp"
+
 #include <algorithm>
 #include <limits>
 #include <utility>
@@ -226,6 +228,21 @@ std::string_view trim_right(std::string_view s) {
   return s;
 }
 
+/// An RFC 3339 timestamp string in seconds since the epoch; null leaves `out` as it is.
+bool read_timestamp(ctx& cx, od::value& v, const path& p, int64_t& out) {
+  const auto got = expect_type(cx, v, p, od::json_type::string, "string");
+  if (got != presence::value)
+    return got == presence::null;
+  std::string text;
+  if (!read(cx, v, p, text))
+    return false;
+  auto seconds = parse_rfc3339_seconds(text);
+  if (!seconds)
+    return cx.fail(decode_errc::bad_field, p, "expected an RFC 3339 timestamp");
+  out = *seconds;
+  return true;
+}
+
 } // namespace
 
 bool read_meta(ctx& cx, od::value& v, const path& p, object_meta& m, meta_extras extras) {
@@ -253,6 +270,8 @@ bool read_meta(ctx& cx, od::value& v, const path& p, object_meta& m, meta_extras
       return read_each(cx, fv, fp, *extras.owners, read_owner);
     if (k == "generateName" && extras.generate_name != nullptr)
       return read(cx, fv, fp, *extras.generate_name);
+    if (k == "creationTimestamp" && extras.creation_seconds != nullptr)
+      return read_timestamp(cx, fv, fp, *extras.creation_seconds);
     return true;
   });
 }

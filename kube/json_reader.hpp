@@ -199,6 +199,7 @@ bool read_map(ctx& cx, od::value& v, const path& p, string_map& out, std::string
 struct meta_extras {
   std::vector<owner_ref>* owners = nullptr; ///< metadata.ownerReferences
   std::string* generate_name = nullptr;     ///< metadata.generateName
+  int64_t* creation_seconds = nullptr;      ///< metadata.creationTimestamp (RFC 3339), in seconds
 };
 
 /// Reads `metadata`, and `extras` where given.

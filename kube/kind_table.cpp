@@ -47,6 +47,10 @@ constexpr std::array kinds{
     row<config_map>("configmaps", "ConfigMap", "/api/v1", true),
     row<lease>("leases", "Lease", "/apis/coordination.k8s.io/v1", true),
     row<gateway>("gateways", "Gateway", "/apis/gateway.networking.k8s.io/v1", true),
+    row<authorization_policy>("authorizationpolicies", "AuthorizationPolicy",
+                              "/apis/security.istio.io/v1", true),
+    row<peer_authentication>("peerauthentications", "PeerAuthentication",
+                             "/apis/security.istio.io/v1", true),
 };
 
 static_assert(kinds.size() == std::variant_size_v<any_object>);

@@ -20,6 +20,8 @@ bool read_body(ctx& cx, std::string_view k, od::value& v, const path& p, secret&
 bool read_body(ctx& cx, std::string_view k, od::value& v, const path& p, config_map& out);
 bool read_body(ctx& cx, std::string_view k, od::value& v, const path& p, lease& out);
 bool read_body(ctx& cx, std::string_view k, od::value& v, const path& p, gateway& out);
+bool read_body(ctx& cx, std::string_view k, od::value& v, const path& p, authorization_policy& out);
+bool read_body(ctx& cx, std::string_view k, od::value& v, const path& p, peer_authentication& out);
 
 /// Completes a Pod after its fields are read (defaults the API server would fill in).
 void finish(pod& out);
@@ -32,13 +34,19 @@ void finish(T&) {
   // nop
 }
 
-/// Where a kind keeps the metadata fields beyond object_meta (only Pods do).
+/// Where a kind keeps the metadata fields beyond object_meta (Pods and Istio's policies do).
 template <class T>
 meta_extras extras_of(T&) {
   return {};
 }
 inline meta_extras extras_of(pod& x) {
-  return {&x.owners, &x.generate_name};
+  return {&x.owners, &x.generate_name, nullptr};
+}
+inline meta_extras extras_of(authorization_policy& x) {
+  return {nullptr, nullptr, &x.creation_seconds};
+}
+inline meta_extras extras_of(peer_authentication& x) {
+  return {nullptr, nullptr, &x.creation_seconds};
 }
 
 /// Checks an object's "kind" value `v` against `kind_name` (wrong_kind when it names another).

@@ -10,39 +10,12 @@
 #include <variant>
 #include <vector>
 
+#include "kube/object_meta.hpp"
+#include "kube/security_objects.hpp"
+
 /// Compact Kubernetes objects: only the fields the mesh needs, decoded once from the API server's
 /// JSON (kube/decode.hpp). Raw JSON is never kept in them.
 namespace ambient::kube {
-
-/// Labels, annotations, selectors and data: sorted by key, unique keys. A sorted vector is smaller
-/// and faster to compare than a map for the handful of entries objects carry.
-using string_map = std::vector<std::pair<std::string, std::string>>;
-
-/// The value of `key` in a sorted map, if present.
-inline std::optional<std::string_view> lookup(const string_map& m, std::string_view key) {
-  auto i = std::lower_bound(m.begin(), m.end(), key,
-                            [](const auto& kv, std::string_view k) { return kv.first < k; });
-  if (i == m.end() || i->first != key)
-    return std::nullopt;
-  return std::string_view{i->second};
-}
-
-/// The part of `metadata` every kind shares. The annotation
-/// `kubectl.kubernetes.io/last-applied-configuration` is dropped: it is a second copy of the
-/// object (for Secrets, of their data) that the mesh never reads.
-struct object_meta {
-  std::string namespace_, name, uid, resource_version;
-  string_map labels, annotations;
-  bool deleting = false; ///< deletionTimestamp is set: the object is terminating.
-  bool operator==(const object_meta&) const = default;
-};
-
-/// The "namespace/name" (or "name") key of an object.
-inline std::string object_key(const object_meta& meta) {
-  if (meta.namespace_.empty())
-    return meta.name;
-  return meta.namespace_ + "/" + meta.name;
-}
 
 /// An entry of `metadata.ownerReferences`.
 struct owner_ref {
@@ -199,11 +172,13 @@ enum class resource_kind : uint8_t {
   config_maps,
   leases,
   gateways,
+  authorization_policies, ///< security.istio.io/v1, on the config cluster only
+  peer_authentications,   ///< security.istio.io/v1, on the config cluster only
 };
 
 /// Any decoded object an informer can hold; alternative i is the object of resource_kind i.
 using any_object = std::variant<namespace_, pod, service, node, endpoint_slice, secret, config_map,
-                                lease, gateway>;
+                                lease, gateway, authorization_policy, peer_authentication>;
 
 namespace detail {
 

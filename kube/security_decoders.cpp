@@ -1,10 +1,10 @@
-#include "kube/security_decoders.hpp"
+#include "kube/object_readers.hpp"
+#include "kube/security_objects.hpp"
 
 #include <array>
 #include <utility>
 
 #include "base/decimal.hpp"
-#include "kube/security_readers.hpp"
 
 namespace ambient::kube {
 
@@ -13,6 +13,17 @@ namespace {
 using json::ctx;
 using json::path;
 using json::od::value;
+
+/// `spec.selector`: absent or null leaves nullopt; an object, even `{}`, gives its matchLabels.
+bool read_selector(ctx& cx, value& v, const path& p, std::optional<string_map>& out) {
+  const auto got = json::expect_type(cx, v, p, json::od::json_type::object, "object");
+  if (got != json::presence::value)
+    return got == json::presence::null;
+  out.emplace();
+  return json::each_field(cx, v, p, [&](std::string_view k, value& fv, const path& fp) {
+    return k != "matchLabels" || json::read_map(cx, fv, fp, *out);
+  });
+}
 
 /// A list of strings that replaces what `out` held (a repeated JSON key: the last wins).
 bool read_list(ctx& cx, value& v, const path& p, std::vector<std::string>& out) {
@@ -187,47 +198,38 @@ bool read_port_level(ctx& cx, value& v, const path& p, std::map<uint32_t, mtls_m
 
 } // namespace
 
-decoded<authorization_policy> decode_authorization_policy(std::string_view json_text,
-                                                          const decode_limits& limits) {
-  auto read = [](ctx& cx, json::od::object& top, const path& root, authorization_policy& out) {
-    json::security_meta meta{out.namespace_, out.name, out.creation_seconds, out.labels,
-                             &out.annotations};
-    return json::read_security_object(cx, top, root, "AuthorizationPolicy", meta,
-                                      [&](std::string_view k, value& v, const path& p) {
-                                        if (k == "selector")
-                                          return json::read_selector(cx, v, p, out.selector);
-                                        if (k == "action")
-                                          return json::read(cx, v, p, out.action);
-                                        if (k == "rules") {
-                                          out.rules.clear();
-                                          return json::read_each(cx, v, p, out.rules, read_rule);
-                                        }
-                                        if (k == "targetRef" || k == "targetRefs")
-                                          return read_target_refs(cx, k, v, p, out.has_target_refs);
-                                        return true;
-                                      });
-  };
-  return json::decode_security_object<authorization_policy>("AuthorizationPolicy", json_text,
-                                                            limits, read);
+bool json::read_body(ctx& cx, std::string_view k, value& v, const path& p,
+                     authorization_policy& out) {
+  if (k != "spec")
+    return true;
+  return json::each_field(cx, v, p, [&](std::string_view sk, value& sv, const path& sp) {
+    if (sk == "selector")
+      return read_selector(cx, sv, sp, out.selector);
+    if (sk == "action")
+      return json::read(cx, sv, sp, out.action);
+    if (sk == "rules") {
+      out.rules.clear();
+      return json::read_each(cx, sv, sp, out.rules, read_rule);
+    }
+    if (sk == "targetRef" || sk == "targetRefs")
+      return read_target_refs(cx, sk, sv, sp, out.has_target_refs);
+    return true;
+  });
 }
 
-decoded<peer_authentication> decode_peer_authentication(std::string_view json_text,
-                                                        const decode_limits& limits) {
-  auto read = [](ctx& cx, json::od::object& top, const path& root, peer_authentication& out) {
-    json::security_meta meta{out.namespace_, out.name, out.creation_seconds, out.labels};
-    return json::read_security_object(cx, top, root, "PeerAuthentication", meta,
-                                      [&](std::string_view k, value& v, const path& p) {
-                                        if (k == "selector")
-                                          return json::read_selector(cx, v, p, out.selector);
-                                        if (k == "mtls")
-                                          return read_mtls(cx, v, p, out.mode);
-                                        if (k == "portLevelMtls")
-                                          return read_port_level(cx, v, p, out.port_level_mtls);
-                                        return true;
-                                      });
-  };
-  return json::decode_security_object<peer_authentication>("PeerAuthentication", json_text, limits,
-                                                           read);
+bool json::read_body(ctx& cx, std::string_view k, value& v, const path& p,
+                     peer_authentication& out) {
+  if (k != "spec")
+    return true;
+  return json::each_field(cx, v, p, [&](std::string_view sk, value& sv, const path& sp) {
+    if (sk == "selector")
+      return read_selector(cx, sv, sp, out.selector);
+    if (sk == "mtls")
+      return read_mtls(cx, sv, sp, out.mode);
+    if (sk == "portLevelMtls")
+      return read_port_level(cx, sv, sp, out.port_level_mtls);
+    return true;
+  });
 }
 
 } // namespace ambient::kube

@@ -6,13 +6,13 @@
 #include <string>
 #include <vector>
 
-#include "kube/objects.hpp"
+#include "kube/object_meta.hpp"
 
 /// Decoded security.istio.io/v1 AuthorizationPolicy and PeerAuthentication objects: only the fields
 /// istiod 1.28.3's ambient index reads, decoded once from the API server's JSON
-/// (kube/security_decoders.hpp). The conversions in mesh/authorization_policy.hpp and
-/// mesh/peer_authentication.hpp read nothing else. Their metadata stays in explicit fields: they
-/// need metadata.creationTimestamp, which object_meta does not keep.
+/// (their body readers: kube/security_decoders.cpp, through the kind table). The conversions in
+/// mesh/authorization_policy.hpp and mesh/peer_authentication.hpp read nothing else. Besides
+/// object_meta they keep metadata.creationTimestamp, which decides between policies.
 namespace ambient::kube {
 
 /// `rules[].from[].source`: who connects. Lists keep the order written.
@@ -52,11 +52,10 @@ struct authz_rule {
 
 /// A decoded AuthorizationPolicy.
 struct authorization_policy {
-  std::string namespace_, name;
+  /// Labels serve revision filtering (`istio.io/rev`); annotations dry run (`istio.io/dry-run`).
+  object_meta meta;
   /// metadata.creationTimestamp in seconds since the epoch (the API's precision).
   int64_t creation_seconds = 0;
-  /// Kept for revision filtering (`istio.io/rev`) and dry run (`istio.io/dry-run`).
-  string_map labels, annotations;
   /// `spec.selector.matchLabels`: nullopt when there is no `selector`, an empty map for
   /// `selector: {}` (a different scope from no selector: see convert_authorization_policy).
   std::optional<string_map> selector;
@@ -73,10 +72,9 @@ enum class mtls_mode : uint8_t { unset, disable, permissive, strict };
 
 /// A decoded PeerAuthentication.
 struct peer_authentication {
-  std::string namespace_, name;
+  object_meta meta;
   /// metadata.creationTimestamp in seconds since the epoch: the oldest policy of a level wins.
   int64_t creation_seconds = 0;
-  string_map labels;
   /// `spec.selector.matchLabels`: nullopt when there is no `selector`, else the map (maybe empty).
   std::optional<string_map> selector;
   /// `spec.mtls.mode`; unset also when `mtls` is absent.

@@ -181,7 +181,8 @@ bool has_effective_groups(const sec::Authorization& a) {
 authorization_conversion convert_authorization_policy(const authorization_policy& ap,
                                                       const std::string& root_namespace) {
   authorization_conversion out;
-  if (auto dry = kube::lookup(ap.annotations, "istio.io/dry-run"); dry && go_parse_bool_true(*dry))
+  if (auto dry = kube::lookup(ap.meta.annotations, "istio.io/dry-run");
+      dry && go_parse_bool_true(*dry))
     return out;
   if (ap.has_target_refs)
     return out;
@@ -194,16 +195,16 @@ authorization_conversion convert_authorization_policy(const authorization_policy
     return out;
   }
   sec::Authorization a;
-  a.set_name(ap.name);
-  a.set_namespace_(ap.namespace_);
+  a.set_name(ap.meta.name);
+  a.set_namespace_(ap.meta.namespace_);
   if (ap.selector)
     a.set_scope(sec::WORKLOAD_SELECTOR);
   else
-    a.set_scope(ap.namespace_ == root_namespace ? sec::GLOBAL : sec::NAMESPACE);
+    a.set_scope(ap.meta.namespace_ == root_namespace ? sec::GLOBAL : sec::NAMESPACE);
   a.set_action(action);
   std::set<std::string> found;
   for (const auto& rule : ap.rules)
-    if (auto g = convert_rule(action, rule, ap.namespace_, found))
+    if (auto g = convert_rule(action, rule, ap.meta.namespace_, found))
       *a.add_groups() = std::move(*g);
   if (!found.empty())
     out.status = http_status(a, found);

@@ -28,7 +28,8 @@ cluster_index::cluster_index(cluster_context ctx, std::shared_ptr<const mesh_con
                              std::string system_namespace)
   : ctx_(std::move(ctx)), config_(std::move(config)),
     system_namespace_(std::move(system_namespace)), configured_network_(ctx_.network),
-    filter_(selectors_for(*config_, ctx_.cluster_id)) {
+    filter_(selectors_for(*config_, ctx_.cluster_id)),
+    policies_(ctx_.cluster_id, config_->root_namespace, config_->revision) {
   // nop
 }
 
@@ -50,10 +51,30 @@ void cluster_index::mark_all() {
 }
 
 void cluster_index::apply_filter(const filter_change& c) {
-  for (const auto& ns : c.added)
-    mark_namespace(ns);
-  for (const auto& ns : c.removed)
-    mark_namespace(ns);
+  for (const auto* list : {&c.added, &c.removed})
+    for (const auto& ns : *list) {
+      mark_namespace(ns);
+      policies_.mark_namespace(ns);
+    }
+}
+
+void cluster_index::set_policies(std::shared_ptr<const policy_index> index,
+                                 const policy_update& changed) {
+  policy_index_ = std::move(index);
+  if (changed.all) {
+    for (const auto& [key, rec] : pods_)
+      mark_pod(key);
+    return;
+  }
+  for (const auto& ns : changed.namespaces)
+    mark_pods_of(ns);
+}
+
+policy_update cluster_index::take_policies() {
+  auto out = policies_.take([this](const std::string& ns) { return filter_.admits(ns); });
+  auto [counts, notes] = policies_.skips().take();
+  skips_.add_all(counts, std::move(notes));
+  return out;
 }
 
 std::string cluster_index::network_of_system_namespace() const {
@@ -107,6 +128,10 @@ void cluster_index::upsert_object(Object&& object) {
         } else if constexpr (std::is_same_v<T, kube::gateway>) {
           k8s_gateways_.insert_or_assign(key, o);
           dirty_gateways_ = true;
+        } else if constexpr (
+            std::is_same_v<
+                T, kube::authorization_policy> || std::is_same_v<T, kube::peer_authentication>) {
+          policies_.upsert(o);
         }
         // Secrets, ConfigMaps and Leases do not shape the ambient index.
       },
@@ -184,6 +209,10 @@ void cluster_index::remove(kube::resource_kind kind, const std::string& key) {
       break;
     case kube::resource_kind::endpoint_slices:
       remove_slice(key);
+      break;
+    case kube::resource_kind::authorization_policies:
+    case kube::resource_kind::peer_authentications:
+      policies_.remove(kind, key);
       break;
     default:
       break;

@@ -16,6 +16,7 @@
 #include "mesh/index_skips.hpp"
 #include "mesh/mesh_config.hpp"
 #include "mesh/network_gateway.hpp"
+#include "mesh/policy_store.hpp"
 #include "mesh/resource.hpp"
 
 namespace ambient::mesh {
@@ -68,6 +69,17 @@ public:
   /// The gateway that carries HBONE into each network (network → gateway): the cluster's pods get
   /// their network's as network_gateway. Marks every pod when the cluster's network's changes.
   void set_pod_gateways(std::map<std::string, network_gateway> gateways);
+
+  /// The policies the workloads list (the mesh's: the config cluster's policy store's index),
+  /// and which namespaces' workloads that changes; marks their pods.
+  void set_policies(std::shared_ptr<const policy_index> index, const policy_update& changed);
+  /// This cluster's own AuthorizationPolicies and PeerAuthentications (only the config cluster's
+  /// are watched), filtered by its discovery filter on take.
+  policy_store& policies() {
+    return policies_;
+  }
+  /// policy_store::take with this cluster's discovery filter.
+  policy_update take_policies();
 
   /// Recomputes what the changes since the last call affected; returns the outputs that moved.
   index_changes take_changes();
@@ -178,6 +190,8 @@ private:
   /// uid)}. A pod lists a selector-less Service when one of its slices names it with its uid.
   std::map<std::string, std::set<std::pair<std::string, std::string>>> slice_targets_;
   std::map<std::string, network_gateway> pod_gateways_; ///< by network
+  policy_store policies_;
+  std::shared_ptr<const policy_index> policy_index_; ///< what workloads list; null: none yet
   skip_log skips_;
   /// Services by namespace and the first label of their selector: a pod looks up only the
   /// services one of its labels could satisfy, not every service of its namespace.

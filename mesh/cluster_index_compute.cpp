@@ -150,6 +150,11 @@ void cluster_index::recompute_pod(const std::string& key, index_changes& out) {
     }
   if (auto gw = pod_gateways_.find(ctx_.network); gw != pod_gateways_.end())
     in.gateway = &gw->second;
+  std::vector<std::string> policies;
+  if (policy_index_) {
+    policies = policy_index_->workload_policies(p.meta.namespace_, p.meta.labels);
+    in.authorization_policies = &policies;
+  }
   auto next = build_resource(rec.uid, [&](istio::workload::Address& a) {
     return build_pod_workload_into(p, in, ctx_, *a.mutable_workload());
   });
@@ -172,7 +177,9 @@ std::unique_ptr<cluster_index> cluster_index::rebuilt() const {
     out->upsert(o);
   for (const auto& [k, o] : slices_)
     out->upsert(o);
+  policies_.each_object([&](const auto& o) { out->policies_.upsert(o); });
   out->pod_gateways_ = pod_gateways_;
+  out->policy_index_ = policy_index_;
   if (filter_.synced())
     out->on_synced();
   out->take_changes();

@@ -20,6 +20,10 @@ std::string_view skip_reason_name(skip_reason r) {
       return "endpoint_repeated_address";
     case skip_reason::gateway_address_type:
       return "gateway_address_type";
+    case skip_reason::policy_not_enforced:
+      return "policy_not_enforced";
+    case skip_reason::policy_fields_dropped:
+      return "policy_fields_dropped";
   }
   return "unknown";
 }

@@ -20,8 +20,10 @@ enum class skip_reason : uint8_t {
   endpoint_bad_address,      ///< an endpoint address that is not an IP address
   endpoint_repeated_address, ///< a slice listing the same first address twice
   gateway_address_type,      ///< a Gateway status address of a type other than IPAddress/Hostname
+  policy_not_enforced,   ///< an AuthorizationPolicy ztunnel gets nothing for (AUDIT, CUSTOM, ...)
+  policy_fields_dropped, ///< an AuthorizationPolicy sent without the HTTP fields ztunnel ignores
 };
-inline constexpr size_t skip_reason_count = 7;
+inline constexpr size_t skip_reason_count = 9;
 
 /// The metric label and log word of a reason, e.g. "slice_fqdn".
 std::string_view skip_reason_name(skip_reason r);

@@ -214,8 +214,8 @@ problem read_config(const YAML::Node& root, mesh_config& out) {
     return std::nullopt;
   return each_field(
       root, "", "the mesh config to be a mapping",
-      {"trustDomain", "clusterDomain", "clusterId", "network", "discoverySelectors",
-       "serviceScopeConfigs", "clusterDiscoverySelectors"},
+      {"trustDomain", "clusterDomain", "clusterId", "network", "rootNamespace",
+       "discoverySelectors", "serviceScopeConfigs", "clusterDiscoverySelectors"},
       [&](const std::string& key, const YAML::Node& v) -> problem {
         if (!present(v))
           return std::nullopt; // null: the default, as protobuf's JSON mapping reads it
@@ -227,6 +227,8 @@ problem read_config(const YAML::Node& root, mesh_config& out) {
           return read_non_empty(v, key, out.cluster_id);
         if (key == "network")
           return read_string(v, key, out.network);
+        if (key == "rootNamespace")
+          return read_non_empty(v, key, out.root_namespace);
         if (key == "discoverySelectors")
           return read_selector_list(v, key, out.discovery_selectors);
         if (key == "serviceScopeConfigs") {

@@ -36,6 +36,11 @@ struct mesh_config {
   std::string cluster_domain = "cluster.local"; ///< clusterDomain
   std::string cluster_id = "Kubernetes";        ///< clusterId: the config cluster's ID
   std::string network;                          ///< network: the config cluster's network
+  /// rootNamespace: its AuthorizationPolicies and PeerAuthentications apply mesh-wide.
+  std::string root_namespace = "istio-system";
+  /// istiod's revision (`--revision`, not from the YAML): AuthorizationPolicies and
+  /// PeerAuthentications labelled `istio.io/rev` with another revision are ignored. "": none.
+  std::string revision;
   /// discoverySelectors: namespaces whose labels match any entry are discovered; none = all.
   std::vector<label_selector> discovery_selectors;
   /// serviceScopeConfigs; the ambient profile default when the key is absent.

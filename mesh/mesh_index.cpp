@@ -7,7 +7,9 @@
 /// turns that into resources).
 namespace ambient::mesh {
 
-mesh_index::mesh_index(std::shared_ptr<const mesh_config> config) : config_(std::move(config)) {
+mesh_index::mesh_index(std::shared_ptr<const mesh_config> config)
+  : config_(std::move(config)),
+    policy_index_(std::make_shared<policy_index>(config_->root_namespace)) {
   // nop
 }
 
@@ -21,6 +23,7 @@ std::unique_ptr<cluster_index> mesh_index::make_index(const std::string& cluster
   ctx.cluster_domain = config_->cluster_domain;
   auto idx = std::make_unique<cluster_index>(std::move(ctx), config_);
   idx->set_pod_gateways(pod_gateways_);
+  idx->set_policies(policy_index_, {});
   return idx;
 }
 
@@ -189,6 +192,46 @@ std::map<std::string, network_gateway> mesh_index::pod_gateways() const {
     if (gw->hbone_port != 0)
       out.try_emplace(gw->network, *gw);
   return out;
+}
+
+void mesh_index::take_policies(mesh_delta& out) {
+  cluster_index* source = nullptr;
+  std::optional<uint64_t> generation;
+  if (auto it = slots_.find(config_->cluster_id); it != slots_.end() && it->second.admitted) {
+    source = it->second.current.get();
+    generation = it->second.generation;
+  }
+  policy_update changed;
+  if (generation != policy_generation_) {
+    // Another incarnation (or none) is the source now: every list may differ.
+    policy_generation_ = generation;
+    changed.all = true;
+    if (source)
+      source->take_policies();
+  } else if (source && source->policies().dirty()) {
+    changed = source->take_policies();
+  }
+  if (changed.empty())
+    return;
+  policy_index_ = source ? source->policies().index()
+                         : std::make_shared<policy_index>(config_->root_namespace);
+  for (auto& [id, s] : slots_) {
+    if (s.current)
+      s.current->set_policies(policy_index_, changed);
+    if (s.pending)
+      s.pending->set_policies(policy_index_, changed);
+  }
+  static const std::map<std::string, authorization_ptr> none;
+  const auto& next = source ? source->policies().resources() : none;
+  for (const auto& [name, r] : next) {
+    auto old = authorizations_.find(name);
+    if (old == authorizations_.end() || (old->second != r && old->second->bytes != r->bytes))
+      out.authorizations_upserted.push_back(r);
+  }
+  for (const auto& [name, r] : authorizations_)
+    if (!next.contains(name))
+      out.authorizations_removed.push_back(name);
+  authorizations_ = next;
 }
 
 std::string mesh_index::impersonation_refusal(const impersonation_query& q) const {

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -18,12 +19,16 @@ namespace ambient::mesh {
 struct mesh_delta {
   std::vector<address_ptr> upserted;
   std::vector<std::string> removed;
+  /// istio.security.Authorization resources to (re)send, and names to remove.
+  std::vector<authorization_ptr> authorizations_upserted;
+  std::vector<std::string> authorizations_removed;
   uint64_t version = 0;
   /// When the first change in this delta reached the aggregator (set by the actor shell; pure
   /// code leaves it empty). The publisher measures push latency from it.
   std::chrono::steady_clock::time_point received{};
   bool empty() const {
-    return upserted.empty() && removed.empty();
+    return upserted.empty() && removed.empty() && authorizations_upserted.empty()
+           && authorizations_removed.empty();
   }
 };
 
@@ -41,7 +46,11 @@ struct mesh_delta {
 ///   gateway, with capacity = its endpoints there (createSplitHorizonWorkload);
 /// - every merged network gateway (deduplicated by `<ns>/<name>/<address>`, the config cluster's
 ///   copy first) is a `NetworkGateway/<network>/<address>/<port>` workload, whatever its network;
-///   ordinary pods carry their network's HBONE gateway as network_gateway.
+///   ordinary pods carry their network's HBONE gateway as network_gateway;
+/// - AuthorizationPolicies and PeerAuthentications come from the admitted config cluster only
+///   (istiod's ambient index reads them there): its policy store gives the Authorization
+///   resources, and every cluster's pods list the policies that select them; a policy change
+///   recomputes only the pods of its namespace (every pod, for the root namespace).
 /// Pure: no CAF, no I/O.
 class mesh_index {
 public:
@@ -74,6 +83,10 @@ public:
   }
   uint64_t version() const {
     return version_;
+  }
+  /// The Authorization resources sent, by name.
+  const std::map<std::string, authorization_ptr>& authorizations() const {
+    return authorizations_;
   }
   /// Clusters whose contribution is in the view.
   std::vector<std::string> admitted_clusters() const;
@@ -119,6 +132,9 @@ private:
   /// workloads.
   std::vector<address_ptr> derived_resources() const;
   std::map<std::string, address_ptr> compute_all() const;
+  /// Takes the config cluster's policy changes: hands the policy index to every cluster (marking
+  /// the pods whose lists may change) and notes the Authorization resources that moved.
+  void take_policies(mesh_delta& out);
 
   std::shared_ptr<const mesh_config> config_;
   std::map<std::string, slot, std::less<>> slots_;
@@ -131,6 +147,11 @@ private:
   /// in both is recomputed twice, to the same value): the bulk of every delta, moved here without
   /// a string copy or a tree insert each.
   std::vector<address_ptr> dirty_workloads_;
+  /// The policies in effect, from the config cluster incarnation `policy_generation_` (nullopt:
+  /// none admitted), and the Authorization resources sent.
+  std::shared_ptr<const policy_index> policy_index_;
+  std::optional<uint64_t> policy_generation_;
+  std::map<std::string, authorization_ptr> authorizations_;
   bool dirty_derived_ = false;
   bool dirty_all_ = false;
   uint64_t version_ = 0;

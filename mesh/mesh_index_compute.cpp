@@ -162,7 +162,10 @@ std::map<std::string, address_ptr> mesh_index::recompute() const {
       f.current = s.current->rebuilt();
       f.admitted = true;
     }
-  // The pods' gateways as the fresh view's own gateways give them.
+  // The policies as the fresh config cluster's store gives them, and the pods' gateways as the
+  // fresh view's own gateways give them.
+  mesh_delta ignored;
+  fresh.take_policies(ignored);
   auto gateways = fresh.pod_gateways();
   for (auto& [id, s] : fresh.slots_) {
     s.current->set_pod_gateways(gateways);
@@ -201,6 +204,8 @@ void mesh_index::take_cluster_changes() {
 }
 
 mesh_delta mesh_index::take_delta() {
+  mesh_delta out;
+  take_policies(out);
   take_cluster_changes();
   if (dirty_all_) {
     // The gateways may have moved: the pods of a network whose HBONE gateway changed are
@@ -217,7 +222,6 @@ mesh_delta mesh_index::take_delta() {
     }
   }
   auto local = local_network();
-  mesh_delta out;
   auto apply = [&](const std::string& name, address_ptr next) {
     auto it = resources_.lower_bound(name);
     bool found = it != resources_.end() && it->first == name;

@@ -47,15 +47,15 @@ std::string converted_peer_authentication_name(std::string_view pa_name) {
 }
 
 bool older(const peer_authentication& a, const peer_authentication& b) {
-  return std::tie(a.creation_seconds, a.namespace_, a.name)
-         < std::tie(b.creation_seconds, b.namespace_, b.name);
+  return std::tie(a.creation_seconds, a.meta.namespace_, a.meta.name)
+         < std::tie(b.creation_seconds, b.meta.namespace_, b.meta.name);
 }
 
 const peer_authentication* oldest_selectorless(const std::vector<peer_authentication>& pas,
                                                std::string_view ns) {
   const peer_authentication* best = nullptr;
   for (const auto& pa : pas)
-    if (pa.namespace_ == ns && !pa.selector && (best == nullptr || older(pa, *best)))
+    if (pa.meta.namespace_ == ns && !pa.selector && (best == nullptr || older(pa, *best)))
       best = &pa;
   return best;
 }
@@ -64,7 +64,7 @@ std::optional<sec::Authorization> convert_peer_authentication(const peer_authent
                                                               const peer_authentication* ns_pol,
                                                               const peer_authentication* root_pol,
                                                               const std::string& root_namespace) {
-  if (pa.namespace_ == root_namespace || !pa.selector || pa.port_level_mtls.empty())
+  if (pa.meta.namespace_ == root_namespace || !pa.selector || pa.port_level_mtls.empty())
     return std::nullopt;
   const mtls_mode mode = pa.mode;
   std::vector<sec::Rules> rules;
@@ -116,8 +116,8 @@ std::optional<sec::Authorization> convert_peer_authentication(const peer_authent
     for (auto& r : rules)
       *g->add_rules() = std::move(r);
   }
-  a.set_name(converted_peer_authentication_name(pa.name));
-  a.set_namespace_(pa.namespace_);
+  a.set_name(converted_peer_authentication_name(pa.meta.name));
+  a.set_namespace_(pa.meta.namespace_);
   a.set_scope(sec::WORKLOAD_SELECTOR);
   a.set_action(sec::DENY);
   return a;
@@ -132,8 +132,8 @@ peer_authentication_resources(const std::vector<peer_authentication>& pas,
   out.push_back(static_strict_policy(root_namespace));
   const auto* root_pol = oldest_selectorless(pas, root_namespace);
   for (const auto& pa : pas)
-    if (auto a = convert_peer_authentication(pa, oldest_selectorless(pas, pa.namespace_), root_pol,
-                                             root_namespace))
+    if (auto a = convert_peer_authentication(pa, oldest_selectorless(pas, pa.meta.namespace_),
+                                             root_pol, root_namespace))
       out.push_back(std::move(*a));
   return out;
 }

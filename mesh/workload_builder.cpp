@@ -264,6 +264,9 @@ bool build_pod_workload_into(const kube::pod& p, const workload_inputs& in,
   }
   if (in.gateway != nullptr)
     fill_gateway_address(*in.gateway, *w.mutable_network_gateway());
+  if (in.authorization_policies != nullptr)
+    for (const auto& policy : *in.authorization_policies)
+      w.add_authorization_policies(policy);
   return true;
 }
 

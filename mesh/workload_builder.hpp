@@ -34,6 +34,8 @@ struct workload_inputs {
   /// The gateway of the pod's network that carries HBONE (a port is set), if any: see
   /// pod_network_gateway.
   const network_gateway* gateway = nullptr;
+  /// The policies the workload lists (`<namespace>/<name>`, policy_index::workload_policies).
+  const std::vector<std::string>* authorization_policies = nullptr;
 };
 
 /// The Workload istiod sends ztunnel for `p`, or nullopt when istiod builds none: the phase is

@@ -52,15 +52,15 @@ void policy_index::add_authorization_policy(const authorization_policy& ap, bool
   // buildWorkloadPolicies never lists.
   if (!converted || !ap.selector || ap.selector->empty())
     return;
-  auto& list = policies_[ap.namespace_];
-  selector_policy p{ap.namespace_ + "/" + ap.name, *ap.selector};
+  auto& list = policies_[ap.meta.namespace_];
+  selector_policy p{ap.meta.namespace_ + "/" + ap.meta.name, *ap.selector};
   auto at = std::upper_bound(list.begin(), list.end(), p,
                              [](const auto& a, const auto& b) { return a.key < b.key; });
   list.insert(at, std::move(p));
 }
 
 void policy_index::add_peer_authentication(const peer_authentication& pa) {
-  auto& ns = pas_[pa.namespace_];
+  auto& ns = pas_[pa.meta.namespace_];
   if (!pa.selector)
     insert_by_age(ns.no_selector, pa);
   else if (pa.selector->empty())
@@ -98,7 +98,7 @@ policy_index::peer_authentication_keys(std::string_view ns, const kube::string_m
   std::string port_key;
   if (workload_pa != nullptr) {
     const auto& w = *workload_pa;
-    const auto key = w.namespace_ + "/" + converted_peer_authentication_name(w.name);
+    const auto key = w.meta.namespace_ + "/" + converted_peer_authentication_name(w.meta.name);
     if (w.mode == mtls_mode::strict)
       strict = true;
     else if (w.mode != mtls_mode::unset)

@@ -60,6 +60,16 @@ std::size_t apply_addresses(resource_table& table, const mesh::mesh_delta& delta
   return table.apply(std::move(upserts), delta.removed, delta.version);
 }
 
+std::size_t apply_authorizations(resource_table& table, const mesh::mesh_delta& delta) {
+  if (delta.authorizations_upserted.empty() && delta.authorizations_removed.empty())
+    return 0;
+  std::vector<resource_update> upserts;
+  upserts.reserve(delta.authorizations_upserted.size());
+  for (const auto& r : delta.authorizations_upserted)
+    upserts.push_back({r->name, r->bytes, {}, {}});
+  return table.apply(std::move(upserts), delta.authorizations_removed, delta.version);
+}
+
 publisher_tables::publisher_tables(const std::string& version_prefix) {
   for (auto* t : {&addresses_, &authorizations_, &listeners_, &routes_, &clusters_, &endpoints_})
     t->set_version_prefix(version_prefix);
@@ -69,6 +79,7 @@ std::size_t publisher_tables::apply(const mesh::mesh_delta& delta) {
   if (delta.empty())
     return 0;
   auto n = apply_addresses(addresses_, delta);
+  n += apply_authorizations(authorizations_, delta);
   auto p = proxyless_.apply(delta);
   n += apply_change(listeners_, p.listeners, delta.version);
   n += apply_change(routes_, p.routes, delta.version);

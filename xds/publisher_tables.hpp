@@ -12,9 +12,9 @@
 
 namespace ambient::xds {
 
-/// Every table ambientd serves, fed by the merged view's deltas: istio.workload.Address (for
-/// ztunnel), istio.security.Authorization (served empty: ambientd does not translate
-/// AuthorizationPolicies) and the four proxyless gRPC types derived from the Address view. One
+/// Every table ambientd serves, fed by the merged view's deltas: istio.workload.Address and
+/// istio.security.Authorization (for ztunnel), and the four proxyless gRPC types derived from the
+/// Address view. One
 /// mesh delta moves every table to the delta's version, so a stream that reads several types sees
 /// them at one version. Pure: no I/O.
 class publisher_tables {
@@ -31,6 +31,9 @@ public:
 
   const resource_table& addresses() const {
     return addresses_;
+  }
+  const resource_table& authorizations() const {
+    return authorizations_;
   }
 
 private:
@@ -50,6 +53,10 @@ std::vector<std::string> address_aliases(const istio::workload::Address& address
 /// turns mesh resources into table entries): every upserted resource's bytes, aliases and
 /// lookup keys. Applies them to `table`; returns the number of resources changed.
 std::size_t apply_addresses(resource_table& table, const mesh::mesh_delta& delta);
+
+/// A delta's Authorization changes applied to `table` (names `<namespace>/<name>`); returns the
+/// number of resources changed.
+std::size_t apply_authorizations(resource_table& table, const mesh::mesh_delta& delta);
 
 /// The short name of a type for metrics and logs, as istiod's metric labels have it: "wds"
 /// (Address), "wads" (Authorization), "lds", "rds", "cds", "eds"; "unknown" otherwise.

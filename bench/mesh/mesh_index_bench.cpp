@@ -6,119 +6,23 @@
 //
 // Usage: mesh_index_bench [--pods N] [--rounds R] [--events E]
 
-#include <algorithm>
-#include <chrono>
 #include <cstdio>
-#include <ctime>
 #include <string>
 #include <vector>
 
-#include "mesh/mesh_index.hpp"
+#include "bench/mesh/index_fixture.hpp"
 
 namespace {
 
 using namespace ambient;
-
-/// This thread's CPU time: the index is single-threaded pure computation, and CPU time does not
-/// count what a noisy VM steals (wall-clock rounds on this 2-core VM varied 14–24 ms between runs
-/// minutes apart; their CPU time does not).
-struct cpu_clock {
-  using duration = std::chrono::nanoseconds;
-  using time_point = std::chrono::time_point<cpu_clock>;
-  static time_point now() {
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return time_point{std::chrono::seconds{ts.tv_sec} + std::chrono::nanoseconds{ts.tv_nsec}};
-  }
-};
-
+using namespace ambient::bench;
 using clock_type = cpu_clock;
-
-double ms_since(cpu_clock::time_point t) {
-  return std::chrono::duration<double, std::milli>(cpu_clock::now() - t).count();
-}
-
-double percentile(std::vector<double> v, double p) {
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1,
-                    static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5))];
-}
-
-kube::string_map labels(std::initializer_list<std::pair<std::string, std::string>> kv) {
-  kube::string_map m{kv};
-  std::sort(m.begin(), m.end());
-  return m;
-}
-
-std::string ip(uint32_t n, uint32_t salt) {
-  n += salt * 7919;
-  return "10." + std::to_string((n >> 16) & 255) + "." + std::to_string((n >> 8) & 255) + "."
-         + std::to_string(n & 255);
-}
-
-kube::pod make_pod(uint32_t i, uint32_t services, uint32_t salt) {
-  kube::pod p;
-  p.meta.namespace_ = "ns-" + std::to_string(i % 10);
-  p.meta.name = "pod-" + std::to_string(i);
-  p.meta.uid = "uid-" + std::to_string(i);
-  p.meta.labels = labels({{"app", "svc-" + std::to_string(i % services)}});
-  p.meta.annotations = labels({{"ambient.istio.io/redirection", "enabled"}});
-  p.node_name = "node-" + std::to_string(i % 50);
-  p.service_account = "default";
-  p.phase = "Running";
-  p.ready = true;
-  p.pod_ip = ip(i, salt);
-  p.pod_ips = {p.pod_ip};
-  p.ports = {{"http", 8080, "TCP"}};
-  return p;
-}
-
-kube::service make_service(uint32_t s) {
-  kube::service svc;
-  // Service s selects app svc-s; its namespace is that of pods i with i % services == s.
-  svc.meta.name = "svc-" + std::to_string(s);
-  svc.meta.uid = "uid-svc-" + std::to_string(s);
-  svc.type = "ClusterIP";
-  svc.cluster_ip = "10.96." + std::to_string(s / 256) + "." + std::to_string(s % 256);
-  svc.cluster_ips = {svc.cluster_ip};
-  svc.ip_families = {"IPv4"};
-  svc.selector = labels({{"app", "svc-" + std::to_string(s)}});
-  kube::service_port p;
-  p.name = "http";
-  p.protocol = "TCP";
-  p.port = 80;
-  p.target_port_name = "http";
-  svc.ports = {p};
-  return svc;
-}
 
 /// One synced cluster holding `pods` pods behind `services` services.
 std::unique_ptr<mesh::mesh_index> build(uint32_t pods, uint32_t services) {
-  auto cfg = std::make_shared<mesh::mesh_config>();
-  cfg->cluster_id = "cluster-1";
-  auto idx = std::make_unique<mesh::mesh_index>(cfg);
-  for (uint32_t n = 0; n < 10; ++n) {
-    kube::namespace_ ns;
-    ns.meta.name = "ns-" + std::to_string(n);
-    idx->upsert("cluster-1", 1, ns);
-  }
-  for (uint32_t n = 0; n < 50; ++n) {
-    kube::node node;
-    node.meta.name = "node-" + std::to_string(n);
-    node.meta.labels = labels({{"topology.kubernetes.io/region", "r1"},
-                               {"topology.kubernetes.io/zone", "z" + std::to_string(n % 3)}});
-    idx->upsert("cluster-1", 1, node);
-  }
-  for (uint32_t s = 0; s < services; ++s) {
-    // Each service lives in the namespace of its pods (pods i ≡ s mod services, so i ≡ s mod 10).
-    auto svc = make_service(s);
-    svc.meta.namespace_ = "ns-" + std::to_string(s % 10);
-    idx->upsert("cluster-1", 1, svc);
-  }
-  for (uint32_t i = 0; i < pods; ++i)
-    idx->upsert("cluster-1", 1, make_pod(i, services, 0));
-  idx->set_state("cluster-1", 1, fleet::lifecycle::synced);
-  idx->take_delta();
+  auto idx = std::make_unique<mesh::mesh_index>(bench_config());
+  seed(*idx, pods, services);
+  admit(*idx);
   return idx;
 }
 

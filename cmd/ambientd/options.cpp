@@ -36,8 +36,11 @@ ambientd_parse parse_ambientd_flags(int argc, const char* const* argv) {
             "a changed kubeconfig not synced yet) before its workloads are withdrawn until it "
             "syncs again; at least 1s, or 0: no limit, as istiod");
   flags.add("mesh-config", &o.mesh_config,
-            "mesh config file (YAML): trustDomain, clusterDomain, network, discoverySelectors, "
-            "serviceScopeConfigs, clusterDiscoverySelectors");
+            "mesh config file (YAML): trustDomain, clusterDomain, network, rootNamespace, "
+            "discoverySelectors, serviceScopeConfigs, clusterDiscoverySelectors");
+  flags.add("revision", &o.revision,
+            "istiod's revision: AuthorizationPolicies and PeerAuthentications labelled "
+            "istio.io/rev with another revision are ignored (empty: none, all count)");
   flags.add("xds-address", &o.xds_address,
             "plaintext xDS (delta ADS) listener, host:port (port 0: any); empty: off");
   flags.add("xds-tls-address", &o.xds_tls_address,

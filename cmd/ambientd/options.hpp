@@ -31,6 +31,9 @@ struct ambientd_options {
   /// Mesh config file (YAML): trust domain, cluster domain, network, discovery selectors,
   /// service scope.
   std::string mesh_config;
+  /// istiod's revision: AuthorizationPolicies and PeerAuthentications labelled istio.io/rev with
+  /// another value are ignored; empty: none (every object counts).
+  std::string revision;
   /// Plaintext xDS (ADS) listener, host:port; empty turns it off.
   std::string xds_address = "0.0.0.0:15010";
   /// TLS xDS listener (istiod's 15012), host:port; empty turns it off. Needs the three files.

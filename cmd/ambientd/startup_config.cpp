@@ -57,6 +57,7 @@ std::variant<mesh::mesh_config, std::string> load_mesh_config(const ambientd_opt
              + " differs from --cluster-id " + opts.cluster_id;
   }
   cfg.cluster_id = opts.cluster_id;
+  cfg.revision = opts.revision;
   return cfg;
 }
 

@@ -104,23 +104,7 @@ expect "deleting a namespace removes what was in it" "No resources found" k get 
 
 # CustomResourceDefinitions: kubectl learns the new resources from discovery (its cache is fresh).
 export KUBECACHEDIR=$work/kube-cache
-for crd in authorizationpolicies:AuthorizationPolicy peerauthentications:PeerAuthentication; do
-  cat <<YAML
-apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: ${crd%%:*}.security.istio.io}
-spec:
-  group: security.istio.io
-  scope: Namespaced
-  names: {plural: ${crd%%:*}, kind: ${crd##*:}, categories: [istio-io]}
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
----
-YAML
-done >"$work/crds.yaml"
+cp "$(dirname "$0")/../support/istio-security-crds.yaml" "$work/crds.yaml"
 cat >"$work/policy.yaml" <<'YAML'
 apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
@@ -144,7 +128,7 @@ check "wait for the AuthorizationPolicy CRD to be established" k wait --for cond
 expect "apply creates an AuthorizationPolicy" "authorizationpolicy.security.istio.io/deny-admin created" k apply --validate=false -f "$work/policy.yaml"
 expect "get authorizationpolicies -A lists it" "^default +deny-admin" k get authorizationpolicies.security.istio.io -A
 expect "the stored policy keeps its rules" "^DENY POST request.headers\[x-debug\]$" k get authorizationpolicy deny-admin -n default -o 'jsonpath={.spec.action} {.spec.rules[0].to[0].operation.methods[0]} {.spec.rules[0].when[0].key}'
-expect "api-resources lists the CRD's resources" 'peerauthentications +security.istio.io/v1 +true +PeerAuthentication' k api-resources
+expect "api-resources lists the CRD's resources and short names" 'peerauthentications +pa +security.istio.io/v1 +true +PeerAuthentication' k api-resources
 check "delete the AuthorizationPolicy CRD" k delete crd authorizationpolicies.security.istio.io
 expect "the policy went with its CRD" "doesn't have a resource type|the server could not find" k get authorizationpolicies.security.istio.io -A
 expect "the other CRD stays" "peerauthentications.security.istio.io" k get crd

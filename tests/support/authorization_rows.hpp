@@ -88,8 +88,8 @@ inline void run(const std::vector<row>& rows) {
   for (const auto& r : rows) {
     INFO("rule: " << r.rule);
     mesh::authorization_policy ap;
-    ap.namespace_ = "demo";
-    ap.name = "p";
+    ap.meta.namespace_ = "demo";
+    ap.meta.name = "p";
     r.setup(ap);
     auto got = mesh::convert_authorization_policy(ap, "istio-system");
     CHECK(got.authorization.has_value() == r.expected.has_value());

@@ -11,11 +11,14 @@
 #include <grpcpp/grpcpp.h>
 
 #include "envoy/service/discovery/v3/ads.grpc.pb.h"
+#include "istio/security/authorization.pb.h"
 #include "istio/workload/workload.pb.h"
 
 namespace ambient::test {
 
 inline constexpr const char* address_type = "type.googleapis.com/istio.workload.Address";
+inline constexpr const char* authorization_type
+    = "type.googleapis.com/istio.security.Authorization";
 
 /// The names of a delta response's resources, in the order sent.
 inline std::vector<std::string>
@@ -26,8 +29,9 @@ resource_names(const envoy::service::discovery::v3::DeltaDiscoveryResponse& r) {
   return out;
 }
 
-/// One delta ADS stream for Address, keeping what the client holds (name → version, Address)
-/// the way ztunnel's cache does.
+/// One delta ADS stream for Address (or, with `type_url` set to authorization_type before the
+/// first send, for Authorization), keeping what the client holds (name → version, resource) the
+/// way ztunnel's cache does.
 struct delta_client {
   std::shared_ptr<grpc::Channel> channel;
   std::unique_ptr<envoy::service::discovery::v3::AggregatedDiscoveryService::Stub> stub;
@@ -37,6 +41,8 @@ struct delta_client {
       stream;
   std::map<std::string, std::string> versions;
   std::map<std::string, istio::workload::Address> held;
+  std::map<std::string, istio::security::Authorization> authorizations;
+  std::string type_url = address_type;
   /// The node metadata's NODE_NAME sent with every request (none when empty).
   std::string node_name;
 
@@ -55,7 +61,7 @@ struct delta_client {
             const std::vector<std::string>& unsubscribe = {}, const std::string& nonce = "",
             const std::string& error = "", const std::map<std::string, std::string>& initial = {}) {
     envoy::service::discovery::v3::DeltaDiscoveryRequest r;
-    r.set_type_url(address_type);
+    r.set_type_url(type_url);
     r.mutable_node()->set_id(
         "ztunnel~10.0.0.1~ztunnel-x.istio-system~istio-system.svc.cluster.local");
     if (!node_name.empty())
@@ -79,16 +85,18 @@ struct delta_client {
   envoy::service::discovery::v3::DeltaDiscoveryResponse read() {
     envoy::service::discovery::v3::DeltaDiscoveryResponse r;
     REQUIRE(stream->Read(&r));
-    CHECK(r.type_url() == address_type);
+    CHECK(r.type_url() == type_url);
     for (const auto& res : r.resources()) {
-      istio::workload::Address a;
-      REQUIRE(res.resource().UnpackTo(&a));
       versions[res.name()] = res.version();
-      held[res.name()] = a;
+      if (type_url == address_type)
+        REQUIRE(res.resource().UnpackTo(&held[res.name()]));
+      else
+        REQUIRE(res.resource().UnpackTo(&authorizations[res.name()]));
     }
     for (const auto& n : r.removed_resources()) {
       versions.erase(n);
       held.erase(n);
+      authorizations.erase(n);
     }
     return r;
   }

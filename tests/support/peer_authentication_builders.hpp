@@ -14,8 +14,8 @@ namespace ambient::test {
 inline mesh::peer_authentication make_pa(const std::string& ns, const std::string& name,
                                          mesh::mtls_mode mode, int64_t age = 0) {
   mesh::peer_authentication pa;
-  pa.namespace_ = ns;
-  pa.name = name;
+  pa.meta.namespace_ = ns;
+  pa.meta.name = name;
   pa.mode = mode;
   pa.creation_seconds = age;
   return pa;

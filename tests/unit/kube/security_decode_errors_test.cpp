@@ -3,7 +3,7 @@
 #include <string>
 #include <variant>
 
-#include "kube/security_decoders.hpp"
+#include "kube/decode.hpp"
 
 using namespace ambient::kube;
 
@@ -17,14 +17,14 @@ decode_error err(const decoded<T>& d) {
 
 /// The error of an AuthorizationPolicy shop/p with this spec.
 decode_error policy_error(const std::string& spec) {
-  return err(decode_authorization_policy(
+  return err(decode_as<authorization_policy>(
       R"({"kind":"AuthorizationPolicy","metadata":{"namespace":"shop","name":"p"},"spec":)" + spec
       + "}"));
 }
 
 /// The error of a PeerAuthentication shop/pa with this spec.
 decode_error peer_error(const std::string& spec) {
-  return err(decode_peer_authentication(
+  return err(decode_as<peer_authentication>(
       R"({"kind":"PeerAuthentication","metadata":{"namespace":"shop","name":"pa"},"spec":)" + spec
       + "}"));
 }
@@ -97,22 +97,22 @@ TEST_CASE("a condition of the wrong type names the field", "[kube]") {
 }
 
 TEST_CASE("metadata of the wrong type names the field", "[kube]") {
-  auto e = err(decode_authorization_policy(R"({"metadata":{"name":"p","labels":["a"]}})"));
+  auto e = err(decode_as<authorization_policy>(R"({"metadata":{"name":"p","labels":["a"]}})"));
   CHECK(e.message == "AuthorizationPolicy p: metadata.labels: expected object");
-  e = err(decode_authorization_policy(R"({"metadata":{"name":"p","annotations":{"a":{}}}})"));
+  e = err(decode_as<authorization_policy>(R"({"metadata":{"name":"p","annotations":{"a":{}}}})"));
   CHECK(e.message == "AuthorizationPolicy p: metadata.annotations[\"a\"]: expected string");
-  e = err(decode_peer_authentication(R"({"metadata":{"name":7}})"));
+  e = err(decode_as<peer_authentication>(R"({"metadata":{"name":7}})"));
   CHECK(e.message == "PeerAuthentication: metadata.name: expected string");
 }
 
 TEST_CASE("a bad creation timestamp names the field", "[kube]") {
-  auto e = err(decode_authorization_policy(
+  auto e = err(decode_as<authorization_policy>(
       R"({"metadata":{"name":"p","namespace":"shop","creationTimestamp":"2024-02-30T00:00:00Z"}})"));
   CHECK(e.code == decode_errc::bad_field);
   CHECK(
       e.message
       == "AuthorizationPolicy shop/p: metadata.creationTimestamp: expected an RFC 3339 timestamp");
-  e = err(decode_peer_authentication(
+  e = err(decode_as<peer_authentication>(
       R"({"metadata":{"name":"pa","namespace":"shop","creationTimestamp":1714641247}})"));
   CHECK(e.message == "PeerAuthentication shop/pa: metadata.creationTimestamp: expected string");
 }
@@ -152,25 +152,25 @@ TEST_CASE("a spec that is not an object names the spec", "[kube]") {
 }
 
 TEST_CASE("input that is not one JSON object is malformed", "[kube]") {
-  CHECK(err(decode_authorization_policy("not json")).code == decode_errc::malformed_json);
-  CHECK(err(decode_peer_authentication("")).code == decode_errc::malformed_json);
-  auto e = err(decode_authorization_policy(R"(["AuthorizationPolicy"])"));
+  CHECK(err(decode_as<authorization_policy>("not json")).code == decode_errc::malformed_json);
+  CHECK(err(decode_as<peer_authentication>("")).code == decode_errc::malformed_json);
+  auto e = err(decode_as<authorization_policy>(R"(["AuthorizationPolicy"])"));
   CHECK(e.code == decode_errc::malformed_json);
   CHECK(e.message == "AuthorizationPolicy: malformed JSON: not an object");
-  CHECK(err(decode_peer_authentication(R"({"metadata":{"name":"pa"}} {})")).code
+  CHECK(err(decode_as<peer_authentication>(R"({"metadata":{"name":"pa"}} {})")).code
         == decode_errc::malformed_json);
-  CHECK(err(decode_peer_authentication(R"({"metadata":{"name":"pa"},"spec":{)")).code
+  CHECK(err(decode_as<peer_authentication>(R"({"metadata":{"name":"pa"},"spec":{)")).code
         == decode_errc::malformed_json);
 }
 
 TEST_CASE("an object of another kind or without a name is refused", "[kube]") {
-  auto e = err(decode_peer_authentication(
+  auto e = err(decode_as<peer_authentication>(
       R"({"kind":"AuthorizationPolicy","metadata":{"namespace":"shop","name":"p"}})"));
   CHECK(e.code == decode_errc::wrong_kind);
   CHECK(e.message
         == "PeerAuthentication shop/p: kind: expected PeerAuthentication, got "
            "AuthorizationPolicy");
-  e = err(decode_authorization_policy(R"({"metadata":{"namespace":"shop"},"spec":{}})"));
+  e = err(decode_as<authorization_policy>(R"({"metadata":{"namespace":"shop"},"spec":{}})"));
   CHECK(e.code == decode_errc::missing_field);
   CHECK(e.message == "AuthorizationPolicy: metadata.name: missing");
 }
@@ -179,11 +179,11 @@ TEST_CASE("input over the size limit is refused unparsed", "[kube]") {
   const std::string big
       = R"({"metadata":{"name":"p"},"spec":{"action":")" + std::string(2000, 'A') + R"("}})";
   const decode_limits small{1024};
-  auto e = err(decode_authorization_policy(big, small));
+  auto e = err(decode_as<authorization_policy>(big, small));
   CHECK(e.code == decode_errc::too_large);
   CHECK(e.message
         == "AuthorizationPolicy: " + std::to_string(big.size())
                + " bytes exceed the limit of 1024");
-  CHECK(err(decode_peer_authentication(big, small)).code == decode_errc::too_large);
-  CHECK(std::holds_alternative<authorization_policy>(decode_authorization_policy(big)));
+  CHECK(err(decode_as<peer_authentication>(big, small)).code == decode_errc::too_large);
+  CHECK(std::holds_alternative<authorization_policy>(decode_as<authorization_policy>(big)));
 }

@@ -3,7 +3,7 @@
 #include <string>
 #include <variant>
 
-#include "kube/security_decoders.hpp"
+#include "kube/decode.hpp"
 #include "kube/timestamp.hpp"
 
 using namespace ambient::kube;
@@ -75,7 +75,7 @@ const std::string peer_json = R"({
     "namespace": "shop",
     "creationTimestamp": "2025-01-15T08:00:00Z",
     "labels": {"istio.io/rev": "stable"},
-    "annotations": {"note": "not kept"}
+    "annotations": {"note": "kept"}
   },
   "spec": {
     "selector": {"matchLabels": {"app": "web"}},
@@ -97,21 +97,21 @@ const T& ok(const decoded<T>& d) {
 }
 
 authorization_policy policy_with_spec(const std::string& spec) {
-  auto d = decode_authorization_policy(R"({"metadata":{"name":"p","namespace":"ns"},"spec":)" + spec
-                                       + "}");
+  auto d = decode_as<authorization_policy>(R"({"metadata":{"name":"p","namespace":"ns"},"spec":)"
+                                           + spec + "}");
   return ok(d);
 }
 
 } // namespace
 
 TEST_CASE("an authorization policy decodes every field the mesh reads", "[kube]") {
-  auto d = decode_authorization_policy(policy_json);
+  auto d = decode_as<authorization_policy>(policy_json);
   const auto& p = ok(d);
-  CHECK(p.namespace_ == "shop");
-  CHECK(p.name == "allow-web");
+  CHECK(p.meta.namespace_ == "shop");
+  CHECK(p.meta.name == "allow-web");
   CHECK(p.creation_seconds == 1714641247);
-  CHECK(p.labels == string_map{{"app", "web"}, {"istio.io/rev", "stable"}});
-  CHECK(p.annotations == string_map{{"istio.io/dry-run", "true"}});
+  CHECK(p.meta.labels == string_map{{"app", "web"}, {"istio.io/rev", "stable"}});
+  CHECK(p.meta.annotations == string_map{{"istio.io/dry-run", "true"}});
   REQUIRE(p.selector);
   CHECK(*p.selector == string_map{{"app", "web"}, {"tier", "front"}});
   CHECK_FALSE(p.has_target_refs);
@@ -155,12 +155,12 @@ TEST_CASE("an authorization policy decodes every field the mesh reads", "[kube]"
 }
 
 TEST_CASE("a peer authentication decodes its modes and port-level modes", "[kube]") {
-  auto d = decode_peer_authentication(peer_json);
+  auto d = decode_as<peer_authentication>(peer_json);
   const auto& p = ok(d);
-  CHECK(p.namespace_ == "shop");
-  CHECK(p.name == "strict-web");
+  CHECK(p.meta.namespace_ == "shop");
+  CHECK(p.meta.name == "strict-web");
   CHECK(p.creation_seconds == 1736928000);
-  CHECK(p.labels == string_map{{"istio.io/rev", "stable"}});
+  CHECK(p.meta.labels == string_map{{"istio.io/rev", "stable"}});
   REQUIRE(p.selector);
   CHECK(*p.selector == string_map{{"app", "web"}});
   CHECK(p.mode == mtls_mode::strict);
@@ -172,15 +172,15 @@ TEST_CASE("a peer authentication decodes its modes and port-level modes", "[kube
 }
 
 TEST_CASE("a peer authentication without a spec has no selector and an unset mode", "[kube]") {
-  auto d
-      = decode_peer_authentication(R"({"metadata":{"name":"default","namespace":"istio-system"}})");
+  auto d = decode_as<peer_authentication>(
+      R"({"metadata":{"name":"default","namespace":"istio-system"}})");
   const auto& p = ok(d);
   CHECK_FALSE(p.selector);
   CHECK(p.mode == mtls_mode::unset);
   CHECK(p.port_level_mtls.empty());
   CHECK(p.creation_seconds == 0);
-  auto empty
-      = decode_peer_authentication(R"({"metadata":{"name":"d"},"spec":{"selector":{},"mtls":{}}})");
+  auto empty = decode_as<peer_authentication>(
+      R"({"metadata":{"name":"d"},"spec":{"selector":{},"mtls":{}}})");
   REQUIRE(ok(empty).selector);
   CHECK(ok(empty).selector->empty());
   CHECK(ok(empty).mode == mtls_mode::unset);

@@ -14,7 +14,7 @@ TEST_CASE("the scope of a policy follows its selector and namespace", "[mesh]") 
   run({
       {"no selector gives NAMESPACE scope", [](auto&) {}, head("scope: NAMESPACE"), ""},
       {"no selector in the root namespace gives GLOBAL scope",
-       [](auto& ap) { ap.namespace_ = "istio-system"; },
+       [](auto& ap) { ap.meta.namespace_ = "istio-system"; },
        "name: 'p' namespace: 'istio-system' scope: GLOBAL", ""},
       {"a selector gives WORKLOAD_SELECTOR scope",
        [](auto& ap) {
@@ -25,7 +25,7 @@ TEST_CASE("the scope of a policy follows its selector and namespace", "[mesh]") 
        [](auto& ap) { ap.selector = kube::string_map{}; }, head("scope: WORKLOAD_SELECTOR"), ""},
       {"a selector in the root namespace gives WORKLOAD_SELECTOR scope",
        [](auto& ap) {
-         ap.namespace_ = "istio-system";
+         ap.meta.namespace_ = "istio-system";
          ap.selector = kube::string_map{{"app", "web"}};
        },
        "name: 'p' namespace: 'istio-system' scope: WORKLOAD_SELECTOR", ""},
@@ -51,13 +51,13 @@ TEST_CASE("dry run and targetRefs policies are ignored without a status", "[mesh
   for (const char* v : {"1", "t", "T", "TRUE", "true", "True"})
     rows.push_back({v,
                     [v](auto& ap) {
-                      ap.annotations = {{"istio.io/dry-run", v}};
+                      ap.meta.annotations = {{"istio.io/dry-run", v}};
                     },
                     std::nullopt, ""});
   for (const char* v : {"0", "false", "yes", "on", "", " true"})
     rows.push_back({v,
                     [v](auto& ap) {
-                      ap.annotations = {{"istio.io/dry-run", v}};
+                      ap.meta.annotations = {{"istio.io/dry-run", v}};
                     },
                     head("scope: NAMESPACE"), ""});
   rows.push_back({"a targetRef wins over a selector",
@@ -75,13 +75,13 @@ TEST_CASE("dry run and targetRefs policies are ignored without a status", "[mesh
   rows.push_back({"a dry run DENY policy with HTTP fields gives no status",
                   [](auto& ap) {
                     ap.action = "DENY";
-                    ap.annotations = {{"istio.io/dry-run", "true"}};
+                    ap.meta.annotations = {{"istio.io/dry-run", "true"}};
                     ap.rules = {to_with([](auto& op) { op.paths = {"/a"}; })};
                   },
                   std::nullopt, ""});
   run(rows);
   authorization_policy ap;
-  ap.annotations = {{"istio.io/dry-run", "true"}};
+  ap.meta.annotations = {{"istio.io/dry-run", "true"}};
   CHECK(mesh::convert_authorization_policy(ap, "istio-system").ignored());
 }
 

@@ -35,6 +35,7 @@ TEST_CASE("an empty mesh config gives the defaults", "[mesh]") {
     CHECK(c.cluster_domain == "cluster.local");
     CHECK(c.cluster_id == "Kubernetes");
     CHECK(c.network.empty());
+    CHECK(c.root_namespace == "istio-system");
     CHECK(c.discovery_selectors.empty());
     CHECK(c.cluster_discovery_selectors.empty());
     CHECK(c.service_scope_configs == default_service_scope_configs());
@@ -63,6 +64,7 @@ trustDomain: example.org
 clusterDomain: corp.local
 clusterId: cluster-a
 network: net-a
+rootNamespace: mesh-root
 discoverySelectors:
   - matchLabels: {team: a}
   - matchExpressions:
@@ -82,6 +84,7 @@ clusterDiscoverySelectors:
   CHECK(c.cluster_domain == "corp.local");
   CHECK(c.cluster_id == "cluster-a");
   CHECK(c.network == "net-a");
+  CHECK(c.root_namespace == "mesh-root");
   REQUIRE(c.discovery_selectors.size() == 2);
   CHECK(c.discovery_selectors[0].match_labels() == kube::string_map{{"team", "a"}});
   CHECK(c.discovery_selectors[1].matches({{"env", "staging"}}));
@@ -175,6 +178,7 @@ TEST_CASE("an empty trust domain, cluster domain or cluster ID is refused", "[me
   CHECK(error_of("trustDomain: ''") == "trustDomain: must not be empty");
   CHECK(error_of("clusterDomain: ''") == "clusterDomain: must not be empty");
   CHECK(error_of("clusterId: ''") == "clusterId: must not be empty");
+  CHECK(error_of("rootNamespace: ''") == "rootNamespace: must not be empty");
 }
 
 TEST_CASE("discoverySelectors that is not a list is refused", "[mesh]") {

@@ -73,7 +73,7 @@ TEST_CASE("the static strict policy denies plaintext in the root namespace", "[m
 TEST_CASE("only a workload policy outside the root namespace with ports is converted", "[mesh]") {
   auto pa = make_workload_pa("istio-system", "wl", permissive, {{8080, strict}});
   CHECK_FALSE(mesh::convert_peer_authentication(pa, nullptr, nullptr, "istio-system"));
-  pa.namespace_ = "demo";
+  pa.meta.namespace_ = "demo";
   CHECK(mesh::convert_peer_authentication(pa, nullptr, nullptr, "istio-system"));
   pa.selector.reset();
   CHECK_FALSE(mesh::convert_peer_authentication(pa, nullptr, nullptr, "istio-system"));
@@ -235,7 +235,7 @@ TEST_CASE("the oldest policy without a selector is the level policy", "[mesh]") 
   pas[3].selector = kube::string_map{};
   const auto* got = mesh::oldest_selectorless(pas, "demo");
   REQUIRE(got != nullptr);
-  CHECK(got->name == "b"); // equal ages are ordered by name; `selector: {}` does not count
+  CHECK(got->meta.name == "b"); // equal ages are ordered by name; `selector: {}` does not count
   CHECK(mesh::oldest_selectorless(pas, "none") == nullptr);
 }
 

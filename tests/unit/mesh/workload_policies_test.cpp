@@ -30,8 +30,8 @@ mesh::authorization_policy make_ap(const std::string& ns, const std::string& nam
                                    std::optional<kube::string_map> selector,
                                    const std::string& action = "ALLOW") {
   mesh::authorization_policy ap;
-  ap.namespace_ = ns;
-  ap.name = name;
+  ap.meta.namespace_ = ns;
+  ap.meta.name = name;
   ap.selector = std::move(selector);
   ap.action = action;
   return ap;
@@ -76,7 +76,7 @@ TEST_CASE("a workload lists the selector policies of its namespace and the root 
   CHECK(idx.workload_policies("istio-system", web) == strings{"istio-system/root-match"});
   CHECK(idx.workload_policies("demo", {}).empty());
   auto dry = make_ap("demo", "dry", kube::string_map{{"app", "web"}});
-  dry.annotations = {{"istio.io/dry-run", "true"}};
+  dry.meta.annotations = {{"istio.io/dry-run", "true"}};
   auto targeted = make_ap("demo", "targeted", kube::string_map{{"app", "web"}});
   targeted.has_target_refs = true;
   CHECK(index_of({dry, targeted}, {}).workload_policies("demo", web).empty());
