@@ -1,5 +1,6 @@
 #include "mesh/cluster_index.hpp"
 
+#include <algorithm>
 #include <type_traits>
 
 /// The first half of cluster_index: the objects come in and mark what they affect dirty
@@ -68,6 +69,12 @@ void cluster_index::set_policies(std::shared_ptr<const policy_index> index,
   }
   for (const auto& ns : changed.namespaces)
     mark_pods_of(ns);
+  if (changed.selectors.empty())
+    return;
+  for (const auto& [key, rec] : pods_)
+    if (std::any_of(changed.selectors.begin(), changed.selectors.end(),
+                    [&](const auto& s) { return is_subset(s, rec.pod.meta.labels); }))
+      mark_pod(key);
 }
 
 policy_update cluster_index::take_policies() {

@@ -47,6 +47,19 @@ void policy_store::touch(const std::string& ns) {
     dirty_namespaces_.insert(ns);
 }
 
+void policy_store::touch_policy(const std::string& ns, const authorization_policy* before,
+                                const authorization_policy* after) {
+  if (ns != root_) {
+    dirty_namespaces_.insert(ns);
+    return;
+  }
+  // Workloads list only policies with a non-empty selector (policy_index): a root-namespace
+  // policy's list entries can move only on the workloads its old or new selector picks.
+  for (const auto* ap : {before, after})
+    if (ap != nullptr && ap->selector && !ap->selector->empty())
+      dirty_selectors_.push_back(*ap->selector);
+}
+
 void policy_store::upsert(const authorization_policy& ap) {
   auto key = kube::object_key(ap.meta);
   if (!in_revision(ap.meta.labels)) {
@@ -56,6 +69,8 @@ void policy_store::upsert(const authorization_policy& ap) {
   auto [it, inserted] = aps_.try_emplace(key);
   if (!inserted && it->second.policy == ap)
     return; // a resync
+  if (!inserted)
+    touch_policy(ap.meta.namespace_, &it->second.policy, nullptr);
   it->second.policy = ap;
   auto converted = convert_authorization_policy(ap, root_);
   it->second.resource
@@ -64,7 +79,7 @@ void policy_store::upsert(const authorization_policy& ap) {
     skips_.add(converted.authorization ? skip_reason::policy_fields_dropped
                                        : skip_reason::policy_not_enforced,
                cluster_id_, "AuthorizationPolicy " + key, converted.status->message);
-  touch(ap.meta.namespace_);
+  touch_policy(ap.meta.namespace_, nullptr, &ap);
 }
 
 void policy_store::upsert(const peer_authentication& pa) {
@@ -83,11 +98,14 @@ void policy_store::upsert(const peer_authentication& pa) {
 }
 
 void policy_store::remove(kube::resource_kind kind, const std::string& key) {
-  bool erased = kind == kube::resource_kind::authorization_policies ? aps_.erase(key) > 0
-                : kind == kube::resource_kind::peer_authentications ? pas_.erase(key) > 0
-                                                                    : false;
-  if (erased)
+  if (kind == kube::resource_kind::authorization_policies) {
+    if (auto it = aps_.find(key); it != aps_.end()) {
+      touch_policy(it->second.policy.meta.namespace_, &it->second.policy, nullptr);
+      aps_.erase(it);
+    }
+  } else if (kind == kube::resource_kind::peer_authentications && pas_.erase(key) > 0) {
     touch(namespace_of(key));
+  }
 }
 
 void policy_store::mark_namespace(const std::string& ns) {
@@ -100,7 +118,9 @@ policy_update policy_store::take(const std::function<bool(const std::string&)>& 
     return out;
   out.all = dirty_all_;
   out.namespaces = std::move(dirty_namespaces_);
+  out.selectors = std::move(dirty_selectors_);
   dirty_namespaces_.clear();
+  dirty_selectors_.clear();
   dirty_all_ = false;
   // Rebuilt whole: a map walk and a copy of each admitted selector, next to the conversions
   // already done on upsert. PeerAuthentications are merged as a set (the oldest of a level wins).

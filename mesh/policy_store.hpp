@@ -31,11 +31,15 @@ authorization_ptr make_authorization(istio::security::Authorization a);
 /// What one policy_store::take changed.
 struct policy_update {
   /// The namespaces whose workloads' policy lists may have changed; `all`: every namespace (a
-  /// root-namespace policy, or a new source of policies).
+  /// root-namespace PeerAuthentication, a filter change of the root namespace, or a new source
+  /// of policies).
   std::set<std::string> namespaces;
   bool all = false;
+  /// Selectors of root-namespace AuthorizationPolicies that changed (before and after): the
+  /// workloads of any namespace whose labels include one of them.
+  std::vector<kube::string_map> selectors;
   bool empty() const {
-    return namespaces.empty() && !all;
+    return namespaces.empty() && !all && selectors.empty();
   }
 };
 
@@ -59,7 +63,7 @@ public:
 
   /// Whether anything changed since the last take.
   bool dirty() const {
-    return dirty_all_ || !dirty_namespaces_.empty();
+    return dirty_all_ || !dirty_namespaces_.empty() || !dirty_selectors_.empty();
   }
 
   /// Recomputes the resources and the index if anything changed; `admits(ns)` is the discovery
@@ -103,11 +107,16 @@ private:
 
   bool in_revision(const kube::string_map& labels) const;
   void touch(const std::string& ns);
+  /// An AuthorizationPolicy of `ns` changed from `before` to `after` (either may be nullptr: added,
+  /// removed): a root-namespace one touches only the workloads its selectors can pick.
+  void touch_policy(const std::string& ns, const authorization_policy* before,
+                    const authorization_policy* after);
 
   std::string cluster_id_, root_, revision_;
   std::map<std::string, ap_record> aps_;
   std::map<std::string, peer_authentication> pas_;
   std::set<std::string> dirty_namespaces_;
+  std::vector<kube::string_map> dirty_selectors_;
   bool dirty_all_ = true; // the first take publishes the (empty) index
   std::map<std::string, authorization_ptr> resources_;
   std::shared_ptr<const policy_index> index_;

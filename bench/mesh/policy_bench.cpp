@@ -144,7 +144,9 @@ int main(int argc, char** argv) {
   report("a policy's rule changes → delta in the xDS tables", rule_changes, full_ms);
   report("a policy's selector moves within its namespace → delta in the xDS tables",
          selector_changes, full_ms);
-  report("a root-namespace policy changes (every workload re-evaluated)", root_changes, full_ms);
+  report("a root-namespace policy changes its selector (the pods of its old and new selector "
+         "re-evaluated, in every namespace)",
+         root_changes, full_ms);
   std::printf("| first build (objects applied, admitted, first delta) | %.0f ms | | |\n", build_ms);
   return 0;
 }

@@ -119,7 +119,17 @@ TEST_CASE("a root namespace policy reaches every namespace and a namespace polic
   idx.upsert("cluster-1", 1, make_ap("istio-system", "mesh-db", "db"));
   auto d = idx.take_delta();
   CHECK(names_of(d.authorizations_upserted) == strings{"istio-system/mesh-db"});
+  // Only the workloads its selector picks are recomputed, in every namespace.
+  CHECK(upserted_names(d) == strings{"cluster-1//Pod/other/db-0"});
   CHECK(policies_of(idx, "cluster-1//Pod/other/db-0") == strings{"istio-system/mesh-db"});
+  auto moved = make_ap("istio-system", "mesh-db", "web");
+  idx.upsert("cluster-1", 1, moved);
+  d = idx.take_delta();
+  CHECK(upserted_names(d) == strings{"cluster-1//Pod/demo/web-0", "cluster-1//Pod/other/db-0"});
+  CHECK(policies_of(idx, web_uid) == strings{"istio-system/mesh-db"});
+  CHECK(policies_of(idx, "cluster-1//Pod/other/db-0").empty());
+  idx.upsert("cluster-1", 1, make_ap("istio-system", "mesh-db", "db"));
+  idx.take_delta();
   idx.upsert("cluster-1", 1, make_ap("other", "ns-wide", ""));
   d = idx.take_delta();
   // A namespace-scoped policy is sent but listed by no workload (istiod lists selector policies).
