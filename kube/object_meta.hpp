@@ -40,4 +40,10 @@ inline std::string object_key(const object_meta& meta) {
   return meta.namespace_ + "/" + meta.name;
 }
 
+/// The namespace part of an object key ("" for a cluster-scoped "name").
+inline std::string namespace_of_key(std::string_view key) {
+  auto slash = key.find('/');
+  return slash == std::string_view::npos ? std::string{} : std::string{key.substr(0, slash)};
+}
+
 } // namespace ambient::kube

@@ -11,11 +11,6 @@ namespace {
 
 constexpr std::string_view network_label = "topology.istio.io/network";
 
-std::string namespace_of(const std::string& key) {
-  auto slash = key.find('/');
-  return slash == std::string::npos ? std::string{} : key.substr(0, slash);
-}
-
 } // namespace
 
 std::string pod_uid(std::string_view cluster_id, std::string_view key) {
@@ -190,7 +185,7 @@ void cluster_index::remove(kube::resource_kind kind, const std::string& key) {
       if (auto it = k8s_services_.find(key); it != k8s_services_.end()) {
         index_selector(it->second, key, false);
         k8s_services_.erase(it);
-        auto ns = namespace_of(key);
+        auto ns = kube::namespace_of_key(key);
         dirty_services_.insert(key);
         mark_pods_of(ns);
         services_by_namespace_[ns].erase(key);

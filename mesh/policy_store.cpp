@@ -11,11 +11,6 @@ namespace {
 
 constexpr std::string_view revision_label = "istio.io/rev";
 
-std::string namespace_of(const std::string& key) {
-  auto slash = key.find('/');
-  return slash == std::string::npos ? std::string{} : key.substr(0, slash);
-}
-
 } // namespace
 
 authorization_ptr make_authorization(istio::security::Authorization a) {
@@ -104,7 +99,7 @@ void policy_store::remove(kube::resource_kind kind, const std::string& key) {
       aps_.erase(it);
     }
   } else if (kind == kube::resource_kind::peer_authentications && pas_.erase(key) > 0) {
-    touch(namespace_of(key));
+    touch(kube::namespace_of_key(key));
   }
 }
 
