@@ -160,20 +160,24 @@ public:
         return;
       }
       case 18:
-      case 19: {
-        // A config-cluster AuthorizationPolicy or PeerAuthentication created, changed or deleted.
-        if (down_.contains(0))
-          return;
-        try {
-          count(churn_security_objects(s_.sim, cluster(0), rng_));
-        } catch (const std::exception& e) {
-          log(std::string{"policy change refused: "} + e.what());
-          count("policy change refused (a fault)");
-        }
+      case 19:
+        change_policy();
         return;
-      }
       default:
         return;
+    }
+  }
+
+  /// A config-cluster AuthorizationPolicy or PeerAuthentication created, changed or deleted, now
+  /// (also once at the start of every phase, so that even a smoke run changes policies).
+  void change_policy() {
+    if (down_.contains(0))
+      return;
+    try {
+      count(churn_security_objects(s_.sim, cluster(0), rng_));
+    } catch (const std::exception& e) {
+      log(std::string{"policy change refused: "} + e.what());
+      count("policy change refused (a fault)");
     }
   }
 
@@ -388,7 +392,8 @@ void chaos(context& c, report& rep) {
   while (true) {
     auto phase_end = std::min(t_end, now_ns() + static_cast<int64_t>(checkpoint_s * 1e9));
     set_churn(churn);
-    int actions = 0;
+    driver.change_policy();
+    int actions = 1;
     while (now_ns() < phase_end) {
       driver.run_due(false);
       driver.act();
