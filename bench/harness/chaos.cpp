@@ -1,222 +1,33 @@
-// The chaos soak (bench/chaos, `ambient_bench chaos`): kube-sim clusters, ambientd and one delta
-// ADS client, each its own process or thread. For `minutes`, random faults from kube-sim's whole
-// menu, remote-secret churn (updates, rotations, bad kubeconfigs, deletes, duplicate cluster IDs)
-// and pod churn. Every `checkpoint` seconds, and at the end, the faults stop and are healed, and
-// an invariant checker recomputes the Address set from the simulators' ground truth (every object
-// LISTed from each cluster whose secret is in place, merged by mesh/ exactly as ambientd merges
-// it) and waits for the client's set to equal it, byte for byte. At the end the live actor count
-// must be back at its baseline and RSS must not have grown beyond a bound. Exit 1 when any
-// invariant fails.
-#include <grpcpp/grpcpp.h>
-
+// The chaos soak (bench/chaos, `ambient_bench chaos`): kube-sim clusters, ambientd and two delta
+// ADS clients (Address, Authorization), each its own process or thread. For `minutes`, random
+// faults from kube-sim's whole menu, remote-secret churn (updates, rotations, bad kubeconfigs,
+// deletes, duplicate cluster IDs), policy churn in the config cluster and pod churn. Every
+// `checkpoint` seconds, and at the end, the faults stop and are healed, and an invariant checker
+// recomputes the Address and Authorization sets from the simulators' ground truth (every object
+// LISTed from each cluster whose secret is in place, the config cluster's policies included,
+// merged by mesh/ exactly as ambientd merges it) and waits for the clients' sets to equal them,
+// byte for byte. At the end the live actor count must be back at its baseline and RSS must not
+// have grown beyond a bound. Exit 1 when any invariant fails.
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <random>
 #include <set>
-#include <sstream>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "bench/harness/chaos_objects.hpp"
+#include "bench/harness/chaos_policies.hpp"
+#include "bench/harness/delta_type_client.hpp"
+#include "bench/harness/ground_truth.hpp"
 #include "bench/harness/scenario.hpp"
 #include "bench/harness/workload_oracle.hpp"
-#include "envoy/service/discovery/v3/ads.grpc.pb.h"
-#include "fleet/cluster_sync.hpp"
-#include "kube/api_envelope.hpp"
-#include "kube/decode.hpp"
-#include "kube/resource_kind.hpp"
-#include "mesh/mesh_config.hpp"
-#include "mesh/mesh_index.hpp"
 
 namespace ambient::bench {
 
 namespace {
-
-using ads_service = envoy::service::discovery::v3::AggregatedDiscoveryService;
-using delta_request = envoy::service::discovery::v3::DeltaDiscoveryRequest;
-using delta_response = envoy::service::discovery::v3::DeltaDiscoveryResponse;
-constexpr const char* address_type = "type.googleapis.com/istio.workload.Address";
-
-/// One wildcard delta ADS stream for Address, as ztunnel opens it: it applies every response to
-/// the set it holds (name → serialized Address) and ACKs it. A stream that ends is reopened (and
-/// counted): a new stream starts from an empty set and gets the full state again.
-class address_client {
-public:
-  explicit address_client(int port) : port_(port), thread_([this] { run(); }) {}
-  address_client(const address_client&) = delete;
-  address_client& operator=(const address_client&) = delete;
-  ~address_client() {
-    stopping_ = true;
-    {
-      std::lock_guard guard{mutex_};
-      if (context_)
-        context_->TryCancel();
-    }
-    thread_.join();
-  }
-
-  std::map<std::string, std::string> held() const {
-    std::lock_guard guard{mutex_};
-    return held_;
-  }
-  int streams() const {
-    std::lock_guard guard{mutex_};
-    return streams_;
-  }
-  uint64_t responses() const {
-    std::lock_guard guard{mutex_};
-    return responses_;
-  }
-  std::string last_error() const {
-    std::lock_guard guard{mutex_};
-    return last_error_;
-  }
-
-private:
-  void run() {
-    auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port_),
-                                       grpc::InsecureChannelCredentials());
-    auto stub = ads_service::NewStub(channel);
-    while (!stopping_) {
-      auto context = std::make_shared<grpc::ClientContext>();
-      {
-        std::lock_guard guard{mutex_};
-        if (stopping_)
-          break;
-        context_ = context;
-        held_.clear();
-        ++streams_;
-      }
-      auto stream = stub->DeltaAggregatedResources(context.get());
-      delta_request first;
-      first.set_type_url(address_type);
-      first.add_resource_names_subscribe("*");
-      if (stream->Write(first)) {
-        delta_response r;
-        while (stream->Read(&r)) {
-          {
-            std::lock_guard guard{mutex_};
-            for (const auto& name : r.removed_resources())
-              held_.erase(name);
-            for (const auto& res : r.resources())
-              held_[res.name()] = res.resource().value();
-            ++responses_;
-          }
-          delta_request ack;
-          ack.set_type_url(address_type);
-          ack.set_response_nonce(r.nonce());
-          if (!stream->Write(ack))
-            break;
-        }
-      }
-      auto status = stream->Finish();
-      if (!stopping_) {
-        {
-          std::lock_guard guard{mutex_};
-          last_error_ = std::to_string(status.error_code()) + " " + status.error_message();
-        }
-        std::this_thread::sleep_for(std::chrono::seconds{1});
-      }
-    }
-  }
-
-  int port_;
-  std::atomic<bool> stopping_{false};
-  mutable std::mutex mutex_;
-  std::shared_ptr<grpc::ClientContext> context_;
-  std::map<std::string, std::string> held_;
-  int streams_ = 0;
-  uint64_t responses_ = 0;
-  std::string last_error_;
-  std::thread thread_; // last: starts once everything above is built
-};
-
-/// The merged view ambientd must serve, recomputed from the simulators' ground truth: every
-/// object of every kind a cluster's informers watch, LISTed from each of `clusters`, decoded and
-/// merged by mesh/ (a fresh mesh_index, each cluster synced once). Name → serialized Address.
-std::map<std::string, std::string> ground_truth(sim_process& sim,
-                                                const std::vector<std::string>& clusters) {
-  auto config = std::make_shared<mesh::mesh_config>();
-  config->cluster_id = "cluster-1";
-  mesh::mesh_index index{config};
-  kube::decode_limits limits;
-  for (const auto& id : clusters) {
-    std::string server;
-    auto api = sim.api(id, &server);
-    for (auto kind : fleet::remote_cluster_resources()) {
-      auto r = api.request("GET", server + kube::collection_path(kind));
-      if (r.status != 200)
-        throw std::runtime_error("ground truth: LIST " + std::string{kube::to_string(kind)} + " of "
-                                 + id + ": HTTP " + std::to_string(r.status) + " " + r.error);
-      auto list = kube::decode_list(kind, r.body, limits);
-      auto* items = std::get_if<kube::object_list>(&list);
-      if (!items)
-        throw std::runtime_error("ground truth: the " + std::string{kube::to_string(kind)}
-                                 + " list of " + id + " does not decode");
-      if (items->unnamed > 0)
-        throw std::runtime_error("ground truth: an object of " + id + " has no name");
-      for (auto& item : items->items) {
-        if (!item.object)
-          throw std::runtime_error("ground truth: an object of " + id
-                                   + " does not decode: " + item.error->message);
-        index.upsert(id, 1, std::move(*item.object));
-      }
-    }
-    index.set_state(id, 1, fleet::lifecycle::synced);
-  }
-  index.take_delta();
-  std::map<std::string, std::string> out;
-  for (const auto& [name, res] : index.resources())
-    out[name] = res->bytes;
-  return out;
-}
-
-/// How two Address sets differ: names only one side has, and names both have with other bytes.
-struct view_diff {
-  size_t missing = 0, extra = 0, different = 0;
-  std::vector<std::string> samples;
-  bool equal() const {
-    return missing == 0 && extra == 0 && different == 0;
-  }
-  std::string text() const {
-    std::string s = std::to_string(missing) + " missing, " + std::to_string(extra) + " extra, "
-                    + std::to_string(different) + " different";
-    for (const auto& n : samples)
-      s += "; " + n;
-    return s;
-  }
-};
-
-view_diff compare(const std::map<std::string, std::string>& want,
-                  const std::map<std::string, std::string>& got) {
-  view_diff d;
-  auto sample = [&](const std::string& what, const std::string& name) {
-    if (d.samples.size() < 5)
-      d.samples.push_back(what + " " + name);
-  };
-  for (const auto& [name, bytes] : want) {
-    auto it = got.find(name);
-    if (it == got.end()) {
-      ++d.missing;
-      sample("missing", name);
-    } else if (it->second != bytes) {
-      ++d.different;
-      sample("different", name);
-    }
-  }
-  for (const auto& [name, bytes] : got)
-    if (!want.contains(name)) {
-      ++d.extra;
-      sample("extra", name);
-    }
-  return d;
-}
 
 /// Kubeconfigs no cluster can be built from, each refused for a different reason.
 const std::vector<std::string>& bad_kubeconfigs() {
@@ -247,7 +58,7 @@ public:
     auto any = [&] {
       return pick(0, clusters_ - 1);
     };
-    switch (pick(0, 17)) {
+    switch (pick(0, 19)) {
       case 0: {
         int i = any();
         if (down_.contains(i))
@@ -348,8 +159,25 @@ public:
         }
         return;
       }
+      case 18:
+      case 19:
+        change_policy();
+        return;
       default:
         return;
+    }
+  }
+
+  /// A config-cluster AuthorizationPolicy or PeerAuthentication created, changed or deleted, now
+  /// (also once at the start of every phase, so that even a smoke run changes policies).
+  void change_policy() {
+    if (down_.contains(0))
+      return;
+    try {
+      count(churn_security_objects(s_.sim, cluster(0), rng_));
+    } catch (const std::exception& e) {
+      log(std::string{"policy change refused: "} + e.what());
+      count("policy change refused (a fault)");
     }
   }
 
@@ -488,21 +316,32 @@ void chaos(context& c, report& rep) {
     throw std::runtime_error("chaos needs --clusters >= 2, --pods >= 1, --minutes and "
                              "--checkpoint > 0");
 
-  stack s{c, n, std::max(1, pods / 20), pods};
+  // The CRDs and policies exist before ambientd starts: it lists them at once, not after its
+  // 30 s recheck of a kind the API server does not serve.
+  stack s{c, n, std::max(1, pods / 20), pods, true, {}, [](sim_process& sim) {
+            add_security_objects(sim, cluster(0));
+          }};
   for (int i = 0; i < n; ++i)
     add_index_objects(s.sim, cluster(i), i);
-  address_client client{s.amb->xds_port()};
+  delta_type_client client{s.amb->xds_port(), address_type_url};
+  delta_type_client authz{s.amb->xds_port(), authorization_type_url};
+  auto held = [&] {
+    return mesh_view{client.held(), authz.held()};
+  };
   std::vector<std::string> all;
   for (int i = 0; i < n; ++i)
     all.push_back(cluster(i));
   auto truth = ground_truth(s.sim, all);
+  if (truth.authorizations.empty())
+    throw std::runtime_error("the ground truth holds no Authorization: the policies are missing");
   auto until = now_ns() + static_cast<int64_t>(converge_limit * 1e9);
-  while (!compare(truth, client.held()).equal() && now_ns() < until)
+  while (!compare(truth, held()).equal() && now_ns() < until)
     sleep_s(0.2);
-  if (!compare(truth, client.held()).equal())
-    throw std::runtime_error("before any fault, the client's view never matched ground truth: "
-                             + compare(truth, client.held()).text());
-  // The independent oracle agrees before any fault, and it too can fail.
+  if (!compare(truth, held()).equal())
+    throw std::runtime_error("before any fault, the clients' view never matched ground truth: "
+                             + compare(truth, held()).text());
+  // The independent oracle agrees before any fault, and it too can fail: without one remote,
+  // and without the policy lists.
   auto oracle_diff = workload_diff(expected_workloads(s.sim, all), held_workloads(client.held()));
   if (!oracle_diff.empty())
     throw std::runtime_error("before any fault, the client's workloads differ from the "
@@ -513,9 +352,12 @@ void chaos(context& c, report& rep) {
           .empty())
     throw std::runtime_error("the independent oracle cannot tell a view without " + all.back()
                              + " from the real one");
+  if (workload_diff(expected_workloads(s.sim, all, false), held_workloads(client.held())).empty())
+    throw std::runtime_error("the independent oracle cannot tell workloads without their policy "
+                             "lists from the real ones");
   // The checker must be able to fail: a ground truth without one remote differs from the view.
   auto control = ground_truth(s.sim, std::vector<std::string>(all.begin(), all.end() - 1));
-  if (compare(control, client.held()).equal())
+  if (compare(control, held()).equal())
     throw std::runtime_error("the checker cannot tell a view without " + all.back()
                              + " from the real one");
   // The baseline is taken once the live actor count holds still (three equal readings 1 s
@@ -528,7 +370,8 @@ void chaos(context& c, report& rep) {
     baseline_actors = now;
   }
   auto baseline = read_stats(s.amb->pid());
-  log("baseline: " + std::to_string(truth.size()) + " Addresses, " + fmt0(baseline_actors)
+  log("baseline: " + std::to_string(truth.addresses.size()) + " Addresses, "
+      + std::to_string(truth.authorizations.size()) + " Authorizations, " + fmt0(baseline_actors)
       + " live actors, RSS " + fmt0(baseline.rss_mib) + " MiB");
 
   chaos_driver driver{s, n, seed};
@@ -537,9 +380,10 @@ void chaos(context& c, report& rep) {
       s.sim.admin(cluster(i), "churn?rate=" + std::to_string(rate));
   };
 
-  auto& checks = rep.table({"checkpoint", "after (s)", "clusters in view", "Addresses expected",
-                            "client holds", "equal", "converged in (s)", "live actors", "RSS (MiB)",
-                            "client streams"});
+  auto& checks
+      = rep.table({"checkpoint", "after (s)", "clusters in view", "Addresses expected",
+                   "Addresses held", "Authorizations expected", "Authorizations held", "both equal",
+                   "converged in (s)", "live actors", "RSS (MiB)", "client streams"});
   int checkpoints = 0, equal = 0, oracle_equal = 0;
   double worst_converge = 0, first_rss = 0, last_rss = 0, end_actors = NAN;
   std::string failures;
@@ -548,7 +392,8 @@ void chaos(context& c, report& rep) {
   while (true) {
     auto phase_end = std::min(t_end, now_ns() + static_cast<int64_t>(checkpoint_s * 1e9));
     set_churn(churn);
-    int actions = 0;
+    driver.change_policy();
+    int actions = 1;
     while (now_ns() < phase_end) {
       driver.run_due(false);
       driver.act();
@@ -577,7 +422,7 @@ void chaos(context& c, report& rep) {
     // Equal, and still equal 2 s later: a view that only passes through the right state while
     // something is still settling does not count.
     while (now_ns() < until) {
-      d = compare(truth, client.held());
+      d = compare(truth, held());
       if (d.equal() && std::isnan(converged))
         converged = static_cast<double>(now_ns() - healed) / 1e9;
       else if (!d.equal())
@@ -620,10 +465,11 @@ void chaos(context& c, report& rep) {
       failures += "checkpoint " + std::to_string(checkpoints) + " (independent oracle): " + oracle
                   + ". ";
     checks.row({std::to_string(checkpoints), fmt0(static_cast<double>(healed - t_start) / 1e9),
-                std::to_string(in_view.size()), std::to_string(truth.size()),
-                std::to_string(client.held().size()), d.equal() ? "yes" : "NO",
+                std::to_string(in_view.size()), std::to_string(truth.addresses.size()),
+                std::to_string(client.held().size()), std::to_string(truth.authorizations.size()),
+                std::to_string(authz.held().size()), d.equal() ? "yes" : "NO",
                 std::isnan(converged) ? "never" : fmt2(converged), fmt0(actors), fmt0(st.rss_mib),
-                std::to_string(client.streams())});
+                std::to_string(client.streams()) + "+" + std::to_string(authz.streams())});
     log("checkpoint " + std::to_string(checkpoints) + " after " + std::to_string(actions)
         + " actions: " + (d.equal() ? "equal in " + fmt2(converged) + " s" : d.text()));
     if (last || !alive)
@@ -648,11 +494,12 @@ void chaos(context& c, report& rep) {
                      {"baseline_rss_mib", baseline.rss_mib},
                      {"client_streams", client.streams()},
                      {"client_responses", static_cast<double>(client.responses())},
+                     {"authorization_client_responses", static_cast<double>(authz.responses())},
                      {"restarts", s.amb->metric_sum("ambientd_actor_restarts_total")},
                      {"informer_errors", s.amb->metric_sum("ambientd_informer_errors_total")},
                      {"informer_relists", s.amb->metric_sum("ambientd_informer_relists_total")}});
-  rep.target("checkpoints where the client's Address set equals ground truth", equal, "",
-             checkpoints, "≥");
+  rep.target("checkpoints where the clients' Address and Authorization sets equal ground truth",
+             equal, "", checkpoints, "≥");
   rep.target("checkpoints where the client's workloads equal the independent oracle", oracle_equal,
              "", checkpoints, "≥");
   rep.target("slowest convergence after faults stop", worst_converge, "s", converge_limit, "≤");
@@ -661,15 +508,20 @@ void chaos(context& c, report& rep) {
              "", 0, "≥");
   double growth = first_rss > 0 ? (last_rss - first_rss) / first_rss * 100 : NAN;
   rep.target("RSS growth, first checkpoint to last", growth, "%", 25, "≤");
-  rep.note("ground truth: every object of every kind a cluster's informers watch, LISTed from "
+  rep.note("ground truth: every object of every kind a cluster's informers watch (the config "
+           "cluster's AuthorizationPolicies and PeerAuthentications included), LISTed from "
            "kube-sim once faults stopped, merged by mesh/ in a fresh mesh_index; compared byte "
-           "for byte with what a delta ADS client (wildcard Address) holds");
-  rep.note("independent oracle (bench/harness/workload_oracle.cpp): each ordinary workload's uid, "
-           "addresses, cluster and network computed from the Pods' JSON alone, sharing no code "
-           "with mesh/ or kube/");
+           "for byte with what two delta ADS clients (wildcard Address, wildcard Authorization) "
+           "hold");
+  rep.note("independent oracle (bench/harness/workload_oracle.cpp, policy_oracle.cpp): each "
+           "ordinary workload's uid, addresses, cluster, network and policy list computed from the "
+           "Pods' and policies' JSON alone, sharing no code with mesh/ or kube/");
   if (client.streams() > 1)
-    rep.note("the client's stream was reopened " + std::to_string(client.streams() - 1)
+    rep.note("the Address client's stream was reopened " + std::to_string(client.streams() - 1)
              + " times; last error: " + client.last_error());
+  if (authz.streams() > 1)
+    rep.note("the Authorization client's stream was reopened " + std::to_string(authz.streams() - 1)
+             + " times; last error: " + authz.last_error());
   if (!failures.empty()) {
     rep.note("FAILED: " + failures);
     rep.write(c.out);

@@ -32,48 +32,49 @@ std::string gateway_json(int index, int host) {
          + std::to_string(index) + "." + std::to_string(host) + R"("}]}})";
 }
 
-void send(sim_process& sim, const std::string& cluster, const std::string& method,
-          const std::string& path, const std::string& body) {
+} // namespace
+
+int api_write(sim_process& sim, const std::string& cluster, const std::string& method,
+              const std::string& path, const std::string& body, int tolerated) {
   std::string server;
   auto api = sim.api(cluster, &server);
   auto r = api.request(method, server + path, body);
-  if (r.status < 200 || r.status >= 300)
+  if ((r.status < 200 || r.status >= 300) && (tolerated == 0 || r.status != tolerated))
     throw std::runtime_error("chaos objects: " + method + " " + path + " of " + cluster + ": HTTP "
                              + std::to_string(r.status) + " " + r.error + " "
                              + r.body.substr(0, 200));
+  return r.status;
 }
-
-} // namespace
 
 void add_index_objects(sim_process& sim, const std::string& cluster, int index) {
   std::mt19937 rng{static_cast<uint32_t>(index)};
-  send(sim, cluster, "POST", "/api/v1/namespaces",
-       R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"legacy"}})");
-  send(sim, cluster, "POST", "/api/v1/namespaces/legacy/services",
-       R"({"apiVersion":"v1","kind":"Service","metadata":{"name":"db","namespace":"legacy",
+  api_write(sim, cluster, "POST", "/api/v1/namespaces",
+            R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"legacy"}})");
+  api_write(sim, cluster, "POST", "/api/v1/namespaces/legacy/services",
+            R"({"apiVersion":"v1","kind":"Service","metadata":{"name":"db","namespace":"legacy",
          "labels":{"istio.io/global":"true"}},
          "spec":{"type":"ClusterIP","clusterIP":"10.200.)"
-           + std::to_string(index) + R"(.1","ports":[{"name":"tcp-db","port":5432,
+                + std::to_string(index) + R"(.1","ports":[{"name":"tcp-db","port":5432,
          "protocol":"TCP","targetPort":5432}]}})");
-  send(sim, cluster, "POST", "/apis/discovery.k8s.io/v1/namespaces/legacy/endpointslices",
-       slice_json(index, 3, rng));
+  api_write(sim, cluster, "POST", "/apis/discovery.k8s.io/v1/namespaces/legacy/endpointslices",
+            slice_json(index, 3, rng));
   if (index > 0)
-    send(sim, cluster, "POST",
-         "/apis/gateway.networking.k8s.io/v1/namespaces/istio-system/gateways",
-         gateway_json(index, 10));
+    api_write(sim, cluster, "POST",
+              "/apis/gateway.networking.k8s.io/v1/namespaces/istio-system/gateways",
+              gateway_json(index, 10));
 }
 
 std::string churn_index_objects(sim_process& sim, const std::string& cluster, int index,
                                 uint64_t turn, std::mt19937& rng) {
   if (index > 0 && turn % 3 == 2) {
-    send(sim, cluster, "PUT",
-         "/apis/gateway.networking.k8s.io/v1/namespaces/istio-system/gateways/"
-         "istio-eastwestgateway",
-         gateway_json(index, static_cast<int>(10 + rng() % 5)));
+    api_write(sim, cluster, "PUT",
+              "/apis/gateway.networking.k8s.io/v1/namespaces/istio-system/gateways/"
+              "istio-eastwestgateway",
+              gateway_json(index, static_cast<int>(10 + rng() % 5)));
     return "gateway address moved";
   }
-  send(sim, cluster, "PUT", "/apis/discovery.k8s.io/v1/namespaces/legacy/endpointslices/db-1",
-       slice_json(index, static_cast<int>(rng() % 5), rng));
+  api_write(sim, cluster, "PUT", "/apis/discovery.k8s.io/v1/namespaces/legacy/endpointslices/db-1",
+            slice_json(index, static_cast<int>(rng() % 5), rng));
   return "endpoint slice replaced";
 }
 

@@ -12,6 +12,11 @@
 /// Gateway in every remote cluster (a NetworkGateway workload each).
 namespace ambient::bench {
 
+/// `method` `path` (with the JSON `body`) on `cluster`'s API server; returns the HTTP status.
+/// Throws std::runtime_error unless the status is 2xx or `tolerated`.
+int api_write(sim_process& sim, const std::string& cluster, const std::string& method,
+              const std::string& path, const std::string& body, int tolerated = 0);
+
 /// Creates them in cluster `index` (0 is the config cluster); throws std::runtime_error when the
 /// API server refuses one.
 void add_index_objects(sim_process& sim, const std::string& cluster, int index);

@@ -30,7 +30,8 @@ std::string cluster(int i) {
 }
 
 stack::stack(context& c, int n, int services, int pods, bool secrets,
-             const std::vector<std::string>& ambientd_flags)
+             const std::vector<std::string>& ambientd_flags,
+             const std::function<void(sim_process&)>& before_ambientd)
   : sim(c.kube_sim, n, c.work + "/fleet", 2) {
   for (int i = 0; i < n; ++i) {
     ids.push_back(cluster(i));
@@ -43,6 +44,8 @@ stack::stack(context& c, int n, int services, int pods, bool secrets,
   if (secrets)
     for (int i = 1; i < n; ++i)
       sim.put_remote_secret(cluster(i));
+  if (before_ambientd)
+    before_ambientd(sim);
   amb = std::make_unique<ambientd_process>(c.ambientd, sim, c.work + "/ambientd.log",
                                            ambientd_flags);
   if (secrets && !amb->wait_synced(ids, 600))

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -29,14 +30,16 @@ void log(const std::string& s);
 std::string cluster(int i);
 
 /// kube-sim with `n` clusters, each seeded, cluster-1 the config cluster and every other one a
-/// remote secret in it (when `secrets`), and ambientd synced to all of them.
+/// remote secret in it (when `secrets`), and ambientd synced to all of them. `before_ambientd`
+/// (when set) runs once the clusters are seeded, before ambientd starts.
 struct stack {
   sim_process sim;
   std::unique_ptr<ambientd_process> amb;
   std::vector<std::string> ids;
 
   stack(context& c, int n, int services, int pods, bool secrets = true,
-        const std::vector<std::string>& ambientd_flags = {});
+        const std::vector<std::string>& ambientd_flags = {},
+        const std::function<void(sim_process&)>& before_ambientd = {});
 };
 
 /// The chaos soak (bench/chaos): faults, secret churn and pod churn over a kube-sim fleet, with

@@ -3,6 +3,8 @@
 #include <set>
 #include <stdexcept>
 
+#include "bench/harness/oracle_json.hpp"
+#include "bench/harness/policy_oracle.hpp"
 #include "istio/workload/workload.pb.h"
 #include "mesh/context.hpp"
 #include "sim/json.hpp"
@@ -11,39 +13,12 @@ namespace ambient::bench {
 
 namespace {
 
-/// A LIST of `path` from `cluster`'s API server, parsed by kube-sim's own JSON reader.
-sim::json list(sim_process& sim, const std::string& cluster, const std::string& path) {
-  std::string server;
-  auto api = sim.api(cluster, &server);
-  auto r = api.request("GET", server + path);
-  if (r.status != 200)
-    throw std::runtime_error("workload oracle: LIST " + path + " of " + cluster + ": HTTP "
-                             + std::to_string(r.status) + " " + r.error);
-  auto doc = sim::parse_json(r.body, nullptr);
-  if (!doc || !sim::find_path(*doc, {"items"}) || !sim::find_path(*doc, {"items"})->is_array())
-    throw std::runtime_error("workload oracle: the LIST " + path + " of " + cluster
-                             + " is not a list");
-  return *doc;
-}
-
-std::string text_at(const sim::json& v, std::initializer_list<std::string_view> path) {
-  const auto* x = sim::find_path(v, path);
-  return x && x->is_string() ? x->get<std::string>() : std::string{};
-}
-
 /// The network label of `cluster`'s istio-system namespace, or "".
 std::string network_of(sim_process& sim, const std::string& cluster) {
-  auto namespaces = list(sim, cluster, "/api/v1/namespaces");
-  for (const auto& ns : *sim::find_path(namespaces, {"items"}))
+  for (const auto& ns : list_items(sim, cluster, "/api/v1/namespaces"))
     if (text_at(ns, {"metadata", "name"}) == "istio-system")
       return text_at(ns, {"metadata", "labels", "topology.istio.io/network"});
   return {};
-}
-
-/// The items of a LIST (a copy: a range-for over it keeps it alive).
-sim::json list_items(sim_process& sim, const std::string& cluster, const std::string& path) {
-  auto doc = list(sim, cluster, path);
-  return std::move(*sim::find_path(doc, {"items"}));
 }
 
 /// The "ns/name" of the Services an EndpointSlice of `cluster` may count for: in the config
@@ -81,7 +56,7 @@ void add_slice_workloads(sim_process& sim, const std::string& cluster, bool conf
       const auto* addresses = sim::find_path(e, {"addresses"});
       if (!addresses || !addresses->is_array() || addresses->empty())
         continue;
-      workload_fact f{cluster, network, {}};
+      workload_fact f{cluster, network, {}, {}};
       for (const auto& a : *addresses)
         f.addresses.push_back(a.get<std::string>());
       if (!seen.insert(f.addresses.front()).second)
@@ -116,29 +91,30 @@ void add_gateway_workloads(sim_process& sim, const std::vector<std::string>& clu
       for (const auto& a : *addresses)
         if (text_at(a, {"type"}) == "IPAddress") // a Hostname gateway's workload has no address
           out.try_emplace("NetworkGateway/" + network + "/" + text_at(a, {"value"}) + "/" + port,
-                          workload_fact{"", network, {text_at(a, {"value"})}});
+                          workload_fact{"", network, {text_at(a, {"value"})}, {}});
     }
   }
 }
 
 } // namespace
 
-workload_facts expected_workloads(sim_process& sim, const std::vector<std::string>& clusters) {
+workload_facts expected_workloads(sim_process& sim, const std::vector<std::string>& clusters,
+                                  bool with_policies) {
   workload_facts out;
   if (clusters.empty())
     return out;
+  const policy_oracle policies{sim, clusters.front()};
   const auto local_network = network_of(sim, clusters.front());
   for (const auto& cluster : clusters) {
     const auto network = cluster == clusters.front() ? local_network : network_of(sim, cluster);
     if (network != local_network)
       continue;
     add_slice_workloads(sim, cluster, cluster == clusters.front(), network, out);
-    auto pods = list(sim, cluster, "/api/v1/pods");
-    for (const auto& pod : *sim::find_path(pods, {"items"})) {
+    for (const auto& pod : list_items(sim, cluster, "/api/v1/pods")) {
       auto phase = text_at(pod, {"status", "phase"});
       if (phase == "Failed" || phase == "Succeeded")
         continue;
-      workload_fact f{cluster, network, {}};
+      workload_fact f{cluster, network, {}, {}};
       if (const auto* ips = sim::find_path(pod, {"status", "podIPs"}); ips && ips->is_array())
         for (const auto& ip : *ips)
           if (auto a = text_at(ip, {"ip"}); !a.empty())
@@ -148,9 +124,15 @@ workload_facts expected_workloads(sim_process& sim, const std::vector<std::strin
           f.addresses.push_back(a);
       if (f.addresses.empty())
         continue;
-      out[cluster + "//Pod/" + text_at(pod, {"metadata", "namespace"}) + "/"
-          + text_at(pod, {"metadata", "name"})]
-          = std::move(f);
+      auto ns = text_at(pod, {"metadata", "namespace"});
+      if (with_policies) {
+        std::map<std::string, std::string> labels;
+        if (const auto* l = sim::find_path(pod, {"metadata", "labels"}); l && l->is_object())
+          for (const auto& [k, v] : l->items())
+            labels[k] = v.is_string() ? v.get<std::string>() : std::string{};
+        f.authorization_policies = policies.policies_for(ns, labels);
+      }
+      out[cluster + "//Pod/" + ns + "/" + text_at(pod, {"metadata", "name"})] = std::move(f);
     }
   }
   add_gateway_workloads(sim, clusters, out);
@@ -164,9 +146,11 @@ workload_facts held_workloads(const std::map<std::string, std::string>& held) {
     if (!a.ParseFromString(bytes) || !a.has_workload() || a.workload().addresses_size() == 0)
       continue;
     const auto& w = a.workload();
-    workload_fact f{w.cluster_id(), w.network(), {}};
+    workload_fact f{w.cluster_id(), w.network(), {}, {}};
     for (const auto& ip : w.addresses())
       f.addresses.push_back(mesh::ip_text(ip));
+    f.authorization_policies.assign(w.authorization_policies().begin(),
+                                    w.authorization_policies().end());
     out[w.uid()] = std::move(f);
   }
   return out;

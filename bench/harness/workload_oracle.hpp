@@ -13,6 +13,9 @@ struct workload_fact {
   std::string cluster;
   std::string network;
   std::vector<std::string> addresses; ///< text form, in the Pod's order
+  /// Workload.authorization_policies, in order (bench/harness/policy_oracle.hpp): a Pod's from the
+  /// config cluster's policies; empty for EndpointSlice and NetworkGateway workloads.
+  std::vector<std::string> authorization_policies;
   bool operator==(const workload_fact&) const = default;
 };
 
@@ -28,12 +31,15 @@ using workload_facts = std::map<std::string, workload_fact>;
 /// collection holds (a remote's: GLOBAL only), as
 /// `<cluster>/discovery.k8s.io/EndpointSlice/<ns>/<slice>/<first address>`; both only in the
 /// config cluster's network (others become split-horizon workloads); and every network Gateway's
-/// IP address, of any network, as `NetworkGateway/<network>/<ip>/<port>` (no cluster).
+/// IP address, of any network, as `NetworkGateway/<network>/<ip>/<port>` (no cluster). Each Pod
+/// lists the config cluster's policies that apply to it (policy_oracle, whose header says which
+/// cases it covers) unless `with_policies` is false (the control that must differ).
 /// Throws std::runtime_error when a LIST fails.
-workload_facts expected_workloads(sim_process& sim, const std::vector<std::string>& clusters);
+workload_facts expected_workloads(sim_process& sim, const std::vector<std::string>& clusters,
+                                  bool with_policies = true);
 
 /// The ordinary workloads (with addresses) among the Address resources a client holds
-/// (name → serialized istio.workload.Address), decoded by protobuf alone.
+/// (name → serialized istio.workload.Address), with their policy lists, decoded by protobuf alone.
 workload_facts held_workloads(const std::map<std::string, std::string>& held);
 
 /// How two fact sets differ: "" when equal, else counts and a few names.
