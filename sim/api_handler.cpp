@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "sim/discovery.hpp"
+#include "sim/openapi.hpp"
 #include "sim/resource_handler.hpp"
 #include "sim/token_request.hpp"
 #include "sim/token_review.hpp"
@@ -70,6 +71,14 @@ api_outcome handle_api_request(store& s, const api_request& req, const std::stri
     return api_response{200, "ok", "text/plain"};
   if (req.method == "GET" && parts.size() == 1 && parts[0] == "version")
     return json_ok(version_json());
+
+  if (parts.size() >= 2 && parts[0] == "openapi" && parts[1] == "v3") {
+    if (req.method != "GET")
+      return path_not_found();
+    auto doc = openapi_v3_document(s.served_types(),
+                                   std::vector<std::string_view>(parts.begin() + 2, parts.end()));
+    return doc ? json_ok(std::move(*doc)) : path_not_found();
+  }
 
   std::string_view group, version;
   size_t rest = 0;

@@ -2,6 +2,7 @@
 
 #include "base/decimal.hpp"
 
+#include "sim/field_validation.hpp"
 #include "sim/request_body.hpp"
 
 namespace ambient::sim {
@@ -92,6 +93,11 @@ api_outcome handle_resource_request(store& s, const api_request& req, const reso
     out = std::move(*v);
     return std::nullopt;
   };
+  auto field_validation_refused = [&](const char* options_kind) -> std::optional<api_response> {
+    if (auto bad = check_field_validation(get("fieldValidation"), options_kind))
+      return error_response(*bad);
+    return std::nullopt;
+  };
   if (req.method == "GET" && name.empty()) {
     object_filter filter;
     filter.namespace_ = ns;
@@ -136,12 +142,16 @@ api_outcome handle_resource_request(store& s, const api_request& req, const reso
   if (req.method == "GET")
     return object_response(s.get(rt, ns, name), 200);
   if (req.method == "POST" && name.empty()) {
+    if (auto bad = field_validation_refused("CreateOptions"))
+      return *bad;
     json body;
     if (auto bad = parse_body(body))
       return *bad;
     return object_response(s.create(rt, ns, std::move(body)), 201);
   }
   if (req.method == "PUT" && !name.empty()) {
+    if (auto bad = field_validation_refused("UpdateOptions"))
+      return *bad;
     json body;
     if (auto bad = parse_body(body))
       return *bad;
@@ -162,6 +172,8 @@ api_outcome handle_resource_request(store& s, const api_request& req, const reso
                              "application/strategic-merge-patch+json",
                              {},
                              {}});
+    if (auto bad = field_validation_refused("PatchOptions"))
+      return *bad;
     json body;
     if (auto bad = parse_body(body))
       return *bad;
