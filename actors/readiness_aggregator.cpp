@@ -102,12 +102,15 @@ caf::behavior readiness_aggregator_impl(readiness_aggregator_ptr self,
         a.done(self->state.index->impersonation_refusal(a.query));
       },
       [=](atom::resources) {
-        std::vector<mesh::address_ptr> out;
-        out.reserve(self->state.index->resources().size());
-        for (const auto& [name, r] : self->state.index->resources())
-          out.push_back(r);
-        return messages::mesh_snapshot{
-            std::make_shared<const std::vector<mesh::address_ptr>>(std::move(out))};
+        const auto& idx = *self->state.index;
+        messages::mesh_view out;
+        out.resources.reserve(idx.resources().size());
+        for (const auto& [name, r] : idx.resources())
+          out.resources.push_back(r);
+        out.authorizations.reserve(idx.authorizations().size());
+        for (const auto& [name, a] : idx.authorizations())
+          out.authorizations.push_back(a);
+        return messages::mesh_snapshot{std::make_shared<const messages::mesh_view>(std::move(out))};
       },
       [=](atom::status) {
         const auto& idx = *self->state.index;

@@ -33,6 +33,11 @@ ul.tree, ul.tree ul { list-style: none; padding-left: 1.2em; margin: 0; }
 <thead><tr><th>SERVICE</th><th>ENDPOINTS IN</th><th>CAPACITY</th><th>VIA GATEWAY</th><th>GATEWAY WORKLOAD</th></tr></thead>
 <tbody></tbody>
 </table>
+<h2>Policies</h2>
+<table id="policies">
+<thead><tr><th>NAME</th><th>SCOPE</th><th>ACTION</th><th>WORKLOADS</th></tr></thead>
+<tbody></tbody>
+</table>
 <h2>xDS</h2>
 <p>connected streams: <span id="streams">-</span>, pushes per second: <span id="push-rate">-</span></p>
 <h2>Actors (<span id="actor-count">-</span>)</h2>
@@ -79,6 +84,18 @@ function renderPaths(workloads) {
     body.appendChild(tr);
   }
 }
+// Each Authorization served and how many workloads list it (GLOBAL and NAMESPACE policies apply
+// by scope, so no workload lists them).
+function renderPolicies(rows) {
+  const body = document.querySelector("#policies tbody");
+  body.replaceChildren();
+  for (const p of rows) {
+    const tr = document.createElement("tr");
+    tr.dataset.policy = p.name;
+    cell(tr, p.name); cell(tr, p.scope); cell(tr, p.action); cell(tr, p.workloads.length);
+    body.appendChild(tr);
+  }
+}
 function actorItem(a) {
   const li = document.createElement("li");
   let text = a.kind + (a.cluster ? " [" + a.cluster + "]" : "") + " #" + a.id +
@@ -118,13 +135,14 @@ function renderMetrics(text) {
 }
 async function refresh() {
   try {
-    const [clusters, actors, metrics, workloads] = await Promise.all([
+    const [clusters, actors, metrics, workloads, policies] = await Promise.all([
       fetch("/debug/clusterz").then(r => r.json()),
       fetch("/debug/actors").then(r => r.json()),
       fetch("/metrics").then(r => r.text()),
-      fetch("/debug/workloads").then(r => r.json())]);
+      fetch("/debug/workloads").then(r => r.json()),
+      fetch("/debug/policies").then(r => r.json())]);
     renderClusters(clusters); renderActors(actors); renderMetrics(metrics);
-    renderPaths(workloads);
+    renderPaths(workloads); renderPolicies(policies);
     document.getElementById("error").textContent = "";
     document.getElementById("updated").textContent = "updated " + new Date().toLocaleTimeString();
     document.body.dataset.loaded = "true";

@@ -66,6 +66,11 @@ std::string workloads_json(const std::vector<mesh::address_ptr>& resources) {
     for (const auto& s : services)
       w.value(s);
     w.end_array();
+    // In the workload's order: the order ztunnel reads them in.
+    w.key("authorizationPolicies").begin_array();
+    for (const auto& p : wl.authorization_policies())
+      w.value(p);
+    w.end_array();
     if (!wl.hostname().empty())
       w.member("hostname", wl.hostname());
     if (wl.has_capacity())

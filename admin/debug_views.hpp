@@ -12,7 +12,8 @@ namespace ambient::admin {
 
 /// /debug/workloads: a JSON array of the merged view's workloads (services are left out): uid,
 /// name, namespace, cluster, addresses, network, node, serviceAccount, protocol (HBONE or TCP),
-/// status (Healthy or Unhealthy), services.
+/// status (Healthy or Unhealthy), services, authorizationPolicies (the Authorization names the
+/// workload lists, in its order).
 std::string workloads_json(const std::vector<mesh::address_ptr>& resources);
 
 /// /debug/xds: {"tables":[{typeUrl,version,resources}],"streams":[{id,peer,protocol,inFlight,

@@ -19,9 +19,15 @@ struct aggregator_status {
   std::vector<std::string> admitted_clusters;
 };
 
-/// The merged view at one moment (the readiness aggregator's answer to `atom::resources`):
-/// pointers to its immutable resources, so taking it copies no resource.
-using mesh_snapshot = std::shared_ptr<const std::vector<mesh::address_ptr>>;
+/// The merged view at one moment: pointers to its immutable resources, so taking it copies no
+/// resource.
+struct mesh_view {
+  std::vector<mesh::address_ptr> resources;            ///< workloads and services, by name
+  std::vector<mesh::authorization_ptr> authorizations; ///< the Authorization resources, by name
+};
+
+/// The readiness aggregator's answer to `atom::resources` (/debug/workloads, /debug/policies).
+using mesh_snapshot = std::shared_ptr<const mesh_view>;
 
 } // namespace ambient::messages
 

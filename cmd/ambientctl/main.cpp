@@ -1,6 +1,7 @@
 // ambientctl: the operator's CLI. Reads a running ambientd's debug port (remote-clusters,
-// workloads) and makes remote secrets ambientd will accept (create-remote-secret). The subcommand
-// comes first, then its flags. Exit codes: 0 done, 1 the command failed, 2 a usage error.
+// workloads, policies) and makes remote secrets ambientd will accept (create-remote-secret). The
+// subcommand comes first, then its flags. Exit codes: 0 done, 1 the command failed, 2 a usage
+// error.
 
 #include <cstdio>
 #include <iostream>
@@ -10,6 +11,7 @@
 
 #include <curl/curl.h>
 
+#include "cmd/ambientctl/debug_port.hpp"
 #include "cmd/ambientctl/remote_secret.hpp"
 #include "cmd/ambientctl/tables.hpp"
 #include "cmd/flags.hpp"
@@ -21,8 +23,6 @@ namespace {
 using namespace ambient::cmd;
 
 constexpr const char* default_address = "127.0.0.1:8080";
-constexpr size_t max_body_bytes = 64u << 20;
-constexpr long request_timeout_ms = 5000;
 
 const std::string version_text = std::string{"ambientctl "} + version_string;
 
@@ -50,100 +50,6 @@ std::optional<int> parse_flags(flag_set& flags, int argc, const char* const* arg
   }
   std::cerr << "ambientctl: " << r.message << '\n';
   return 2;
-}
-
-/// Whether `address` is a bare HOST:PORT that cannot smuggle a path, query or credentials into
-/// the URL.
-bool is_host_port(std::string_view address) {
-  if (address.empty() || address.find(':') == std::string_view::npos)
-    return false;
-  for (char c : address)
-    if (c <= ' ' || c == '/' || c == '?' || c == '#' || c == '@' || c == '\\' || c == 0x7f)
-      return false;
-  return true;
-}
-
-/// A body as shown in an error message: its first line, printable, at most 200 characters.
-std::string excerpt(std::string_view body) {
-  std::string out;
-  for (char c : body.substr(0, body.find('\n')).substr(0, 200))
-    out.push_back(c >= 0x20 && c <= 0x7e ? c : '?');
-  return out;
-}
-
-/// libcurl write callback: appends to the body, aborting past max_body_bytes.
-size_t collect(char* data, size_t size, size_t n, void* user) {
-  auto* body = static_cast<std::string*>(user);
-  if (body->size() + size * n > max_body_bytes)
-    return 0; // aborts the transfer
-  body->append(data, size * n);
-  return size * n;
-}
-
-/// GETs http://ADDRESS/PATH from ambientd's debug port; the body, or an error message.
-std::optional<std::string> http_get(const std::string& address, const std::string& path,
-                                    std::string& error) {
-  CURL* h = curl_easy_init();
-  if (h == nullptr) {
-    error = "cannot initialise libcurl";
-    return std::nullopt;
-  }
-  std::string body;
-  char curl_error[CURL_ERROR_SIZE] = {};
-  const std::string url = "http://" + address + path;
-  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, request_timeout_ms);
-  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http");
-  curl_easy_setopt(h, CURLOPT_NOPROXY, "*"); // the debug port is reached directly
-  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, curl_error);
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
-  CURLcode rc = curl_easy_perform(h);
-  long status = 0;
-  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-  curl_easy_cleanup(h);
-  if (rc == CURLE_WRITE_ERROR) {
-    error = "ambientd at " + address + " sent more than " + std::to_string(max_body_bytes >> 20)
-            + " MiB for GET " + path;
-    return std::nullopt;
-  }
-  if (rc != CURLE_OK) {
-    error = "cannot reach ambientd at " + address + ": "
-            + (curl_error[0] != '\0' ? curl_error : curl_easy_strerror(rc));
-    return std::nullopt;
-  }
-  if (status != 200) {
-    error = "ambientd at " + address + " answered GET " + path + " with HTTP "
-            + std::to_string(status);
-    if (auto text = excerpt(body); !text.empty())
-      error += ": " + text;
-    return std::nullopt;
-  }
-  return body;
-}
-
-/// Fetches `path` and prints the table `render` makes of it.
-template <class Render>
-int print_table(const std::string& address, const std::string& path, Render render) {
-  if (!is_host_port(address)) {
-    std::cerr << "ambientctl: --address must be HOST:PORT, not \"" << excerpt(address) << "\"\n";
-    return 2;
-  }
-  std::string error;
-  auto body = http_get(address, path, error);
-  if (!body) {
-    std::cerr << "ambientctl: " << error << '\n';
-    return 1;
-  }
-  table_result table = render(*body);
-  if (!table.ok()) {
-    std::cerr << "ambientctl: malformed " << path << " from ambientd at " << address << ": "
-              << table.error << '\n';
-    return 1;
-  }
-  std::cout << table.text;
-  return 0;
 }
 
 /// `ambientctl remote-clusters`: GET /debug/clusterz and print istioctl's table.
@@ -174,6 +80,39 @@ int run_workloads(int argc, const char* const* argv) {
     return *stop;
   return print_table(address, "/debug/workloads",
                      [&](const std::string& body) { return workloads_table(body, filter); });
+}
+
+/// `ambientctl policies`: GET /debug/policies and print them; with --workload, only the ones
+/// that workload lists (read from /debug/workloads), in its order.
+int run_policies(int argc, const char* const* argv) {
+  std::string address = default_address;
+  std::string workload;
+  flag_set flags{"ambientctl policies",
+                 "Lists the Authorization policies ambientd serves and how many workloads list "
+                 "each; with --workload, the ones that workload lists, in the order ztunnel "
+                 "reads them.",
+                 version_text};
+  flags.add("address", &address, "ambientd's debug address, HOST:PORT");
+  flags.add("workload", &workload, "only the policies of the workload with this uid");
+  if (auto stop = parse_flags(flags, argc, argv))
+    return *stop;
+  if (workload.empty())
+    return print_table(address, "/debug/policies",
+                       [](const std::string& body) { return policies_table(body, nullptr); });
+  std::string body;
+  if (auto stop = fetch(address, "/debug/workloads", body))
+    return *stop;
+  auto listed = workload_policies(body, workload);
+  if (!listed.error.empty())
+    return print_result({{}, listed.error}, address, "/debug/workloads");
+  if (!listed.found) {
+    std::cerr << "ambientctl: ambientd at " << address << " serves no workload with uid \""
+              << excerpt(workload) << "\"\n";
+    return 1;
+  }
+  return print_table(address, "/debug/policies", [&](const std::string& policies) {
+    return policies_table(policies, &listed.policies);
+  });
 }
 
 /// `ambientctl create-remote-secret`: print the Secret for a kubeconfig ambientd accepts.
@@ -213,6 +152,8 @@ constexpr command commands[] = {
     {"remote-clusters", "list the clusters ambientd watches and their sync status",
      run_remote_clusters},
     {"workloads", "list the workloads of the merged mesh", run_workloads},
+    {"policies", "list the authorization policies served and the workloads carrying them",
+     run_policies},
     {"create-remote-secret", "print a remote secret for a kubeconfig ambientd accepts",
      run_create_remote_secret},
 };

@@ -1,18 +1,16 @@
 #include "cmd/ambientctl/tables.hpp"
 
-#include <simdjson.h>
-
 #include <algorithm>
+#include <map>
 #include <optional>
 #include <tuple>
 
+#include "cmd/ambientctl/json_rows.hpp"
 #include "cmd/flag_values.hpp"
 
 namespace ambient::cmd {
 
 namespace {
-
-namespace dom = simdjson::dom;
 
 /// Number of UTF-8 code points in `s` (continuation bytes are not counted).
 size_t display_width(std::string_view s) {
@@ -29,131 +27,6 @@ std::string clean_cell(std::string_view s) {
     out.push_back(u < 0x20 || u == 0x7f ? ' ' : c);
   }
   return out.empty() ? "-" : out;
-}
-
-/// Reads the fields of one array element; records the first problem with its element index.
-class element_reader {
-public:
-  element_reader(dom::object obj, size_t index) : obj_(obj), index_(index) {
-    // nop
-  }
-
-  /// A string field; a missing or null optional field reads as "".
-  std::string text(std::string_view key, bool required) {
-    dom::element value;
-    if (!lookup(key, required, value))
-      return {};
-    std::string_view s;
-    if (value.get(s) != simdjson::SUCCESS) {
-      fail(key, "must be a string");
-      return {};
-    }
-    return std::string{s};
-  }
-
-  /// An optional number; a missing or null field reads as nullopt.
-  std::optional<double> number(std::string_view key) {
-    dom::element value;
-    if (!lookup(key, false, value))
-      return std::nullopt;
-    double d = 0;
-    if (value.get(d) != simdjson::SUCCESS) {
-      fail(key, "must be a number");
-      return std::nullopt;
-    }
-    return d;
-  }
-
-  /// An optional boolean; a missing or null field reads as false.
-  bool flag(std::string_view key) {
-    dom::element value;
-    if (!lookup(key, false, value))
-      return false;
-    bool b = false;
-    if (value.get(b) != simdjson::SUCCESS)
-      fail(key, "must be true or false");
-    return b;
-  }
-
-  /// An optional array of strings, joined with commas.
-  std::string joined(std::string_view key) {
-    dom::element value;
-    if (!lookup(key, false, value))
-      return {};
-    dom::array items;
-    if (value.get(items) != simdjson::SUCCESS) {
-      fail(key, "must be an array of strings");
-      return {};
-    }
-    std::string out;
-    for (dom::element item : items) {
-      std::string_view s;
-      if (item.get(s) != simdjson::SUCCESS) {
-        fail(key, "must be an array of strings");
-        return {};
-      }
-      out += (out.empty() ? "" : ",") + std::string{s};
-    }
-    return out;
-  }
-
-  /// The first problem met, or nullopt.
-  const std::optional<std::string>& error() const {
-    return error_;
-  }
-
-private:
-  bool lookup(std::string_view key, bool required, dom::element& value) {
-    if (error_)
-      return false;
-    auto err = obj_.at_key(key).get(value);
-    if (err == simdjson::NO_SUCH_FIELD || (!err && value.is_null())) {
-      if (required)
-        fail(key, "is missing");
-      return false;
-    }
-    if (err) {
-      fail(key, "cannot be read");
-      return false;
-    }
-    return true;
-  }
-
-  void fail(std::string_view key, std::string_view what) {
-    if (!error_)
-      error_ = "element " + std::to_string(index_) + ": \"" + std::string{key} + "\" "
-               + std::string{what};
-  }
-
-  dom::object obj_;
-  size_t index_;
-  std::optional<std::string> error_;
-};
-
-/// Parses `json` as an array and calls `row(reader)` for each element, which must be an object.
-/// Returns an error message, or nullopt when every element was read.
-template <class RowFn>
-std::optional<std::string> for_each_element(std::string_view json, RowFn&& row) {
-  dom::parser parser;
-  simdjson::padded_string padded{json};
-  dom::element root;
-  if (auto err = parser.parse(padded).get(root))
-    return std::string{"body is not valid JSON: "} + simdjson::error_message(err);
-  dom::array items;
-  if (root.get(items) != simdjson::SUCCESS)
-    return std::string{"body is not a JSON array"};
-  size_t index = 0;
-  for (dom::element item : items) {
-    dom::object obj;
-    if (item.get(obj) != simdjson::SUCCESS)
-      return "element " + std::to_string(index) + " is not a JSON object";
-    element_reader reader{obj, index};
-    row(reader);
-    if (reader.error())
-      return *reader.error();
-    ++index;
-  }
-  return std::nullopt;
 }
 
 } // namespace
@@ -237,6 +110,48 @@ table_result workloads_table(std::string_view json, const workload_filter& filte
   for (auto& w : found)
     rows.push_back(
         {w.namespace_name, w.name, w.cluster, w.addresses, w.node, w.network, w.protocol});
+  return {render_table(rows), {}};
+}
+
+workload_policies_result workload_policies(std::string_view json, std::string_view uid) {
+  workload_policies_result out;
+  auto error = for_each_element(json, [&](element_reader& r) {
+    auto id = r.text("uid", true);
+    auto policies = r.strings("authorizationPolicies");
+    if (id == uid && !out.found) {
+      out.found = true;
+      out.policies = std::move(policies);
+    }
+  });
+  if (error)
+    return {*error, false, {}};
+  return out;
+}
+
+table_result policies_table(std::string_view json, const std::vector<std::string>* only) {
+  struct policy_row {
+    std::string scope, action, workloads;
+  };
+  std::vector<std::string> names;
+  std::map<std::string, policy_row, std::less<>> served;
+  auto error = for_each_element(json, [&](element_reader& r) {
+    auto name = r.text("name", true);
+    policy_row p;
+    p.scope = r.text("scope", false);
+    p.action = r.text("action", false);
+    p.workloads = std::to_string(r.strings("workloads").size());
+    names.push_back(name);
+    served.emplace(std::move(name), std::move(p));
+  });
+  if (error)
+    return {{}, *error};
+  std::vector<std::vector<std::string>> rows{{"NAME", "SCOPE", "ACTION", "WORKLOADS"}};
+  for (const auto& name : only != nullptr ? *only : names) {
+    if (auto it = served.find(name); it != served.end())
+      rows.push_back({name, it->second.scope, it->second.action, it->second.workloads});
+    else
+      rows.push_back({name, "", "not served", ""});
+  }
   return {render_table(rows), {}};
 }
 

@@ -38,4 +38,21 @@ table_result remote_clusters_table(std::string_view json);
 /// the body of ambientd's /debug/workloads, sorted by namespace, name and cluster.
 table_result workloads_table(std::string_view json, const workload_filter& filter);
 
+/// The policies one workload lists, read from the body of ambientd's /debug/workloads.
+struct workload_policies_result {
+  std::string error;                 ///< why the body was refused; then the rest is empty
+  bool found = false;                ///< a workload has the uid asked for
+  std::vector<std::string> policies; ///< its authorizationPolicies, in its order
+};
+
+/// The `authorizationPolicies` of the workload `uid` in the body of ambientd's /debug/workloads.
+workload_policies_result workload_policies(std::string_view json, std::string_view uid);
+
+/// The `ambientctl policies` table (NAME SCOPE ACTION WORKLOADS, the last the number of workloads
+/// that list the policy) from the body of ambientd's /debug/policies: every policy in the body's
+/// order, or with `only`, the names it holds in its order; a name not served gets the row
+/// `NAME - not served -` (a workload may list a policy istiod does not send, see
+/// docs/authorization.md).
+table_result policies_table(std::string_view json, const std::vector<std::string>* only);
+
 } // namespace ambient::cmd

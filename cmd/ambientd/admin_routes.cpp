@@ -3,6 +3,7 @@
 #include "actors/ask.hpp"
 #include "admin/dashboard.hpp"
 #include "admin/debug_views.hpp"
+#include "admin/policy_views.hpp"
 #include "messages/cluster_status_json.hpp"
 #include "messages/type_ids.hpp"
 #include "telemetry/actor_directory.hpp"
@@ -60,7 +61,13 @@ void add_debug_routes(admin::http_server& server, const admin_context& ctx) {
   server.handle("/debug/workloads", [ctx](const admin::http_request&) {
     auto s = actors::ask<messages::mesh_snapshot>(*ctx.system, ctx.aggregator, ctx.timeout,
                                                   atom::resources_v);
-    return s ? json(admin::workloads_json(**s)) : unavailable("readiness_aggregator");
+    return s ? json(admin::workloads_json((*s)->resources)) : unavailable("readiness_aggregator");
+  });
+  server.handle("/debug/policies", [ctx](const admin::http_request&) {
+    auto s = actors::ask<messages::mesh_snapshot>(*ctx.system, ctx.aggregator, ctx.timeout,
+                                                  atom::resources_v);
+    return s ? json(admin::policies_json((*s)->authorizations, (*s)->resources))
+             : unavailable("readiness_aggregator");
   });
   server.handle("/debug/xds", [ctx](const admin::http_request&) {
     auto s

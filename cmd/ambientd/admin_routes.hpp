@@ -40,7 +40,8 @@ admin_context make_admin_context(caf::actor_system& system, const process_tree& 
 /// answers), /readyz (admin::evaluate_readiness; 503 with the reason when not ready).
 void add_monitoring_routes(admin::http_server& server, const admin_context& ctx);
 
-/// The debug port's routes (8080): /debug/clusterz, /debug/actors, /debug/workloads, /debug/xds,
+/// The debug port's routes (8080): /debug/clusterz, /debug/actors, /debug/workloads,
+/// /debug/policies, /debug/xds,
 /// the dashboard (/ and /debug/dashboard) and /metrics (which the dashboard reads). An actor that
 /// does not answer in time gives 503, never a hung request.
 void add_debug_routes(admin::http_server& server, const admin_context& ctx);

@@ -5,7 +5,6 @@
 // policy, and then the CRD, takes them away.
 #include <catch2/catch.hpp>
 
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -17,24 +16,6 @@
 using namespace ambient;
 
 namespace {
-
-/// kubectl against the config cluster with `input` on stdin (if any); REQUIREs success and
-/// returns its output.
-std::string kubectl(const test::ambientd_harness& h, const std::string& args,
-                    const std::string& input = {}) {
-  std::string file;
-  if (!input.empty()) {
-    file = (h.dir.path / "kubectl-input.yaml").string();
-    std::ofstream{file} << input;
-  }
-  auto r = test::run_command("KUBECONFIG='" + h.fleet->cluster(0).kubeconfig_path()
-                                 + "' KUBECACHEDIR='" + (h.dir.path / "kube-cache").string()
-                                 + "' timeout 30 kubectl " + args,
-                             file);
-  INFO("kubectl " << args << "\n" << r.output);
-  REQUIRE(r.exit_code == 0);
-  return r.output;
-}
 
 const char* allow_policy = R"(apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
@@ -89,10 +70,10 @@ TEST_CASE("kubectl applied policies reach delta clients as Authorization resourc
           "[interop]") {
   test::ambientd_harness h{1, "ambientd-authz"};
   h.seed(0, {1, 1, 2, 4, true}); // app-1: svc-1 and svc-2, two pods each
-  kubectl(h, "apply --validate=false -f " TEST_SUPPORT_DIR "/istio-security-crds.yaml");
-  kubectl(h,
-          "wait --for condition=established --timeout=15s "
-          "crd/authorizationpolicies.security.istio.io crd/peerauthentications.security.istio.io");
+  h.kubectl("apply -f " TEST_SUPPORT_DIR "/istio-security-crds.yaml");
+  h.kubectl(
+      "wait --for condition=established --timeout=15s "
+      "crd/authorizationpolicies.security.istio.io crd/peerauthentications.security.istio.io");
   h.start();
   REQUIRE(h.wait_log(R"(cluster cluster-1: synced)"));
 
@@ -108,7 +89,7 @@ TEST_CASE("kubectl applied policies reach delta clients as Authorization resourc
   CHECK(authz.authorizations.empty());
 
   // Applied: the resource and the list of the two svc-1 pods; svc-2's pods list nothing.
-  CHECK_THAT(kubectl(h, "apply --validate=false -f -", allow_policy), Catch::Contains("created"));
+  CHECK_THAT(h.kubectl("apply -f -", allow_policy), Catch::Contains("created"));
   REQUIRE(authz.read_until([&] { return authz.authorizations.contains("app-1/allow-shop"); }));
   const auto& a = authz.authorizations.at("app-1/allow-shop");
   CHECK(a.name() == "allow-shop");
@@ -120,7 +101,7 @@ TEST_CASE("kubectl applied policies reach delta clients as Authorization resourc
   CHECK(all_list(addresses, "svc-2", {}));
 
   // A STRICT PeerAuthentication: the static strict policy, listed by every pod of its namespace.
-  kubectl(h, "apply --validate=false -f -", strict_peer_authentication);
+  h.kubectl("apply -f -", strict_peer_authentication);
   REQUIRE(authz.read_until([&] { return authz.authorizations.contains(static_strict); }));
   REQUIRE(addresses.read_until([&] {
     return all_list(addresses, "svc-1", {"app-1/allow-shop", static_strict})
@@ -128,12 +109,12 @@ TEST_CASE("kubectl applied policies reach delta clients as Authorization resourc
   }));
 
   // Deleted: the resource goes, and the pods' lists lose it.
-  kubectl(h, "delete authorizationpolicy allow-shop -n app-1");
+  h.kubectl("delete authorizationpolicy allow-shop -n app-1");
   REQUIRE(authz.read_until([&] { return !authz.authorizations.contains("app-1/allow-shop"); }));
   REQUIRE(addresses.read_until([&] { return all_list(addresses, "svc-1", {static_strict}); }));
 
   // The CRD deleted: every PeerAuthentication goes with it, and so does what it made.
-  kubectl(h, "delete crd peerauthentications.security.istio.io");
+  h.kubectl("delete crd peerauthentications.security.istio.io");
   REQUIRE(authz.read_until([&] { return authz.authorizations.empty(); }));
   REQUIRE(addresses.read_until(
       [&] { return all_list(addresses, "svc-1", {}) && all_list(addresses, "svc-2", {}); }));

@@ -228,6 +228,8 @@ TEST_CASE("the dashboard renders in headless Chromium and shows the cluster tabl
     seen[(*it)[1]] = (*it)[3];
   CHECK(seen == status_map{{"cluster-1", "synced"}, {"cluster-2", "synced"}});
   CHECK(dom.output.find("istio-system/istio-remote-secret-cluster-2") != std::string::npos);
+  // The Policies panel is there (empty: no policy is applied; operator_view_test.cpp fills it).
+  CHECK(dom.output.find(R"(<table id="policies">)") != std::string::npos);
   // The actor tree is there too, with the store and its clusters.
   CHECK(dom.output.find("cluster_store #") != std::string::npos);
   CHECK(dom.output.find("remote_cluster [cluster-2]") != std::string::npos);

@@ -41,15 +41,6 @@ cluster_row clusterz_row(const test::ambientd_harness& h, const std::string& id)
   return {};
 }
 
-/// kubectl against the config cluster; REQUIREs success and returns its output.
-std::string kubectl(const test::ambientd_harness& h, const std::string& args) {
-  auto r = test::run_command("KUBECONFIG='" + h.fleet->cluster(0).kubeconfig_path()
-                             + "' timeout 30 kubectl " + args);
-  INFO("kubectl " << args << "\n" << r.output);
-  REQUIRE(r.exit_code == 0);
-  return r.output;
-}
-
 /// `ambientctl create-remote-secret` for `kubeconfig` as cluster `name`, piped into kubectl apply
 /// (a failure of either side fails the pipe); returns kubectl's output.
 std::string apply_remote_secret(const test::ambientd_harness& h, const std::string& kubeconfig,
@@ -108,7 +99,7 @@ TEST_CASE("applying an unchanged remote secret restarts nothing and pushes nothi
   // changes nothing stored. Then a metadata-only change: the secret's watch event reaches
   // ambientd with the same kubeconfig.
   apply_remote_secret(h, kubeconfig_2, "cluster-2");
-  kubectl(h, "annotate secret istio-remote-secret-cluster-2 -n istio-system touched-by=test");
+  h.kubectl("annotate secret istio-remote-secret-cluster-2 -n istio-system touched-by=test");
   // Barrier: a later secret's cluster starting proves the annotated one was handled before it
   // (one informer, one secret watcher, one cluster store: the order is kept).
   CHECK_THAT(apply_remote_secret(h, h.cluster(2).kubeconfig_path(), "cluster-3"),
@@ -154,7 +145,7 @@ TEST_CASE("applying an unchanged remote secret restarts nothing and pushes nothi
   }
   REQUIRE(generation > before.generation);
   // Barrier again: a later secret change handled proves no second restart was queued behind it.
-  kubectl(h, "delete secret istio-remote-secret-cluster-3 -n istio-system");
+  h.kubectl("delete secret istio-remote-secret-cluster-3 -n istio-system");
   REQUIRE(h.wait_log(R"(cluster cluster-3 stopped)"));
   auto after = clusterz_row(h, "cluster-2");
   CHECK(after.generation == generation);

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <regex>
@@ -142,6 +143,22 @@ struct ambientd_harness {
                        "--user-data-dir='"
                        + profile + "' --virtual-time-budget=10000 --dump-dom '"
                        + debug_url("/debug/dashboard") + "'");
+  }
+
+  /// kubectl against the config cluster (cluster 0) with `input` on stdin (if any); REQUIREs
+  /// success and returns its output.
+  std::string kubectl(const std::string& args, const std::string& input = {}) const {
+    std::string file;
+    if (!input.empty()) {
+      file = (dir.path / "kubectl-input.yaml").string();
+      std::ofstream{file} << input;
+    }
+    auto r = run_command("KUBECONFIG='" + fleet->cluster(0).kubeconfig_path() + "' KUBECACHEDIR='"
+                             + (dir.path / "kube-cache").string() + "' timeout 30 kubectl " + args,
+                         file);
+    INFO("kubectl " << args << "\n" << r.output);
+    REQUIRE(r.exit_code == 0);
+    return r.output;
   }
 
   /// Waits for a log line of ambientd matching `re` (30 s).

@@ -8,6 +8,7 @@
 
 #include "actors/xds_publisher.hpp"
 #include "envoy/service/discovery/v3/ads.grpc.pb.h"
+#include "mesh/policy_store.hpp"
 #include "messages/type_ids.hpp"
 #include "support/actor_fixture.hpp"
 #include "support/delta_client.hpp"
@@ -276,4 +277,38 @@ TEST_CASE_METHOD(xds_fixture,
   good.send({}, "1");
   caf::anon_send(publisher, delta(2, {workload("c1//Pod/demo/b", '\x02')}));
   CHECK(resource_names(good.read()) == std::vector<std::string>{"c1//Pod/demo/b"});
+}
+
+TEST_CASE_METHOD(xds_fixture, "the debug status counts the Authorization resources served",
+                 "[actors][integration]") {
+  auto d = std::make_shared<mesh::mesh_delta>();
+  d->version = 1;
+  d->upserted = {workload("c1//Pod/demo/a", '\x01')};
+  for (const char* name : {"allow", "deny"}) {
+    istio::security::Authorization a;
+    a.set_name(name);
+    a.set_namespace_("demo");
+    d->authorizations_upserted.push_back(mesh::make_authorization(std::move(a)));
+  }
+  caf::anon_send(publisher, messages::mesh_delta_ptr{std::move(d)});
+  caf::scoped_actor self{sys};
+  auto authorizations = [&] {
+    size_t n = 0;
+    self->request(publisher, 5s, atom::debug_v)
+        .receive(
+            [&](const messages::xds_status& s) {
+              for (const auto& t : s.tables)
+                if (t.type_url == xds::authorization_type_url)
+                  n = t.resources;
+            },
+            [&](const caf::error& e) { FAIL(caf::to_string(e)); });
+    return n;
+  };
+  // The ask queues behind the delta in the publisher's mailbox.
+  CHECK(authorizations() == 2);
+  auto removal = std::make_shared<mesh::mesh_delta>();
+  removal->version = 2;
+  removal->authorizations_removed = {"demo/deny"};
+  caf::anon_send(publisher, messages::mesh_delta_ptr{std::move(removal)});
+  CHECK(authorizations() == 1);
 }

@@ -125,6 +125,74 @@ TEST_CASE("ambientctl workloads filters and sorts ambientd's workloads", "[integ
            "ns1        b     c1       10.0.0.2  -     -        -\n");
 }
 
+namespace {
+
+const std::string policies_body
+    = R"([{"name":"apps/allow","namespace":"apps","scope":"WORKLOAD_SELECTOR","action":"ALLOW",)"
+      R"("groups":1,"workloads":["c1//Pod/apps/a"]},)"
+      R"({"name":"apps/deny","namespace":"apps","scope":"NAMESPACE","action":"DENY",)"
+      R"("groups":2,"workloads":[]},)"
+      R"({"name":"istio-system/istio_converted_static_strict","namespace":"istio-system",)"
+      R"("scope":"WORKLOAD_SELECTOR","action":"DENY","groups":1,"workloads":["c1//Pod/apps/a"]}])";
+
+const std::string policy_workloads_body
+    = R"([{"uid":"c1//Pod/apps/a","name":"a","namespace":"apps","cluster":"c1","addresses":[],)"
+      R"("authorizationPolicies":["istio-system/istio_converted_static_strict","apps/allow"]}])";
+
+/// A debug port answering /debug/policies and /debug/workloads with these bodies.
+std::unique_ptr<http_server> serve_policies(const std::string& policies,
+                                            const std::string& workloads) {
+  auto server = std::make_unique<http_server>(ambient::admin::http_server_options{});
+  server->handle("/debug/policies", [policies](const http_request&) { return json(policies); });
+  server->handle("/debug/workloads", [workloads](const http_request&) { return json(workloads); });
+  server->start();
+  return server;
+}
+
+} // namespace
+
+TEST_CASE("ambientctl policies lists every policy or those of one workload in its order",
+          "[integration]") {
+  auto server = serve_policies(policies_body, policy_workloads_body);
+  auto all = run_ctl({"policies", "--address", address_of(*server)});
+  CHECK(all.exit_code == 0);
+  CHECK(all.err.empty());
+  CHECK(all.out
+        == "NAME                                        SCOPE              ACTION  WORKLOADS\n"
+           "apps/allow                                  WORKLOAD_SELECTOR  ALLOW   1\n"
+           "apps/deny                                   NAMESPACE          DENY    0\n"
+           "istio-system/istio_converted_static_strict  WORKLOAD_SELECTOR  DENY    1\n");
+  auto one = run_ctl({"policies", "--address", address_of(*server), "--workload=c1//Pod/apps/a"});
+  CHECK(one.exit_code == 0);
+  CHECK(one.out
+        == "NAME                                        SCOPE              ACTION  WORKLOADS\n"
+           "istio-system/istio_converted_static_strict  WORKLOAD_SELECTOR  DENY    1\n"
+           "apps/allow                                  WORKLOAD_SELECTOR  ALLOW   1\n");
+}
+
+TEST_CASE("ambientctl policies exits 1 for an unknown workload or a malformed body",
+          "[integration]") {
+  auto server = serve_policies(policies_body, policy_workloads_body);
+  auto unknown = run_ctl({"policies", "--address", address_of(*server), "--workload", "c9//x"});
+  CHECK(unknown.exit_code == 1);
+  CHECK(unknown.out.empty());
+  CHECK_THAT(unknown.err, Contains("serves no workload with uid \"c9//x\""));
+
+  auto bad_policies = serve_policies(R"([{"name":"a/b","workloads":"x"}])", policy_workloads_body);
+  auto p = run_ctl({"policies", "--address", address_of(*bad_policies)});
+  CHECK(p.exit_code == 1);
+  CHECK(p.out.empty());
+  CHECK_THAT(p.err, Contains("malformed /debug/policies")
+                        && Contains("element 0: \"workloads\" must be an array of strings"));
+
+  auto bad_workloads = serve_policies(policies_body, "[{\"uid\":");
+  auto w = run_ctl(
+      {"policies", "--address", address_of(*bad_workloads), "--workload", "c1//Pod/apps/a"});
+  CHECK(w.exit_code == 1);
+  CHECK(w.out.empty());
+  CHECK_THAT(w.err, Contains("malformed /debug/workloads") && Contains("not valid JSON"));
+}
+
 TEST_CASE("ambientctl exits 1 naming the status when ambientd answers HTTP 500", "[integration]") {
   auto server = serve("/debug/clusterz", {500, "text/plain", "cluster_store did not answer\n", {}});
   auto r = run_ctl({"remote-clusters", "--address", address_of(*server)});

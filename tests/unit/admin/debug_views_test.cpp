@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "admin/debug_views.hpp"
+#include "admin/policy_views.hpp"
 #include "messages/cluster_status_json.hpp"
 #include "sim/json.hpp"
 
@@ -157,9 +158,83 @@ TEST_CASE("the actor tree nests children under parents; an orphan hangs at the r
   CHECK(sim::find_path(tree[1], {"id"})->get<int64_t>() == 4);
 }
 
+namespace {
+
+mesh::authorization_ptr policy(const std::string& ns, const std::string& name,
+                               istio::security::Scope scope, istio::security::Action action,
+                               int groups) {
+  istio::security::Authorization a;
+  a.set_name(name);
+  a.set_namespace_(ns);
+  a.set_scope(scope);
+  a.set_action(action);
+  for (int i = 0; i < groups; ++i)
+    a.add_groups();
+  return mesh::make_authorization(std::move(a));
+}
+
+mesh::address_ptr listing(const std::string& uid, std::vector<std::string> policies) {
+  auto r = workload(uid, {}, {});
+  auto a = r->address;
+  for (auto& p : policies)
+    a.mutable_workload()->add_authorization_policies(p);
+  return mesh::make_resource(uid, a);
+}
+
+std::vector<std::string> strings_at(const sim::json& doc,
+                                    std::initializer_list<std::string_view> path) {
+  std::vector<std::string> out;
+  for (const auto& v : *sim::find_path(doc, path))
+    out.push_back(v.get<std::string>());
+  return out;
+}
+
+} // namespace
+
+TEST_CASE("workloads lists each workload's authorization policies in its order", "[admin]") {
+  auto doc = parse(admin::workloads_json(
+      {listing("c1//Pod/bookinfo/a", {"bookinfo/z", "istio-system/istio_converted_static_strict"}),
+       listing("c1//Pod/bookinfo/b", {})}));
+  REQUIRE(doc.size() == 2);
+  CHECK(strings_at(doc[0], {"authorizationPolicies"})
+        == std::vector<std::string>{"bookinfo/z", "istio-system/istio_converted_static_strict"});
+  CHECK(strings_at(doc[1], {"authorizationPolicies"}).empty());
+}
+
+TEST_CASE("policies lists each Authorization in name order with the workloads that list it",
+          "[admin]") {
+  using namespace istio::security;
+  istio::workload::Address svc;
+  svc.mutable_service()->set_name("reviews");
+  auto doc = parse(
+      admin::policies_json({policy("bookinfo", "z", WORKLOAD_SELECTOR, ALLOW, 2),
+                            policy("istio-system", "mesh", GLOBAL, DENY, 0),
+                            policy("bookinfo", "a", NAMESPACE, DENY, 1)},
+                           {listing("c2//Pod/bookinfo/y", {"bookinfo/z", "bookinfo/not-served"}),
+                            mesh::make_resource("bookinfo/reviews.bookinfo.svc.cluster.local", svc),
+                            listing("c1//Pod/bookinfo/x", {"bookinfo/z"})}));
+  REQUIRE(doc.size() == 3);
+  CHECK(sim::find_path(doc[0], {"name"})->get<std::string>() == "bookinfo/a");
+  CHECK(sim::find_path(doc[0], {"scope"})->get<std::string>() == "NAMESPACE");
+  CHECK(strings_at(doc[0], {"workloads"}).empty());
+  const auto& z = doc[1];
+  CHECK(sim::find_path(z, {"name"})->get<std::string>() == "bookinfo/z");
+  CHECK(sim::find_path(z, {"namespace"})->get<std::string>() == "bookinfo");
+  CHECK(sim::find_path(z, {"scope"})->get<std::string>() == "WORKLOAD_SELECTOR");
+  CHECK(sim::find_path(z, {"action"})->get<std::string>() == "ALLOW");
+  CHECK(sim::find_path(z, {"groups"})->get<int64_t>() == 2);
+  CHECK(strings_at(z, {"workloads"})
+        == std::vector<std::string>{"c1//Pod/bookinfo/x", "c2//Pod/bookinfo/y"});
+  CHECK(sim::find_path(doc[2], {"name"})->get<std::string>() == "istio-system/mesh");
+  CHECK(sim::find_path(doc[2], {"action"})->get<std::string>() == "DENY");
+  CHECK(sim::find_path(doc[2], {"groups"})->get<int64_t>() == 0);
+  CHECK(admin::policies_json({}, {}) == "[]");
+}
+
 TEST_CASE("xds debug lists tables and streams", "[admin]") {
   messages::xds_status s;
   s.tables.push_back({"type.googleapis.com/istio.workload.Address", "ab-3", 14});
+  s.tables.push_back({"type.googleapis.com/istio.security.Authorization", "ab-2", 3});
   messages::xds_stream_row st;
   st.id = 5;
   st.peer = "ipv4:127.0.0.1:5000";
@@ -173,6 +248,10 @@ TEST_CASE("xds debug lists tables and streams", "[admin]") {
   s.streams.push_back(st);
   auto doc = parse(admin::xds_json(s));
   CHECK(sim::find_path(doc, {"tables"})->at(0).at("version").get<std::string>() == "ab-3");
+  const auto& authz = sim::find_path(doc, {"tables"})->at(1);
+  CHECK(authz.at("typeUrl").get<std::string>()
+        == "type.googleapis.com/istio.security.Authorization");
+  CHECK(authz.at("resources").get<int64_t>() == 3);
   const auto& type = sim::find_path(doc, {"streams"})->at(0).at("types").at(0);
   CHECK(sim::find_path(type, {"wildcard"})->get<bool>());
   CHECK(sim::find_path(type, {"nacks"})->get<int64_t>() == 1);

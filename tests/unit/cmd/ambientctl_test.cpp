@@ -148,6 +148,81 @@ TEST_CASE("workloads names what is wrong with a malformed body", "[cmd]") {
         == "element 0: \"node\" must be a string");
 }
 
+namespace {
+
+const std::string policies = R"([
+  {"name":"apps/allow-sleep","namespace":"apps","scope":"WORKLOAD_SELECTOR","action":"ALLOW",
+   "groups":2,"workloads":["c1//Pod/apps/a","c2//Pod/apps/b"]},
+  {"name":"istio-system/istio_converted_static_strict","namespace":"istio-system",
+   "scope":"WORKLOAD_SELECTOR","action":"DENY","groups":1,"workloads":["c1//Pod/apps/a"]},
+  {"name":"istio-system/mesh-deny","namespace":"istio-system","scope":"GLOBAL",
+   "action":"DENY","groups":0,"workloads":[]}
+])";
+
+const std::string policy_workloads = R"([
+  {"uid":"c1//Pod/apps/a","name":"a","namespace":"apps","cluster":"c1",
+   "authorizationPolicies":["istio-system/istio_converted_static_strict","apps/allow-sleep"]},
+  {"uid":"c2//Pod/apps/b","name":"b","namespace":"apps","cluster":"c2",
+   "authorizationPolicies":["apps/allow-sleep","apps/converted_peer_authentication_p"]},
+  {"uid":"c2//Pod/apps/c","name":"c","namespace":"apps","cluster":"c2","authorizationPolicies":[]}
+])";
+
+} // namespace
+
+TEST_CASE("policies prints every policy with the number of workloads that list it", "[cmd]") {
+  auto t = policies_table(policies, nullptr);
+  REQUIRE(t.ok());
+  CHECK(t.text
+        == "NAME                                        SCOPE              ACTION  WORKLOADS\n"
+           "apps/allow-sleep                            WORKLOAD_SELECTOR  ALLOW   2\n"
+           "istio-system/istio_converted_static_strict  WORKLOAD_SELECTOR  DENY    1\n"
+           "istio-system/mesh-deny                      GLOBAL             DENY    0\n");
+  CHECK(policies_table("[]", nullptr).text == "NAME  SCOPE  ACTION  WORKLOADS\n");
+}
+
+TEST_CASE("policies of one workload keep its list order and mark names not served", "[cmd]") {
+  auto a = workload_policies(policy_workloads, "c1//Pod/apps/a");
+  REQUIRE(a.error.empty());
+  REQUIRE(a.found);
+  auto t = policies_table(policies, &a.policies);
+  REQUIRE(t.ok());
+  CHECK(t.text
+        == "NAME                                        SCOPE              ACTION  WORKLOADS\n"
+           "istio-system/istio_converted_static_strict  WORKLOAD_SELECTOR  DENY    1\n"
+           "apps/allow-sleep                            WORKLOAD_SELECTOR  ALLOW   2\n");
+  auto b = workload_policies(policy_workloads, "c2//Pod/apps/b");
+  REQUIRE(b.found);
+  CHECK(policies_table(policies, &b.policies).text
+        == "NAME                                  SCOPE              ACTION      WORKLOADS\n"
+           "apps/allow-sleep                      WORKLOAD_SELECTOR  ALLOW       2\n"
+           "apps/converted_peer_authentication_p  -                  not served  -\n");
+  auto c = workload_policies(policy_workloads, "c2//Pod/apps/c");
+  REQUIRE(c.found);
+  CHECK(policies_table(policies, &c.policies).text == "NAME  SCOPE  ACTION  WORKLOADS\n");
+}
+
+TEST_CASE("workload_policies tells an unknown workload from a malformed body", "[cmd]") {
+  auto unknown = workload_policies(policy_workloads, "c9//Pod/apps/x");
+  CHECK(unknown.error.empty());
+  CHECK_FALSE(unknown.found);
+  CHECK(workload_policies("{", "a").error.starts_with("body is not valid JSON"));
+  auto bad = workload_policies(R"([{"uid":"a","authorizationPolicies":"x"}])", "a");
+  CHECK(bad.error == "element 0: \"authorizationPolicies\" must be an array of strings");
+  CHECK_FALSE(bad.found);
+  CHECK(workload_policies(R"([{"name":"a"}])", "a").error == "element 0: \"uid\" is missing");
+}
+
+TEST_CASE("policies names what is wrong with a malformed body", "[cmd]") {
+  auto error = [](const std::string& json) {
+    return policies_table(json, nullptr).error;
+  };
+  CHECK(error("{}") == "body is not a JSON array");
+  CHECK(error(R"([{"scope":"GLOBAL"}])") == "element 0: \"name\" is missing");
+  CHECK(error(R"([{"name":"a/b","action":1}])") == "element 0: \"action\" must be a string");
+  CHECK(error(R"([{"name":"a/b","workloads":[2]}])")
+        == "element 0: \"workloads\" must be an array of strings");
+}
+
 TEST_CASE("render_table pads by code points and flattens control characters", "[cmd]") {
   CHECK(render_table({{"A", "B"}, {"ünï", "x\ty"}, {"", "z"}})
         == "A    B\n"
