@@ -12,24 +12,11 @@
 #include "support/ambientd_harness.hpp"
 #include "support/delta_client.hpp"
 #include "support/http_get.hpp"
+#include "support/policy_yaml.hpp"
 
 using namespace ambient;
 
 namespace {
-
-const char* allow_policy = R"(apiVersion: security.istio.io/v1
-kind: AuthorizationPolicy
-metadata: {name: allow-shop, namespace: app-1}
-spec:
-  selector:
-    matchLabels: {app: svc-1}
-  action: ALLOW
-  rules:
-  - from:
-    - source: {namespaces: [shop]}
-    to:
-    - operation: {ports: ["80"]}
-)";
 
 const char* strict_peer_authentication = R"(apiVersion: security.istio.io/v1
 kind: PeerAuthentication
@@ -89,7 +76,7 @@ TEST_CASE("kubectl applied policies reach delta clients as Authorization resourc
   CHECK(authz.authorizations.empty());
 
   // Applied: the resource and the list of the two svc-1 pods; svc-2's pods list nothing.
-  CHECK_THAT(h.kubectl("apply -f -", allow_policy), Catch::Contains("created"));
+  CHECK_THAT(h.kubectl("apply -f -", test::allow_shop_policy), Catch::Contains("created"));
   REQUIRE(authz.read_until([&] { return authz.authorizations.contains("app-1/allow-shop"); }));
   const auto& a = authz.authorizations.at("app-1/allow-shop");
   CHECK(a.name() == "allow-shop");

@@ -13,22 +13,11 @@
 #include "support/ambientd_harness.hpp"
 #include "support/eventually.hpp"
 #include "support/http_get.hpp"
+#include "support/policy_yaml.hpp"
 
 using namespace ambient;
 
 namespace {
-
-const char* allow_policy = R"(apiVersion: security.istio.io/v1
-kind: AuthorizationPolicy
-metadata: {name: allow-shop, namespace: app-1}
-spec:
-  selector:
-    matchLabels: {app: svc-1}
-  action: ALLOW
-  rules:
-  - from:
-    - source: {namespaces: [shop]}
-)";
 
 /// A debug endpoint's JSON body; REQUIREs a 200 JSON answer.
 sim::json debug_json(const test::ambientd_harness& h, const std::string& path) {
@@ -60,7 +49,7 @@ TEST_CASE("debug views the dashboard and ambientctl show a policy and the worklo
   h.kubectl("apply --validate=false -f " TEST_SUPPORT_DIR "/istio-security-crds.yaml");
   h.kubectl("wait --for condition=established --timeout=15s "
             "crd/authorizationpolicies.security.istio.io");
-  h.kubectl("apply --validate=false -f -", allow_policy);
+  h.kubectl("apply -f -", test::allow_shop_policy);
   h.start();
   REQUIRE(h.wait_log(R"(cluster cluster-1: synced)"));
   REQUIRE(test::eventually([&] { return carriers(h, "app-1/allow-shop").size() == 2; }));
