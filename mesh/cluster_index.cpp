@@ -66,10 +66,12 @@ void cluster_index::set_policies(std::shared_ptr<const policy_index> index,
     mark_pods_of(ns);
   if (changed.selectors.empty())
     return;
-  for (const auto& [key, rec] : pods_)
+  for (const auto& [key, rec] : pods_) {
+    const auto& labels = rec.pod.meta.labels;
     if (std::any_of(changed.selectors.begin(), changed.selectors.end(),
-                    [&](const auto& s) { return is_subset(s, rec.pod.meta.labels); }))
+                    [&labels](const auto& s) { return is_subset(s, labels); }))
       mark_pod(key);
+  }
 }
 
 policy_update cluster_index::take_policies() {
