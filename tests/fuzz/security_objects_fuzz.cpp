@@ -29,7 +29,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text{reinterpret_cast<const char*>(data), size};
   auto policy = kube::decode_as<kube::authorization_policy>(text);
   if (const auto* p = check_refusal(policy, "AuthorizationPolicy")) {
-    if (p->name.empty())
+    if (p->meta.name.empty())
       __builtin_trap(); // metadata.name is required
     auto again = kube::decode_as<kube::authorization_policy>(text);
     const auto* q = std::get_if<kube::authorization_policy>(&again);
@@ -38,7 +38,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   auto peer = kube::decode_as<kube::peer_authentication>(text);
   if (const auto* pa = check_refusal(peer, "PeerAuthentication")) {
-    if (pa->name.empty() || pa->mode > kube::mtls_mode::strict)
+    if (pa->meta.name.empty() || pa->mode > kube::mtls_mode::strict)
       __builtin_trap();
     for (const auto& [port, mode] : pa->port_level_mtls)
       if (port < 1 || port > 65535 || mode > kube::mtls_mode::strict)
