@@ -203,16 +203,20 @@ void mesh_index::take_policies(mesh_delta& out) {
   }
   policy_update changed;
   if (generation != policy_generation_) {
-    // Another incarnation (or none) is the source now: every list may differ.
+    // Another incarnation (or none) is the source now: every list may differ, unless it holds
+    // what the last source held (a restarted config cluster relists the same policies).
     policy_generation_ = generation;
-    changed.all = true;
     if (source)
       source->take_policies();
+    const auto none = policy_index{config_->root_namespace};
+    changed.all = !(*policy_index_ == (source ? *source->policies().index() : none));
   } else if (source && source->policies().dirty()) {
     changed = source->take_policies();
+  } else {
+    return; // nothing changed
   }
-  if (changed.empty())
-    return;
+  // The resources are compared even when no list can move: a policy no workload lists (a
+  // namespace-wide or mesh-wide one) still changes what ztunnel enforces.
   policy_index_ = source ? source->policies().index()
                          : std::make_shared<policy_index>(config_->root_namespace);
   for (auto& [id, s] : slots_) {

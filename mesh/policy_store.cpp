@@ -36,6 +36,7 @@ bool policy_store::in_revision(const kube::string_map& labels) const {
 }
 
 void policy_store::touch(const std::string& ns) {
+  changed_ = true;
   if (ns == root_)
     dirty_all_ = true;
   else
@@ -44,6 +45,7 @@ void policy_store::touch(const std::string& ns) {
 
 void policy_store::touch_policy(const std::string& ns, const authorization_policy* before,
                                 const authorization_policy* after) {
+  changed_ = true;
   if (ns != root_) {
     dirty_namespaces_.insert(ns);
     return;
@@ -117,6 +119,7 @@ policy_update policy_store::take(const std::function<bool(const std::string&)>& 
   dirty_namespaces_.clear();
   dirty_selectors_.clear();
   dirty_all_ = false;
+  changed_ = false;
   // Rebuilt whole: a map walk and a copy of each admitted selector, next to the conversions
   // already done on upsert. PeerAuthentications are merged as a set (the oldest of a level wins).
   auto index = std::make_shared<policy_index>(root_);

@@ -63,7 +63,7 @@ public:
 
   /// Whether anything changed since the last take.
   bool dirty() const {
-    return dirty_all_ || !dirty_namespaces_.empty() || !dirty_selectors_.empty();
+    return changed_;
   }
 
   /// Recomputes the resources and the index if anything changed; `admits(ns)` is the discovery
@@ -117,7 +117,10 @@ private:
   std::map<std::string, peer_authentication> pas_;
   std::set<std::string> dirty_namespaces_;
   std::vector<kube::string_map> dirty_selectors_;
-  bool dirty_all_ = true; // the first take publishes the (empty) index
+  /// Something changed since the last take, whether or not any workload's list can move (a
+  /// policy no workload lists still changes the resources).
+  bool changed_ = true; // the first take publishes the (empty) index
+  bool dirty_all_ = false;
   std::map<std::string, authorization_ptr> resources_;
   std::shared_ptr<const policy_index> index_;
   skip_log skips_;

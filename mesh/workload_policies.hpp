@@ -40,17 +40,22 @@ public:
   std::vector<std::string> peer_authentication_keys(std::string_view ns,
                                                     const kube::string_map& labels) const;
 
+  /// Whether two indexes give every workload the same list (same policies, same root).
+  bool operator==(const policy_index&) const = default;
+
 private:
   /// A listable AuthorizationPolicy: its resource name and non-empty selector.
   struct selector_policy {
     std::string key;
     kube::string_map selector;
+    bool operator==(const selector_policy&) const = default;
   };
   /// The PeerAuthentications of one namespace, each list oldest first.
   struct namespace_pas {
     std::vector<peer_authentication> no_selector;    ///< selector absent.
     std::vector<peer_authentication> empty_selector; ///< `selector: {}`.
     std::vector<peer_authentication> with_selector;  ///< non-empty matchLabels.
+    bool operator==(const namespace_pas&) const = default;
   };
 
   std::string root_;

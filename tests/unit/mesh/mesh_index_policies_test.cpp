@@ -138,6 +138,19 @@ TEST_CASE("a root namespace policy reaches every namespace and a namespace polic
   CHECK(policies_of(idx, "cluster-1//Pod/other/db-0") == strings{"istio-system/mesh-db"});
 }
 
+TEST_CASE("a mesh-wide policy without a selector is sent and recomputes no workload", "[mesh]") {
+  auto idx = synced_index();
+  idx.upsert("cluster-1", 1, make_ap("istio-system", "mesh-wide", ""));
+  auto d = idx.take_delta();
+  REQUIRE(names_of(d.authorizations_upserted) == strings{"istio-system/mesh-wide"});
+  CHECK(d.authorizations_upserted.front()->authorization.scope() == istio::security::GLOBAL);
+  CHECK(d.upserted.empty());
+  idx.remove("cluster-1", 1, kube::resource_kind::authorization_policies, "istio-system/mesh-wide");
+  d = idx.take_delta();
+  CHECK(d.authorizations_removed == strings{"istio-system/mesh-wide"});
+  CHECK(d.upserted.empty());
+}
+
 TEST_CASE("a remote cluster's policies are ignored but its pods list the config cluster's",
           "[mesh]") {
   auto idx = synced_index();
@@ -238,6 +251,27 @@ TEST_CASE("a new config cluster incarnation keeps its policies and a withdrawn o
   d = idx.take_delta();
   CHECK(d.authorizations_removed == strings{"demo/allow-web"});
   CHECK(idx.authorizations().empty());
+}
+
+TEST_CASE("a new config cluster incarnation with other policies changes every cluster's lists",
+          "[mesh]") {
+  auto idx = synced_index();
+  idx.upsert("cluster-2", 1, make_namespace("demo"));
+  idx.upsert("cluster-2", 1, make_pod("web-9", "demo", "10.1.0.9", make_map({{"app", "web"}})));
+  idx.set_state("cluster-2", 1, fleet::lifecycle::synced);
+  idx.upsert("cluster-1", 1, make_ap("demo", "allow-web"));
+  idx.take_delta();
+  REQUIRE(policies_of(idx, "cluster-2//Pod/demo/web-9") == strings{"demo/allow-web"});
+  // Generation 2 holds another policy instead: the remote pod's list follows the swap.
+  idx.upsert("cluster-1", 2, make_namespace("demo"));
+  idx.upsert("cluster-1", 2, make_pod("web-0", "demo", "10.0.0.1", make_map({{"app", "web"}})));
+  idx.upsert("cluster-1", 2, make_ap("demo", "allow-web-v2"));
+  idx.set_state("cluster-1", 2, fleet::lifecycle::synced);
+  auto d = idx.take_delta();
+  CHECK(names_of(d.authorizations_upserted) == strings{"demo/allow-web-v2"});
+  CHECK(d.authorizations_removed == strings{"demo/allow-web"});
+  CHECK(policies_of(idx, "cluster-2//Pod/demo/web-9") == strings{"demo/allow-web-v2"});
+  CHECK(policies_of(idx, web_uid) == strings{"demo/allow-web-v2"});
 }
 
 TEST_CASE("the incremental view with policies equals a recompute after random changes", "[mesh]") {
