@@ -13,7 +13,8 @@ namespace {
 void report_skips(readiness_aggregator_state& s) {
   auto& skips = s.index->skips();
   for (const auto& n : skips.take_notes())
-    s.log->warn("cluster {}: {}: left out, {}{}{}", n.cluster, n.object,
+    s.log->warn("cluster {}: {}: {}, {}{}{}", n.cluster, n.object,
+                mesh::skip_is_binding(n.reason) ? "not bound" : "left out",
                 mesh::skip_reason_name(n.reason), n.detail.empty() ? "" : ": ", n.detail);
   const auto& counts = skips.counts();
   for (size_t i = 0; i < counts.size(); ++i) {
@@ -111,6 +112,10 @@ caf::behavior readiness_aggregator_impl(readiness_aggregator_ptr self,
         for (const auto& [name, a] : idx.authorizations())
           out.authorizations.push_back(a);
         return messages::mesh_snapshot{std::make_shared<const messages::mesh_view>(std::move(out))};
+      },
+      [=](atom::waypoints) {
+        return messages::waypoint_report_ptr{
+            std::make_shared<const mesh::waypoint_report>(self->state.index->report_waypoints())};
       },
       [=](atom::status) {
         const auto& idx = *self->state.index;

@@ -51,7 +51,8 @@ using readiness_aggregator_ptr = instrumented_actor<readiness_aggregator_state>*
 /// mesh_index, and publishes the minimal delta as soon as its mailbox has drained — a `flush` it
 /// sends itself after the first change queues behind everything already received, so a burst
 /// becomes one delta without any fixed debounce timer. Answers `atom::status` with an
-/// aggregator_status and `atom::resources` with the merged view (a mesh_snapshot).
+/// aggregator_status, `atom::resources` with the merged view (a mesh_snapshot) and
+/// `atom::waypoints` with the waypoint report.
 caf::behavior readiness_aggregator_impl(readiness_aggregator_ptr self,
                                         readiness_aggregator_config cfg);
 

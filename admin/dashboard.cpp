@@ -38,6 +38,11 @@ ul.tree, ul.tree ul { list-style: none; padding-left: 1.2em; margin: 0; }
 <thead><tr><th>NAME</th><th>SCOPE</th><th>ACTION</th><th>WORKLOADS</th></tr></thead>
 <tbody></tbody>
 </table>
+<h2>Waypoints</h2>
+<table id="waypoints">
+<thead><tr><th>CLUSTER</th><th>WAYPOINT</th><th>FOR</th><th>ADDRESS</th><th>ROUTES</th><th>SERVICES</th><th>WORKLOADS</th><th>NOT BOUND</th></tr></thead>
+<tbody></tbody>
+</table>
 <h2>xDS</h2>
 <p>connected streams: <span id="streams">-</span>, pushes per second: <span id="push-rate">-</span></p>
 <h2>Actors (<span id="actor-count">-</span>)</h2>
@@ -96,6 +101,41 @@ function renderPolicies(rows) {
     body.appendChild(tr);
   }
 }
+// Each waypoint, the objects bound to it, and those naming it that are not bound (istiod's
+// reason), so a missing address or a denied attachment is seen at once.
+function renderWaypoints(doc) {
+  const body = document.querySelector("#waypoints tbody");
+  body.replaceChildren();
+  for (const w of doc.waypoints) {
+    const key = w.namespace + "/" + w.name;
+    const failed = doc.bindings.filter(b => b.cluster === w.cluster && b.waypoint === key &&
+                                            b.status !== "Bound");
+    const a = w.address;
+    const tr = document.createElement("tr");
+    tr.dataset.waypoint = w.cluster + "/" + key;
+    cell(tr, w.cluster); cell(tr, key); cell(tr, w.trafficType);
+    cell(tr, a ? (a.hostname ?? a.address) + ":" + a.hboneMtlsPort : "no address", a ? "" : "busy");
+    cell(tr, w.allowedRoutes.from); cell(tr, w.services); cell(tr, w.workloads);
+    cell(tr, failed.map(b => b.object + " (" + b.status + ")").join(" "), failed.length ? "busy" : "");
+    body.appendChild(tr);
+  }
+  // Waypoints named but not there (no Gateway with a status address of that name).
+  const missing = new Map();
+  for (const b of doc.bindings) {
+    if (doc.waypoints.some(w => w.cluster === b.cluster && w.namespace + "/" + w.name === b.waypoint))
+      continue;
+    const key = b.cluster + "/" + b.waypoint;
+    if (!missing.has(key)) missing.set(key, {cluster: b.cluster, waypoint: b.waypoint, objects: []});
+    missing.get(key).objects.push(b.object + " (" + b.status + ")");
+  }
+  for (const [key, m] of missing) {
+    const tr = document.createElement("tr");
+    tr.dataset.waypoint = key;
+    cell(tr, m.cluster); cell(tr, m.waypoint); cell(tr, ""); cell(tr, "not ready", "busy");
+    cell(tr, ""); cell(tr, 0); cell(tr, 0); cell(tr, m.objects.join(" "), "busy");
+    body.appendChild(tr);
+  }
+}
 function actorItem(a) {
   const li = document.createElement("li");
   let text = a.kind + (a.cluster ? " [" + a.cluster + "]" : "") + " #" + a.id +
@@ -135,14 +175,15 @@ function renderMetrics(text) {
 }
 async function refresh() {
   try {
-    const [clusters, actors, metrics, workloads, policies] = await Promise.all([
+    const [clusters, actors, metrics, workloads, policies, waypoints] = await Promise.all([
       fetch("/debug/clusterz").then(r => r.json()),
       fetch("/debug/actors").then(r => r.json()),
       fetch("/metrics").then(r => r.text()),
       fetch("/debug/workloads").then(r => r.json()),
-      fetch("/debug/policies").then(r => r.json())]);
+      fetch("/debug/policies").then(r => r.json()),
+      fetch("/debug/waypoints").then(r => r.json())]);
     renderClusters(clusters); renderActors(actors); renderMetrics(metrics);
-    renderPaths(workloads); renderPolicies(policies);
+    renderPaths(workloads); renderPolicies(policies); renderWaypoints(waypoints);
     document.getElementById("error").textContent = "";
     document.getElementById("updated").textContent = "updated " + new Date().toLocaleTimeString();
     document.body.dataset.loaded = "true";

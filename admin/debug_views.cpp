@@ -37,6 +37,16 @@ void actor_node(json_writer& w, const telemetry::actor_record& a,
 
 } // namespace
 
+void write_gateway_address(json_writer& w, const istio::workload::GatewayAddress& gw) {
+  w.begin_object();
+  if (gw.has_address())
+    w.member("network", gw.address().network())
+        .member("address", ip_string(gw.address().address()));
+  else
+    w.member("namespace", gw.hostname().namespace_()).member("hostname", gw.hostname().hostname());
+  w.member("hboneMtlsPort", static_cast<int64_t>(gw.hbone_mtls_port())).end_object();
+}
+
 std::string workloads_json(const std::vector<mesh::address_ptr>& resources) {
   json_writer w;
   w.begin_array();
@@ -76,17 +86,17 @@ std::string workloads_json(const std::vector<mesh::address_ptr>& resources) {
     if (wl.has_capacity())
       w.member("capacity", static_cast<int64_t>(wl.capacity().value()));
     // Where the workload is reached through: a split-horizon workload's network gateway.
-    if (wl.has_network_gateway()) {
-      const auto& gw = wl.network_gateway();
-      w.key("networkGateway").begin_object();
-      if (gw.has_address())
-        w.member("network", gw.address().network())
-            .member("address", ip_string(gw.address().address()));
-      else
-        w.member("namespace", gw.hostname().namespace_())
-            .member("hostname", gw.hostname().hostname());
-      w.member("hboneMtlsPort", static_cast<int64_t>(gw.hbone_mtls_port())).end_object();
-    }
+    if (wl.has_network_gateway())
+      write_gateway_address(w.key("networkGateway"), wl.network_gateway());
+    if (wl.has_waypoint())
+      write_gateway_address(w.key("waypoint"), wl.waypoint());
+    if (wl.has_application_tunnel())
+      w.key("applicationTunnel")
+          .begin_object()
+          .member("protocol", istio::workload::ApplicationTunnel::Protocol_Name(
+                                  wl.application_tunnel().protocol()))
+          .member("port", static_cast<int64_t>(wl.application_tunnel().port()))
+          .end_object();
     w.end_object();
   }
   w.end_array();

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "base/json_writer.hpp"
 #include "mesh/resource.hpp"
 #include "messages/cluster.hpp"
 #include "messages/xds.hpp"
@@ -13,8 +14,12 @@ namespace ambient::admin {
 /// /debug/workloads: a JSON array of the merged view's workloads (services are left out): uid,
 /// name, namespace, cluster, addresses, network, node, serviceAccount, protocol (HBONE or TCP),
 /// status (Healthy or Unhealthy), services, authorizationPolicies (the Authorization names the
-/// workload lists, in its order).
+/// workload lists, in its order), and when set: hostname, capacity, networkGateway and waypoint
+/// (see write_gateway_address), applicationTunnel {protocol, port}.
 std::string workloads_json(const std::vector<mesh::address_ptr>& resources);
+
+/// A GatewayAddress as {network, address} or {namespace, hostname}, with hboneMtlsPort.
+void write_gateway_address(base::json_writer& w, const istio::workload::GatewayAddress& gw);
 
 /// /debug/xds: {"tables":[{typeUrl,version,resources}],"streams":[{id,peer,protocol,inFlight,
 /// types:[{typeUrl,wildcard,subscribed,sent,responses,acks,nacks,lastSentNonce,lastAckedNonce,

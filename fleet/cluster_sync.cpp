@@ -17,6 +17,7 @@ const std::vector<kube::resource_kind>& config_cluster_resources() {
     auto out = remote_cluster_resources();
     out.push_back(kube::resource_kind::authorization_policies);
     out.push_back(kube::resource_kind::peer_authentications);
+    out.push_back(kube::resource_kind::gateway_classes);
     return out;
   }();
   return kinds;

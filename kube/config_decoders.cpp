@@ -4,7 +4,8 @@
 
 #include "base/base64.hpp"
 
-/// The body readers of the configuration kinds: Secrets, ConfigMaps, Leases and Gateways.
+/// The body readers of the configuration kinds: Secrets, ConfigMaps, Leases, Gateways and
+/// GatewayClasses.
 namespace ambient::kube::json {
 
 // -- secrets, config maps, leases ---------------------------------------------------------------
@@ -57,6 +58,40 @@ bool read_body(ctx& cx, std::string_view k, od::value& v, const path& p, lease& 
 
 namespace {
 
+bool read_requirement(ctx& cx, od::value& v, const path& p, raw_label_selector::requirement& out) {
+  return each_field(cx, v, p, [&](std::string_view k, od::value& fv, const path& fp) {
+    if (k == "key")
+      return read(cx, fv, fp, out.key);
+    if (k == "operator")
+      return read(cx, fv, fp, out.op);
+    if (k == "values")
+      return read_strings(cx, fv, fp, out.values);
+    return true;
+  });
+}
+
+bool read_label_selector(ctx& cx, od::value& v, const path& p, raw_label_selector& out) {
+  return each_field(cx, v, p, [&](std::string_view k, od::value& fv, const path& fp) {
+    if (k == "matchLabels")
+      return read_map(cx, fv, fp, out.match_labels);
+    if (k == "matchExpressions")
+      return read_each(cx, fv, fp, out.match_expressions, read_requirement);
+    return true;
+  });
+}
+
+/// spec.listeners[].allowedRoutes.namespaces: `from` and `selector`.
+bool read_route_namespaces(ctx& cx, od::value& v, const path& p, gateway::listener& out) {
+  out.has_route_namespaces = true;
+  return each_field(cx, v, p, [&](std::string_view k, od::value& fv, const path& fp) {
+    if (k == "from")
+      return read(cx, fv, fp, out.routes_from);
+    if (k == "selector")
+      return read_label_selector(cx, fv, fp, out.routes_selector.emplace());
+    return true;
+  });
+}
+
 bool read_listener(ctx& cx, od::value& v, const path& p, gateway::listener& out) {
   return each_field(cx, v, p, [&](std::string_view k, od::value& fv, const path& fp) {
     if (k == "name")
@@ -70,6 +105,10 @@ bool read_listener(ctx& cx, od::value& v, const path& p, gateway::listener& out)
         return tk != "mode" || read(cx, tv, tp, out.tls_mode);
       });
     }
+    if (k == "allowedRoutes")
+      return each_field(cx, fv, fp, [&](std::string_view rk, od::value& rv, const path& rp) {
+        return rk != "namespaces" || read_route_namespaces(cx, rv, rp, out);
+      });
     return true;
   });
 }
@@ -104,6 +143,14 @@ bool read_body(ctx& cx, std::string_view k, od::value& v, const path& p, gateway
     });
   }
   return true;
+}
+
+bool read_body(ctx& cx, std::string_view k, od::value& v, const path& p, gateway_class& out) {
+  if (k != "spec")
+    return true;
+  return each_field(cx, v, p, [&](std::string_view sk, od::value& fv, const path& fp) {
+    return sk != "controllerName" || read(cx, fv, fp, out.controller_name);
+  });
 }
 
 } // namespace ambient::kube::json

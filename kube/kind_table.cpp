@@ -51,6 +51,8 @@ constexpr std::array kinds{
                               "/apis/security.istio.io/v1", true),
     row<peer_authentication>("peerauthentications", "PeerAuthentication",
                              "/apis/security.istio.io/v1", true),
+    row<gateway_class>("gatewayclasses", "GatewayClass", "/apis/gateway.networking.k8s.io/v1",
+                       false),
 };
 
 static_assert(kinds.size() == std::variant_size_v<any_object>);

@@ -22,6 +22,7 @@ bool read_body(ctx& cx, std::string_view k, od::value& v, const path& p, lease& 
 bool read_body(ctx& cx, std::string_view k, od::value& v, const path& p, gateway& out);
 bool read_body(ctx& cx, std::string_view k, od::value& v, const path& p, authorization_policy& out);
 bool read_body(ctx& cx, std::string_view k, od::value& v, const path& p, peer_authentication& out);
+bool read_body(ctx& cx, std::string_view k, od::value& v, const path& p, gateway_class& out);
 
 /// Completes a Pod after its fields are read (defaults the API server would fill in).
 void finish(pod& out);

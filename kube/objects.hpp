@@ -137,16 +137,42 @@ struct lease {
   bool operator==(const lease&) const = default;
 };
 
-/// A Gateway (gateway.networking.k8s.io): network gateways for multi-network meshes.
+/// A Kubernetes LabelSelector as written (metav1.LabelSelector): nothing is validated here; the
+/// mesh layer builds a mesh::label_selector from it, refusing what apimachinery refuses.
+struct raw_label_selector {
+  /// One matchExpressions entry; `op` is the operator as written ("In", "NotIn", ...).
+  struct requirement {
+    std::string key, op;
+    std::vector<std::string> values;
+    bool operator==(const requirement&) const = default;
+  };
+  string_map match_labels;
+  std::vector<requirement> match_expressions;
+  bool operator==(const raw_label_selector&) const = default;
+};
+
+/// A Gateway (gateway.networking.k8s.io): network gateways for multi-network meshes, and
+/// waypoints.
 struct gateway {
   object_meta meta;
   std::string gateway_class;
 
   /// A listener; `tls_mode` is spec.listeners[].tls.mode ("Terminate", "Passthrough" or empty).
+  /// `routes_from` and `routes_selector` are allowedRoutes.namespaces.from ("" when absent) and
+  /// .selector (nullopt when absent); `has_route_namespaces` says whether
+  /// allowedRoutes.namespaces is there at all.
   struct listener {
+    listener() = default;
+    listener(std::string n, std::string p, int32_t port_number, std::string tls = {})
+      : name(std::move(n)), protocol(std::move(p)), port(port_number), tls_mode(std::move(tls)) {
+      // nop
+    }
     std::string name, protocol;
     int32_t port = 0;
     std::string tls_mode;
+    bool has_route_namespaces = false;
+    std::string routes_from;
+    std::optional<raw_label_selector> routes_selector;
     bool operator==(const listener&) const = default;
   };
   std::vector<listener> listeners;
@@ -158,6 +184,15 @@ struct gateway {
   };
   std::vector<address> addresses;
   bool operator==(const gateway&) const = default;
+};
+
+/// A GatewayClass (gateway.networking.k8s.io/v1, cluster-scoped). istiod's ambient index reads
+/// only its labels (istio.io/waypoint-for) and annotations (the inbound binding); the controller
+/// name is kept for display.
+struct gateway_class {
+  object_meta meta;
+  std::string controller_name;
+  bool operator==(const gateway_class&) const = default;
 };
 
 /// The resources ambientd's informers watch. The order is the kind table's (kube/kind_table.cpp)
@@ -174,11 +209,13 @@ enum class resource_kind : uint8_t {
   gateways,
   authorization_policies, ///< security.istio.io/v1, on the config cluster only
   peer_authentications,   ///< security.istio.io/v1, on the config cluster only
+  gateway_classes,        ///< gateway.networking.k8s.io/v1, on the config cluster only
 };
 
 /// Any decoded object an informer can hold; alternative i is the object of resource_kind i.
-using any_object = std::variant<namespace_, pod, service, node, endpoint_slice, secret, config_map,
-                                lease, gateway, authorization_policy, peer_authentication>;
+using any_object
+    = std::variant<namespace_, pod, service, node, endpoint_slice, secret, config_map, lease,
+                   gateway, authorization_policy, peer_authentication, gateway_class>;
 
 namespace detail {
 

@@ -47,6 +47,8 @@ void cluster_index::mark_all() {
 }
 
 void cluster_index::apply_filter(const filter_change& c) {
+  if (!c.added.empty() || !c.removed.empty())
+    waypoints_.mark_all(); // a Gateway of a namespace filtered in or out
   for (const auto* list : {&c.added, &c.removed})
     for (const auto& ns : *list) {
       mark_namespace(ns);
@@ -111,7 +113,10 @@ void cluster_index::upsert_object(Object&& object) {
         }
         auto key = kube::object_key(o.meta);
         if constexpr (std::is_same_v<T, kube::service>) {
-          if (auto old = k8s_services_.find(key); old != k8s_services_.end())
+          auto old = k8s_services_.find(key);
+          waypoints_.on_service(key, old == k8s_services_.end() ? nullptr : &old->second.meta,
+                                &o.meta);
+          if (old != k8s_services_.end())
             index_selector(old->second, key, false);
           index_selector(o, key, true);
           k8s_services_.insert_or_assign(key, o);
@@ -119,6 +124,9 @@ void cluster_index::upsert_object(Object&& object) {
           dirty_services_.insert(key);
           mark_pods_of(o.meta.namespace_); // its selector may pick other pods now
         } else if constexpr (std::is_same_v<T, kube::namespace_>) {
+          auto old = namespaces_.find(key);
+          waypoints_.on_namespace(key, old == namespaces_.end() ? nullptr : &old->second.meta,
+                                  &o.meta);
           namespaces_.insert_or_assign(key, o);
           apply_filter(filter_.on_namespace(o));
           mark_namespace(key); // dataplane mode and service scope come from its labels
@@ -132,6 +140,10 @@ void cluster_index::upsert_object(Object&& object) {
         } else if constexpr (std::is_same_v<T, kube::gateway>) {
           k8s_gateways_.insert_or_assign(key, o);
           dirty_gateways_ = true;
+          waypoints_.mark(key);
+        } else if constexpr (std::is_same_v<T, kube::gateway_class>) {
+          gateway_classes_.insert_or_assign(key, o);
+          gateway_classes_changed_ = true;
         } else if constexpr (
             std::is_same_v<
                 T, kube::authorization_policy> || std::is_same_v<T, kube::peer_authentication>) {
@@ -146,12 +158,13 @@ void cluster_index::upsert_pod(kube::pod p) {
   auto key = kube::object_key(p.meta);
   auto [it, inserted] = pods_.try_emplace(key);
   auto& rec = it->second;
+  waypoints_.on_pod(key, inserted ? nullptr : &rec.pod, &p);
   if (inserted) {
     rec.uid = pod_uid(ctx_.cluster_id, key);
     pods_by_namespace_[p.meta.namespace_].insert(key);
     pods_by_node_[p.node_name].insert(key);
   } else if (rec.pod == p) {
-    return; // a resync: nothing the workload is built from changed
+    return; // a resync: nothing the workload is built from changed (on_pod changed nothing)
   } else if (rec.pod.node_name != p.node_name) {
     pods_by_node_[rec.pod.node_name].erase(key);
     pods_by_node_[p.node_name].insert(key);
@@ -177,6 +190,7 @@ void cluster_index::remove(kube::resource_kind kind, const std::string& key) {
   switch (kind) {
     case kube::resource_kind::pods:
       if (auto it = pods_.find(key); it != pods_.end()) {
+        waypoints_.on_pod(key, &it->second.pod, nullptr);
         pods_by_node_[it->second.pod.node_name].erase(key);
         pods_by_namespace_[it->second.pod.meta.namespace_].erase(key);
         pods_.erase(it);
@@ -185,6 +199,7 @@ void cluster_index::remove(kube::resource_kind kind, const std::string& key) {
       break;
     case kube::resource_kind::services:
       if (auto it = k8s_services_.find(key); it != k8s_services_.end()) {
+        waypoints_.on_service(key, &it->second.meta, nullptr);
         index_selector(it->second, key, false);
         k8s_services_.erase(it);
         auto ns = kube::namespace_of_key(key);
@@ -194,7 +209,9 @@ void cluster_index::remove(kube::resource_kind kind, const std::string& key) {
       }
       break;
     case kube::resource_kind::namespaces:
-      if (namespaces_.erase(key) > 0) {
+      if (auto it = namespaces_.find(key); it != namespaces_.end()) {
+        waypoints_.on_namespace(key, &it->second.meta, nullptr);
+        namespaces_.erase(it);
         apply_filter(filter_.on_namespace_deleted(key));
         mark_namespace(key);
         if (key == system_namespace_ && network_of_system_namespace() != ctx_.network)
@@ -208,8 +225,14 @@ void cluster_index::remove(kube::resource_kind kind, const std::string& key) {
             mark_pod(pod_key);
       break;
     case kube::resource_kind::gateways:
-      if (k8s_gateways_.erase(key) > 0)
+      if (k8s_gateways_.erase(key) > 0) {
         dirty_gateways_ = true;
+        waypoints_.mark(key);
+      }
+      break;
+    case kube::resource_kind::gateway_classes:
+      if (gateway_classes_.erase(key) > 0)
+        gateway_classes_changed_ = true;
       break;
     case kube::resource_kind::endpoint_slices:
       remove_slice(key);

@@ -2,10 +2,12 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "istio/workload/workload.pb.h"
@@ -18,6 +20,8 @@
 #include "mesh/network_gateway.hpp"
 #include "mesh/policy_store.hpp"
 #include "mesh/resource.hpp"
+#include "mesh/waypoint_report.hpp"
+#include "mesh/waypoint_store.hpp"
 
 namespace ambient::mesh {
 
@@ -46,7 +50,8 @@ struct index_changes {
 /// "namespace/hostname", network gateways, the cluster's network), kept up to date
 /// incrementally. Each object change marks what it can affect (a Service marks the pods of its
 /// namespace and its slices, a slice the pods it names, a Node the pods on it, a Namespace
-/// everything in it, the system namespace's network label everything); take_changes()
+/// everything in it, the system namespace's network label everything, a Gateway its waypoint's
+/// referrers); take_changes()
 /// recomputes only those and says which outputs moved. The discovery filter of the cluster hides
 /// namespaces it does not admit. A remote cluster's pods and slices see only its GLOBAL services
 /// (istiod's per-cluster service collection, with AMBIENT_ENABLE_MULTI_NETWORK). Pure: no CAF, no
@@ -80,6 +85,28 @@ public:
   }
   /// policy_store::take with this cluster's discovery filter.
   policy_update take_policies();
+
+  /// The GatewayClasses every cluster's waypoints read (the config cluster's); marks every
+  /// waypoint when they differ from the last ones.
+  void set_gateway_classes(std::shared_ptr<const gateway_class_map> classes);
+  /// This cluster's own GatewayClasses (only the config cluster watches them), and whether they
+  /// changed since the last take_gateway_classes_changed().
+  const gateway_class_map& gateway_classes() const {
+    return gateway_classes_;
+  }
+  bool take_gateway_classes_changed() {
+    return std::exchange(gateway_classes_changed_, false);
+  }
+  /// The cluster's waypoints, by "namespace/name", as of the last take_changes().
+  const waypoint_map& waypoints() const {
+    return waypoints_.waypoints();
+  }
+  /// How the Service or pod `key` ("namespace/name") binds its waypoint now (nullopt: no such
+  /// object); for the operator view.
+  std::optional<waypoint_binding> service_waypoint(const std::string& key) const;
+  std::optional<waypoint_binding> pod_waypoint(const std::string& key) const;
+  /// Adds this cluster's waypoints and the objects naming one to `out` (/debug/waypoints).
+  void report_waypoints(waypoint_report& out) const;
 
   /// Recomputes what the changes since the last call affected; returns the outputs that moved.
   index_changes take_changes();
@@ -192,6 +219,14 @@ private:
   std::map<std::string, network_gateway> pod_gateways_; ///< by network
   policy_store policies_;
   std::shared_ptr<const policy_index> policy_index_; ///< what workloads list; null: none yet
+  gateway_class_map gateway_classes_;                ///< this cluster's own
+  bool gateway_classes_changed_ = false;
+  std::shared_ptr<const gateway_class_map> class_source_; ///< what the waypoints read
+  waypoint_store waypoints_;
+  /// Marks what depends on waypoint `key`: the objects and namespaces naming it, its instances.
+  void mark_waypoint_referrers(const std::string& key);
+  /// bind_waypoint for a Service or pod of this cluster, counting a failed binding in skips_.
+  waypoint_binding bind(const kube::object_meta& meta, waypoint_target target);
   skip_log skips_;
   /// Services by namespace and the first label of their selector: a pod looks up only the
   /// services one of its labels could satisfy, not every service of its namespace.

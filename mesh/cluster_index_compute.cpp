@@ -28,6 +28,17 @@ void cluster_index::recompute_service(const std::string& key, index_changes& out
       auto scope = ns == namespaces_.end()
                        ? service_scope::local
                        : scope_of(*config_, ns->second.meta.labels, it->second.meta.labels);
+      auto b = bind(it->second.meta, waypoint_target::service);
+      if (b.bound != nullptr && b.bound->address) {
+        fill_gateway_address(*b.bound->address, *svc->mutable_waypoint());
+        const auto& a = *b.bound->address;
+        if (a.is_hostname && a.value == svc->hostname()
+            && a.namespace_or_network == svc->namespace_())
+          skips_.add(skip_reason::waypoint_self_reference, ctx_.cluster_id, key,
+                     "the Service is bound to waypoint " + b.named
+                         + ", which it is the address of: label it gateway.istio.io/managed="
+                           "istio.io-mesh-controller or istio.io/use-waypoint=none");
+      }
       next = scoped_service{std::move(*svc), scope};
     }
   }
@@ -150,6 +161,12 @@ void cluster_index::recompute_pod(const std::string& key, index_changes& out) {
     }
   if (auto gw = pod_gateways_.find(ctx_.network); gw != pod_gateways_.end())
     in.gateway = &gw->second;
+  if (const auto* instance = waypoint_instance_of(p.meta, waypoints_.waypoints())) {
+    if (instance->binding)
+      in.application_tunnel = &*instance->binding;
+  } else if (auto b = bind(p.meta, waypoint_target::workload); b.bound && b.bound->address) {
+    in.waypoint = &*b.bound->address;
+  }
   std::vector<std::string> policies;
   if (policy_index_) {
     policies = policy_index_->workload_policies(p.meta.namespace_, p.meta.labels);
@@ -178,8 +195,11 @@ std::unique_ptr<cluster_index> cluster_index::rebuilt() const {
   for (const auto& [k, o] : slices_)
     out->upsert(o);
   policies_.each_object([&](const auto& o) { out->policies_.upsert(o); });
+  for (const auto& [k, o] : gateway_classes_)
+    out->upsert(o);
   out->pod_gateways_ = pod_gateways_;
   out->policy_index_ = policy_index_;
+  out->class_source_ = class_source_;
   if (filter_.synced())
     out->on_synced();
   out->take_changes();
@@ -201,7 +221,18 @@ index_changes cluster_index::take_changes() {
       dirty_slices_.insert(key);
     // Outputs of deleted inputs are recomputed (to removal) through their dirty keys already.
     dirty_gateways_ = true;
+    waypoints_.mark_all();
   }
+  // Waypoints first: a changed one marks the services and pods that bind it.
+  static const gateway_class_map no_classes;
+  waypoint_inputs win{k8s_gateways_,
+                      class_source_ ? *class_source_ : no_classes,
+                      [this](const std::string& ns) { return filter_.admits(ns); },
+                      ctx_.network,
+                      ctx_.is_config_cluster || !ctx_.network.empty(),
+                      ctx_.cluster_id};
+  for (const auto& key : waypoints_.take(win, skips_))
+    mark_waypoint_referrers(key);
   for (const auto& key : dirty_services_) {
     recompute_service(key, out);
     mark_slices_of(key);

@@ -24,6 +24,24 @@ std::string_view skip_reason_name(skip_reason r) {
       return "policy_not_enforced";
     case skip_reason::policy_fields_dropped:
       return "policy_fields_dropped";
+    case skip_reason::waypoint_not_ready:
+      return "waypoint_not_ready";
+    case skip_reason::waypoint_attachment_denied:
+      return "waypoint_attachment_denied";
+    case skip_reason::waypoint_traffic_type:
+      return "waypoint_traffic_type";
+    case skip_reason::waypoint_no_address:
+      return "waypoint_no_address";
+    case skip_reason::waypoint_bad_address:
+      return "waypoint_bad_address";
+    case skip_reason::waypoint_binding_annotation:
+      return "waypoint_binding_annotation";
+    case skip_reason::waypoint_class_missing:
+      return "waypoint_class_missing";
+    case skip_reason::waypoint_bad_selector:
+      return "waypoint_bad_selector";
+    case skip_reason::waypoint_self_reference:
+      return "waypoint_self_reference";
   }
   return "unknown";
 }

@@ -22,11 +22,27 @@ enum class skip_reason : uint8_t {
   gateway_address_type,      ///< a Gateway status address of a type other than IPAddress/Hostname
   policy_not_enforced,   ///< an AuthorizationPolicy ztunnel gets nothing for (AUDIT, CUSTOM, ...)
   policy_fields_dropped, ///< an AuthorizationPolicy sent without the HTTP fields ztunnel ignores
+  waypoint_not_ready,    ///< an object names a waypoint that does not exist or has no status yet
+  waypoint_attachment_denied,  ///< an object names a waypoint whose allowedRoutes refuse it
+  waypoint_traffic_type,       ///< an object names a waypoint whose waypoint-for excludes its kind
+  waypoint_no_address,         ///< a waypoint without a usable status address
+  waypoint_bad_address,        ///< a waypoint IPAddress status address that is not an IP
+  waypoint_binding_annotation, ///< a waypoint-inbound-binding annotation istiod refuses
+  waypoint_class_missing,      ///< a waypoint whose GatewayClass the config cluster lacks
+  waypoint_bad_selector,       ///< an allowedRoutes namespace selector that is not valid
+  waypoint_self_reference,     ///< a waypoint's own Service bound to that waypoint
 };
-inline constexpr size_t skip_reason_count = 9;
+inline constexpr size_t skip_reason_count = 18;
 
 /// The metric label and log word of a reason, e.g. "slice_fqdn".
 std::string_view skip_reason_name(skip_reason r);
+
+/// Whether the reason is a waypoint binding that failed (the object is sent whole, without a
+/// waypoint) rather than a part of the object left out.
+inline bool skip_is_binding(skip_reason r) {
+  return r == skip_reason::waypoint_not_ready || r == skip_reason::waypoint_attachment_denied
+         || r == skip_reason::waypoint_traffic_type;
+}
 
 /// One skip, for the log: the reason, where (cluster, and "namespace/name") and what was wrong.
 struct skip_note {

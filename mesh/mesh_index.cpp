@@ -9,7 +9,8 @@ namespace ambient::mesh {
 
 mesh_index::mesh_index(std::shared_ptr<const mesh_config> config)
   : config_(std::move(config)),
-    policy_index_(std::make_shared<policy_index>(config_->root_namespace)) {
+    policy_index_(std::make_shared<policy_index>(config_->root_namespace)),
+    gateway_classes_(std::make_shared<gateway_class_map>()) {
   // nop
 }
 
@@ -24,6 +25,7 @@ std::unique_ptr<cluster_index> mesh_index::make_index(const std::string& cluster
   auto idx = std::make_unique<cluster_index>(std::move(ctx), config_);
   idx->set_pod_gateways(pod_gateways_);
   idx->set_policies(policy_index_, {});
+  idx->set_gateway_classes(gateway_classes_);
   return idx;
 }
 
@@ -236,6 +238,38 @@ void mesh_index::take_policies(mesh_delta& out) {
     if (!next.contains(name))
       out.authorizations_removed.push_back(name);
   authorizations_ = next;
+}
+
+void mesh_index::take_gateway_classes() {
+  cluster_index* source = nullptr;
+  std::optional<uint64_t> generation;
+  if (auto it = slots_.find(config_->cluster_id); it != slots_.end() && it->second.admitted) {
+    source = it->second.current.get();
+    generation = it->second.generation;
+  }
+  bool changed = source != nullptr && source->take_gateway_classes_changed();
+  if (generation == class_generation_ && !changed)
+    return;
+  class_generation_ = generation;
+  auto next = std::make_shared<const gateway_class_map>(source ? source->gateway_classes()
+                                                               : gateway_class_map{});
+  if (*next == *gateway_classes_)
+    return;
+  gateway_classes_ = std::move(next);
+  for (auto& [id, s] : slots_) {
+    if (s.current)
+      s.current->set_gateway_classes(gateway_classes_);
+    if (s.pending)
+      s.pending->set_gateway_classes(gateway_classes_);
+  }
+}
+
+waypoint_report mesh_index::report_waypoints() const {
+  waypoint_report out;
+  for (const auto& [id, s] : slots_)
+    if (s.admitted)
+      s.current->report_waypoints(out);
+  return out;
 }
 
 std::string mesh_index::impersonation_refusal(const impersonation_query& q) const {

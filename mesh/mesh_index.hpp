@@ -50,7 +50,10 @@ struct mesh_delta {
 /// - AuthorizationPolicies and PeerAuthentications come from the admitted config cluster only
 ///   (istiod's ambient index reads them there): its policy store gives the Authorization
 ///   resources, and every cluster's pods list the policies that select them; a policy change
-///   recomputes only the pods of its namespace (every pod, for the root namespace).
+///   recomputes only the pods of its namespace (every pod, for the root namespace);
+/// - waypoints: each cluster binds its own Services and pods to its own Gateways' waypoints
+///   (istiod's per-cluster waypoint collections), all reading the admitted config cluster's
+///   GatewayClasses; a merged Service's waypoint is its base copy's.
 /// Pure: no CAF, no I/O.
 class mesh_index {
 public:
@@ -99,6 +102,8 @@ public:
   /// istiod's node authorizer, asked of the admitted incarnation of the query's cluster ("" allows,
   /// else the reason; a cluster not admitted refuses).
   std::string impersonation_refusal(const impersonation_query& q) const;
+  /// Every admitted cluster's waypoints and the objects that name one (/debug/waypoints).
+  waypoint_report report_waypoints() const;
   /// The merged view computed from scratch: every admitted cluster's index rebuilt from its
   /// objects, then merged. The oracle the incremental path is tested against, and the bench's
   /// full-recompute figure.
@@ -135,6 +140,8 @@ private:
   /// Takes the config cluster's policy changes: hands the policy index to every cluster (marking
   /// the pods whose lists may change) and notes the Authorization resources that moved.
   void take_policies(mesh_delta& out);
+  /// Takes the config cluster's GatewayClasses to every cluster (only they mark waypoints).
+  void take_gateway_classes();
 
   std::shared_ptr<const mesh_config> config_;
   std::map<std::string, slot, std::less<>> slots_;
@@ -152,6 +159,10 @@ private:
   std::shared_ptr<const policy_index> policy_index_;
   std::optional<uint64_t> policy_generation_;
   std::map<std::string, authorization_ptr> authorizations_;
+  /// The GatewayClasses every cluster's waypoints read, from the config cluster incarnation
+  /// `class_generation_`.
+  std::shared_ptr<const gateway_class_map> gateway_classes_;
+  std::optional<uint64_t> class_generation_;
   bool dirty_derived_ = false;
   bool dirty_all_ = false;
   uint64_t version_ = 0;

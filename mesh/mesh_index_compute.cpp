@@ -166,6 +166,7 @@ std::map<std::string, address_ptr> mesh_index::recompute() const {
   // fresh view's own gateways give them.
   mesh_delta ignored;
   fresh.take_policies(ignored);
+  fresh.take_gateway_classes();
   auto gateways = fresh.pod_gateways();
   for (auto& [id, s] : fresh.slots_) {
     s.current->set_pod_gateways(gateways);
@@ -206,6 +207,7 @@ void mesh_index::take_cluster_changes() {
 mesh_delta mesh_index::take_delta() {
   mesh_delta out;
   take_policies(out);
+  take_gateway_classes();
   take_cluster_changes();
   if (dirty_all_) {
     // The gateways may have moved: the pods of a network whose HBONE gateway changed are

@@ -195,7 +195,9 @@ std::string pod_workload_name(const kube::pod& p) {
 ///   `ambient`, pod `none` opts out, sidecar and hostNetwork pods skipped) and records the outcome
 ///   in that annotation. A pod labelled networking.istio.io/tunnel listing "http" gets HBONE and
 ///   native_tunnel (:1344-1348). Otherwise NONE;
-/// - network_gateway: `in.gateway`, the network's gateway that takes HBONE (:855, :1570-1611).
+/// - network_gateway: `in.gateway`, the network's gateway that takes HBONE (:855, :1570-1611);
+/// - waypoint and application_tunnel: `in.waypoint` and `in.application_tunnel`, as the index
+///   resolved them (computeWaypoint, :759-781, :845; see mesh/waypoint.hpp).
 bool build_pod_workload_into(const kube::pod& p, const workload_inputs& in,
                              const cluster_context& ctx, wl::Workload& w) {
   if (p.phase == "Failed" || p.phase == "Succeeded")
@@ -267,6 +269,13 @@ bool build_pod_workload_into(const kube::pod& p, const workload_inputs& in,
   if (in.authorization_policies != nullptr)
     for (const auto& policy : *in.authorization_policies)
       w.add_authorization_policies(policy);
+  if (in.waypoint != nullptr)
+    fill_gateway_address(*in.waypoint, *w.mutable_waypoint());
+  if (in.application_tunnel != nullptr) {
+    auto* tunnel = w.mutable_application_tunnel();
+    tunnel->set_protocol(in.application_tunnel->protocol);
+    tunnel->set_port(in.application_tunnel->port);
+  }
   return true;
 }
 

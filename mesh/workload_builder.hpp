@@ -9,11 +9,12 @@
 #include "kube/objects.hpp"
 #include "mesh/context.hpp"
 #include "mesh/network_gateway.hpp"
+#include "mesh/waypoint.hpp"
 
 /// The pod → istio.workload.Workload mapping of istiod 1.28.3's ambient index
 /// (pilot/pkg/serviceregistry/kube/controller/ambient/workloads.go, `podWorkloadBuilder`,
-/// :783-895). Line numbers below refer to that tag. Waypoints and authorization policies are not
-/// part of this mapping.
+/// :783-895). Line numbers below refer to that tag. The waypoint binding and the policies a pod
+/// lists are resolved by the index and handed in.
 namespace ambient::mesh {
 
 /// Whether `svc` selects `p`: same namespace, a non-empty selector, and every selector label
@@ -23,8 +24,8 @@ bool selects(const kube::service& svc, const kube::pod& p);
 
 /// What the mapping of one pod reads besides the pod itself.
 struct workload_inputs {
-  /// The pod's namespace. istiod reads it for waypoint binding only (`computeWaypoint`), which
-  /// this mapping leaves out; enrolment in ambient is read from the pod (see build_pod_workload).
+  /// The pod's namespace: the index binds the pod's waypoint with it (`computeWaypoint`);
+  /// enrolment in ambient is read from the pod (see build_pod_workload).
   const kube::namespace_* ns = nullptr;
   /// The node named by the pod's spec.nodeName, if known: its labels give the locality.
   const kube::node* node = nullptr;
@@ -36,6 +37,10 @@ struct workload_inputs {
   const network_gateway* gateway = nullptr;
   /// The policies the workload lists (`<namespace>/<name>`, policy_index::workload_policies).
   const std::vector<std::string>* authorization_policies = nullptr;
+  /// The address of the waypoint the pod is bound to, if any (bind_waypoint).
+  const waypoint_address* waypoint = nullptr;
+  /// For an instance of a waypoint with an inbound binding: its application tunnel.
+  const inbound_binding* application_tunnel = nullptr;
 };
 
 /// The Workload istiod sends ztunnel for `p`, or nullopt when istiod builds none: the phase is

@@ -29,8 +29,12 @@ struct mesh_view {
 /// The readiness aggregator's answer to `atom::resources` (/debug/workloads, /debug/policies).
 using mesh_snapshot = std::shared_ptr<const mesh_view>;
 
+/// The readiness aggregator's answer to `atom::waypoints` (/debug/waypoints).
+using waypoint_report_ptr = std::shared_ptr<const mesh::waypoint_report>;
+
 } // namespace ambient::messages
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ambient::messages::mesh_delta_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ambient::messages::aggregator_status)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ambient::messages::mesh_snapshot)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ambient::messages::waypoint_report_ptr)

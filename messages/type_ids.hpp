@@ -65,5 +65,8 @@ CAF_ADD_TYPE_ID(ambient, (ambient::messages::review_cluster_up))
 CAF_ADD_TYPE_ID(ambient, (ambient::messages::review_cluster_down))
 CAF_ADD_TYPE_ID(ambient, (ambient::messages::impersonation_ask))
 CAF_ADD_TYPE_ID(ambient, (ambient::messages::ca_roots))
+/// Asks the readiness aggregator for its waypoints and bindings (/debug/waypoints).
+CAF_ADD_ATOM(ambient, ambient::atom, waypoints, "waypoints")
+CAF_ADD_TYPE_ID(ambient, (ambient::messages::waypoint_report_ptr))
 
 CAF_END_TYPE_ID_BLOCK(ambient)

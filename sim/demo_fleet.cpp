@@ -212,8 +212,12 @@ void demo_fleet::populate() {
                   make_node_json("node-" + std::to_string(n + 1), regions[c],
                                  std::string{regions[c]} + (n == 0 ? "-b" : "-c"),
                                  node_ip(index, n), now));
+    // The config cluster's bookinfo sends its traffic through a waypoint.
+    std::map<std::string, std::string> ns_labels{{"istio.io/dataplane-mode", "ambient"}};
+    if (c == 0)
+      ns_labels["istio.io/use-waypoint"] = "waypoint";
     must_create(cluster, core("namespaces"), "",
-                make_namespace_json(app_namespace, {{"istio.io/dataplane-mode", "ambient"}}, now));
+                make_namespace_json(app_namespace, ns_labels, now));
     must_create(cluster, core("serviceaccounts"), app_namespace,
                 make_service_account_json(app_namespace, "default", now));
     const auto& gateways = *find_resource("gateway.networking.k8s.io", "v1", "gateways");
@@ -258,8 +262,12 @@ void demo_fleet::populate() {
       must_create(cluster, core("pods"), app_namespace, make_pod_json(p, now));
       ++pod_index;
     }
-    if (c == 0)
-      create_legacy_db(cluster, service_ip(index, static_cast<uint32_t>(services.size())));
+    if (c == 0) {
+      auto used = static_cast<uint32_t>(services.size());
+      create_legacy_db(cluster, service_ip(index, used));
+      create_waypoint(cluster, app_namespace, service_ip(index, used + 1), pod_ip(index, pod_index),
+                      node_ip(index, 0));
+    }
   }
 
   auto& config = fleet_->cluster(0);

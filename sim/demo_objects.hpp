@@ -5,8 +5,8 @@
 
 #include "sim/cluster.hpp"
 
-/// The mesh objects of the demo fleet (sim/demo_fleet.hpp) beyond bookinfo: its network gateways
-/// and a service outside Kubernetes.
+/// The mesh objects of the demo fleet (sim/demo_fleet.hpp) beyond bookinfo: its network gateways,
+/// a service outside Kubernetes and bookinfo's waypoint.
 namespace ambient::sim {
 
 /// Creates an object in `c` from generated JSON; a refusal is a bug of the demo fleet
@@ -30,5 +30,16 @@ inline constexpr const char* legacy_db_namespace = "demo";
 /// EndpointSlice written by hand for it: two IPv4 endpoints outside every pod and node range
 /// (192.168.50.10 ready, 192.168.50.11 not), no targetRef.
 void create_legacy_db(sim_cluster& c, const std::string& cluster_ip);
+
+/// The waypoint of `ns` as istioctl waypoint apply and the Istio gateway controller leave it:
+/// GatewayClass istio-waypoint (cluster-scoped, controller istio.io/mesh-controller), Gateway
+/// `waypoint` (label istio.io/waypoint-for=all, an HBONE listener on 15008, status Hostname
+/// waypoint.<ns>.svc.cluster.local), its Service (labelled gateway.istio.io/managed=
+/// istio.io-mesh-controller, ClusterIP `cluster_ip`, port mesh 15008), its ServiceAccount
+/// `waypoint` and one pod labelled
+/// gateway.networking.k8s.io/gateway-name=waypoint at `pod_ip` on node-1 (`host_ip`). The
+/// namespace's own istio.io/use-waypoint label is the caller's.
+void create_waypoint(sim_cluster& c, const std::string& ns, const std::string& cluster_ip,
+                     const std::string& pod_ip, const std::string& host_ip);
 
 } // namespace ambient::sim

@@ -438,9 +438,10 @@ int main(int argc, char** argv) {
   if (argc >= 2 && std::string{argv[1]} == "fleet")
     return run_delta_fleet(argc - 2, argv + 2);
   if (argc < 2) {
-    std::fprintf(stderr,
-                 "usage: ambient_bench churn|storm|recovery|mc-scale|krt-round|chaos --kube-sim "
-                 "BIN --ambientd BIN --out DIR [--smoke] [flags]\n");
+    std::fprintf(
+        stderr,
+        "usage: ambient_bench churn|storm|recovery|mc-scale|krt-round|chaos|waypoint --kube-sim "
+        "BIN --ambientd BIN --out DIR [--smoke] [flags]\n");
     return 2;
   }
   context c;
@@ -463,8 +464,8 @@ int main(int argc, char** argv) {
   c.out = c.get("out", "bench/results", "bench/results");
   c.work = c.get("work", "/tmp/ambient-bench-" + c.scenario, "/tmp/ambient-bench-" + c.scenario);
   std::map<std::string, std::function<void(context&, report&)>> scenarios{
-      {"churn", churn},       {"storm", storm},         {"recovery", recovery},
-      {"mc-scale", mc_scale}, {"krt-round", krt_round}, {"chaos", chaos}};
+      {"churn", churn},         {"storm", storm}, {"recovery", recovery}, {"mc-scale", mc_scale},
+      {"krt-round", krt_round}, {"chaos", chaos}, {"waypoint", waypoint}};
   auto it = scenarios.find(c.scenario);
   if (it == scenarios.end()) {
     std::fprintf(stderr, "ambient_bench: unknown scenario %s\n", c.scenario.c_str());

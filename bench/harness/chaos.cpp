@@ -20,6 +20,7 @@
 
 #include "bench/harness/chaos_objects.hpp"
 #include "bench/harness/chaos_policies.hpp"
+#include "bench/harness/chaos_waypoints.hpp"
 #include "bench/harness/delta_type_client.hpp"
 #include "bench/harness/ground_truth.hpp"
 #include "bench/harness/scenario.hpp"
@@ -58,7 +59,7 @@ public:
     auto any = [&] {
       return pick(0, clusters_ - 1);
     };
-    switch (pick(0, 19)) {
+    switch (pick(0, 21)) {
       case 0: {
         int i = any();
         if (down_.contains(i))
@@ -163,6 +164,20 @@ public:
       case 19:
         change_policy();
         return;
+      case 20:
+      case 21: {
+        // A waypoint label, Gateway, route, binding or class changes.
+        int i = any();
+        if (down_.contains(i))
+          return;
+        try {
+          count(churn_waypoints(s_.sim, cluster(i), i, rng_));
+        } catch (const std::exception& e) {
+          log(std::string{"waypoint change refused: "} + e.what());
+          count("waypoint change refused (a fault)");
+        }
+        return;
+      }
       default:
         return;
     }
@@ -321,8 +336,10 @@ void chaos(context& c, report& rep) {
   stack s{c, n, std::max(1, pods / 20), pods, true, {}, [](sim_process& sim) {
             add_security_objects(sim, cluster(0));
           }};
-  for (int i = 0; i < n; ++i)
+  for (int i = 0; i < n; ++i) {
     add_index_objects(s.sim, cluster(i), i);
+    add_waypoint_objects(s.sim, cluster(i), i);
+  }
   delta_type_client client{s.amb->xds_port(), address_type_url};
   delta_type_client authz{s.amb->xds_port(), authorization_type_url};
   auto held = [&] {
@@ -355,6 +372,10 @@ void chaos(context& c, report& rep) {
   if (workload_diff(expected_workloads(s.sim, all, false), held_workloads(client.held())).empty())
     throw std::runtime_error("the independent oracle cannot tell workloads without their policy "
                              "lists from the real ones");
+  if (workload_diff(expected_workloads(s.sim, all, true, false), held_workloads(client.held()))
+          .empty())
+    throw std::runtime_error("the independent oracle cannot tell workloads without their "
+                             "waypoints from the real ones");
   // The checker must be able to fail: a ground truth without one remote differs from the view.
   auto control = ground_truth(s.sim, std::vector<std::string>(all.begin(), all.end() - 1));
   if (compare(control, held()).equal())

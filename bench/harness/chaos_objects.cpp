@@ -46,6 +46,17 @@ int api_write(sim_process& sim, const std::string& cluster, const std::string& m
   return r.status;
 }
 
+void api_merge(sim_process& sim, const std::string& cluster, const std::string& path,
+               const std::string& patch) {
+  std::string server;
+  auto api = sim.api(cluster, &server);
+  auto r = api.request("PATCH", server + path, patch, "application/merge-patch+json");
+  if ((r.status < 200 || r.status >= 300) && r.status != 404)
+    throw std::runtime_error("chaos objects: PATCH " + path + " of " + cluster + ": HTTP "
+                             + std::to_string(r.status) + " " + r.error + " "
+                             + r.body.substr(0, 200));
+}
+
 void add_index_objects(sim_process& sim, const std::string& cluster, int index) {
   std::mt19937 rng{static_cast<uint32_t>(index)};
   api_write(sim, cluster, "POST", "/api/v1/namespaces",

@@ -17,6 +17,11 @@ namespace ambient::bench {
 int api_write(sim_process& sim, const std::string& cluster, const std::string& method,
               const std::string& path, const std::string& body, int tolerated = 0);
 
+/// A JSON merge patch of `path` on `cluster`'s API server; a 404 (the Gateway API uninstalled by
+/// a fault, an object gone) is tolerated. Throws std::runtime_error on any other failure.
+void api_merge(sim_process& sim, const std::string& cluster, const std::string& path,
+               const std::string& patch);
+
 /// Creates them in cluster `index` (0 is the config cluster); throws std::runtime_error when the
 /// API server refuses one.
 void add_index_objects(sim_process& sim, const std::string& cluster, int index);

@@ -46,4 +46,8 @@ struct stack {
 /// the merged view checked against the simulators' ground truth at every checkpoint.
 void chaos(context& c, report& rep);
 
+/// The waypoint scenario (bench/harness/waypoint_scenario.cpp): a namespace labelled
+/// istio.io/use-waypoint and unlabelled, timed to the client.
+void waypoint(context& c, report& rep);
+
 } // namespace ambient::bench

@@ -5,6 +5,7 @@
 
 #include "bench/harness/oracle_json.hpp"
 #include "bench/harness/policy_oracle.hpp"
+#include "bench/harness/waypoint_oracle.hpp"
 #include "istio/workload/workload.pb.h"
 #include "mesh/context.hpp"
 #include "sim/json.hpp"
@@ -56,7 +57,7 @@ void add_slice_workloads(sim_process& sim, const std::string& cluster, bool conf
       const auto* addresses = sim::find_path(e, {"addresses"});
       if (!addresses || !addresses->is_array() || addresses->empty())
         continue;
-      workload_fact f{cluster, network, {}, {}};
+      workload_fact f{cluster, network, {}, {}, {}, {}};
       for (const auto& a : *addresses)
         f.addresses.push_back(a.get<std::string>());
       if (!seen.insert(f.addresses.front()).second)
@@ -91,7 +92,7 @@ void add_gateway_workloads(sim_process& sim, const std::vector<std::string>& clu
       for (const auto& a : *addresses)
         if (text_at(a, {"type"}) == "IPAddress") // a Hostname gateway's workload has no address
           out.try_emplace("NetworkGateway/" + network + "/" + text_at(a, {"value"}) + "/" + port,
-                          workload_fact{"", network, {text_at(a, {"value"})}, {}});
+                          workload_fact{"", network, {text_at(a, {"value"})}, {}, {}, {}});
     }
   }
 }
@@ -99,14 +100,18 @@ void add_gateway_workloads(sim_process& sim, const std::vector<std::string>& clu
 } // namespace
 
 workload_facts expected_workloads(sim_process& sim, const std::vector<std::string>& clusters,
-                                  bool with_policies) {
+                                  bool with_policies, bool with_waypoints) {
   workload_facts out;
   if (clusters.empty())
     return out;
   const policy_oracle policies{sim, clusters.front()};
-  const auto local_network = network_of(sim, clusters.front());
+  std::map<std::string, std::string> networks;
+  for (const auto& cluster : clusters)
+    networks[cluster] = network_of(sim, cluster);
+  const waypoint_oracle waypoints{sim, clusters, networks};
+  const auto local_network = networks[clusters.front()];
   for (const auto& cluster : clusters) {
-    const auto network = cluster == clusters.front() ? local_network : network_of(sim, cluster);
+    const auto network = networks[cluster];
     if (network != local_network)
       continue;
     add_slice_workloads(sim, cluster, cluster == clusters.front(), network, out);
@@ -114,7 +119,7 @@ workload_facts expected_workloads(sim_process& sim, const std::vector<std::strin
       auto phase = text_at(pod, {"status", "phase"});
       if (phase == "Failed" || phase == "Succeeded")
         continue;
-      workload_fact f{cluster, network, {}, {}};
+      workload_fact f{cluster, network, {}, {}, {}, {}};
       if (const auto* ips = sim::find_path(pod, {"status", "podIPs"}); ips && ips->is_array())
         for (const auto& ip : *ips)
           if (auto a = text_at(ip, {"ip"}); !a.empty())
@@ -132,6 +137,11 @@ workload_facts expected_workloads(sim_process& sim, const std::vector<std::strin
             labels[k] = v.is_string() ? v.get<std::string>() : std::string{};
         f.authorization_policies = policies.policies_for(ns, labels);
       }
+      if (with_waypoints) {
+        auto w = waypoints.for_pod(cluster, pod);
+        f.waypoint = std::move(w.waypoint);
+        f.tunnel = std::move(w.tunnel);
+      }
       out[cluster + "//Pod/" + ns + "/" + text_at(pod, {"metadata", "name"})] = std::move(f);
     }
   }
@@ -146,11 +156,22 @@ workload_facts held_workloads(const std::map<std::string, std::string>& held) {
     if (!a.ParseFromString(bytes) || !a.has_workload() || a.workload().addresses_size() == 0)
       continue;
     const auto& w = a.workload();
-    workload_fact f{w.cluster_id(), w.network(), {}, {}};
+    workload_fact f{w.cluster_id(), w.network(), {}, {}, {}, {}};
     for (const auto& ip : w.addresses())
       f.addresses.push_back(mesh::ip_text(ip));
     f.authorization_policies.assign(w.authorization_policies().begin(),
                                     w.authorization_policies().end());
+    if (w.has_waypoint()) {
+      const auto& wp = w.waypoint();
+      f.waypoint = (wp.has_hostname()
+                        ? wp.hostname().namespace_() + "/" + wp.hostname().hostname()
+                        : mesh::ip_text(wp.address().address()) + "@" + wp.address().network())
+                   + ":" + std::to_string(wp.hbone_mtls_port());
+    }
+    if (w.has_application_tunnel())
+      f.tunnel
+          = istio::workload::ApplicationTunnel::Protocol_Name(w.application_tunnel().protocol())
+            + "/" + std::to_string(w.application_tunnel().port());
     out[w.uid()] = std::move(f);
   }
   return out;

@@ -16,6 +16,10 @@ struct workload_fact {
   /// Workload.authorization_policies, in order (bench/harness/policy_oracle.hpp): a Pod's from the
   /// config cluster's policies; empty for EndpointSlice and NetworkGateway workloads.
   std::vector<std::string> authorization_policies;
+  /// Workload.waypoint as `<ns>/<hostname>:<port>` or `<ip>@<network>:<port>`, and
+  /// application_tunnel as `<PROTOCOL>/<port>` ("" when unset): a Pod's from
+  /// bench/harness/waypoint_oracle.hpp; empty for the other workloads.
+  std::string waypoint, tunnel;
   bool operator==(const workload_fact&) const = default;
 };
 
@@ -33,10 +37,11 @@ using workload_facts = std::map<std::string, workload_fact>;
 /// config cluster's network (others become split-horizon workloads); and every network Gateway's
 /// IP address, of any network, as `NetworkGateway/<network>/<ip>/<port>` (no cluster). Each Pod
 /// lists the config cluster's policies that apply to it (policy_oracle, whose header says which
-/// cases it covers) unless `with_policies` is false (the control that must differ).
+/// cases it covers) unless `with_policies` is false, and carries its waypoint fields
+/// (waypoint_oracle) unless `with_waypoints` is false (the controls that must differ).
 /// Throws std::runtime_error when a LIST fails.
 workload_facts expected_workloads(sim_process& sim, const std::vector<std::string>& clusters,
-                                  bool with_policies = true);
+                                  bool with_policies = true, bool with_waypoints = true);
 
 /// The ordinary workloads (with addresses) among the Address resources a client holds
 /// (name → serialized istio.workload.Address), with their policy lists, decoded by protobuf alone.

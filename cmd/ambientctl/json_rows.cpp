@@ -66,6 +66,51 @@ std::string element_reader::joined(std::string_view key) {
   return out;
 }
 
+bool element_reader::has(std::string_view key) {
+  dom::element value;
+  return lookup(key, false, value);
+}
+
+std::string element_reader::nested_text(std::string_view object, std::string_view key) {
+  dom::element value;
+  if (!lookup(object, false, value))
+    return {};
+  dom::object obj;
+  std::string_view s;
+  if (value.get(obj) != simdjson::SUCCESS) {
+    fail(object, "must be an object");
+    return {};
+  }
+  dom::element inner;
+  auto err = obj.at_key(key).get(inner);
+  if (err == simdjson::NO_SUCH_FIELD || (!err && inner.is_null()))
+    return {};
+  if (err || inner.get(s) != simdjson::SUCCESS) {
+    fail(object, "must hold a string \"" + std::string{key} + "\"");
+    return {};
+  }
+  return std::string{s};
+}
+
+std::string element_reader::gateway_address(std::string_view key) {
+  dom::element value;
+  if (!lookup(key, false, value))
+    return {};
+  dom::object obj;
+  if (value.get(obj) != simdjson::SUCCESS) {
+    fail(key, "must be an object");
+    return {};
+  }
+  std::string_view ns, host, address;
+  if (obj.at_key("hostname").get(host) == simdjson::SUCCESS
+      && obj.at_key("namespace").get(ns) == simdjson::SUCCESS)
+    return std::string{ns} + "/" + std::string{host};
+  if (obj.at_key("address").get(address) == simdjson::SUCCESS)
+    return std::string{address};
+  fail(key, "must hold a hostname and namespace, or an address");
+  return {};
+}
+
 bool element_reader::lookup(std::string_view key, bool required, dom::element& value) {
   if (error_)
     return false;

@@ -32,6 +32,17 @@ public:
   /// An optional array of strings, joined with commas.
   std::string joined(std::string_view key);
 
+  /// Whether the field is present and not null.
+  bool has(std::string_view key);
+
+  /// An optional string field `key` of an optional object field `object`; "" when either is
+  /// missing.
+  std::string nested_text(std::string_view object, std::string_view key);
+
+  /// An optional GatewayAddress object as ambientd writes it ({namespace, hostname} or
+  /// {network, address}): "namespace/hostname", or the address; missing or null reads as "".
+  std::string gateway_address(std::string_view key);
+
   /// The first problem met, or nullopt.
   const std::optional<std::string>& error() const {
     return error_;
@@ -46,19 +57,29 @@ private:
   std::optional<std::string> error_;
 };
 
-/// Parses `json` as an array and calls `row(reader)` for each element, which must be an object.
-/// Returns an error message, or nullopt when every element was read.
+/// Parses `json` as an array (with `member`, an object whose member `member` is the array) and
+/// calls `row(reader)` for each element, which must be an object. Returns an error message, or
+/// nullopt when every element was read.
 template <class RowFn>
-std::optional<std::string> for_each_element(std::string_view json, RowFn&& row) {
+std::optional<std::string> for_each_element(std::string_view json, RowFn&& row,
+                                            std::string_view member = {}) {
   namespace dom = simdjson::dom;
   dom::parser parser;
   simdjson::padded_string padded{json};
   dom::element root;
   if (auto err = parser.parse(padded).get(root))
     return std::string{"body is not valid JSON: "} + simdjson::error_message(err);
+  if (!member.empty()) {
+    dom::object top;
+    if (root.get(top) != simdjson::SUCCESS)
+      return std::string{"body is not a JSON object"};
+    if (top.at_key(member).get(root) != simdjson::SUCCESS)
+      return "body has no \"" + std::string{member} + "\"";
+  }
   dom::array items;
   if (root.get(items) != simdjson::SUCCESS)
-    return std::string{"body is not a JSON array"};
+    return member.empty() ? std::string{"body is not a JSON array"}
+                          : "\"" + std::string{member} + "\" is not a JSON array";
   size_t index = 0;
   for (dom::element item : items) {
     dom::object obj;

@@ -1,7 +1,7 @@
 // ambientctl: the operator's CLI. Reads a running ambientd's debug port (remote-clusters,
-// workloads, policies) and makes remote secrets ambientd will accept (create-remote-secret). The
-// subcommand comes first, then its flags. Exit codes: 0 done, 1 the command failed, 2 a usage
-// error.
+// workloads, policies, waypoints) and makes remote secrets ambientd will accept
+// (create-remote-secret). The subcommand comes first, then its flags. Exit codes: 0 done, 1 the
+// command failed, 2 a usage error.
 
 #include <cstdio>
 #include <iostream>
@@ -115,6 +115,25 @@ int run_policies(int argc, const char* const* argv) {
   });
 }
 
+/// `ambientctl waypoints`: GET /debug/waypoints and print the waypoints and the objects naming
+/// one.
+int run_waypoints(int argc, const char* const* argv) {
+  std::string address = default_address;
+  workload_filter filter;
+  flag_set flags{"ambientctl waypoints",
+                 "Lists every cluster's waypoints (Gateways with a status address) and the "
+                 "Services and pods that name one, with whether each is bound or istiod's "
+                 "reason why not.",
+                 version_text};
+  flags.add("address", &address, "ambientd's debug address, HOST:PORT");
+  flags.add("namespace", &filter.namespace_name, "only waypoints and objects in this namespace");
+  flags.add("cluster", &filter.cluster, "only rows of this cluster ID");
+  if (auto stop = parse_flags(flags, argc, argv))
+    return *stop;
+  return print_table(address, "/debug/waypoints",
+                     [&](const std::string& body) { return waypoints_table(body, filter); });
+}
+
 /// `ambientctl create-remote-secret`: print the Secret for a kubeconfig ambientd accepts.
 int run_create_remote_secret(int argc, const char* const* argv) {
   std::string kubeconfig;
@@ -154,6 +173,7 @@ constexpr command commands[] = {
     {"workloads", "list the workloads of the merged mesh", run_workloads},
     {"policies", "list the authorization policies served and the workloads carrying them",
      run_policies},
+    {"waypoints", "list the waypoints and the services and pods bound to them", run_waypoints},
     {"create-remote-secret", "print a remote secret for a kubeconfig ambientd accepts",
      run_create_remote_secret},
 };

@@ -81,7 +81,7 @@ table_result remote_clusters_table(std::string_view json) {
 
 table_result workloads_table(std::string_view json, const workload_filter& filter) {
   struct workload_row {
-    std::string namespace_name, name, cluster, addresses, node, network, protocol;
+    std::string namespace_name, name, cluster, addresses, node, network, protocol, waypoint;
   };
   std::vector<workload_row> found;
   auto error = for_each_element(json, [&](element_reader& r) {
@@ -93,6 +93,9 @@ table_result workloads_table(std::string_view json, const workload_filter& filte
     w.node = r.text("node", false);
     w.network = r.text("network", false);
     w.protocol = r.text("protocol", false);
+    w.waypoint = r.gateway_address("waypoint");
+    if (w.waypoint.empty() && r.has("applicationTunnel"))
+      w.waypoint = "instance";
     found.push_back(std::move(w));
   });
   if (error)
@@ -106,10 +109,10 @@ table_result workloads_table(std::string_view json, const workload_filter& filte
            < std::tie(b.namespace_name, b.name, b.cluster);
   });
   std::vector<std::vector<std::string>> rows{
-      {"NAMESPACE", "NAME", "CLUSTER", "ADDRESS", "NODE", "NETWORK", "PROTOCOL"}};
+      {"NAMESPACE", "NAME", "CLUSTER", "ADDRESS", "NODE", "NETWORK", "PROTOCOL", "WAYPOINT"}};
   for (auto& w : found)
-    rows.push_back(
-        {w.namespace_name, w.name, w.cluster, w.addresses, w.node, w.network, w.protocol});
+    rows.push_back({w.namespace_name, w.name, w.cluster, w.addresses, w.node, w.network, w.protocol,
+                    w.waypoint});
   return {render_table(rows), {}};
 }
 
@@ -153,6 +156,53 @@ table_result policies_table(std::string_view json, const std::vector<std::string
       rows.push_back({name, "", "not served", ""});
   }
   return {render_table(rows), {}};
+}
+
+table_result waypoints_table(std::string_view json, const workload_filter& filter) {
+  auto keep = [&](const std::string& ns, const std::string& cluster) {
+    return (filter.namespace_name.empty() || ns == filter.namespace_name)
+           && (filter.cluster.empty() || cluster == filter.cluster);
+  };
+  std::vector<std::vector<std::string>> waypoints{
+      {"CLUSTER", "NAMESPACE", "NAME", "FOR", "ADDRESS", "ROUTES", "SERVICES", "WORKLOADS"}};
+  auto error = for_each_element(
+      json,
+      [&](element_reader& r) {
+        auto cluster = r.text("cluster", true);
+        auto ns = r.text("namespace", true);
+        auto name = r.text("name", true);
+        auto type = r.text("trafficType", false);
+        auto address = r.gateway_address("address");
+        auto services = r.number("services").value_or(0);
+        auto workloads = r.number("workloads").value_or(0);
+        if (keep(ns, cluster))
+          waypoints.push_back({cluster, ns, name, type, address.empty() ? "none" : address,
+                               r.nested_text("allowedRoutes", "from"),
+                               std::to_string(static_cast<int64_t>(services)),
+                               std::to_string(static_cast<int64_t>(workloads))});
+      },
+      "waypoints");
+  if (error)
+    return {{}, *error};
+  std::vector<std::vector<std::string>> bindings{
+      {"CLUSTER", "KIND", "OBJECT", "WAYPOINT", "STATUS"}};
+  error = for_each_element(
+      json,
+      [&](element_reader& r) {
+        auto cluster = r.text("cluster", true);
+        auto kind = r.text("kind", true);
+        auto object = r.text("object", true);
+        auto waypoint = r.text("waypoint", true);
+        auto status = r.text("status", true);
+        if (status == "Bound" && !r.flag("address"))
+          status = "Bound (no address yet)";
+        if (keep(object.substr(0, object.find('/')), cluster))
+          bindings.push_back({cluster, kind, object, waypoint, status});
+      },
+      "bindings");
+  if (error)
+    return {{}, *error};
+  return {render_table(waypoints) + "\n" + render_table(bindings), {}};
 }
 
 } // namespace ambient::cmd

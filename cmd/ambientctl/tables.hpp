@@ -34,8 +34,10 @@ std::string render_table(const std::vector<std::vector<std::string>>& rows);
 /// were withdrawn for it).
 table_result remote_clusters_table(std::string_view json);
 
-/// The `ambientctl workloads` table (NAMESPACE NAME CLUSTER ADDRESS NODE NETWORK PROTOCOL) from
-/// the body of ambientd's /debug/workloads, sorted by namespace, name and cluster.
+/// The `ambientctl workloads` table (NAMESPACE NAME CLUSTER ADDRESS NODE NETWORK PROTOCOL
+/// WAYPOINT) from the body of ambientd's /debug/workloads, sorted by namespace, name and cluster.
+/// WAYPOINT is the waypoint's `namespace/hostname` or address; a waypoint's own instance shows
+/// `instance` (it carries an application tunnel instead).
 table_result workloads_table(std::string_view json, const workload_filter& filter);
 
 /// The policies one workload lists, read from the body of ambientd's /debug/workloads.
@@ -54,5 +56,11 @@ workload_policies_result workload_policies(std::string_view json, std::string_vi
 /// `NAME - not served -` (a workload may list a policy istiod does not send, see
 /// docs/authorization.md).
 table_result policies_table(std::string_view json, const std::vector<std::string>* only);
+
+/// The `ambientctl waypoints` tables from the body of ambientd's /debug/waypoints: the waypoints
+/// (CLUSTER NAMESPACE NAME FOR ADDRESS ROUTES SERVICES WORKLOADS), then, after a blank line, the
+/// objects naming one (CLUSTER KIND OBJECT WAYPOINT STATUS), in the body's order; `filter` keeps
+/// only a namespace's (the waypoint's, or the object's) and a cluster's rows.
+table_result waypoints_table(std::string_view json, const workload_filter& filter);
 
 } // namespace ambient::cmd

@@ -4,6 +4,7 @@
 #include "admin/dashboard.hpp"
 #include "admin/debug_views.hpp"
 #include "admin/policy_views.hpp"
+#include "admin/waypoint_views.hpp"
 #include "messages/cluster_status_json.hpp"
 #include "messages/type_ids.hpp"
 #include "telemetry/actor_directory.hpp"
@@ -68,6 +69,11 @@ void add_debug_routes(admin::http_server& server, const admin_context& ctx) {
                                                   atom::resources_v);
     return s ? json(admin::policies_json((*s)->authorizations, (*s)->resources))
              : unavailable("readiness_aggregator");
+  });
+  server.handle("/debug/waypoints", [ctx](const admin::http_request&) {
+    auto s = actors::ask<messages::waypoint_report_ptr>(*ctx.system, ctx.aggregator, ctx.timeout,
+                                                        atom::waypoints_v);
+    return s ? json(admin::waypoints_json(**s)) : unavailable("readiness_aggregator");
   });
   server.handle("/debug/xds", [ctx](const admin::http_request&) {
     auto s

@@ -148,12 +148,17 @@ struct ambientd_harness {
   /// kubectl against the config cluster (cluster 0) with `input` on stdin (if any); REQUIREs
   /// success and returns its output.
   std::string kubectl(const std::string& args, const std::string& input = {}) const {
+    return kubectl_on(0, args, input);
+  }
+
+  /// kubectl against cluster `i`, as kubectl().
+  std::string kubectl_on(size_t i, const std::string& args, const std::string& input = {}) const {
     std::string file;
     if (!input.empty()) {
       file = (dir.path / "kubectl-input.yaml").string();
       std::ofstream{file} << input;
     }
-    auto r = run_command("KUBECONFIG='" + fleet->cluster(0).kubeconfig_path() + "' KUBECACHEDIR='"
+    auto r = run_command("KUBECONFIG='" + fleet->cluster(i).kubeconfig_path() + "' KUBECACHEDIR='"
                              + (dir.path / "kube-cache").string() + "' timeout 30 kubectl " + args,
                          file);
     INFO("kubectl " << args << "\n" << r.output);

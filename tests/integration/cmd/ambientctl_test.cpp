@@ -120,9 +120,29 @@ TEST_CASE("ambientctl workloads filters and sorts ambientd's workloads", "[integ
   auto r = run_ctl({"workloads", "--address=" + address_of(*server), "--namespace", "ns1"});
   CHECK(r.exit_code == 0);
   CHECK(r.out
-        == "NAMESPACE  NAME  CLUSTER  ADDRESS   NODE  NETWORK  PROTOCOL\n"
-           "ns1        a     c1       10.0.0.1  -     -        -\n"
-           "ns1        b     c1       10.0.0.2  -     -        -\n");
+        == "NAMESPACE  NAME  CLUSTER  ADDRESS   NODE  NETWORK  PROTOCOL  WAYPOINT\n"
+           "ns1        a     c1       10.0.0.1  -     -        -         -\n"
+           "ns1        b     c1       10.0.0.2  -     -        -         -\n");
+}
+
+TEST_CASE("ambientctl waypoints prints the waypoints and the objects naming one", "[integration]") {
+  auto server = serve(
+      "/debug/waypoints",
+      json(R"({"waypoints":[{"cluster":"c1","namespace":"ns1","name":"wp","trafficType":"all",)"
+           R"("address":{"namespace":"ns1","hostname":"wp.ns1.svc","hboneMtlsPort":15008},)"
+           R"("allowedRoutes":{"from":"Same"},"services":1,"workloads":2}],)"
+           R"("bindings":[{"cluster":"c1","kind":"Pod","object":"ns2/web-0","waypoint":"ns1/wp",)"
+           R"("status":"AttachmentDenied","address":false}]})"));
+  auto r = run_ctl({"waypoints", "--address=" + address_of(*server)});
+  CHECK(r.exit_code == 0);
+  CHECK(r.out
+        == "CLUSTER  NAMESPACE  NAME  FOR  ADDRESS         ROUTES  SERVICES  WORKLOADS\n"
+           "c1       ns1        wp    all  ns1/wp.ns1.svc  Same    1         2\n"
+           "\n"
+           "CLUSTER  KIND  OBJECT     WAYPOINT  STATUS\n"
+           "c1       Pod   ns2/web-0  ns1/wp    AttachmentDenied\n");
+  auto bad = run_ctl({"waypoints", "--address=" + address_of(*server), "--bogus", "x"});
+  CHECK(bad.exit_code == 2);
 }
 
 namespace {

@@ -133,6 +133,8 @@ TEST_CASE("the demo fleet runs bookinfo in ambient in every cluster, with review
     REQUIRE(ns.object);
     CHECK(ns.object->labels.at("istio.io/dataplane-mode") == "ambient");
     for (const auto& o : list(c, core("services"), "bookinfo")) {
+      if (o->name == "waypoint")
+        continue; // the config cluster's waypoint: see the waypoint test below
       auto svc = kube::decode_as<kube::service>(o->json);
       REQUIRE(std::holds_alternative<kube::service>(svc));
       bool global
@@ -143,6 +145,8 @@ TEST_CASE("the demo fleet runs bookinfo in ambient in every cluster, with review
       auto decoded = kube::decode_as<kube::pod>(o->json);
       REQUIRE(std::holds_alternative<kube::pod>(decoded));
       const auto& p = std::get<kube::pod>(decoded);
+      if (kube::lookup(p.meta.labels, "gateway.networking.k8s.io/gateway-name"))
+        continue; // the waypoint's own pod is not captured
       CHECK(p.phase == "Running");
       CHECK(p.ready);
       CHECK(!p.pod_ips.empty());
@@ -154,7 +158,41 @@ TEST_CASE("the demo fleet runs bookinfo in ambient in every cluster, with review
   }
   CHECK(pods == 11);
   CHECK(review_versions == std::set<std::string>{"v1", "v2", "v3"});
-  CHECK(list(demo.clusters().cluster(0), core("services"), "bookinfo").size() == 4);
+  CHECK(list(demo.clusters().cluster(0), core("services"), "bookinfo").size() == 5);
+}
+
+TEST_CASE("the demo config cluster bookinfo uses a waypoint for all its traffic",
+          "[sim][integration]") {
+  scratch_dir dir;
+  sim::demo_fleet demo{short_options(dir)};
+  auto& c = demo.clusters().cluster(0);
+  auto ns = c.data().get(core("namespaces"), "", "bookinfo");
+  REQUIRE(ns.object);
+  CHECK(ns.object->labels.at("istio.io/use-waypoint") == "waypoint");
+  const auto* gateways = sim::find_resource("gateway.networking.k8s.io", "v1", "gateways");
+  auto gw = c.data().get(*gateways, "bookinfo", "waypoint");
+  REQUIRE(gw.object);
+  auto decoded = kube::decode_as<kube::gateway>(gw.object->json);
+  REQUIRE(std::holds_alternative<kube::gateway>(decoded));
+  const auto& g = std::get<kube::gateway>(decoded);
+  CHECK(kube::lookup(g.meta.labels, "istio.io/waypoint-for") == "all");
+  CHECK(g.gateway_class == "istio-waypoint");
+  REQUIRE(g.addresses.size() == 1);
+  CHECK(g.addresses[0].type == "Hostname");
+  CHECK(g.addresses[0].value == "waypoint.bookinfo.svc.cluster.local");
+  const auto* classes = sim::find_resource("gateway.networking.k8s.io", "v1", "gatewayclasses");
+  CHECK(c.data().get(*classes, "", "istio-waypoint").object);
+  size_t instances = 0;
+  for (const auto& o : list(c, core("pods"), "bookinfo"))
+    if (o->json.find("gateway.networking.k8s.io/gateway-name") != std::string::npos)
+      ++instances;
+  CHECK(instances == 1);
+  // The other clusters' bookinfo has no waypoint.
+  for (size_t i = 1; i < 4; ++i) {
+    auto other = demo.clusters().cluster(i).data().get(core("namespaces"), "", "bookinfo");
+    REQUIRE(other.object);
+    CHECK(other.object->labels.count("istio.io/use-waypoint") == 0);
+  }
 }
 
 TEST_CASE("the demo's config cluster has a selector-less legacy-db with a hand-written slice",

@@ -2,6 +2,7 @@
 
 #include "admin/debug_views.hpp"
 #include "admin/policy_views.hpp"
+#include "admin/waypoint_views.hpp"
 #include "messages/cluster_status_json.hpp"
 #include "sim/json.hpp"
 
@@ -138,6 +139,71 @@ TEST_CASE("workloads shows the network gateway a split-horizon workload is reach
   CHECK(sim::find_path(doc[0], {"networkGateway", "hboneMtlsPort"})->get<int64_t>() == 15008);
   CHECK(sim::find_path(doc[1], {"hostname"})->get<std::string>() == "ew.example.com");
   CHECK(sim::find_path(doc[1], {"networkGateway"}) == nullptr);
+}
+
+TEST_CASE("workloads shows the waypoint and the application tunnel", "[admin][waypoint]") {
+  istio::workload::Address a;
+  auto* w = a.mutable_workload();
+  w->set_uid("c1//Pod/bookinfo/reviews-0");
+  w->mutable_waypoint()->mutable_hostname()->set_namespace_("bookinfo");
+  w->mutable_waypoint()->mutable_hostname()->set_hostname("waypoint.bookinfo.svc.cluster.local");
+  w->mutable_waypoint()->set_hbone_mtls_port(15008);
+  istio::workload::Address i;
+  i.mutable_workload()->set_uid("c1//Pod/bookinfo/waypoint-0");
+  i.mutable_workload()->mutable_application_tunnel()->set_protocol(
+      istio::workload::ApplicationTunnel::PROXY);
+  i.mutable_workload()->mutable_application_tunnel()->set_port(15088);
+  auto doc = parse(admin::workloads_json(
+      {mesh::make_resource(w->uid(), a), mesh::make_resource(i.workload().uid(), i)}));
+  REQUIRE(doc.size() == 2);
+  CHECK(sim::find_path(doc[0], {"waypoint", "hostname"})->get<std::string>()
+        == "waypoint.bookinfo.svc.cluster.local");
+  CHECK(sim::find_path(doc[0], {"waypoint", "namespace"})->get<std::string>() == "bookinfo");
+  CHECK(sim::find_path(doc[0], {"waypoint", "hboneMtlsPort"})->get<int64_t>() == 15008);
+  CHECK(sim::find_path(doc[0], {"applicationTunnel"}) == nullptr);
+  CHECK(sim::find_path(doc[1], {"waypoint"}) == nullptr);
+  CHECK(sim::find_path(doc[1], {"applicationTunnel", "protocol"})->get<std::string>() == "PROXY");
+  CHECK(sim::find_path(doc[1], {"applicationTunnel", "port"})->get<int64_t>() == 15088);
+}
+
+TEST_CASE("waypoints lists each waypoint and each object naming one", "[admin][waypoint]") {
+  mesh::waypoint_report r;
+  mesh::waypoint wp;
+  wp.namespace_ = "infra";
+  wp.name = "shared";
+  wp.gateway_class = "istio-waypoint";
+  wp.traffic_type = "all";
+  wp.address = mesh::waypoint_address{false, "network-1", std::string{"\x0a\x00\x00\x09", 4}};
+  wp.binding = mesh::inbound_binding{istio::workload::ApplicationTunnel::PROXY, 15088};
+  wp.attach.from = mesh::attachment_rule::source::selector;
+  wp.attach.selector = std::get<mesh::label_selector>(mesh::label_selector::make(
+      {{"team", "a"}}, {{"env", mesh::selector_operator::in, {"prod"}}}, "s"));
+  wp.service_accounts = {"waypoint"};
+  r.waypoints.push_back({"cluster-1", wp, 2, 5, 1});
+  r.bindings.push_back({"cluster-1", "Service", "app/web", "infra/shared", "Bound", true, false});
+  r.bindings.push_back(
+      {"cluster-1", "Pod", "app/web-0", "app/gone", "WaypointIsNotReady", false, std::nullopt});
+  auto doc = parse(admin::waypoints_json(r));
+  const auto& w = (*sim::find_path(doc, {"waypoints"}))[0];
+  CHECK(sim::find_path(w, {"cluster"})->get<std::string>() == "cluster-1");
+  CHECK(sim::find_path(w, {"trafficType"})->get<std::string>() == "all");
+  CHECK(sim::find_path(w, {"address", "address"})->get<std::string>() == "10.0.0.9");
+  CHECK(sim::find_path(w, {"address", "network"})->get<std::string>() == "network-1");
+  CHECK(sim::find_path(w, {"inboundBinding", "protocol"})->get<std::string>() == "PROXY");
+  CHECK(sim::find_path(w, {"inboundBinding", "port"})->get<int64_t>() == 15088);
+  CHECK(sim::find_path(w, {"allowedRoutes", "from"})->get<std::string>() == "Selector");
+  CHECK(sim::find_path(w, {"allowedRoutes", "selector", "matchLabels", "team"})->get<std::string>()
+        == "a");
+  CHECK(sim::find_path(w, {"allowedRoutes", "selector", "matchExpressions"})->size() == 1);
+  CHECK(sim::find_path(w, {"services"})->get<int64_t>() == 2);
+  CHECK(sim::find_path(w, {"workloads"})->get<int64_t>() == 5);
+  CHECK(sim::find_path(w, {"instances"})->get<int64_t>() == 1);
+  const auto& b = *sim::find_path(doc, {"bindings"});
+  REQUIRE(b.size() == 2);
+  CHECK(sim::find_path(b[0], {"ingressUseWaypoint"})->get<bool>() == false);
+  CHECK(sim::find_path(b[0], {"address"})->get<bool>());
+  CHECK(sim::find_path(b[1], {"status"})->get<std::string>() == "WaypointIsNotReady");
+  CHECK(sim::find_path(b[1], {"ingressUseWaypoint"}) == nullptr);
 }
 
 TEST_CASE("the actor tree nests children under parents; an orphan hangs at the root", "[admin]") {

@@ -27,10 +27,13 @@ const std::string clusterz = R"([
 const std::string workloads = R"([
   {"uid":"c2//Pod/bookinfo/reviews-v1-0","name":"reviews-v1-0","namespace":"bookinfo",
    "cluster":"c2","addresses":["10.2.0.5","fd00::5"],"network":"network-2","node":"node-1",
-   "protocol":"HBONE","status":"Healthy","services":[]},
+   "protocol":"HBONE","status":"Healthy","services":[],
+   "waypoint":{"namespace":"bookinfo","hostname":"waypoint.bookinfo.svc","hboneMtlsPort":15008}},
   {"name":"ratings-0","namespace":"bookinfo","cluster":"c1","addresses":["10.1.0.7"],
-   "network":"network-1","node":"node-9","protocol":"TCP"},
-  {"name":"reviews-v1-0","namespace":"bookinfo","cluster":"c1","addresses":[],"protocol":"TCP"},
+   "network":"network-1","node":"node-9","protocol":"TCP",
+   "waypoint":{"network":"network-1","address":"10.1.0.99","hboneMtlsPort":15008}},
+  {"name":"reviews-v1-0","namespace":"bookinfo","cluster":"c1","addresses":[],"protocol":"TCP",
+   "applicationTunnel":{"protocol":"PROXY","port":15088}},
   {"name":"sleep","namespace":"apps","cluster":"c2","addresses":["10.2.0.9"],"network":"",
    "node":"node-2","protocol":"HBONE"}
 ])";
@@ -113,24 +116,28 @@ TEST_CASE("workloads are sorted by namespace, name and cluster with - for empty 
   auto t = workloads_table(workloads, {});
   REQUIRE(t.ok());
   CHECK(t.text
-        == "NAMESPACE  NAME          CLUSTER  ADDRESS           NODE    NETWORK    PROTOCOL\n"
-           "apps       sleep         c2       10.2.0.9          node-2  -          HBONE\n"
-           "bookinfo   ratings-0     c1       10.1.0.7          node-9  network-1  TCP\n"
-           "bookinfo   reviews-v1-0  c1       -                 -       -          TCP\n"
-           "bookinfo   reviews-v1-0  c2       10.2.0.5,fd00::5  node-1  network-2  HBONE\n");
+        == "NAMESPACE  NAME          CLUSTER  ADDRESS           NODE    NETWORK    PROTOCOL  "
+           "WAYPOINT\n"
+           "apps       sleep         c2       10.2.0.9          node-2  -          HBONE     -\n"
+           "bookinfo   ratings-0     c1       10.1.0.7          node-9  network-1  TCP       "
+           "10.1.0.99\n"
+           "bookinfo   reviews-v1-0  c1       -                 -       -          TCP       "
+           "instance\n"
+           "bookinfo   reviews-v1-0  c2       10.2.0.5,fd00::5  node-1  network-2  HBONE     "
+           "bookinfo/waypoint.bookinfo.svc\n");
 }
 
 TEST_CASE("workloads are filtered by namespace and by cluster", "[cmd]") {
   auto by_ns = workloads_table(workloads, {"apps", ""});
   REQUIRE(by_ns.ok());
   CHECK(by_ns.text
-        == "NAMESPACE  NAME   CLUSTER  ADDRESS   NODE    NETWORK  PROTOCOL\n"
-           "apps       sleep  c2       10.2.0.9  node-2  -        HBONE\n");
+        == "NAMESPACE  NAME   CLUSTER  ADDRESS   NODE    NETWORK  PROTOCOL  WAYPOINT\n"
+           "apps       sleep  c2       10.2.0.9  node-2  -        HBONE     -\n");
   auto both = workloads_table(workloads, {"bookinfo", "c1"});
   REQUIRE(both.ok());
   CHECK_THAT(both.text, Contains("ratings-0") && !Contains("c2") && !Contains("sleep"));
   auto none = workloads_table(workloads, {"nope", ""});
-  CHECK(none.text == "NAMESPACE  NAME  CLUSTER  ADDRESS  NODE  NETWORK  PROTOCOL\n");
+  CHECK(none.text == "NAMESPACE  NAME  CLUSTER  ADDRESS  NODE  NETWORK  PROTOCOL  WAYPOINT\n");
 }
 
 TEST_CASE("workloads names what is wrong with a malformed body", "[cmd]") {
@@ -146,6 +153,70 @@ TEST_CASE("workloads names what is wrong with a malformed body", "[cmd]") {
         == "element 0: \"addresses\" must be an array of strings");
   CHECK(error(R"([{"name":"n","namespace":"a","cluster":"c","node":true}])")
         == "element 0: \"node\" must be a string");
+  CHECK(error(R"([{"name":"n","namespace":"a","cluster":"c","waypoint":"wp"}])")
+        == "element 0: \"waypoint\" must be an object");
+  CHECK(error(R"([{"name":"n","namespace":"a","cluster":"c","waypoint":{"hostname":"h"}}])")
+        == "element 0: \"waypoint\" must hold a hostname and namespace, or an address");
+}
+
+namespace {
+
+const std::string waypoints = R"({"waypoints":[
+  {"cluster":"c1","namespace":"bookinfo","name":"waypoint","class":"istio-waypoint",
+   "trafficType":"all","address":{"namespace":"bookinfo","hostname":"waypoint.bookinfo.svc",
+   "hboneMtlsPort":15008},"allowedRoutes":{"from":"Same"},"serviceAccounts":["waypoint"],
+   "services":2,"workloads":3,"instances":1},
+  {"cluster":"c2","namespace":"infra","name":"shared","class":"istio-waypoint",
+   "trafficType":"service","allowedRoutes":{"from":"All"},"serviceAccounts":[],
+   "services":0,"workloads":0,"instances":0}],
+ "bindings":[
+  {"cluster":"c1","kind":"Service","object":"bookinfo/reviews","waypoint":"bookinfo/waypoint",
+   "status":"Bound","address":true,"ingressUseWaypoint":true},
+  {"cluster":"c2","kind":"Pod","object":"apps/sleep-0","waypoint":"infra/shared",
+   "status":"Bound","address":false},
+  {"cluster":"c1","kind":"Pod","object":"apps/web-0","waypoint":"apps/missing",
+   "status":"WaypointIsNotReady","address":false}]})";
+
+} // namespace
+
+TEST_CASE("waypoints prints the waypoints then the objects naming one", "[cmd]") {
+  auto t = waypoints_table(waypoints, {});
+  REQUIRE(t.ok());
+  CHECK(
+      t.text
+      == "CLUSTER  NAMESPACE  NAME      FOR      ADDRESS                         ROUTES  SERVICES  "
+         "WORKLOADS\n"
+         "c1       bookinfo   waypoint  all      bookinfo/waypoint.bookinfo.svc  Same    2         "
+         "3\n"
+         "c2       infra      shared    service  none                            All     0         "
+         "0\n"
+         "\n"
+         "CLUSTER  KIND     OBJECT            WAYPOINT           STATUS\n"
+         "c1       Service  bookinfo/reviews  bookinfo/waypoint  Bound\n"
+         "c2       Pod      apps/sleep-0      infra/shared       Bound (no address yet)\n"
+         "c1       Pod      apps/web-0        apps/missing       WaypointIsNotReady\n");
+  auto apps = waypoints_table(waypoints, {"apps", "c1"});
+  REQUIRE(apps.ok());
+  CHECK_THAT(apps.text, Contains("apps/web-0") && !Contains("sleep-0") && !Contains("bookinfo/"));
+}
+
+TEST_CASE("waypoints names what is wrong with a malformed body", "[cmd]") {
+  auto error = [](const std::string& json) {
+    return waypoints_table(json, {}).error;
+  };
+  CHECK(error("[]") == "body is not a JSON object");
+  CHECK(error("{}") == "body has no \"waypoints\"");
+  CHECK(error(R"({"waypoints":{}})") == "\"waypoints\" is not a JSON array");
+  CHECK(error(R"({"waypoints":[]})") == "body has no \"bindings\"");
+  CHECK(error(R"({"waypoints":[{"cluster":"c","name":"n"}],"bindings":[]})")
+        == "element 0: \"namespace\" is missing");
+  CHECK(error(R"({"waypoints":[{"cluster":"c","namespace":"a","name":"n","allowedRoutes":1}],
+                  "bindings":[]})")
+        == "element 0: \"allowedRoutes\" must be an object");
+  CHECK(error(R"({"waypoints":[],"bindings":[{"cluster":"c","kind":"Pod","object":"a/b",
+                  "waypoint":"a/w"}]})")
+        == "element 0: \"status\" is missing");
+  CHECK(error("{nope").rfind("body is not valid JSON", 0) == 0);
 }
 
 namespace {

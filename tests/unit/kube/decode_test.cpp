@@ -443,6 +443,71 @@ TEST_CASE("config maps leases and gateways decode", "[kube]") {
                                          {"example.com/custom", "x"}});
 }
 
+TEST_CASE("a waypoint listener keeps its allowed route namespaces", "[kube][waypoint]") {
+  const auto& g
+      = ok(decode_as<gateway>(R"({"kind":"Gateway","metadata":{"name":"wp","namespace":"infra"},
+    "spec":{"gatewayClassName":"istio-waypoint","listeners":[
+      {"name":"mesh","port":15008,"protocol":"HBONE","allowedRoutes":{"namespaces":{"from":"Selector",
+        "selector":{"matchLabels":{"team":"a"},
+          "matchExpressions":[{"key":"env","operator":"In","values":["prod","dev"]}]}}}},
+      {"name":"all","port":15009,"protocol":"HBONE","allowedRoutes":{"namespaces":{"from":"All"}}},
+      {"name":"empty","port":15010,"protocol":"HBONE","allowedRoutes":{"namespaces":{}}},
+      {"name":"kinds","port":15011,"protocol":"HBONE","allowedRoutes":{"kinds":[]}}]}})"));
+  REQUIRE(g.listeners.size() == 4);
+  const auto& sel = g.listeners[0];
+  CHECK(sel.has_route_namespaces);
+  CHECK(sel.routes_from == "Selector");
+  REQUIRE(sel.routes_selector);
+  CHECK(sel.routes_selector->match_labels == string_map{{"team", "a"}});
+  CHECK(sel.routes_selector->match_expressions
+        == std::vector<raw_label_selector::requirement>{{"env", "In", {"prod", "dev"}}});
+  CHECK(g.listeners[1].routes_from == "All");
+  CHECK(!g.listeners[1].routes_selector);
+  // namespaces: {} is there (from defaults to Same later); no namespaces at all is not.
+  CHECK(g.listeners[2].has_route_namespaces);
+  CHECK(g.listeners[2].routes_from.empty());
+  CHECK(!g.listeners[3].has_route_namespaces);
+
+  const auto& gc
+      = ok(decode_as<gateway_class>(R"({"kind":"GatewayClass","metadata":{"name":"istio-waypoint",
+    "labels":{"istio.io/waypoint-for":"all"},
+    "annotations":{"ambient.istio.io/waypoint-inbound-binding":"PROXY/15088"}},
+    "spec":{"controllerName":"istio.io/mesh-controller"}})"));
+  CHECK(gc.meta.name == "istio-waypoint");
+  CHECK(gc.meta.namespace_.empty());
+  CHECK(gc.controller_name == "istio.io/mesh-controller");
+  CHECK(lookup(gc.meta.labels, "istio.io/waypoint-for") == "all");
+}
+
+TEST_CASE("a malformed allowed routes selector names the field", "[kube][waypoint]") {
+  auto listener = [](std::string_view routes) {
+    return R"({"metadata":{"name":"wp","namespace":"infra"},"spec":{"listeners":[{"name":"mesh",
+      "port":15008,"protocol":"HBONE","allowedRoutes":)"
+           + std::string{routes} + "}]}}";
+  };
+  const auto& e = err(decode_as<gateway>(listener(R"({"namespaces":{"from":7}})")));
+  CHECK(e.code == decode_errc::bad_field);
+  CHECK(e.message
+        == "Gateway infra/wp: spec.listeners[0].allowedRoutes.namespaces.from: expected string");
+  CHECK(err(decode_as<gateway>(listener(R"({"namespaces":[]})"))).code == decode_errc::bad_field);
+  CHECK(
+      err(decode_as<gateway>(listener(R"({"namespaces":{"selector":{"matchLabels":{"a":1}}}})")))
+          .message
+      == R"(Gateway infra/wp: spec.listeners[0].allowedRoutes.namespaces.selector.matchLabels["a"]: expected string)");
+  CHECK(err(decode_as<gateway>(listener(
+                R"({"namespaces":{"selector":{"matchExpressions":[{"key":"a","values":"x"}]}}})")))
+            .message
+        == "Gateway infra/wp: "
+           "spec.listeners[0].allowedRoutes.namespaces.selector.matchExpressions[0].values: "
+           "expected array");
+  CHECK(
+      err(decode_as<gateway_class>(R"({"metadata":{"name":"c"},"spec":{"controllerName":["x"]}})"))
+          .message
+      == "GatewayClass c: spec.controllerName: expected string");
+  CHECK(err(decode_as<gateway_class>(R"({"metadata":{},"spec":{}})")).code
+        == decode_errc::missing_field);
+}
+
 TEST_CASE("escaped strings and duplicate keys decode like JSON says", "[kube]") {
   const auto& ns = ok(decode_as<namespace_>(
       R"({"metadata":{"name":"caf\u00e9","labels":{"b":"1","a\"q":"x\ny","b":"2"}}})"));
