@@ -125,11 +125,16 @@ void cluster_index::upsert_object(Object&& object) {
           mark_pods_of(o.meta.namespace_); // its selector may pick other pods now
         } else if constexpr (std::is_same_v<T, kube::namespace_>) {
           auto old = namespaces_.find(key);
-          waypoints_.on_namespace(key, old == namespaces_.end() ? nullptr : &old->second.meta,
-                                  &o.meta);
+          if (old == namespaces_.end()) {
+            waypoints_.on_namespace(key, nullptr, &o.meta);
+            mark_namespace(key);
+          } else {
+            // Before the store learns the new labels: what the pods were bound with counts.
+            mark_relabelled_namespace(old->second, o);
+            waypoints_.on_namespace(key, &old->second.meta, &o.meta);
+          }
           namespaces_.insert_or_assign(key, o);
           apply_filter(filter_.on_namespace(o));
-          mark_namespace(key); // dataplane mode and service scope come from its labels
           if (key == system_namespace_ && network_of_system_namespace() != ctx_.network)
             mark_all();
         } else if constexpr (std::is_same_v<T, kube::node>) {

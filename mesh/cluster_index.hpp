@@ -225,6 +225,10 @@ private:
   waypoint_store waypoints_;
   /// Marks what depends on waypoint `key`: the objects and namespaces naming it, its instances.
   void mark_waypoint_referrers(const std::string& key);
+  /// Marks what a Namespace update can change: everything in it (service scope comes from its
+  /// labels), or, when only its waypoint labels moved, its Services, and its pods only when the
+  /// waypoint it named or names now takes workload traffic.
+  void mark_relabelled_namespace(const kube::namespace_& before, const kube::namespace_& after);
   /// bind_waypoint for a Service or pod of this cluster, counting a failed binding in skips_.
   waypoint_binding bind(const kube::object_meta& meta, waypoint_target target);
   skip_log skips_;

@@ -29,6 +29,44 @@ void cluster_index::mark_waypoint_referrers(const std::string& key) {
 
 namespace {
 
+/// `ns` without its resource version and its waypoint labels: what else of it can matter.
+kube::namespace_ without_waypoint_labels(kube::namespace_ ns) {
+  ns.meta.resource_version.clear();
+  std::erase_if(ns.meta.labels, [](const auto& kv) {
+    return kv.first == use_waypoint_label || kv.first == use_waypoint_namespace_label
+           || kv.first == ingress_use_waypoint_label;
+  });
+  return ns;
+}
+
+} // namespace
+
+void cluster_index::mark_relabelled_namespace(const kube::namespace_& before,
+                                              const kube::namespace_& after) {
+  const auto& ns = after.meta.name;
+  if (!(without_waypoint_labels(before) == without_waypoint_labels(after))) {
+    mark_namespace(ns);
+    return;
+  }
+  if (auto it = services_by_namespace_.find(ns); it != services_by_namespace_.end())
+    dirty_services_.insert(it->second.begin(), it->second.end());
+  // The pods' outputs were computed with the waypoints as they are now (before this round's
+  // take): they can move only if the old or the new name binds workloads. A waypoint that
+  // changes this round marks this namespace again as its referrer.
+  auto binds_workloads = [&](const kube::namespace_& n) {
+    auto named = named_waypoint(n.meta.labels, ns);
+    if (!named)
+      return false;
+    auto w = waypoints_.waypoints().find(*named);
+    return w != waypoints_.waypoints().end()
+           && (w->second.traffic_type == "workload" || w->second.traffic_type == "all");
+  };
+  if (binds_workloads(before) || binds_workloads(after))
+    mark_pods_of(ns);
+}
+
+namespace {
+
 waypoint_binding bind_in(const std::map<std::string, kube::namespace_>& namespaces,
                          const kube::object_meta& meta, const waypoint_map& waypoints,
                          waypoint_target target) {

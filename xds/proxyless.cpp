@@ -78,6 +78,12 @@ bool same_endpoints(const istio::workload::Workload& a, const istio::workload::W
   return true;
 }
 
+/// Whether `a` and `b` give the same clusters and endpoints: emit() reads a Service's hostname
+/// and ports only. A Service re-sent for another field (its waypoint, its SANs) changes neither.
+bool same_listing(const istio::workload::Service& a, const istio::workload::Service& b) {
+  return a.hostname() == b.hostname() && ports_of(a) == ports_of(b);
+}
+
 void sort_all(proxyless_delta& d) {
   for (auto* t : {&d.listeners, &d.routes, &d.clusters, &d.endpoints}) {
     std::sort(t->upserts.begin(), t->upserts.end(),
@@ -97,6 +103,12 @@ proxyless_delta proxyless_view::apply(const mesh::mesh_delta& delta) {
         it != workloads_.end() && r->address.has_workload()
         && same_endpoints(it->second->address.workload(), r->address.workload())) {
       it->second = r; // same service memberships, no endpoint moved: nothing to re-send
+      continue;
+    }
+    if (auto it = services_.find(r->name);
+        it != services_.end() && r->address.has_service()
+        && same_listing(it->second->address.service(), r->address.service())) {
+      it->second = r; // same hostname and ports: its clusters and endpoints stay
       continue;
     }
     erase(r->name, dirty);

@@ -48,8 +48,12 @@ std::string delta_type_client::last_error() const {
 }
 
 void delta_type_client::run() {
-  auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port_),
-                                     grpc::InsecureChannelCredentials());
+  // A first response holds the whole view: tens of thousands of workloads exceed gRPC's 4 MiB
+  // default, as for ztunnel (which sets no such limit).
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(-1);
+  auto channel = grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(port_),
+                                           grpc::InsecureChannelCredentials(), args);
   auto stub = ads_service::NewStub(channel);
   while (!stopping_) {
     auto context = std::make_shared<grpc::ClientContext>();

@@ -262,6 +262,18 @@ TEST_CASE("a workload change re-sends only the load assignments of its services"
   CHECK(view.apply(make_delta(3, {}, {"unknown"})).empty());
 }
 
+TEST_CASE("a service re-sent with a new waypoint but the same ports re-sends nothing", "[xds]") {
+  proxyless_view view;
+  view.apply(make_delta(1, {service("echo", {{80, 0}})}));
+  auto bound = service("echo", {{80, 0}});
+  istio::workload::Address a = bound->address;
+  a.mutable_service()->mutable_waypoint()->mutable_hostname()->set_hostname("wp.demo.svc");
+  CHECK(view.apply(make_delta(2, {mesh::make_resource(bound->name, std::move(a))})).empty());
+  // Another port is a new listing: re-sent.
+  CHECK(!view.apply(make_delta(3, {service("echo", {{80, 0}, {81, 0}})})).empty());
+  CHECK(view.rebuild().listeners.upserts.size() == 2);
+}
+
 TEST_CASE("a workload change that moves no endpoint re-sends nothing", "[xds]") {
   proxyless_view view;
   const auto key = service_key("echo");
