@@ -44,6 +44,8 @@ kube::namespace_ without_waypoint_labels(kube::namespace_ ns) {
 void cluster_index::mark_relabelled_namespace(const kube::namespace_& before,
                                               const kube::namespace_& after) {
   const auto& ns = after.meta.name;
+  if (before == after)
+    return; // a resync
   if (!(without_waypoint_labels(before) == without_waypoint_labels(after))) {
     mark_namespace(ns);
     return;

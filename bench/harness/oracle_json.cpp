@@ -27,4 +27,13 @@ std::string text_at(const sim::json& v, std::initializer_list<std::string_view> 
   return x && x->is_string() ? x->get<std::string>() : std::string{};
 }
 
+std::map<std::string, std::string> strings_at(const sim::json& v,
+                                              std::initializer_list<std::string_view> path) {
+  std::map<std::string, std::string> out;
+  if (const auto* o = sim::find_path(v, path); o && o->is_object())
+    for (const auto& [k, x] : o->items())
+      out[k] = x.is_string() ? x.get<std::string>() : std::string{};
+  return out;
+}
+
 } // namespace ambient::bench

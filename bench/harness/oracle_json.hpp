@@ -1,6 +1,7 @@
 #pragma once
 
 #include <initializer_list>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -19,5 +20,10 @@ sim::json list_items(sim_process& sim, const std::string& cluster, const std::st
 
 /// The string at `path` in `v`, or "" when it is absent or not a string.
 std::string text_at(const sim::json& v, std::initializer_list<std::string_view> path);
+
+/// The object at `path` in `v` as key → string (a value that is not a string reads as ""), or an
+/// empty map when it is absent or not an object: labels, annotations, matchLabels.
+std::map<std::string, std::string> strings_at(const sim::json& v,
+                                              std::initializer_list<std::string_view> path);
 
 } // namespace ambient::bench

@@ -34,8 +34,7 @@ policy_oracle::policy_oracle(sim_process& sim, const std::string& config_cluster
     selector_policy p;
     p.ns = text_at(ap, {"metadata", "namespace"});
     p.key = p.ns + "/" + text_at(ap, {"metadata", "name"});
-    for (const auto& [k, v] : match->items())
-      p.match_labels[k] = v.is_string() ? v.get<std::string>() : std::string{};
+    p.match_labels = strings_at(ap, {"spec", "selector", "matchLabels"});
     selectors_.push_back(std::move(p));
   }
   std::sort(selectors_.begin(), selectors_.end(),

@@ -8,14 +8,6 @@ namespace ambient::bench {
 
 namespace {
 
-std::map<std::string, std::string> labels_of(const sim::json& o, const char* field = "labels") {
-  std::map<std::string, std::string> out;
-  if (const auto* l = sim::find_path(o, {"metadata", field}); l && l->is_object())
-    for (const auto& [k, v] : l->items())
-      out[k] = v.is_string() ? v.get<std::string>() : std::string{};
-  return out;
-}
-
 const std::string* find(const std::map<std::string, std::string>& m, const std::string& key) {
   auto it = m.find(key);
   return it == m.end() ? nullptr : &it->second;
@@ -73,7 +65,8 @@ waypoint_oracle::waypoint_oracle(sim_process& sim, const std::vector<std::string
     classes[text_at(c, {"metadata", "name"})] = c;
   for (const auto& cluster : clusters) {
     for (const auto& ns : list_items(sim, cluster, "/api/v1/namespaces"))
-      namespaces_[cluster][text_at(ns, {"metadata", "name"})] = labels_of(ns);
+      namespaces_[cluster][text_at(ns, {"metadata", "name"})]
+          = strings_at(ns, {"metadata", "labels"});
     auto net = networks.find(cluster);
     const std::string network = net == networks.end() ? "" : net->second;
     if (cluster != clusters.front() && network.empty())
@@ -92,15 +85,15 @@ waypoint_oracle::waypoint_oracle(sim_process& sim, const std::vector<std::string
         if (w.address.empty() && text_at(a, {"type"}) == "IPAddress"
             && is_ipv4(text_at(a, {"value"})))
           w.address = text_at(a, {"value"}) + "@" + network + ":15008";
-      auto labels = labels_of(g);
-      auto annotations = labels_of(g, "annotations");
+      auto labels = strings_at(g, {"metadata", "labels"});
+      auto annotations = strings_at(g, {"metadata", "annotations"});
       const sim::json* cls = nullptr;
       if (auto it = classes.find(text_at(g, {"spec", "gatewayClassName"})); it != classes.end())
         cls = &it->second;
       std::map<std::string, std::string> class_labels, class_annotations;
       if (cls) {
-        class_labels = labels_of(*cls);
-        class_annotations = labels_of(*cls, "annotations");
+        class_labels = strings_at(*cls, {"metadata", "labels"});
+        class_annotations = strings_at(*cls, {"metadata", "annotations"});
       }
       w.type = "service";
       if (const auto* t = find(class_labels, "istio.io/waypoint-for"))
@@ -132,7 +125,7 @@ waypoint_oracle::fields waypoint_oracle::for_pod(const std::string& cluster,
   auto wc = waypoints_.find(cluster);
   const auto& wps = wc == waypoints_.end() ? none : wc->second;
   auto ns = text_at(pod, {"metadata", "namespace"});
-  auto labels = labels_of(pod);
+  auto labels = strings_at(pod, {"metadata", "labels"});
   if (const auto* gw = find(labels, "gateway.networking.k8s.io/gateway-name"); gw && !gw->empty())
     if (auto it = wps.find(ns + "/" + *gw); it != wps.end()) {
       out.tunnel = it->second.tunnel;

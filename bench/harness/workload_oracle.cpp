@@ -130,13 +130,9 @@ workload_facts expected_workloads(sim_process& sim, const std::vector<std::strin
       if (f.addresses.empty())
         continue;
       auto ns = text_at(pod, {"metadata", "namespace"});
-      if (with_policies) {
-        std::map<std::string, std::string> labels;
-        if (const auto* l = sim::find_path(pod, {"metadata", "labels"}); l && l->is_object())
-          for (const auto& [k, v] : l->items())
-            labels[k] = v.is_string() ? v.get<std::string>() : std::string{};
-        f.authorization_policies = policies.policies_for(ns, labels);
-      }
+      if (with_policies)
+        f.authorization_policies
+            = policies.policies_for(ns, strings_at(pod, {"metadata", "labels"}));
       if (with_waypoints) {
         auto w = waypoints.for_pod(cluster, pod);
         f.waypoint = std::move(w.waypoint);
