@@ -79,6 +79,14 @@ inline std::string waypoint_of(const mesh::mesh_index& idx, const std::string& n
   return "ip:" + std::to_string(w.address().address().size()) + "@" + w.address().network();
 }
 
+/// The index tests' Service demo/web, and waypoint demo/waypoint as it carries it.
+inline const std::string web_svc = "demo/web.demo.svc.cluster.local";
+inline const std::string demo_wp = "demo/waypoint.demo.svc.cluster.local:15008";
+
+inline kube::namespace_ demo_ns(kube::string_map labels = {}) {
+  return make_namespace("demo", std::move(labels));
+}
+
 /// The names a delta re-sends, sorted.
 inline std::vector<std::string> upserted(const mesh::mesh_delta& d) {
   std::vector<std::string> out;

@@ -16,28 +16,12 @@
 
 using namespace ambient;
 using namespace ambient::mesh;
-using ambient::test::address_of;
-using ambient::test::make_map;
-using ambient::test::make_namespace;
-using ambient::test::make_pod;
-using ambient::test::make_port;
-using ambient::test::make_service;
-using ambient::test::set_label;
-using ambient::test::upserted;
-using ambient::test::waypoint_class;
-using ambient::test::waypoint_gw;
-using ambient::test::waypoint_of;
+using namespace ambient::test;
 using strings = std::vector<std::string>;
 
 namespace {
 
 const std::string web_uid = "cluster-1//Pod/demo/web-0";
-const std::string web_svc = "demo/web.demo.svc.cluster.local";
-const std::string demo_wp = "demo/waypoint.demo.svc.cluster.local:15008";
-
-kube::namespace_ demo_ns(kube::string_map labels = {}) {
-  return make_namespace("demo", std::move(labels));
-}
 
 /// cluster-1 (the config cluster) synced: namespace demo (with `ns_labels`), pod web-0 and
 /// Service web selecting it, the waypoint class.
