@@ -98,8 +98,8 @@ waypoint_binding cluster_index::bind(const kube::object_meta& meta, waypoint_tar
       // only an object's own label naming the wrong kind of waypoint is noted.
       if (kube::lookup(meta.labels, use_waypoint_label))
         note(skip_reason::waypoint_traffic_type,
-             "waypoint " + b.named + " takes traffic for " + quoted(b.bound_type) + ", not for "
-                 + (target == waypoint_target::service ? "services" : "workloads"));
+             "waypoint " + b.named + " takes traffic for " + quoted(b.found->traffic_type)
+                 + ", not for " + (target == waypoint_target::service ? "services" : "workloads"));
       break;
     case binding_error::none:
       if (b.bound != nullptr && !b.bound->address)

@@ -250,7 +250,7 @@ waypoint_binding bind_waypoint(const kube::object_meta& meta, const kube::namesp
     return out;
   }
   const auto& type = it->second.traffic_type;
-  out.bound_type = type;
+  out.found = &it->second;
   auto wanted = target == waypoint_target::service ? "service" : "workload";
   if (type != wanted && type != "all") {
     out.error = binding_error::unsupported_traffic;

@@ -103,7 +103,8 @@ struct waypoint_binding {
   const waypoint* bound = nullptr; ///< the waypoint, when bound
   std::string named;               ///< "ns/name" the labels named ("" when none)
   binding_error error = binding_error::none;
-  std::string bound_type; ///< the named waypoint's traffic type, when it exists
+  /// The named waypoint when it exists, bound or not (its traffic type says why not).
+  const waypoint* found = nullptr;
 };
 
 /// The cluster's waypoints by "namespace/name".

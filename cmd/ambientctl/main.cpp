@@ -66,20 +66,37 @@ int run_remote_clusters(int argc, const char* const* argv) {
                      [](const std::string& body) { return remote_clusters_table(body); });
 }
 
-/// `ambientctl workloads`: GET /debug/workloads and print the filtered, sorted table.
-int run_workloads(int argc, const char* const* argv) {
+/// What a verb that prints one filtered table says about itself and where it reads.
+struct filtered_verb {
+  const char* name;    ///< "ambientctl workloads"
+  const char* summary; ///< its --help text
+  const char* rows;    ///< what --namespace and --cluster keep, e.g. "workloads"
+  const char* path;    ///< the debug endpoint
+  table_result (*table)(std::string_view, const workload_filter&);
+};
+
+/// A verb with --address, --namespace and --cluster that GETs one endpoint and prints its table.
+int run_filtered(const filtered_verb& v, int argc, const char* const* argv) {
   std::string address = default_address;
   workload_filter filter;
-  flag_set flags{"ambientctl workloads",
-                 "Lists the workloads of the merged mesh ambientd serves, from every cluster.",
-                 version_text};
+  flag_set flags{v.name, v.summary, version_text};
   flags.add("address", &address, "ambientd's debug address, HOST:PORT");
-  flags.add("namespace", &filter.namespace_name, "only workloads in this namespace");
-  flags.add("cluster", &filter.cluster, "only workloads of this cluster ID");
+  const std::string rows = v.rows;
+  flags.add("namespace", &filter.namespace_name, "only " + rows + " in this namespace");
+  flags.add("cluster", &filter.cluster, "only " + rows + " of this cluster ID");
   if (auto stop = parse_flags(flags, argc, argv))
     return *stop;
-  return print_table(address, "/debug/workloads",
-                     [&](const std::string& body) { return workloads_table(body, filter); });
+  return print_table(address, v.path,
+                     [&](const std::string& body) { return v.table(body, filter); });
+}
+
+/// `ambientctl workloads`: GET /debug/workloads and print the filtered, sorted table.
+int run_workloads(int argc, const char* const* argv) {
+  return run_filtered(
+      {"ambientctl workloads",
+       "Lists the workloads of the merged mesh ambientd serves, from every cluster.", "workloads",
+       "/debug/workloads", workloads_table},
+      argc, argv);
 }
 
 /// `ambientctl policies`: GET /debug/policies and print them; with --workload, only the ones
@@ -118,20 +135,12 @@ int run_policies(int argc, const char* const* argv) {
 /// `ambientctl waypoints`: GET /debug/waypoints and print the waypoints and the objects naming
 /// one.
 int run_waypoints(int argc, const char* const* argv) {
-  std::string address = default_address;
-  workload_filter filter;
-  flag_set flags{"ambientctl waypoints",
-                 "Lists every cluster's waypoints (Gateways with a status address) and the "
-                 "Services and pods that name one, with whether each is bound or istiod's "
-                 "reason why not.",
-                 version_text};
-  flags.add("address", &address, "ambientd's debug address, HOST:PORT");
-  flags.add("namespace", &filter.namespace_name, "only waypoints and objects in this namespace");
-  flags.add("cluster", &filter.cluster, "only rows of this cluster ID");
-  if (auto stop = parse_flags(flags, argc, argv))
-    return *stop;
-  return print_table(address, "/debug/waypoints",
-                     [&](const std::string& body) { return waypoints_table(body, filter); });
+  return run_filtered({"ambientctl waypoints",
+                       "Lists every cluster's waypoints (Gateways with a status address) and the "
+                       "Services and pods that name one, with whether each is bound or istiod's "
+                       "reason why not.",
+                       "waypoints and objects", "/debug/waypoints", waypoints_table},
+                      argc, argv);
 }
 
 /// `ambientctl create-remote-secret`: print the Secret for a kubeconfig ambientd accepts.
